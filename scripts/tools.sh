@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Builds the pinned Kubernetes tool binaries kplane's tests run against and
+# puts them into <repo>/.tools/bin:
+#
+#   kube-apiserver, kubectl  (k8s.io/kubernetes)
+#   etcd                     (go.etcd.io/etcd/server/v3)
+#   clusterctl               (sigs.k8s.io/cluster-api)
+#
+# Everything is built from source with the local Go toolchain, fetching
+# modules through the Go module proxy. Results are cached per machine in
+# ${KPLANE_TOOLS_CACHE:-$HOME/.cache/kplane-tools}, so a second run (also from
+# a fresh clone) only re-links the cached binaries and takes seconds.
+#
+# Usage: bash scripts/tools.sh        (or: npm run tools)
+# Env:   KPLANE_TOOLS_CACHE   cache root (default ~/.cache/kplane-tools)
+#        KPLANE_TOOLS_REBUILD=1  ignore cached binaries and rebuild
+#
+# See scripts/TOOLS.md for details.
+set -Eeuo pipefail
+
+# ---------------------------------------------------------------- pins -----
+# Kubernetes: kplane emulates the v1.34 API; latest v1.34 patch on the proxy.
+KUBE_VERSION=v1.34.12
+# etcd: kube v1.34 is built and tested against the etcd v3.6 line (its go.mod
+# requires go.etcd.io/etcd/*/v3 v3.6.x); latest v3.6 patch on the proxy.
+ETCD_VERSION=v3.6.16
+# Cluster API: newest release whose supported management cluster range
+# includes Kubernetes v1.34 (v1.14.x: management clusters v1.33 - v1.37).
+CAPI_VERSION=v1.14.2
+
+# Bump this when the build recipe below changes, to invalidate caches.
+RECIPE=1
+
+# ------------------------------------------------------------- set-up ------
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
+BIN_DIR="$REPO_ROOT/.tools/bin"
+CACHE_ROOT="${KPLANE_TOOLS_CACHE:-${HOME:-/tmp}/.cache/kplane-tools}"
+
+log() { printf '[tools] %s\n' "$*" >&2; }
+die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
+trap 'die "failed at line $LINENO (exit $?): $BASH_COMMAND"' ERR
+
+command -v go >/dev/null 2>&1 || die "Go is required (go1.25+); install it and re-run"
+GO_VERSION="$(go env GOVERSION)"
+
+mkdir -p "$CACHE_ROOT" "$BIN_DIR"
+CACHE_ROOT="$(cd "$CACHE_ROOT" && pwd)"
+
+# Only one build at a time per machine (parallel test workers may all ask).
+exec 9>"$CACHE_ROOT/.lock"
+if ! flock -n 9; then
+  log "another tools build holds $CACHE_ROOT/.lock; waiting"
+  flock 9
+fi
+
+export GOMODCACHE="$CACHE_ROOT/gomod"
+export GOCACHE="$CACHE_ROOT/gocache"
+export GOPATH="$CACHE_ROOT/gopath"
+export CGO_ENABLED=0
+export GOFLAGS="-buildvcs=false"
+export GOWORK=off
+export GO111MODULE=on
+GOOS="$(go env GOOS)"
+GOARCH="$(go env GOARCH)"
+export GOOS GOARCH
+
+now() { date +%s; }
+
+# info_field <module> <version> <jq-ish key>: read a field (Time / Hash) from the
+# proxy's .info file for an already-downloaded module version. Empty if absent.
+info_field() {
+  local mod="$1" ver="$2" key="$3" f
+  f="$(go mod download -json "$mod@$ver" | sed -n 's/^[[:space:]]*"Info": "\(.*\)",*$/\1/p')"
+  [[ -n "$f" && -f "$f" ]] || return 0
+  tr -d '\n' <"$f" | sed -n "s/.*\"$key\"[[:space:]]*:[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p"
+}
+
+# --------------------------------------------------------- build steps -----
+# Each builder writes binaries into $OUT (a fresh dir) and runs in $WORK
+# (a fresh wrapper-module dir).
+
+# write_wrapper <module-path> <go-directive>: start a wrapper go.mod in $WORK.
+write_wrapper() {
+  printf 'module %s\n\ngo %s\n' "$1" "$2" >"$WORK/go.mod"
+}
+
+build_kubernetes() {
+  write_wrapper kplane.invalid/tools/kubernetes 1.24
+  # k8s.io/kubernetes' go.mod requires its staging modules at v0.0.0 and
+  # replaces them with ./staging paths, which only work inside its repo.
+  # Map each required staging module to its published v0.<minor>.<patch>.
+  local kmod staging_ver="v0${KUBE_VERSION#v1}"
+  kmod="$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')"
+  [[ -f "$kmod" ]] || die "could not fetch go.mod of k8s.io/kubernetes@$KUBE_VERSION"
+  local staging
+  staging="$(awk '$2 == "=>" && $3 ~ /^\.\/staging\// {print $1}' "$kmod" | sort -u)"
+  [[ -n "$staging" ]] || die "no staging replaces found in k8s.io/kubernetes@$KUBE_VERSION go.mod"
+  {
+    printf '\nrequire k8s.io/kubernetes %s\n\nreplace (\n' "$KUBE_VERSION"
+    local m
+    for m in $staging; do
+      # only modules k8s.io/kubernetes actually requires (some samples are unpublished)
+      if grep -Eq "^[[:space:]]*$m v0\.0\.0([[:space:]]|$)" "$kmod"; then
+        printf '\t%s => %s %s\n' "$m" "$m" "$staging_ver"
+      fi
+    done
+    printf ')\n\ntool (\n\tk8s.io/kubernetes/cmd/kube-apiserver\n\tk8s.io/kubernetes/cmd/kubectl\n)\n'
+  } >>"$WORK/go.mod"
+  (cd "$WORK" && go mod tidy)
+
+  local commit date minor
+  commit="$(info_field k8s.io/kubernetes "$KUBE_VERSION" Hash)"
+  date="$(info_field k8s.io/kubernetes "$KUBE_VERSION" Time)"
+  minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
+  local ld="-s -w" p
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitVersion=$KUBE_VERSION"
+    ld+=" -X $p.gitTreeState=clean -X $p.buildDate=${date:-1970-01-01T00:00:00Z}"
+    [[ -n "$commit" ]] && ld+=" -X $p.gitCommit=$commit"
+  done
+  (cd "$WORK" && go build -trimpath -ldflags "$ld" -o "$OUT/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
+}
+
+build_etcd() {
+  write_wrapper kplane.invalid/tools/etcd 1.24
+  # The etcd server module replaces its sibling modules with ../ paths.
+  local m
+  {
+    printf '\nrequire go.etcd.io/etcd/server/v3 %s\n\nreplace (\n' "$ETCD_VERSION"
+    for m in api/v3 client/pkg/v3 client/v3 pkg/v3; do
+      printf '\tgo.etcd.io/etcd/%s => go.etcd.io/etcd/%s %s\n' "$m" "$m" "$ETCD_VERSION"
+    done
+    printf ')\n\ntool go.etcd.io/etcd/server/v3\n'
+  } >>"$WORK/go.mod"
+  (cd "$WORK" && go mod tidy)
+  local commit ld="-s -w"
+  commit="$(info_field go.etcd.io/etcd/server/v3 "$ETCD_VERSION" Hash)"
+  [[ -n "$commit" ]] && ld+=" -X go.etcd.io/etcd/api/v3/version.GitSHA=${commit:0:9}"
+  (cd "$WORK" && go build -trimpath -ldflags "$ld" -o "$OUT/etcd" go.etcd.io/etcd/server/v3)
+}
+
+build_clusterctl() {
+  write_wrapper kplane.invalid/tools/clusterctl 1.24
+  # cluster-api replaces its API module with ./api.
+  {
+    printf '\nrequire sigs.k8s.io/cluster-api %s\n\n' "$CAPI_VERSION"
+    printf 'replace sigs.k8s.io/cluster-api/api => sigs.k8s.io/cluster-api/api %s\n\n' "$CAPI_VERSION"
+    printf 'tool sigs.k8s.io/cluster-api/cmd/clusterctl\n'
+  } >>"$WORK/go.mod"
+  (cd "$WORK" && go mod tidy)
+  local commit date major minor p=sigs.k8s.io/cluster-api/version
+  commit="$(info_field sigs.k8s.io/cluster-api "$CAPI_VERSION" Hash)"
+  date="$(info_field sigs.k8s.io/cluster-api "$CAPI_VERSION" Time)"
+  major="${CAPI_VERSION#v}"; major="${major%%.*}"
+  minor="${CAPI_VERSION#v*.}"; minor="${minor%%.*}"
+  local ld="-s -w -X $p.gitMajor=$major -X $p.gitMinor=$minor -X $p.gitVersion=$CAPI_VERSION"
+  ld+=" -X $p.gitTreeState=clean -X $p.buildDate=${date:-1970-01-01T00:00:00Z}"
+  [[ -n "$commit" ]] && ld+=" -X $p.gitCommit=$commit"
+  (cd "$WORK" && go build -trimpath -ldflags "$ld" -o "$OUT/clusterctl" sigs.k8s.io/cluster-api/cmd/clusterctl)
+}
+
+# ensure <name> <version> <builder> <binaries...>: build into the machine cache
+# unless already there, then link the binaries into .tools/bin.
+ensure() {
+  local name="$1" version="$2" builder="$3"; shift 3
+  local key="$name-$version"
+  local dest="$CACHE_ROOT/bin/$key"
+  local stamp="recipe=$RECIPE go=$GO_VERSION os=$GOOS arch=$GOARCH"
+  local ok=1 b
+  if [[ "${KPLANE_TOOLS_REBUILD:-}" == 1 || ! -f "$dest/.stamp" || "$(cat "$dest/.stamp")" != "$stamp" ]]; then
+    ok=0
+  else
+    for b in "$@"; do [[ -x "$dest/$b" ]] || ok=0; done
+  fi
+  if [[ $ok == 0 ]]; then
+    log "building $name $version ($*) with $GO_VERSION; this can take a while on first run"
+    local t0; t0="$(now)"
+    WORK="$CACHE_ROOT/build/$key"
+    OUT="$CACHE_ROOT/bin/.tmp-$key-$$"
+    rm -rf "$WORK" "$OUT"
+    mkdir -p "$WORK" "$OUT"
+    "$builder"
+    for b in "$@"; do [[ -x "$OUT/$b" ]] || die "$builder did not produce $b"; done
+    printf '%s\n' "$stamp" >"$OUT/.stamp"
+    rm -rf "$dest"
+    mv "$OUT" "$dest"
+    log "built $name $version in $(( $(now) - t0 ))s"
+  else
+    log "$name $version: cached in $dest"
+  fi
+  for b in "$@"; do
+    # hard link when possible (same filesystem), copy otherwise; atomic rename.
+    if [[ ! "$BIN_DIR/$b" -ef "$dest/$b" ]]; then
+      ln -f "$dest/$b" "$BIN_DIR/.$b.tmp" 2>/dev/null || cp -f "$dest/$b" "$BIN_DIR/.$b.tmp"
+      mv -f "$BIN_DIR/.$b.tmp" "$BIN_DIR/$b"
+    fi
+  done
+}
+
+T_START="$(now)"
+log "cache: $CACHE_ROOT"
+ensure etcd "$ETCD_VERSION" build_etcd etcd
+ensure clusterctl "$CAPI_VERSION" build_clusterctl clusterctl
+ensure kubernetes "$KUBE_VERSION" build_kubernetes kube-apiserver kubectl
+
+cat >"$BIN_DIR/VERSIONS.tmp" <<EOF
+# Written by scripts/tools.sh; KEY=VALUE.
+kube-apiserver=$KUBE_VERSION
+kubectl=$KUBE_VERSION
+etcd=$ETCD_VERSION
+clusterctl=$CAPI_VERSION
+go=$GO_VERSION
+EOF
+mv -f "$BIN_DIR/VERSIONS.tmp" "$BIN_DIR/VERSIONS"
+
+# Smoke-check that the binaries run and report the pinned versions.
+"$BIN_DIR/kubectl" version --client 2>/dev/null | grep -q "$KUBE_VERSION" \
+  || die "kubectl does not report $KUBE_VERSION"
+"$BIN_DIR/kube-apiserver" --version | grep -q "$KUBE_VERSION" \
+  || die "kube-apiserver does not report $KUBE_VERSION"
+"$BIN_DIR/etcd" --version | grep -q "${ETCD_VERSION#v}" \
+  || die "etcd does not report $ETCD_VERSION"
+CLUSTERCTL_DISABLE_VERSIONCHECK=true "$BIN_DIR/clusterctl" version -o short 2>/dev/null | grep -q "$CAPI_VERSION" \
+  || die "clusterctl does not report $CAPI_VERSION"
+
+log "tools ready in $BIN_DIR ($(( $(now) - T_START ))s):"
+grep -v '^#' "$BIN_DIR/VERSIONS" | sed 's/^/[tools]   /' >&2

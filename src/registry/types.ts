@@ -1,0 +1,130 @@
+// The contract between the generic registry (one implementation of every verb) and the kinds it serves.
+// A built-in kind is one ResourceType: API metadata plus a small Strategy (defaults, validation,
+// status handling, selectable fields, table columns). See src/registry/kinds/*.ts.
+
+import type { FieldError } from '../apimachinery/errors.js';
+import type { KubeObject } from '../apimachinery/object.js';
+import type { ClusterName } from '../tenancy/logicalcluster.js';
+
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** Everything a strategy may know about the request. The cluster is passed, never looked up. */
+export interface RequestContext {
+  cluster: ClusterName;
+  /** Namespace from the request path ('' for cluster-scoped requests). */
+  namespace: string;
+  user: UserInfo;
+  now: Date;
+  /** Warnings to return in `Warning: 299 - "..."` headers. */
+  warnings: string[];
+}
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+export type DeletionPropagation = 'Orphan' | 'Background' | 'Foreground';
+
+export interface TableColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format: string;
+  description: string;
+  priority: number;
+}
+
+export interface TableConvertor {
+  columns: TableColumn[];
+  /** Cells of one row, in column order. `now` lets AGE columns be computed the way kube does. */
+  cells(obj: KubeObject, now: Date): unknown[];
+}
+
+/** Rules for the status subresource (PUT/PATCH .../status). */
+export interface StatusStrategy {
+  /** Copies everything but status (and what else the subresource may not change) from old. */
+  prepareForUpdate(obj: KubeObject, old: KubeObject, ctx: RequestContext): void;
+  validateUpdate(obj: KubeObject, old: KubeObject, ctx: RequestContext): FieldError[];
+}
+
+export interface Strategy {
+  /** kube's NameValidator: messages for metadata.name, or for generateName when prefix is true. */
+  validateName(name: string, prefix: boolean): string[];
+  /** Scheme defaulting applied to every decoded object of this kind (create, update, patch results). */
+  applyDefaults?(obj: KubeObject): void;
+  /** Normalise a new object before validation: clear status, set generation... */
+  prepareForCreate?(obj: KubeObject, ctx: RequestContext): void;
+  /** Kind-specific validation; the generic store validates ObjectMeta itself. */
+  validate(obj: KubeObject, ctx: RequestContext): FieldError[];
+  warningsOnCreate?(obj: KubeObject, ctx: RequestContext): string[];
+  /** Mutate into canonical form after validation (e.g. fold Secret stringData into data). */
+  canonicalize?(obj: KubeObject): void;
+
+  allowCreateOnUpdate: boolean;
+  allowUnconditionalUpdate: boolean;
+  /** Normalise an update: keep status from old when status is a subresource, bump generation... */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): void;
+  validateUpdate(obj: KubeObject, old: KubeObject, ctx: RequestContext): FieldError[];
+  warningsOnUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): string[];
+
+  /** Present when the kind has a status subresource. */
+  status?: StatusStrategy;
+
+  /** Deletion propagation when the client does not choose one. Background if unset. */
+  defaultGarbageCollectionPolicy?: DeletionPropagation;
+  /** DELETE answers with the object (namespaces) instead of a Success Status. */
+  returnDeletedObject?: boolean;
+
+  /**
+   * Fields usable in field selectors besides metadata.name and metadata.namespace, with their values.
+   * A selector on any other field is rejected with "field label not supported".
+   */
+  selectableFields?(obj: KubeObject): Record<string, string>;
+
+  /** Columns for `as=Table`; without it the default Name/Created At table is served. */
+  table?: TableConvertor;
+}
+
+/** Where and in which form a resource's objects are stored. */
+export interface StorageResource {
+  /** Key prefix group ('' = core) and resource; two served resources may share one storage. */
+  group: string;
+  resource: string;
+  /** The apiVersion/kind objects are stored as. */
+  apiVersion: string;
+  kind: string;
+}
+
+/** One resource served at /api(s)/<group>/<version>/<resource>. */
+export interface ResourceType {
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
+  listKind: string;
+  singularName: string;
+  shortNames: string[];
+  categories: string[];
+  namespaced: boolean;
+  verbs: Verb[];
+  /** Subresources served besides the main resource, e.g. ['status'] or ['finalize', 'status']. */
+  subresources: string[];
+  storage: StorageResource;
+  /** Converters when the served version is not the storage form (events.k8s.io/v1 over core/v1 events). */
+  toStorage?(obj: KubeObject): KubeObject;
+  fromStorage?(obj: KubeObject): KubeObject;
+  strategy: Strategy;
+  /** OpenAPI definition name of the kind, e.g. "io.k8s.api.core.v1.ConfigMap". */
+  schemaName: string;
+  /** Served only in these logical clusters (undefined: everywhere). */
+  servedIn?: (cluster: ClusterName) => boolean;
+}
+
+export function apiVersionOfType(t: Pick<ResourceType, 'group' | 'version'>): string {
+  return t.group ? `${t.group}/${t.version}` : t.version;
+}
+
+export function groupResourceOf(t: Pick<ResourceType, 'group' | 'resource'>): { group: string; resource: string } {
+  return { group: t.group, resource: t.resource };
+}
