@@ -19,8 +19,10 @@
 set -Eeuo pipefail
 
 # ---------------------------------------------------------------- pins -----
-# Kubernetes: kplane emulates the v1.34 API; latest v1.34 patch on the proxy.
-KUBE_VERSION=v1.34.12
+# Kubernetes: kplane emulates the v1.34 API. Latest v1.34 patch that the module
+# proxy serves *and* the checksum database verifies (v1.34.11/.12 are on the
+# proxy but have no checksum-database entry, so `go` refuses them).
+KUBE_VERSION=v1.34.10
 # etcd: kube v1.34 is built and tested against the etcd v3.6 line (its go.mod
 # requires go.etcd.io/etcd/*/v3 v3.6.x); latest v3.6 patch on the proxy.
 ETCD_VERSION=v3.6.16
@@ -91,8 +93,11 @@ build_kubernetes() {
   # replaces them with ./staging paths, which only work inside its repo.
   # Map each required staging module to its published v0.<minor>.<patch>.
   local kmod staging_ver="v0${KUBE_VERSION#v1}"
-  kmod="$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')"
-  [[ -f "$kmod" ]] || die "could not fetch go.mod of k8s.io/kubernetes@$KUBE_VERSION"
+  local dl
+  dl="$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" || true)"
+  kmod="$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p' <<<"$dl")"
+  [[ -z "$(sed -n 's/^[[:space:]]*"Error": "\(.*\)",*$/\1/p' <<<"$dl")" && -f "$kmod" ]] \
+    || die "could not fetch k8s.io/kubernetes@$KUBE_VERSION: $dl"
   local staging
   staging="$(awk '$2 == "=>" && $3 ~ /^\.\/staging\// {print $1}' "$kmod" | sort -u)"
   [[ -n "$staging" ]] || die "no staging replaces found in k8s.io/kubernetes@$KUBE_VERSION go.mod"
