@@ -1,0 +1,252 @@
+// The embedded Store: multi-version objects in LevelDB (row layout in ./encoding.ts).
+// Reads at any revision not yet compacted; writes are serialised by a group-committing writer
+// (./writer.ts); watch fan-out and the in-memory history live in ../watch-hub.ts; compaction in
+// ./compactor.ts.
+
+import { Level } from 'level';
+import type { KubeObject } from '../../apimachinery/object.js';
+import {
+  RevisionCompacted, type Indexer, type KV, type ListOptions, type ListPage, type Store, type StorageEvent,
+  type TxnOp, type TxnOpResult, type Watch, type WatchSink,
+} from '../interface.js';
+import { resourceOfKey } from '../keys.js';
+import { WatchHub } from '../watch-hub.js';
+import { compact } from './compactor.js';
+import {
+  META_COMPACTED, META_RESOURCE_PREFIX, META_REVISION, SEP, decodeValue, eventRangeEnd, eventRangeStart, indexRangeEnd,
+  indexRangeStart, parseEventRow, parseVersionRow, versionRow, versionScanEnd, versionScanStart, versionSeek, versionsEnd,
+} from './encoding.js';
+import { Writer } from './writer.js';
+
+export interface LevelStoreOptions {
+  /** Directory of the LevelDB database. */
+  path: string;
+  /** fsync every commit group: survives power loss, not only process death. */
+  sync?: boolean;
+  /** Events kept in memory for watch resumption before falling back to the on-disk log. */
+  watchCacheSize?: number;
+  indexers?: Record<string, Indexer>;
+  /** LevelDB block cache in bytes. */
+  cacheSize?: number;
+}
+
+export type DB = Level<string, string>;
+
+/** Turns a stored row into a KV. The resourceVersion is not stored; it is the row's revision. */
+export function toKV(key: string, modRevision: number, createRevision: number, json: string): KV {
+  const value = JSON.parse(json) as KubeObject;
+  (value.metadata ??= {}).resourceVersion = String(modRevision);
+  return { key, value, modRevision, createRevision };
+}
+
+export class LevelStore implements Store {
+  private readonly hub: WatchHub;
+  private readonly writer: Writer;
+  private compacted = 0;
+  private readonly resources: Set<string>;
+  private readonly revisionWaiters = new Set<{ rev: number; resolve: (ok: boolean) => void }>();
+  private closed = false;
+
+  private constructor(
+    private readonly db: DB,
+    revision: number,
+    compacted: number,
+    resources: Set<string>,
+    opts: LevelStoreOptions,
+  ) {
+    this.compacted = compacted;
+    this.resources = resources;
+    this.hub = new WatchHub(opts.watchCacheSize ?? 4096, (prefix, after) => this.readHistory(prefix, after));
+    this.writer = new Writer(db, revision, {
+      sync: opts.sync ?? false,
+      indexers: opts.indexers ?? {},
+      readLatest: (key) => this.get(key),
+      knownResources: this.resources,
+      onCommit: (events) => this.onCommit(events),
+    });
+  }
+
+  static async open(opts: LevelStoreOptions): Promise<LevelStore> {
+    const db: DB = new Level<string, string>(opts.path, {
+      keyEncoding: 'utf8',
+      valueEncoding: 'utf8',
+      ...(opts.cacheSize ? { cacheSize: opts.cacheSize } : {}),
+    });
+    await db.open();
+    const [rev, comp] = await db.getMany([META_REVISION, META_COMPACTED]);
+    const resources = new Set<string>();
+    for await (const k of db.keys({ gte: META_RESOURCE_PREFIX, lt: `${META_RESOURCE_PREFIX}\uffff` })) {
+      resources.add(k.slice(META_RESOURCE_PREFIX.length));
+    }
+    return new LevelStore(db, rev ? Number(rev) : 0, comp ? Number(comp) : 0, resources, opts);
+  }
+
+  currentRevision(): number {
+    return this.writer.revision;
+  }
+
+  compactedRevision(): number {
+    return this.compacted;
+  }
+
+  watcherCount(): number {
+    return this.hub.watcherCount();
+  }
+
+  resourcePrefixes(): string[] {
+    return [...this.resources];
+  }
+
+  private checkRevision(rev: number): void {
+    if (rev < this.compacted) throw new RevisionCompacted(rev, this.compacted);
+  }
+
+  async get(key: string, opts?: { revision?: number }): Promise<KV | undefined> {
+    const rev = opts?.revision || this.writer.revision;
+    this.checkRevision(rev);
+    const rows = await this.db.iterator({ gte: versionSeek(key, rev), lt: versionsEnd(key), limit: 1 }).all();
+    if (rows.length === 0) return undefined;
+    const [row, val] = rows[0]!;
+    const dv = decodeValue(val);
+    if (!dv) return undefined;
+    return toKV(key, parseVersionRow(row).rev, dv.createRev, dv.json);
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListPage> {
+    const rev = opts.revision || this.writer.revision;
+    this.checkRevision(rev);
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+    const filter = opts.filter;
+    const countRemaining = !!opts.countRemaining && !filter;
+    const items: KV[] = [];
+    let more = false;
+    let remaining = 0;
+    let lastKey: string | undefined;
+    let current: string | undefined; // key whose versions we are inside
+    let decided = false; // the version visible at rev for `current` has been handled
+    const it = this.db.iterator({ gte: versionScanStart(prefix, opts.startAfter), lt: versionScanEnd(prefix) });
+    try {
+      scan: for (;;) {
+        const batch = await it.nextv(items.length >= limit ? 256 : 1024);
+        if (batch.length === 0) break;
+        for (const [row, val] of batch) {
+          const { key, rev: r } = parseVersionRow(row);
+          if (key !== current) {
+            current = key;
+            decided = false;
+          }
+          if (decided || r > rev) continue;
+          decided = true;
+          const dv = decodeValue(val);
+          if (!dv) continue; // deleted as of rev
+          if (items.length >= limit) {
+            more = true;
+            if (!countRemaining) break scan;
+            remaining++;
+            continue;
+          }
+          const kv = toKV(key, r, dv.createRev, dv.json);
+          if (filter && !filter(kv)) continue;
+          items.push(kv);
+          lastKey = key;
+        }
+      }
+    } finally {
+      await it.close();
+    }
+    // A page read at an old revision is only valid if compaction did not overtake the scan.
+    this.checkRevision(rev);
+    const page: ListPage = { items, revision: rev, more };
+    if (more) {
+      page.lastKey = lastKey;
+      if (countRemaining) page.remaining = remaining;
+    }
+    return page;
+  }
+
+  txn(ops: TxnOp[]): Promise<TxnOpResult[]> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return this.writer.submit(ops);
+  }
+
+  watch(prefix: string, fromRevision: number, sink: WatchSink): Watch {
+    if (fromRevision < this.compacted) {
+      queueMicrotask(() => sink.onError(new RevisionCompacted(fromRevision, this.compacted)));
+      return { stop: () => {} };
+    }
+    return this.hub.watch(prefix, fromRevision, this.writer.revision, sink);
+  }
+
+  waitForRevision(revision: number, timeoutMs: number): Promise<boolean> {
+    if (this.writer.revision >= revision) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const w = {
+        rev: revision,
+        resolve: (ok: boolean) => {
+          clearTimeout(timer);
+          this.revisionWaiters.delete(w);
+          resolve(ok);
+        },
+      };
+      const timer = setTimeout(() => w.resolve(false), timeoutMs);
+      this.revisionWaiters.add(w);
+    });
+  }
+
+  private onCommit(events: StorageEvent[]): void {
+    this.hub.publish(events);
+    for (const w of this.revisionWaiters) if (this.writer.revision >= w.rev) w.resolve(true);
+  }
+
+  async indexLookup(name: string, value: string): Promise<string[]> {
+    const start = indexRangeStart(name, value);
+    const keys = await this.db.keys({ gte: start, lt: indexRangeEnd(name, value) }).all();
+    return keys.map((k) => k.slice(start.length));
+  }
+
+  /** Events after afterRev for keys under prefix, from the on-disk log. */
+  private async readHistory(prefix: string, afterRev: number): Promise<StorageEvent[]> {
+    this.checkRevision(afterRev);
+    const resource = resourceOfKey(prefix);
+    const rows = await this.db.iterator({ gte: eventRangeStart(resource, afterRev), lt: eventRangeEnd(resource) }).all();
+    const out: StorageEvent[] = [];
+    for (const [row, val] of rows) {
+      const key = val.slice(1);
+      if (!key.startsWith(prefix)) continue;
+      const rev = parseEventRow(row);
+      const prev = val[0] === 'A' ? undefined : await this.get(key, { revision: rev - 1 });
+      if (val[0] === 'D') {
+        if (!prev) continue;
+        const value = { ...prev.value, metadata: { ...prev.value.metadata, resourceVersion: String(rev) } };
+        out.push({ type: 'DELETED', kv: { key, value, modRevision: rev, createRevision: prev.createRevision }, prev });
+        continue;
+      }
+      const raw = await this.db.get(versionRow(key, rev));
+      const dv = raw === undefined ? undefined : decodeValue(raw);
+      if (!dv) continue;
+      const kv = toKV(key, rev, dv.createRev, dv.json);
+      out.push(prev ? { type: 'MODIFIED', kv, prev } : { type: 'ADDED', kv });
+    }
+    this.checkRevision(afterRev);
+    return out;
+  }
+
+  async compact(revision: number): Promise<void> {
+    const target = Math.min(revision, this.writer.revision);
+    if (target <= this.compacted) return;
+    // Readers at older revisions are refused from now on; then the rows they would need go.
+    this.compacted = target;
+    await compact(this.db, [...this.resources], target);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writer.drain();
+    this.hub.closeAll(new Error('store is closing'));
+    for (const w of this.revisionWaiters) w.resolve(false);
+    await this.db.close();
+  }
+}
+
+export { SEP };

@@ -1,0 +1,162 @@
+// Fan-out of committed events to watchers, plus a bounded in-memory history (the "watch cache"
+// window) so that most watch resumptions never touch disk. Backend independent.
+//
+// Watchers are indexed by resource and logical cluster, so an event reaches only the watchers of
+// its own resource and cluster (plus cross-cluster watchers): thousands of tenants with a watch
+// each cost one map lookup per event, not a scan.
+
+import { clusterOfKey, resourceOfKey } from './keys.js';
+import type { StorageEvent, Watch, WatchSink } from './interface.js';
+
+interface Entry {
+  prefix: string;
+  sink: WatchSink;
+  /** Events that arrived while the history replay was running. */
+  pending: StorageEvent[] | undefined;
+  stopped: boolean;
+}
+
+interface ResourceWatchers {
+  byCluster: Map<string, Set<Entry>>;
+  anyCluster: Set<Entry>;
+}
+
+/** Loads events with revision > afterRev for keys under prefix from durable history. */
+export type HistoryReader = (prefix: string, afterRev: number) => Promise<StorageEvent[]>;
+
+export class WatchHub {
+  private readonly ring: (StorageEvent | undefined)[];
+  private head = 0; // next write position
+  private size = 0;
+  private readonly watchers = new Map<string, ResourceWatchers>();
+  private count = 0;
+
+  constructor(capacity: number, private readonly readHistory: HistoryReader) {
+    this.ring = new Array(Math.max(1, capacity));
+  }
+
+  /** Number of active watchers (metrics). */
+  watcherCount(): number {
+    return this.count;
+  }
+
+  /** Delivers committed events, in revision order. */
+  publish(events: StorageEvent[]): void {
+    const batches = new Map<Entry, StorageEvent[]>();
+    for (const ev of events) {
+      this.remember(ev);
+      const rw = this.watchers.get(resourceOfKey(ev.kv.key));
+      if (!rw) continue;
+      const cluster = clusterOfKey(ev.kv.key);
+      const scoped = cluster === undefined ? undefined : rw.byCluster.get(cluster);
+      if (scoped) for (const e of scoped) this.offer(e, ev, batches);
+      for (const e of rw.anyCluster) this.offer(e, ev, batches);
+    }
+    for (const [e, evs] of batches) {
+      if (!e.stopped) e.sink.onEvents(evs);
+    }
+  }
+
+  private offer(e: Entry, ev: StorageEvent, batches: Map<Entry, StorageEvent[]>): void {
+    if (e.stopped || !ev.kv.key.startsWith(e.prefix)) return;
+    if (e.pending) {
+      e.pending.push(ev);
+      return;
+    }
+    let b = batches.get(e);
+    if (!b) batches.set(e, (b = []));
+    b.push(ev);
+  }
+
+  private remember(ev: StorageEvent): void {
+    this.ring[this.head] = ev;
+    this.head = (this.head + 1) % this.ring.length;
+    if (this.size < this.ring.length) this.size++;
+  }
+
+  /** Events after `afterRev` from memory, or undefined when the window does not reach back that far. */
+  private fromMemory(prefix: string, afterRev: number, currentRev: number): StorageEvent[] | undefined {
+    if (afterRev >= currentRev) return [];
+    if (this.size === 0) return undefined;
+    const start = (this.head - this.size + this.ring.length) % this.ring.length;
+    const oldest = this.ring[start]!;
+    if (oldest.kv.modRevision > afterRev + 1) return undefined;
+    const out: StorageEvent[] = [];
+    for (let i = 0; i < this.size; i++) {
+      const ev = this.ring[(start + i) % this.ring.length]!;
+      if (ev.kv.modRevision > afterRev && ev.kv.key.startsWith(prefix)) out.push(ev);
+    }
+    return out;
+  }
+
+  /**
+   * Registers a watcher for keys under prefix that sees every event after fromRevision.
+   * Live events that arrive during the replay of history are held back and delivered after it.
+   */
+  watch(prefix: string, fromRevision: number, currentRev: number, sink: WatchSink): Watch {
+    // Hold live events back until the history is delivered, even when it comes from memory:
+    // the caller is not ready for events before watch() returns.
+    const entry: Entry = { prefix, sink, pending: [], stopped: false };
+    const mem = this.fromMemory(prefix, fromRevision, currentRev);
+    this.add(entry);
+    const history = mem ? Promise.resolve(mem) : this.readHistory(prefix, fromRevision);
+    history.then(
+      (hist) => {
+        if (entry.stopped) return;
+        const last = hist.length ? hist[hist.length - 1]!.kv.modRevision : fromRevision;
+        const held = entry.pending!.filter((ev) => ev.kv.modRevision > last);
+        entry.pending = undefined;
+        const all = hist.length ? hist.concat(held) : held;
+        if (all.length) sink.onEvents(all);
+      },
+      (err: unknown) => {
+        if (entry.stopped) return;
+        this.remove(entry);
+        sink.onError(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+    return { stop: () => this.remove(entry) };
+  }
+
+  private add(e: Entry): void {
+    const res = resourceOfKey(e.prefix);
+    let rw = this.watchers.get(res);
+    if (!rw) this.watchers.set(res, (rw = { byCluster: new Map(), anyCluster: new Set() }));
+    const cluster = clusterOfKey(e.prefix);
+    if (cluster === undefined) rw.anyCluster.add(e);
+    else {
+      let set = rw.byCluster.get(cluster);
+      if (!set) rw.byCluster.set(cluster, (set = new Set()));
+      set.add(e);
+    }
+    this.count++;
+  }
+
+  private remove(e: Entry): void {
+    if (e.stopped) return;
+    e.stopped = true;
+    this.count--;
+    const res = resourceOfKey(e.prefix);
+    const rw = this.watchers.get(res);
+    if (!rw) return;
+    const cluster = clusterOfKey(e.prefix);
+    if (cluster === undefined) rw.anyCluster.delete(e);
+    else {
+      const set = rw.byCluster.get(cluster);
+      set?.delete(e);
+      if (set && set.size === 0) rw.byCluster.delete(cluster);
+    }
+    if (rw.anyCluster.size === 0 && rw.byCluster.size === 0) this.watchers.delete(res);
+  }
+
+  /** Ends every watcher (store shutdown). */
+  closeAll(err: Error): void {
+    for (const rw of [...this.watchers.values()]) {
+      const entries = [...rw.anyCluster, ...[...rw.byCluster.values()].flatMap((s) => [...s])];
+      for (const e of entries) {
+        this.remove(e);
+        e.sink.onError(err);
+      }
+    }
+  }
+}
