@@ -41,9 +41,10 @@ CACHE_ROOT="${KPLANE_TOOLS_CACHE:-${HOME:-/tmp}/.cache/kplane-tools}"
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
-trap 'die "failed at line $LINENO (exit $?): $BASH_COMMAND"' ERR
+# Report the failing command once (command substitutions inherit the trap).
+trap 'rc=$?; [[ $BASH_SUBSHELL == 0 ]] && die "failed at line $LINENO (exit $rc): $BASH_COMMAND"; exit $rc' ERR
 
-command -v go >/dev/null 2>&1 || die "Go is required (go1.25+); install it and re-run"
+command -v go >/dev/null 2>&1 || die "Go is required (go1.26+; an older go >= 1.21 fetches go1.26 from the module proxy by itself); install it and re-run"
 GO_VERSION="$(go env GOVERSION)"
 
 mkdir -p "$CACHE_ROOT" "$BIN_DIR"
@@ -172,7 +173,8 @@ ensure() {
   local name="$1" version="$2" builder="$3"; shift 3
   local key="$name-$version"
   local dest="$CACHE_ROOT/bin/$key"
-  local stamp="recipe=$RECIPE go=$GO_VERSION os=$GOOS arch=$GOARCH"
+  # A Go upgrade alone does not invalidate cached binaries.
+  local stamp="recipe=$RECIPE os=$GOOS arch=$GOARCH"
   local ok=1 b
   if [[ "${KPLANE_TOOLS_REBUILD:-}" == 1 || ! -f "$dest/.stamp" || "$(cat "$dest/.stamp")" != "$stamp" ]]; then
     ok=0
@@ -188,6 +190,7 @@ ensure() {
     mkdir -p "$WORK" "$OUT"
     "$builder"
     for b in "$@"; do [[ -x "$OUT/$b" ]] || die "$builder did not produce $b"; done
+    printf '%s\n' "$GO_VERSION" >"$OUT/.go-version"
     printf '%s\n' "$stamp" >"$OUT/.stamp"
     rm -rf "$dest"
     mv "$OUT" "$dest"
@@ -195,6 +198,7 @@ ensure() {
   else
     log "$name $version: cached in $dest"
   fi
+  BUILT_WITH+="$name=$(cat "$dest/.go-version" 2>/dev/null || echo unknown) "
   for b in "$@"; do
     # hard link when possible (same filesystem), copy otherwise; atomic rename.
     if [[ ! "$BIN_DIR/$b" -ef "$dest/$b" ]]; then
@@ -205,6 +209,7 @@ ensure() {
 }
 
 T_START="$(now)"
+BUILT_WITH=""
 log "cache: $CACHE_ROOT"
 ensure etcd "$ETCD_VERSION" build_etcd etcd
 ensure clusterctl "$CAPI_VERSION" build_clusterctl clusterctl
@@ -216,7 +221,7 @@ kube-apiserver=$KUBE_VERSION
 kubectl=$KUBE_VERSION
 etcd=$ETCD_VERSION
 clusterctl=$CAPI_VERSION
-go=$GO_VERSION
+# built with: ${BUILT_WITH% }
 EOF
 mv -f "$BIN_DIR/VERSIONS.tmp" "$BIN_DIR/VERSIONS"
 
@@ -231,4 +236,4 @@ CLUSTERCTL_DISABLE_VERSIONCHECK=true "$BIN_DIR/clusterctl" version -o short 2>/d
   || die "clusterctl does not report $CAPI_VERSION"
 
 log "tools ready in $BIN_DIR ($(( $(now) - T_START ))s):"
-grep -v '^#' "$BIN_DIR/VERSIONS" | sed 's/^/[tools]   /' >&2
+sed 's/^# //; s/^/[tools]   /' "$BIN_DIR/VERSIONS" | tail -n +2 >&2
