@@ -1,0 +1,40 @@
+// The built-in kinds every logical cluster serves. Adding a kind: one file in ./kinds/ exporting its
+// ResourceType, and one line here.
+
+import type { ResourceType } from './types.js';
+import { clusterrolebindings } from './kinds/clusterrolebindings.js';
+import { clusterroles } from './kinds/clusterroles.js';
+import { configmaps } from './kinds/configmaps.js';
+import { events } from './kinds/events.js';
+import { eventsV1 } from './kinds/eventsv1.js';
+import { leases } from './kinds/leases.js';
+import { limitranges } from './kinds/limitranges.js';
+import { namespaces } from './kinds/namespaces.js';
+import { resourcequotas } from './kinds/resourcequotas.js';
+import { rolebindings } from './kinds/rolebindings.js';
+import { roles } from './kinds/roles.js';
+import { secrets } from './kinds/secrets.js';
+import { serviceaccounts } from './kinds/serviceaccounts.js';
+import { workspaces } from './kinds/workspaces.js';
+
+export const builtinResources: ResourceType[] = [
+  // core/v1
+  namespaces,
+  configmaps,
+  secrets,
+  serviceaccounts,
+  events,
+  limitranges,
+  resourcequotas,
+  // events.k8s.io/v1 (same storage as core/v1 events)
+  eventsV1,
+  // coordination.k8s.io/v1
+  leases,
+  // rbac.authorization.k8s.io/v1
+  roles,
+  clusterroles,
+  rolebindings,
+  clusterrolebindings,
+  // tenancy.kplane.io/v1alpha1 (kplane's own)
+  workspaces,
+];
