@@ -1,0 +1,373 @@
+// Facts about Kubernetes API types that @kubernetes/client-node's generated models do not carry:
+// which Go package a model class lives in, strategic-merge-patch and list/map metadata (struct tags),
+// descriptions of properties whose type is a reference, Go pointer-ness (drives `default: {}`), and
+// the few apimachinery types with a custom OpenAPI form (Time, Quantity, IntOrString...).
+//
+// Written from the k8s.io/api and k8s.io/apimachinery v1.34 struct tags and doc comments for the
+// kinds kplane serves; extend the tables when a kind is added (the unit tests check the closure).
+
+/** OpenAPI definition-name prefix of a Go package, keyed by the short package id used below. */
+export const PACKAGES = {
+  core: 'io.k8s.api.core.v1',
+  rbac: 'io.k8s.api.rbac.v1',
+  coordination: 'io.k8s.api.coordination.v1',
+  events: 'io.k8s.api.events.v1',
+  authentication: 'io.k8s.api.authentication.v1',
+  autoscaling: 'io.k8s.api.autoscaling.v1',
+  meta: 'io.k8s.apimachinery.pkg.apis.meta.v1',
+  resource: 'io.k8s.apimachinery.pkg.api.resource',
+  intstr: 'io.k8s.apimachinery.pkg.util.intstr',
+  runtime: 'io.k8s.apimachinery.pkg.runtime',
+  version: 'io.k8s.apimachinery.pkg.version',
+} as const;
+
+const META = PACKAGES.meta;
+
+/**
+ * client-node qualifies a class with its API group when two groups define the same version+kind
+ * (CoreV1Event / EventsV1Event, RbacV1Subject / FlowcontrolV1Subject). Prefix -> package path
+ * segment under io.k8s.api.
+ */
+export const CLASS_GROUP_PREFIXES: Record<string, string> = {
+  Core: 'io.k8s.api.core',
+  Events: 'io.k8s.api.events',
+  Rbac: 'io.k8s.api.rbac',
+  Discovery: 'io.k8s.api.discovery',
+  Flowcontrol: 'io.k8s.api.flowcontrol',
+  Storage: 'io.k8s.api.storage',
+  Authentication: 'io.k8s.api.authentication',
+  Resource: 'io.k8s.api.resource',
+  Admissionregistration: 'io.k8s.api.admissionregistration',
+  Apiextensions: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions',
+  Apiregistration: 'io.k8s.kube-aggregator.pkg.apis.apiregistration',
+};
+
+/**
+ * Unqualified client-node classes (V1Xxx) whose Go package differs from the package of the type that
+ * references them. Anything not listed here is assumed to live next to its referrer.
+ */
+export const CLASS_DEFINITIONS: Record<string, string> = {
+  // k8s.io/apimachinery/pkg/apis/meta/v1
+  V1ObjectMeta: `${META}.ObjectMeta`,
+  V1ListMeta: `${META}.ListMeta`,
+  V1OwnerReference: `${META}.OwnerReference`,
+  V1ManagedFieldsEntry: `${META}.ManagedFieldsEntry`,
+  V1Status: `${META}.Status`,
+  V1StatusDetails: `${META}.StatusDetails`,
+  V1StatusCause: `${META}.StatusCause`,
+  V1DeleteOptions: `${META}.DeleteOptions`,
+  V1Preconditions: `${META}.Preconditions`,
+  V1WatchEvent: `${META}.WatchEvent`,
+  V1APIResourceList: `${META}.APIResourceList`,
+  V1APIResource: `${META}.APIResource`,
+  V1APIGroup: `${META}.APIGroup`,
+  V1APIGroupList: `${META}.APIGroupList`,
+  V1APIVersions: `${META}.APIVersions`,
+  V1GroupVersionForDiscovery: `${META}.GroupVersionForDiscovery`,
+  V1ServerAddressByClientCIDR: `${META}.ServerAddressByClientCIDR`,
+  V1Condition: `${META}.Condition`,
+  V1LabelSelector: `${META}.LabelSelector`,
+  V1LabelSelectorRequirement: `${META}.LabelSelectorRequirement`,
+  // k8s.io/api/core/v1 types referenced from other groups
+  V1ObjectReference: `${PACKAGES.core}.ObjectReference`,
+  V1EventSource: `${PACKAGES.core}.EventSource`,
+  V1LocalObjectReference: `${PACKAGES.core}.LocalObjectReference`,
+  // k8s.io/apimachinery/pkg/version
+  VersionInfo: `${PACKAGES.version}.Info`,
+  // k8s.io/api/autoscaling/v1 (the scale subresource)
+  V1Scale: `${PACKAGES.autoscaling}.Scale`,
+  V1ScaleSpec: `${PACKAGES.autoscaling}.ScaleSpec`,
+  V1ScaleStatus: `${PACKAGES.autoscaling}.ScaleStatus`,
+};
+
+/** Definition names whose OpenAPI form is hand-written (custom OpenAPI in Go), not a model. */
+export const TIME = `${META}.Time`;
+export const MICRO_TIME = `${META}.MicroTime`;
+export const QUANTITY = `${PACKAGES.resource}.Quantity`;
+export const INT_OR_STRING = `${PACKAGES.intstr}.IntOrString`;
+export const RAW_EXTENSION = `${PACKAGES.runtime}.RawExtension`;
+export const FIELDS_V1 = `${META}.FieldsV1`;
+export const PATCH = `${META}.Patch`;
+
+/**
+ * The custom types in OpenAPI v3 form. Their descriptions are the first paragraphs of the Go doc
+ * comments (client-node does not keep them).
+ */
+export const CUSTOM_DEFINITIONS: Record<string, Record<string, unknown>> = {
+  [TIME]: {
+    description: 'Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON.  Wrappers are provided for many of the factory methods that the time package offers.',
+    format: 'date-time',
+    type: 'string',
+  },
+  [MICRO_TIME]: {
+    description: 'MicroTime is version of Time with microsecond level precision.',
+    format: 'date-time',
+    type: 'string',
+  },
+  [QUANTITY]: {
+    description: 'Quantity is a fixed-point representation of a number. It provides convenient marshaling/unmarshaling in JSON and YAML, in addition to String() and AsInt64() accessors.\n\nThe serialization format is:\n\n``` <quantity>        ::= <signedNumber><suffix>\n\n\t(Note that <suffix> may be empty, from the "" case in <decimalSI>.)\n\n<digit>           ::= 0 | 1 | ... | 9 <digits>          ::= <digit> | <digit><digits> <number>          ::= <digits> | <digits>.<digits> | <digits>. | .<digits> <sign>            ::= "+" | "-" <signedNumber>    ::= <number> | <sign><number> <suffix>          ::= <binarySI> | <decimalExponent> | <decimalSI> <binarySI>        ::= Ki | Mi | Gi | Ti | Pi | Ei\n\n\t(International System of units; See: http://physics.nist.gov/cuu/Units/binary.html)\n\n<decimalSI>       ::= m | "" | k | M | G | T | P | E\n\n\t(Note that 1024 = 1Ki but 1000 = 1k; I didn\'t choose the capitalization.)\n\n<decimalExponent> ::= "e" <signedNumber> | "E" <signedNumber> ```\n\nNo matter which of the three exponent forms is used, no quantity may represent a number greater than 2^63-1 in magnitude, nor may it have more than 3 decimal places. Numbers larger or more precise will be capped or rounded up. (E.g.: 0.1m will rounded up to 1m.) This may be extended in the future if we require larger or smaller quantities.\n\nWhen a Quantity is parsed from a string, it will remember the type of suffix it had, and will use the same type again when it is serialized.\n\nBefore serializing, Quantity will be put in "canonical form". This means that Exponent/suffix will be adjusted up or down (with a corresponding increase or decrease in Mantissa) such that:\n\n- No precision is lost - No fractional digits will be emitted - The exponent (or suffix) is as large as possible.\n\nThe sign will be omitted unless the number is negative.\n\nExamples:\n\n- 1.5 will be serialized as "1500m" - 1.5Gi will be serialized as "1536Mi"\n\nNote that the quantity will NEVER be internally represented by a floating point number. That is the whole point of this exercise.\n\nNon-canonical values will still parse as long as they are well formed, but will be re-emitted in their canonical form. (So always use canonical form, or don\'t diff.)\n\nThis format is intended to make it difficult to use these numbers without writing some sort of special handling code in the hopes that that will cause implementors to also use a fixed point implementation.',
+    oneOf: [{ type: 'string' }, { type: 'number' }],
+  },
+  [INT_OR_STRING]: {
+    description: 'IntOrString is a type that can hold an int32 or a string.  When used in JSON or YAML marshalling and unmarshalling, it produces or consumes the inner type.  This allows you to have, for example, a JSON field that can accept a name or number.',
+    format: 'int-or-string',
+    oneOf: [{ type: 'integer' }, { type: 'string' }],
+  },
+  [RAW_EXTENSION]: {
+    description: 'RawExtension is used to hold extensions in external versions.\n\nTo use this, make a field which has RawExtension as its type in your external, versioned struct, and Object in your internal struct. You also need to register your various plugin types.\n\n// Internal package:\n\n\ttype MyAPIObject struct {\n\t\truntime.TypeMeta `json:",inline"`\n\t\tMyPlugin runtime.Object `json:"myPlugin"`\n\t}\n\n\ttype PluginA struct {\n\t\tAOption string `json:"aOption"`\n\t}\n\n// External package:\n\n\ttype MyAPIObject struct {\n\t\truntime.TypeMeta `json:",inline"`\n\t\tMyPlugin runtime.RawExtension `json:"myPlugin"`\n\t}\n\n\ttype PluginA struct {\n\t\tAOption string `json:"aOption"`\n\t}\n\n// On the wire, the JSON will look something like this:\n\n\t{\n\t\t"kind":"MyAPIObject",\n\t\t"apiVersion":"v1",\n\t\t"myPlugin": {\n\t\t\t"kind":"PluginA",\n\t\t\t"aOption":"foo",\n\t\t},\n\t}\n\nSo what happens? Decode first uses json or yaml to unmarshal the serialized data into your external MyAPIObject. That causes the raw JSON to be stored, but not unpacked. The next step is to copy (using pkg/conversion) into the internal struct. The runtime package\'s DefaultScheme has conversion functions installed which will unpack the JSON stored in RawExtension, turning it into the correct object type, and storing it in the Object. (TODO: In the case where the object is of an unknown type, a runtime.Unknown object will be created and stored.)',
+    type: 'object',
+  },
+  [FIELDS_V1]: {
+    description: 'FieldsV1 stores a set of fields in a data structure like a Trie, in JSON format.\n\nEach key is either a \'.\' representing the field itself, and will always map to an empty set, or a string representing a sub-field or item. The string will follow one of these four formats: \'f:<name>\', where <name> is the name of a field in a struct, or key in a map \'v:<value>\', where <value> is the exact json formatted value of a list item \'i:<index>\', where <index> is position of a item in a list \'k:<keys>\', where <keys> is a map of  a list item\'s key fields to their unique values If a key maps to an empty Fields value, the field that key represents is part of the set.\n\nThe exact format is defined in sigs.k8s.io/structured-merge-diff',
+    type: 'object',
+  },
+  [PATCH]: {
+    description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.',
+    type: 'object',
+  },
+};
+
+/** The v2 (swagger) form of custom types whose v3 form uses oneOf. */
+export const CUSTOM_DEFINITIONS_V2: Record<string, Record<string, unknown>> = {
+  [QUANTITY]: { type: 'string' },
+  [INT_OR_STRING]: { format: 'int-or-string', type: 'string' },
+};
+
+/** client-node types `any`/plain maps where the Go type is one of the custom types above. */
+export const PROPERTY_TYPE_OVERRIDES: Record<string, Record<string, string>> = {
+  [`${META}.ManagedFieldsEntry`]: { fieldsV1: FIELDS_V1 },
+  [`${META}.WatchEvent`]: { object: RAW_EXTENSION },
+  // map[ResourceName]resource.Quantity (client-node says map of string)
+  [`${PACKAGES.core}.LimitRangeItem`]: {
+    default: `map:${QUANTITY}`, defaultRequest: `map:${QUANTITY}`, max: `map:${QUANTITY}`,
+    maxLimitRequestRatio: `map:${QUANTITY}`, min: `map:${QUANTITY}`,
+  },
+  [`${PACKAGES.core}.ResourceQuotaSpec`]: { hard: `map:${QUANTITY}` },
+  [`${PACKAGES.core}.ResourceQuotaStatus`]: { hard: `map:${QUANTITY}`, used: `map:${QUANTITY}` },
+};
+
+export interface ListFacts {
+  patchStrategy?: 'merge' | 'retainKeys' | 'merge,retainKeys';
+  patchMergeKey?: string;
+  listType?: 'atomic' | 'set' | 'map';
+  listMapKeys?: string[];
+  mapType?: 'atomic' | 'granular';
+}
+
+const atomic: ListFacts = { listType: 'atomic' };
+
+/**
+ * Struct-tag metadata per definition and property (`patchStrategy`, `patchMergeKey`,
+ * `+listType`, `+listMapKey`, `+mapType`). The key '' holds type-level markers.
+ */
+export const PATCH_FACTS: Record<string, Record<string, ListFacts>> = {
+  // ---- meta/v1
+  [`${META}.ObjectMeta`]: {
+    finalizers: { patchStrategy: 'merge', listType: 'set' },
+    ownerReferences: { patchStrategy: 'merge', patchMergeKey: 'uid', listType: 'map', listMapKeys: ['uid'] },
+    managedFields: atomic,
+  },
+  [`${META}.OwnerReference`]: { '': { mapType: 'atomic' } },
+  [`${META}.LabelSelector`]: { '': { mapType: 'atomic' }, matchExpressions: atomic },
+  [`${META}.LabelSelectorRequirement`]: { values: atomic },
+  [`${META}.Status`]: { details: atomic },
+  [`${META}.StatusDetails`]: { causes: atomic },
+  [`${META}.DeleteOptions`]: { dryRun: atomic },
+  [`${META}.APIResourceList`]: { resources: atomic },
+  [`${META}.APIResource`]: { shortNames: atomic, categories: atomic },
+  [`${META}.APIGroup`]: { versions: atomic, serverAddressByClientCIDRs: atomic },
+  [`${META}.APIGroupList`]: { groups: atomic },
+  [`${META}.APIVersions`]: { versions: atomic, serverAddressByClientCIDRs: atomic },
+  // ---- core/v1
+  [`${PACKAGES.core}.NamespaceSpec`]: { finalizers: atomic },
+  [`${PACKAGES.core}.NamespaceStatus`]: {
+    conditions: { patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] },
+  },
+  [`${PACKAGES.core}.ServiceAccount`]: {
+    secrets: { patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] },
+    imagePullSecrets: atomic,
+  },
+  [`${PACKAGES.core}.ObjectReference`]: { '': { mapType: 'atomic' } },
+  [`${PACKAGES.core}.LocalObjectReference`]: { '': { mapType: 'atomic' } },
+  [`${PACKAGES.core}.LimitRangeSpec`]: { limits: atomic },
+  [`${PACKAGES.core}.ResourceQuotaSpec`]: { scopes: atomic },
+  [`${PACKAGES.core}.ScopeSelector`]: { '': { mapType: 'atomic' }, matchExpressions: atomic },
+  [`${PACKAGES.core}.ScopedResourceSelectorRequirement`]: { values: atomic },
+  // ---- rbac/v1
+  [`${PACKAGES.rbac}.Role`]: { rules: atomic },
+  [`${PACKAGES.rbac}.ClusterRole`]: { rules: atomic },
+  [`${PACKAGES.rbac}.RoleBinding`]: { subjects: atomic },
+  [`${PACKAGES.rbac}.ClusterRoleBinding`]: { subjects: atomic },
+  [`${PACKAGES.rbac}.PolicyRule`]: {
+    verbs: atomic, apiGroups: atomic, resources: atomic, resourceNames: atomic, nonResourceURLs: atomic,
+  },
+  [`${PACKAGES.rbac}.AggregationRule`]: { clusterRoleSelectors: atomic },
+  [`${PACKAGES.rbac}.RoleRef`]: { '': { mapType: 'atomic' } },
+  [`${PACKAGES.rbac}.Subject`]: { '': { mapType: 'atomic' } },
+  // ---- authentication/v1 (serviceaccounts/token)
+  [`${PACKAGES.authentication}.TokenRequestSpec`]: { audiences: atomic },
+};
+
+/**
+ * Go pointer fields of struct type: they get no `default: {}` in kube's OpenAPI v3 (non-pointer
+ * struct fields do).
+ */
+export const POINTER_STRUCT_FIELDS = new Set<string>([
+  `${PACKAGES.core}.Event.related`,
+  `${PACKAGES.core}.Event.series`,
+  `${PACKAGES.events}.Event.related`,
+  `${PACKAGES.events}.Event.series`,
+  `${PACKAGES.rbac}.ClusterRole.aggregationRule`,
+  `${PACKAGES.core}.ResourceQuotaSpec.scopeSelector`,
+  `${META}.DeleteOptions.preconditions`,
+  `${META}.Status.details`,
+  `${PACKAGES.authentication}.TokenRequestSpec.boundObjectRef`,
+]);
+
+/**
+ * Optional scalar fields without omitempty (or with a +default marker): they carry their zero
+ * value as `default` like required fields do.
+ */
+export const ZERO_DEFAULT_FIELDS = new Set<string>([
+  `${PACKAGES.core}.Event.reportingComponent`,
+  `${PACKAGES.core}.Event.reportingInstance`,
+  `${PACKAGES.core}.LocalObjectReference.name`,
+  `${PACKAGES.autoscaling}.ScaleSpec.replicas`,
+]);
+
+const OBJECT_METADATA = "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+const LIST_METADATA_KINDS = 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds';
+const LIST_METADATA = 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
+const MORE_INFO_METADATA = 'More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
+const RBAC_METADATA = "Standard object's metadata.";
+
+/**
+ * Descriptions of properties whose type is a reference (client-node drops them, or puts the
+ * referenced type's description there).
+ */
+export const PROPERTY_DESCRIPTIONS: Record<string, Record<string, string>> = {
+  [`${PACKAGES.core}.Namespace`]: {
+    metadata: OBJECT_METADATA,
+    spec: 'Spec defines the behavior of the Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status',
+    status: 'Status describes the current status of a Namespace. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status',
+  },
+  [`${PACKAGES.core}.NamespaceList`]: { metadata: LIST_METADATA_KINDS },
+  [`${PACKAGES.core}.ConfigMap`]: { metadata: OBJECT_METADATA },
+  [`${PACKAGES.core}.ConfigMapList`]: { metadata: MORE_INFO_METADATA },
+  [`${PACKAGES.core}.Secret`]: { metadata: OBJECT_METADATA },
+  [`${PACKAGES.core}.SecretList`]: { metadata: LIST_METADATA_KINDS },
+  [`${PACKAGES.core}.ServiceAccount`]: { metadata: OBJECT_METADATA },
+  [`${PACKAGES.core}.ServiceAccountList`]: { metadata: LIST_METADATA_KINDS },
+  [`${PACKAGES.core}.Event`]: {
+    metadata: OBJECT_METADATA,
+    involvedObject: 'The object that this event is about.',
+    related: 'Optional secondary object for more complex actions.',
+    series: "Data about the Event series this event represents or nil if it's a singleton Event.",
+    source: 'The component reporting this event. Should be a short machine understandable string.',
+    eventTime: 'Time when this Event was first observed.',
+  },
+  [`${PACKAGES.core}.EventList`]: { metadata: LIST_METADATA_KINDS },
+  [`${PACKAGES.core}.EventSeries`]: { lastObservedTime: 'Time of the last occurrence observed' },
+  [`${PACKAGES.core}.LimitRange`]: {
+    metadata: OBJECT_METADATA,
+    spec: 'Spec defines the limits enforced. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status',
+  },
+  [`${PACKAGES.core}.LimitRangeList`]: { metadata: LIST_METADATA_KINDS },
+  [`${PACKAGES.core}.ResourceQuota`]: {
+    metadata: OBJECT_METADATA,
+    spec: 'Spec defines the desired quota. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status',
+    status: 'Status defines the actual enforced quota and its current usage. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status',
+  },
+  [`${PACKAGES.core}.ResourceQuotaList`]: { metadata: LIST_METADATA_KINDS },
+  [`${PACKAGES.core}.ResourceQuotaSpec`]: {
+    scopeSelector: 'scopeSelector is also a collection of filters like scopes that must match each object tracked by a quota but expressed using ScopeSelectorOperator in combination with possible values. For a resource to match, both scopes AND scopeSelector (if specified in spec), must be matched.',
+  },
+  [`${PACKAGES.events}.Event`]: {
+    metadata: OBJECT_METADATA,
+    eventTime: 'eventTime is the time when this Event was first observed. It is required.',
+    regarding: "regarding contains the object this Event is about. In most cases it's an Object reporting controller implements, e.g. ReplicaSetController implements ReplicaSets and this event is emitted because it acts on some changes in a ReplicaSet object.",
+    related: 'related is the optional secondary object for more complex actions. E.g. when regarding object triggers a creation or deletion of related object.',
+    series: "series is data about the Event series this event represents or nil if it's a singleton Event.",
+    deprecatedSource: 'deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type.',
+  },
+  [`${PACKAGES.events}.EventList`]: { metadata: LIST_METADATA },
+  [`${PACKAGES.events}.EventSeries`]: {
+    lastObservedTime: 'lastObservedTime is the time when last Event from the series was seen before last heartbeat.',
+  },
+  [`${PACKAGES.coordination}.Lease`]: {
+    metadata: MORE_INFO_METADATA,
+    spec: 'spec contains the specification of the Lease. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status',
+  },
+  [`${PACKAGES.coordination}.LeaseList`]: { metadata: LIST_METADATA },
+  [`${PACKAGES.coordination}.LeaseSpec`]: {
+    acquireTime: 'acquireTime is a time when the current lease was acquired.',
+    renewTime: 'renewTime is a time when the current holder of a lease has last updated the lease.',
+  },
+  [`${PACKAGES.rbac}.Role`]: { metadata: RBAC_METADATA },
+  [`${PACKAGES.rbac}.RoleList`]: { metadata: RBAC_METADATA },
+  [`${PACKAGES.rbac}.ClusterRole`]: {
+    metadata: RBAC_METADATA,
+    aggregationRule: 'AggregationRule is an optional field that describes how to build the Rules for this ClusterRole. If AggregationRule is set, then the Rules are controller managed and direct changes to Rules will be stomped by the controller.',
+  },
+  [`${PACKAGES.rbac}.ClusterRoleList`]: { metadata: RBAC_METADATA },
+  [`${PACKAGES.rbac}.RoleBinding`]: {
+    metadata: RBAC_METADATA,
+    roleRef: 'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.',
+  },
+  [`${PACKAGES.rbac}.RoleBindingList`]: { metadata: RBAC_METADATA },
+  [`${PACKAGES.rbac}.ClusterRoleBinding`]: {
+    metadata: RBAC_METADATA,
+    roleRef: 'RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.',
+  },
+  [`${PACKAGES.rbac}.ClusterRoleBindingList`]: { metadata: RBAC_METADATA },
+  [`${META}.Status`]: {
+    metadata: LIST_METADATA_KINDS,
+    details: 'Extended data associated with the reason.  Each reason may define its own extended details. This field is optional and the data returned is not guaranteed to conform to any schema except that defined by the reason type.',
+  },
+  [`${META}.DeleteOptions`]: {
+    preconditions: 'Must be fulfilled before a deletion is carried out. If not possible, a 409 Conflict status will be returned.',
+  },
+  [`${META}.APIGroup`]: {
+    preferredVersion: 'preferredVersion is the version preferred by the API server, which probably is the storage version.',
+  },
+  [`${META}.WatchEvent`]: {
+    object: 'Object is:\n * If Type is Added or Modified: the new state of the object.\n * If Type is Deleted: the state of the object immediately before deletion.\n * If Type is Error: *Status is recommended; other types may make sense\n   depending on context.',
+  },
+  [`${META}.ManagedFieldsEntry`]: {
+    fieldsV1: 'FieldsV1 holds the first JSON version format as described in the "FieldsV1" type.',
+  },
+  [`${PACKAGES.autoscaling}.Scale`]: {
+    metadata: "Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.",
+    spec: 'spec defines the behavior of the scale. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status.',
+    status: 'status is the current status of the scale. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status. Read-only.',
+  },
+  [`${PACKAGES.authentication}.TokenRequest`]: {
+    metadata: OBJECT_METADATA,
+    spec: 'Spec holds information about the request being evaluated',
+    status: 'Status is filled in by the server and indicates whether the token can be authenticated.',
+  },
+  [`${PACKAGES.authentication}.TokenRequestSpec`]: {
+    boundObjectRef: 'BoundObjectRef is a reference to an object that the token will be bound to. The token will only be valid for as long as the bound object exists. NOTE: The API server\'s TokenReview endpoint will validate the BoundObjectRef, but other audiences may not. Keep ExpirationSeconds small if you want prompt revocation.',
+  },
+  [`${PACKAGES.authentication}.TokenRequestStatus`]: {
+    expirationTimestamp: 'ExpirationTimestamp is the time of expiration of the returned token.',
+  },
+};
+
+/**
+ * Kinds registered in every served group version besides the group's own kinds
+ * (metav1.AddToGroupVersion): their `x-kubernetes-group-version-kind` lists every served GV.
+ */
+export const PER_GROUP_VERSION_KINDS: Record<string, string> = {
+  [`${META}.DeleteOptions`]: 'DeleteOptions',
+  [`${META}.WatchEvent`]: 'WatchEvent',
+};
+
+/** Unversioned meta kinds (registered as v1 in the core group). */
+export const UNVERSIONED_KINDS: Record<string, string> = {
+  [`${META}.Status`]: 'Status',
+  [`${META}.APIVersions`]: 'APIVersions',
+  [`${META}.APIGroupList`]: 'APIGroupList',
+  [`${META}.APIGroup`]: 'APIGroup',
+  [`${META}.APIResourceList`]: 'APIResourceList',
+};
