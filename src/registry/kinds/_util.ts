@@ -320,9 +320,8 @@ export function goParseTime(value: string, micro: boolean): ParsedTime | string 
   } else if (v.length >= 2 && (v[0] === '.' || v[0] === ',') && isDigit(v[1])) {
     let n = 1;
     while (n < v.length && isDigit(v[n])) n++;
-    const frac = v.slice(1, n);
-    if (frac.length > 9) return parseErr(value, layout, v, 'Z07:00');
-    nanos = Number(frac.padEnd(9, '0'));
+    // Go reads any number of fraction digits and keeps nanoseconds.
+    nanos = Number(v.slice(1, n).slice(0, 9).padEnd(9, '0'));
     v = v.slice(n);
   }
   // Z07:00
@@ -405,11 +404,17 @@ export function microTimeKey(v: unknown): string {
 
 // ---- Go's encoding/json syntax errors (for Secret .dockercfg / .dockerconfigjson contents) ----
 
+/** Go's quoteChar for a byte (as a Latin-1 character): strconv.Quote of string(rune(c)) in single quotes. */
 function quoteChar(c: string): string {
   if (c === "'") return `'\\''`;
   if (c === '"') return `'"'`;
-  const q = JSON.stringify(c);
-  return `'${q.slice(1, -1)}'`;
+  const code = c.charCodeAt(0);
+  const named: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
+  if (named[code]) return `'${named[code]}'`;
+  if (code === 0x5c) return `'\\\\'`;
+  if (code < 0x20 || code === 0x7f) return `'\\x${code.toString(16).padStart(2, '0')}'`;
+  if ((code >= 0x80 && code <= 0xa0) || code === 0xad) return `'\\u${code.toString(16).padStart(4, '0')}'`;
+  return `'${c}'`;
 }
 
 /**
@@ -423,8 +428,13 @@ export function goJSONUnmarshalMapError(data: Buffer): string | undefined {
     while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n' || s[i] === '\r')) i++;
   };
   class SyntaxErr extends Error {}
+  // At the end of input Go's scanner is fed a ' ': inside literals, numbers and escapes that is the error.
+  const eofIsSpace = /^(in literal|in numeric literal|after decimal point|in exponent|in string escape code|in \\u hex)/;
   const fail = (ctx: string): never => {
-    if (i >= s.length) throw new SyntaxErr('unexpected end of JSON input');
+    if (i >= s.length) {
+      if (eofIsSpace.test(ctx)) throw new SyntaxErr(`invalid character ' ' ${ctx}`);
+      throw new SyntaxErr('unexpected end of JSON input');
+    }
     throw new SyntaxErr(`invalid character ${quoteChar(s[i]!)} ${ctx}`);
   };
   const value = (): string => {
@@ -490,8 +500,7 @@ export function goJSONUnmarshalMapError(data: Buffer): string | undefined {
       if (c === w[0]) {
         i++;
         for (let k = 1; k < w.length; k++) {
-          if (i >= s.length) fail('');
-          if (s[i] !== w[k]) fail(`in literal ${w} (expecting ${quoteChar(w[k]!)})`);
+          if (i >= s.length || s[i] !== w[k]) fail(`in literal ${w} (expecting ${quoteChar(w[k]!)})`);
           i++;
         }
         return t;
@@ -509,7 +518,7 @@ export function goJSONUnmarshalMapError(data: Buffer): string | undefined {
       }
       if (c === '\\') {
         i++;
-        if (i >= s.length) break;
+        if (i >= s.length) fail('in string escape code');
         const e = s[i]!;
         if ('"\\/bfnrt'.includes(e)) {
           i++;
@@ -518,8 +527,7 @@ export function goJSONUnmarshalMapError(data: Buffer): string | undefined {
         if (e === 'u') {
           i++;
           for (let k = 0; k < 4; k++) {
-            if (i >= s.length) fail('');
-            if (!/[0-9a-fA-F]/.test(s[i]!)) fail('in \\u hexadecimal character escape');
+            if (i >= s.length || !/[0-9a-fA-F]/.test(s[i]!)) fail('in \\u hexadecimal character escape');
             i++;
           }
           continue;
