@@ -87,10 +87,14 @@ export interface WatchSink {
   onEvents(events: StorageEvent[]): void;
   /** The watch ended from the store's side (compaction overtook a replay, store closing...). */
   onError(err: Error): void;
+  /** Answer to requestProgress(): every event up to this revision has been delivered. */
+  onProgress?(revision: number): void;
 }
 
 export interface Watch {
   stop(): void;
+  /** Asks for an onProgress() call, ordered after every event delivered so far (for bookmarks). */
+  requestProgress(): void;
 }
 
 export interface Store {
@@ -101,8 +105,8 @@ export interface Store {
   list(prefix: string, opts?: ListOptions): Promise<ListPage>;
   /** Applies all ops atomically, one revision per op, or none when a precondition fails. */
   txn(ops: TxnOp[]): Promise<TxnOpResult[]>;
-  /** Events for keys starting with prefix with revision > fromRevision, then live events. */
-  watch(prefix: string, fromRevision: number, sink: WatchSink): Watch;
+  /** Events for keys starting with any of the prefixes with revision > fromRevision, then live events. */
+  watch(prefix: string | string[], fromRevision: number, sink: WatchSink): Watch;
   /** Resolves once currentRevision() >= revision, or false after timeoutMs. */
   waitForRevision(revision: number, timeoutMs: number): Promise<boolean>;
   /** Keys whose indexer produced `value` for index `name`. */

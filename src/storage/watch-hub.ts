@@ -9,10 +9,14 @@ import { clusterOfKey, resourceOfKey } from './keys.js';
 import type { StorageEvent, Watch, WatchSink } from './interface.js';
 
 interface Entry {
-  prefix: string;
+  prefixes: string[];
+  /** Revision of the last event offered: an event matching two prefixes is delivered once. */
+  lastRev: number;
   sink: WatchSink;
   /** Events that arrived while the history replay was running. */
   pending: StorageEvent[] | undefined;
+  /** A progress notification was asked for during the replay. */
+  progressWanted: boolean;
   stopped: boolean;
 }
 
@@ -24,14 +28,25 @@ interface ResourceWatchers {
 /** Loads events with revision > afterRev for keys under prefix from durable history. */
 export type HistoryReader = (prefix: string, afterRev: number) => Promise<StorageEvent[]>;
 
+function matches(e: Entry, key: string): boolean {
+  for (const p of e.prefixes) if (key.startsWith(p)) return true;
+  return false;
+}
+
 export class WatchHub {
   private readonly ring: (StorageEvent | undefined)[];
   private head = 0; // next write position
   private size = 0;
   private readonly watchers = new Map<string, ResourceWatchers>();
+  /** Watchers of every key (prefix ''): controllers such as the garbage collector. */
+  private readonly everything = new Set<Entry>();
   private count = 0;
 
-  constructor(capacity: number, private readonly readHistory: HistoryReader) {
+  constructor(
+    capacity: number,
+    private readonly readHistory: HistoryReader,
+    private readonly currentRevision: () => number,
+  ) {
     this.ring = new Array(Math.max(1, capacity));
   }
 
@@ -45,6 +60,7 @@ export class WatchHub {
     const batches = new Map<Entry, StorageEvent[]>();
     for (const ev of events) {
       this.remember(ev);
+      for (const e of this.everything) this.offer(e, ev, batches);
       const rw = this.watchers.get(resourceOfKey(ev.kv.key));
       if (!rw) continue;
       const cluster = clusterOfKey(ev.kv.key);
@@ -58,7 +74,8 @@ export class WatchHub {
   }
 
   private offer(e: Entry, ev: StorageEvent, batches: Map<Entry, StorageEvent[]>): void {
-    if (e.stopped || !ev.kv.key.startsWith(e.prefix)) return;
+    if (e.stopped || e.lastRev === ev.kv.modRevision || !matches(e, ev.kv.key)) return;
+    e.lastRev = ev.kv.modRevision;
     if (e.pending) {
       e.pending.push(ev);
       return;
@@ -75,7 +92,7 @@ export class WatchHub {
   }
 
   /** Events after `afterRev` from memory, or undefined when the window does not reach back that far. */
-  private fromMemory(prefix: string, afterRev: number, currentRev: number): StorageEvent[] | undefined {
+  private fromMemory(prefixes: string[], afterRev: number, currentRev: number): StorageEvent[] | undefined {
     if (afterRev >= currentRev) return [];
     if (this.size === 0) return undefined;
     const start = (this.head - this.size + this.ring.length) % this.ring.length;
@@ -84,22 +101,22 @@ export class WatchHub {
     const out: StorageEvent[] = [];
     for (let i = 0; i < this.size; i++) {
       const ev = this.ring[(start + i) % this.ring.length]!;
-      if (ev.kv.modRevision > afterRev && ev.kv.key.startsWith(prefix)) out.push(ev);
+      if (ev.kv.modRevision > afterRev && prefixes.some((p) => ev.kv.key.startsWith(p))) out.push(ev);
     }
     return out;
   }
 
   /**
-   * Registers a watcher for keys under prefix that sees every event after fromRevision.
+   * Registers a watcher for keys under any of the prefixes that sees every event after fromRevision.
    * Live events that arrive during the replay of history are held back and delivered after it.
    */
-  watch(prefix: string, fromRevision: number, currentRev: number, sink: WatchSink): Watch {
+  watch(prefixes: string[], fromRevision: number, currentRev: number, sink: WatchSink): Watch {
     // Hold live events back until the history is delivered, even when it comes from memory:
     // the caller is not ready for events before watch() returns.
-    const entry: Entry = { prefix, sink, pending: [], stopped: false };
-    const mem = this.fromMemory(prefix, fromRevision, currentRev);
+    const entry: Entry = { prefixes, lastRev: 0, sink, pending: [], progressWanted: false, stopped: false };
+    const mem = this.fromMemory(prefixes, fromRevision, currentRev);
     this.add(entry);
-    const history = mem ? Promise.resolve(mem) : this.readHistory(prefix, fromRevision);
+    const history = mem ? Promise.resolve(mem) : this.readAll(prefixes, fromRevision);
     history.then(
       (hist) => {
         if (entry.stopped) return;
@@ -108,6 +125,7 @@ export class WatchHub {
         entry.pending = undefined;
         const all = hist.length ? hist.concat(held) : held;
         if (all.length) sink.onEvents(all);
+        if (entry.progressWanted) this.progress(entry);
       },
       (err: unknown) => {
         if (entry.stopped) return;
@@ -115,19 +133,48 @@ export class WatchHub {
         sink.onError(err instanceof Error ? err : new Error(String(err)));
       },
     );
-    return { stop: () => this.remove(entry) };
+    return {
+      stop: () => this.remove(entry),
+      requestProgress: () => {
+        if (entry.pending) entry.progressWanted = true;
+        else this.progress(entry);
+      },
+    };
+  }
+
+  /** Events are delivered synchronously at commit, so a live watcher is always up to date. */
+  private progress(e: Entry): void {
+    e.progressWanted = false;
+    if (!e.stopped) e.sink.onProgress?.(this.currentRevision());
+  }
+
+  private async readAll(prefixes: string[], afterRev: number): Promise<StorageEvent[]> {
+    if (prefixes.length === 1) return this.readHistory(prefixes[0]!, afterRev);
+    const parts = await Promise.all(prefixes.map((p) => this.readHistory(p, afterRev)));
+    const seen = new Set<number>();
+    return parts.flat().sort((a, b) => a.kv.modRevision - b.kv.modRevision).filter((ev) => {
+      if (seen.has(ev.kv.modRevision)) return false;
+      seen.add(ev.kv.modRevision);
+      return true;
+    });
   }
 
   private add(e: Entry): void {
-    const res = resourceOfKey(e.prefix);
-    let rw = this.watchers.get(res);
-    if (!rw) this.watchers.set(res, (rw = { byCluster: new Map(), anyCluster: new Set() }));
-    const cluster = clusterOfKey(e.prefix);
-    if (cluster === undefined) rw.anyCluster.add(e);
-    else {
-      let set = rw.byCluster.get(cluster);
-      if (!set) rw.byCluster.set(cluster, (set = new Set()));
-      set.add(e);
+    for (const prefix of e.prefixes) {
+      if (prefix === '') {
+        this.everything.add(e);
+        continue;
+      }
+      const res = resourceOfKey(prefix);
+      let rw = this.watchers.get(res);
+      if (!rw) this.watchers.set(res, (rw = { byCluster: new Map(), anyCluster: new Set() }));
+      const cluster = clusterOfKey(prefix);
+      if (cluster === undefined) rw.anyCluster.add(e);
+      else {
+        let set = rw.byCluster.get(cluster);
+        if (!set) rw.byCluster.set(cluster, (set = new Set()));
+        set.add(e);
+      }
     }
     this.count++;
   }
@@ -136,24 +183,35 @@ export class WatchHub {
     if (e.stopped) return;
     e.stopped = true;
     this.count--;
-    const res = resourceOfKey(e.prefix);
-    const rw = this.watchers.get(res);
-    if (!rw) return;
-    const cluster = clusterOfKey(e.prefix);
-    if (cluster === undefined) rw.anyCluster.delete(e);
-    else {
-      const set = rw.byCluster.get(cluster);
-      set?.delete(e);
-      if (set && set.size === 0) rw.byCluster.delete(cluster);
+    for (const prefix of e.prefixes) {
+      if (prefix === '') {
+        this.everything.delete(e);
+        continue;
+      }
+      const res = resourceOfKey(prefix);
+      const rw = this.watchers.get(res);
+      if (!rw) continue;
+      const cluster = clusterOfKey(prefix);
+      if (cluster === undefined) rw.anyCluster.delete(e);
+      else {
+        const set = rw.byCluster.get(cluster);
+        set?.delete(e);
+        if (set && set.size === 0) rw.byCluster.delete(cluster);
+      }
+      if (rw.anyCluster.size === 0 && rw.byCluster.size === 0) this.watchers.delete(res);
     }
-    if (rw.anyCluster.size === 0 && rw.byCluster.size === 0) this.watchers.delete(res);
   }
 
   /** Ends every watcher (store shutdown). */
   closeAll(err: Error): void {
+    for (const e of [...this.everything]) {
+      this.remove(e);
+      e.sink.onError(err);
+    }
     for (const rw of [...this.watchers.values()]) {
-      const entries = [...rw.anyCluster, ...[...rw.byCluster.values()].flatMap((s) => [...s])];
+      const entries = new Set([...rw.anyCluster, ...[...rw.byCluster.values()].flatMap((s) => [...s])]);
       for (const e of entries) {
+        if (e.stopped) continue;
         this.remove(e);
         e.sink.onError(err);
       }

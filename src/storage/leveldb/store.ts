@@ -56,7 +56,11 @@ export class LevelStore implements Store {
   ) {
     this.compacted = compacted;
     this.resources = resources;
-    this.hub = new WatchHub(opts.watchCacheSize ?? 4096, (prefix, after) => this.readHistory(prefix, after));
+    this.hub = new WatchHub(
+      opts.watchCacheSize ?? 4096,
+      (prefix, after) => this.readHistory(prefix, after),
+      () => this.writer.revision,
+    );
     this.writer = new Writer(db, revision, {
       sync: opts.sync ?? false,
       indexers: opts.indexers ?? {},
@@ -169,12 +173,13 @@ export class LevelStore implements Store {
     return this.writer.submit(ops);
   }
 
-  watch(prefix: string, fromRevision: number, sink: WatchSink): Watch {
+  watch(prefix: string | string[], fromRevision: number, sink: WatchSink): Watch {
     if (fromRevision < this.compacted) {
-      queueMicrotask(() => sink.onError(new RevisionCompacted(fromRevision, this.compacted)));
-      return { stop: () => {} };
+      const err = new RevisionCompacted(fromRevision, this.compacted);
+      queueMicrotask(() => sink.onError(err));
+      return { stop: () => {}, requestProgress: () => {} };
     }
-    return this.hub.watch(prefix, fromRevision, this.writer.revision, sink);
+    return this.hub.watch(typeof prefix === 'string' ? [prefix] : prefix, fromRevision, this.writer.revision, sink);
   }
 
   waitForRevision(revision: number, timeoutMs: number): Promise<boolean> {
@@ -207,6 +212,10 @@ export class LevelStore implements Store {
   /** Events after afterRev for keys under prefix, from the on-disk log. */
   private async readHistory(prefix: string, afterRev: number): Promise<StorageEvent[]> {
     this.checkRevision(afterRev);
+    if (prefix === '') {
+      const all = await Promise.all(this.resourcePrefixes().map((r) => this.readHistory(`${r}/`, afterRev)));
+      return all.flat().sort((a, b) => a.kv.modRevision - b.kv.modRevision);
+    }
     const resource = resourceOfKey(prefix);
     const rows = await this.db.iterator({ gte: eventRangeStart(resource, afterRev), lt: eventRangeEnd(resource) }).all();
     const out: StorageEvent[] = [];

@@ -1,0 +1,33 @@
+// Non-resource paths inside a logical cluster: version, the root path list, discovery and OpenAPI.
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { StatusError } from '../../apimachinery/errors.js';
+import type { ResourceSet } from '../../registry/catalog.js';
+import type { ApiDeps } from '../deps.js';
+import type { NonResourceRequestInfo } from '../requestinfo.js';
+import { isPretty } from '../options.js';
+import { serialize } from '../respond.js';
+
+function notFound(): StatusError {
+  return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
+function json(reply: FastifyReply, body: unknown, pretty: boolean, contentType = 'application/json'): FastifyReply {
+  return reply.code(200).header('Content-Type', contentType).header('Cache-Control', 'no-cache, private')
+    .send(serialize(body, 'json', pretty));
+}
+
+export async function serveNonResource(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply,
+  info: NonResourceRequestInfo, types: ResourceSet): Promise<FastifyReply> {
+  if (info.verb !== 'get' && info.verb !== 'head') throw notFound();
+  const query = new URL(req.url, 'https://kplane').searchParams;
+  const pretty = isPretty(query, req.headers['user-agent']);
+  const path = info.path;
+  if (path === '/version' || path === '/version/') return json(reply, deps.version, true);
+  if (path === '/') {
+    return json(reply, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] }, true);
+  }
+  void types;
+  void pretty;
+  throw notFound();
+}

@@ -1,0 +1,110 @@
+// Watch streams: newline-delimited JSON watch events over a chunked response, as kube-apiserver
+// sends them: ADDED/MODIFIED/DELETED, BOOKMARK (with allowWatchBookmarks; the initial-events-end
+// bookmark with sendInitialEvents) and a final ERROR event carrying a Status (e.g. 410 Expired).
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StatusError } from '../../apimachinery/errors.js';
+import type { KubeObject } from '../../apimachinery/object.js';
+import type { ObjectEvent, ObjectWatch } from '../../registry/store.js';
+import { apiVersionOfType, type RequestContext, type ResourceType } from '../../registry/types.js';
+import type { ApiDeps } from '../deps.js';
+import type { Output } from '../negotiate.js';
+import type { ListRequestOptions } from '../options.js';
+import { convertObject, serialize, warningHeaders } from '../respond.js';
+
+/** A watcher that falls this far behind is cut off (kube closes unresponsive watchers too). */
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+function defaultTimeoutSeconds(): number {
+  // kube-apiserver: a random duration between the minimum request timeout (30 min) and twice that
+  return 1800 + Math.floor(Math.random() * 1800);
+}
+
+export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply, ctx: RequestContext,
+  type: ResourceType, opts: ListRequestOptions, output: Output): Promise<void> {
+  const pending: string[] = [];
+  let started = false;
+  let finished = false;
+  let watch: ObjectWatch | undefined;
+  let timeoutTimer: NodeJS.Timeout | undefined;
+  let bookmarkTimer: NodeJS.Timeout | undefined;
+  const res = reply.raw;
+
+  const line = (type_: string, object: unknown) => serialize({ type: type_, object }, 'json', false);
+  const emit = (text: string) => {
+    if (finished) return;
+    if (!started) {
+      pending.push(text);
+      return;
+    }
+    res.write(text);
+    if (res.writableLength > MAX_BUFFERED_BYTES) finish();
+  };
+  const bookmark = (rev: number, annotations?: Record<string, string>): KubeObject => ({
+    kind: type.kind,
+    apiVersion: apiVersionOfType(type),
+    metadata: { resourceVersion: String(rev), creationTimestamp: null, ...(annotations ? { annotations } : {}) },
+  });
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timeoutTimer);
+    clearTimeout(bookmarkTimer);
+    watch?.stop();
+    deps.shutdown.removeEventListener('abort', finish);
+    if (started && !res.writableEnded) res.end();
+  };
+
+  watch = await deps.registry.watch(ctx, type, opts, {
+    onEvents: (events: ObjectEvent[]) => {
+      const now = new Date();
+      for (const e of events) emit(line(e.type, convertObject(type, e.object, output, opts.includeObject, now)));
+    },
+    onError: (err: StatusError) => {
+      emit(line('ERROR', err.status));
+      if (started) finish();
+      else pending.push('\u0000end');
+    },
+    onProgress: (rev) => {
+      if (opts.allowWatchBookmarks) emit(line('BOOKMARK', bookmark(rev)));
+    },
+    onInitialEventsEnd: (rev) => {
+      emit(line('BOOKMARK', bookmark(rev, { 'k8s.io/initial-events-end': 'true' })));
+    },
+  });
+
+  reply.hijack();
+  const headers: Record<string, string | string[]> = {
+    'Content-Type': output.as ? `application/json;as=${output.as};g=meta.k8s.io;v=${output.version}` : 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  };
+  if (ctx.warnings.length) headers['Warning'] = warningHeaders(ctx.warnings);
+  res.writeHead(200, headers);
+  started = true;
+  for (const text of pending.splice(0)) {
+    if (text === '\u0000end') {
+      finish();
+      return;
+    }
+    res.write(text);
+  }
+  if (typeof res.flushHeaders === 'function') res.flushHeaders();
+
+  const timeoutMs = (opts.timeoutSeconds && opts.timeoutSeconds > 0 ? opts.timeoutSeconds : defaultTimeoutSeconds()) * 1000;
+  timeoutTimer = setTimeout(finish, timeoutMs);
+  if (opts.allowWatchBookmarks) {
+    // Bookmarks every interval, and one shortly before the timeout so clients can resume cheaply.
+    const deadline = Date.now() + timeoutMs;
+    const tick = () => {
+      watch?.requestProgress();
+      const next = Math.min(deps.bookmarkIntervalMs, deadline - 2000 - Date.now());
+      if (next > 0) bookmarkTimer = setTimeout(tick, next);
+    };
+    bookmarkTimer = setTimeout(tick, Math.max(0, Math.min(deps.bookmarkIntervalMs, timeoutMs - 2000)));
+  }
+  req.raw.on('close', finish);
+  res.on('close', finish);
+  res.on('error', finish);
+  deps.shutdown.addEventListener('abort', finish);
+}

@@ -1,0 +1,185 @@
+// kplane's own small PKI: a CA made on first start, a serving certificate for the addresses
+// kplane listens on, and client certificates for kubeconfigs (CN = user, O = groups, as kube
+// reads them). Keys are ECDSA P-256; everything is PEM in the data directory.
+
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname, networkInterfaces } from 'node:os';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+const ALG: webcrypto.EcKeyGenParams & webcrypto.EcdsaParams = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+const DAY = 24 * 3600 * 1000;
+
+export interface KeyPair {
+  certPem: string;
+  keyPem: string;
+}
+
+export interface CertificateAuthority extends KeyPair {
+  cert: x509.X509Certificate;
+  key: CryptoKey;
+}
+
+async function exportKey(key: CryptoKey): Promise<string> {
+  const der = await webcrypto.subtle.exportKey('pkcs8', key);
+  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trim();
+  return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
+}
+
+async function importKey(pem: string): Promise<CryptoKey> {
+  const b64 = pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
+  return webcrypto.subtle.importKey('pkcs8', Buffer.from(b64, 'base64'), ALG, true, ['sign']);
+}
+
+function serial(): string {
+  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '1');
+}
+
+function dnEscape(v: string): string {
+  return v.replace(/([,+"\\<>;=])/g, '\\$1');
+}
+
+export async function createCA(commonName = 'kplane-ca'): Promise<CertificateAuthority> {
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: `CN=${dnEscape(commonName)}`,
+    notBefore: new Date(now - 3600 * 1000),
+    notAfter: new Date(now + 3650 * DAY),
+    signingAlgorithm: ALG,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { cert, key: keys.privateKey, certPem: cert.toString('pem') + '\n', keyPem: await exportKey(keys.privateKey) };
+}
+
+export interface IssueOptions {
+  commonName: string;
+  organizations?: string[];
+  dnsNames?: string[];
+  ips?: string[];
+  usage: 'server' | 'client';
+  validDays?: number;
+}
+
+export async function issue(ca: CertificateAuthority, opts: IssueOptions): Promise<KeyPair> {
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const now = Date.now();
+  const subject = [`CN=${dnEscape(opts.commonName)}`, ...(opts.organizations ?? []).map((o) => `O=${dnEscape(o)}`)].join(', ');
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+    new x509.ExtendedKeyUsageExtension([opts.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+    await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
+  ];
+  const names = [
+    ...(opts.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(opts.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
+  ];
+  if (names.length) extensions.push(new x509.SubjectAlternativeNameExtension(names));
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject,
+    issuer: ca.cert.subject,
+    notBefore: new Date(now - 3600 * 1000),
+    notAfter: new Date(now + (opts.validDays ?? 365) * DAY),
+    signingAlgorithm: ALG,
+    publicKey: keys.publicKey,
+    signingKey: ca.key,
+    extensions,
+  });
+  return { certPem: cert.toString('pem') + '\n', keyPem: await exportKey(keys.privateKey) };
+}
+
+/** The names a serving certificate should carry for a listen host. */
+export function servingNames(listenHost: string): { dnsNames: string[]; ips: string[] } {
+  const dns = new Set(['localhost', hostname()]);
+  const ips = new Set(['127.0.0.1', '::1']);
+  if (listenHost === '0.0.0.0' || listenHost === '::') {
+    for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) ips.add(a.address.split('%')[0]!);
+  } else if (isIP(listenHost)) {
+    ips.add(listenHost);
+  } else if (listenHost) {
+    dns.add(listenHost);
+  }
+  return { dnsNames: [...dns], ips: [...ips] };
+}
+
+/** A CA from its PEM files. */
+export async function importCA(certPem: string, keyPem: string): Promise<CertificateAuthority> {
+  return { cert: new x509.X509Certificate(certPem), key: await importKey(keyPem), certPem, keyPem };
+}
+
+export interface ServerPki {
+  ca: CertificateAuthority;
+  serving: KeyPair;
+  dir: string;
+}
+
+async function readIf(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** Loads the CA and serving certificate from dir, creating them on first use (and the serving one anew when names change). */
+export async function loadOrCreatePki(dir: string, listenHost: string): Promise<ServerPki> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const caCrt = join(dir, 'ca.crt');
+  const caKey = join(dir, 'ca.key');
+  let ca: CertificateAuthority;
+  const [certPem, keyPem] = [await readIf(caCrt), await readIf(caKey)];
+  if (certPem && keyPem) {
+    ca = await importCA(certPem, keyPem);
+  } else {
+    ca = await createCA();
+    await writeFile(caKey, ca.keyPem, { mode: 0o600 });
+    await writeFile(caCrt, ca.certPem);
+  }
+  const names = servingNames(listenHost);
+  const srvCrt = join(dir, 'serving.crt');
+  const srvKey = join(dir, 'serving.key');
+  const existing = [await readIf(srvCrt), await readIf(srvKey)];
+  let serving: KeyPair | undefined;
+  if (existing[0] && existing[1] && covers(existing[0], names)) serving = { certPem: existing[0], keyPem: existing[1] };
+  if (!serving) {
+    serving = await issue(ca, { commonName: 'kplane', ...names, usage: 'server' });
+    await writeFile(srvKey, serving.keyPem, { mode: 0o600 });
+    await writeFile(srvCrt, serving.certPem);
+  }
+  return { ca, serving, dir };
+}
+
+function covers(certPem: string, names: { dnsNames: string[]; ips: string[] }): boolean {
+  const cert = new x509.X509Certificate(certPem);
+  if (cert.notAfter.getTime() < Date.now() + 30 * DAY) return false;
+  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
+  if (!san) return false;
+  const have = new Set(san.names.items.map((n) => n.value.toLowerCase()));
+  const normIp = (ip: string) => (ip.includes(':') ? expandV6(ip) : ip);
+  const haveIps = new Set(san.names.items.filter((n) => n.type === 'ip').map((n) => normIp(n.value)));
+  return names.dnsNames.every((d) => have.has(d.toLowerCase())) && names.ips.every((ip) => haveIps.has(normIp(ip)));
+}
+
+function expandV6(ip: string): string {
+  const [head, tail] = ip.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined ? (tail ? tail.split(':') : []) : [];
+  const fill = tail !== undefined ? new Array(8 - h.length - t.length).fill('0') : [];
+  return [...h, ...fill, ...t].map((p) => parseInt(p || '0', 16).toString(16)).join(':');
+}

@@ -1,0 +1,99 @@
+// The kplane command line: `kplane serve` runs the server; `kplane kubeconfig` issues a
+// kubeconfig for a user of a logical cluster, signed by the server's CA.
+
+import { Command, InvalidArgumentError } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { importCA, issue, type CertificateAuthority } from '../auth/pki.js';
+import { renderKubeconfig } from '../auth/kubeconfig.js';
+import { Kplane } from '../kplane.js';
+import { parseClusterName } from '../tenancy/logicalcluster.js';
+import { KPLANE_VERSION, KUBE_VERSION } from '../version.js';
+
+function parseListen(v: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]*):(\d+)$/.exec(v);
+  if (!m) throw new InvalidArgumentError('expected HOST:PORT, e.g. 127.0.0.1:6443');
+  const port = Number(m[2]);
+  if (port > 65535) throw new InvalidArgumentError('port out of range');
+  return { host: m[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+export function buildCli(): Command {
+  const program = new Command('kplane')
+    .description('Multi-tenant virtual control planes: many kube-compatible logical clusters in one process')
+    .version(`kplane ${KPLANE_VERSION} (Kubernetes API ${KUBE_VERSION})`);
+
+  program.command('serve')
+    .description('run the API server on the embedded LevelDB store')
+    .option('--data-dir <dir>', 'where the store, PKI and admin.kubeconfig live', '.kplane')
+    .option('--listen <host:port>', 'address to serve HTTPS on', parseListen, { host: '127.0.0.1', port: 6443 })
+    .option('--external-url <url>', 'the URL clients reach kplane at (default: https://<listen>)')
+    .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+    .option('--fsync', 'fsync every commit (survive power loss, not only process crashes)', false)
+    .option('--history-window <seconds>', 'how far back watches can resume and paged lists stay consistent', positiveInt, 300)
+    .action(async (opts: { dataDir: string; listen: { host: string; port: number }; externalUrl?: string; logLevel: string; fsync: boolean; historyWindow: number }) => {
+      const log = pino({ level: opts.logLevel });
+      const k = await Kplane.start({
+        dataDir: opts.dataDir,
+        host: opts.listen.host,
+        port: opts.listen.port,
+        externalURL: opts.externalUrl,
+        logger: log,
+        fsync: opts.fsync,
+        historyWindowMs: opts.historyWindow * 1000,
+      });
+      log.info({ kubeconfig: k.adminKubeconfigPath }, `admin kubeconfig written; try: kubectl --kubeconfig ${k.adminKubeconfigPath} get workspaces`);
+      let stopping = false;
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'draining');
+        k.stop().then(() => process.exit(0), (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        });
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+    });
+
+  program.command('kubeconfig')
+    .description('print a kubeconfig for a user of a logical cluster (client certificate signed by the kplane CA)')
+    .requiredOption('--workspace <cluster>', 'logical cluster path, e.g. root:acme')
+    .requiredOption('--user <name>', 'user name (certificate CN)')
+    .option('--group <group...>', 'groups (certificate O), repeatable', [])
+    .option('--data-dir <dir>', 'the kplane data directory', '.kplane')
+    .option('--server <url>', 'kplane URL (default: the one in admin.kubeconfig)')
+    .option('--days <n>', 'validity in days', positiveInt, 365)
+    .action(async (opts: { workspace: string; user: string; group: string[]; dataDir: string; server?: string; days: number }) => {
+      const cluster = parseClusterName(opts.workspace);
+      if (!cluster || cluster === '*') throw new InvalidArgumentError(`invalid workspace path ${JSON.stringify(opts.workspace)}`);
+      const pkiDir = join(opts.dataDir, 'pki');
+      const certPem = await readFile(join(pkiDir, 'ca.crt'), 'utf8');
+      const keyPem = await readFile(join(pkiDir, 'ca.key'), 'utf8');
+      const ca: CertificateAuthority = await importCA(certPem, keyPem);
+      let server = opts.server;
+      if (!server) {
+        const admin = await readFile(join(opts.dataDir, 'admin.kubeconfig'), 'utf8');
+        server = /server: (\S+)\/clusters\/root/.exec(admin)?.[1];
+        if (!server) throw new Error('cannot find the server URL in admin.kubeconfig; pass --server');
+      }
+      const cert = await issue(ca, { commonName: opts.user, organizations: opts.group, usage: 'client', validDays: opts.days });
+      process.stdout.write(renderKubeconfig({
+        server: `${server}/clusters/${cluster}`, caPem: certPem, user: opts.user,
+        clientCertPem: cert.certPem, clientKeyPem: cert.keyPem, clusterName: `kplane-${cluster}`, contextName: cluster,
+      }));
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildCli().parseAsync(argv);
+}

@@ -1,0 +1,216 @@
+// One kplane process: storage, logical clusters, the registry, controllers and the HTTPS API
+// server, wired together. `kplane serve` runs this; tests start it in-process on a free port.
+
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { buildApiServer } from './apiserver/server.js';
+import type { VersionInfo } from './apiserver/deps.js';
+import { ClientCertAuthenticator } from './auth/authn.js';
+import { BootstrapAuthorizer } from './auth/authz.js';
+import { renderKubeconfig } from './auth/kubeconfig.js';
+import { issue, loadOrCreatePki, type ServerPki } from './auth/pki.js';
+import type { Controller, ControllerDeps } from './controllers/context.js';
+import { GarbageCollector, OWNER_INDEX, ownerIndexer } from './controllers/garbage-collector.js';
+import { NamespaceController } from './controllers/namespace.js';
+import { WorkspaceController } from './controllers/workspace.js';
+import { resolveSchema } from './openapi/definitions.js';
+import { AdmissionChain } from './registry/admission.js';
+import { builtinResources } from './registry/builtin.js';
+import { ResourceCatalog } from './registry/catalog.js';
+import { Registry } from './registry/store.js';
+import { DefaultsOverlay } from './storage/defaults-overlay.js';
+import type { Store } from './storage/interface.js';
+import { LevelStore } from './storage/leveldb/store.js';
+import { bootstrapTemplates } from './tenancy/bootstrap.js';
+import { ClusterRegistry } from './tenancy/clusters.js';
+import { ROOT } from './tenancy/logicalcluster.js';
+import { KUBE_VERSION } from './version.js';
+
+export interface KplaneConfig {
+  dataDir: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** The address clients use (status.url of workspaces, kubeconfigs); defaults to https://host:port. */
+  externalURL?: string;
+  logger?: Logger;
+  logLevel?: string;
+  /** fsync each commit (survives power loss; default survives process death). */
+  fsync?: boolean;
+  bookmarkIntervalMs?: number;
+  /** How much history watch resumption and consistent paging can reach back (default 5 min). */
+  historyWindowMs?: number;
+  compactionIntervalMs?: number;
+}
+
+export const ADMIN_USER = 'kplane-admin';
+
+export class Kplane {
+  private readonly controllers: Controller[] = [];
+  private readonly abort = new AbortController();
+  private compactTimer: NodeJS.Timeout | undefined;
+  private readonly samples: { at: number; rev: number }[] = [];
+  private readyFlag = false;
+  url = '';
+
+  private constructor(
+    readonly config: KplaneConfig,
+    readonly log: Logger,
+    readonly pki: ServerPki,
+    readonly baseStore: LevelStore,
+    readonly store: Store,
+    readonly clusters: ClusterRegistry,
+    readonly catalog: ResourceCatalog,
+    readonly registry: Registry,
+    private app: FastifyInstance | undefined,
+  ) {}
+
+  get caPem(): string {
+    return this.pki.ca.certPem;
+  }
+
+  get adminKubeconfigPath(): string {
+    return join(this.config.dataDir, 'admin.kubeconfig');
+  }
+
+  static async start(config: KplaneConfig): Promise<Kplane> {
+    const log = config.logger ?? pino({ level: config.logLevel ?? 'info' });
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    const pki = await loadOrCreatePki(join(config.dataDir, 'pki'), config.host);
+    const baseStore = await LevelStore.open({
+      path: join(config.dataDir, 'db'),
+      sync: config.fsync ?? false,
+      indexers: { [OWNER_INDEX]: ownerIndexer },
+    });
+    const clusters = new ClusterRegistry(baseStore);
+    clusters.start();
+    await clusters.create(ROOT, undefined, new Date());
+    const store = new DefaultsOverlay(baseStore, bootstrapTemplates(pki.ca.certPem), clusters);
+    const catalog = new ResourceCatalog(builtinResources);
+    const admission = new AdmissionChain();
+    const registry = new Registry({ store, admission });
+    const namespaces = catalog.allTypes().find((t) => t.group === '' && t.resource === 'namespaces')!;
+    admission.add(new NamespaceLifecycle(registry, namespaces));
+
+    const k = new Kplane(config, log, pki, baseStore, store, clusters, catalog, registry, undefined);
+    const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
+    k.controllers.push(
+      new WorkspaceController(deps, () => k.externalURL()),
+      new NamespaceController(deps, pki.ca.certPem),
+      new GarbageCollector(deps),
+    );
+    for (const c of k.controllers) await c.start();
+
+    k.app = await buildApiServer({
+      deps: {
+        registry, catalog, clusters,
+        schemaFor: (type) => resolveSchema(type.schemaName),
+        version: versionInfo(),
+        shutdown: k.abort.signal,
+        bookmarkIntervalMs: config.bookmarkIntervalMs ?? 60_000,
+      },
+      tls: { key: pki.serving.keyPem, cert: pki.serving.certPem, ca: pki.ca.certPem },
+      authenticator: new ClientCertAuthenticator(),
+      authorizer: new BootstrapAuthorizer(),
+      logger: log,
+      ready: () => k.readyFlag,
+    });
+    await k.app.listen({ host: config.host, port: config.port });
+    const addr = k.app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    k.url = `https://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
+    await k.writeAdminKubeconfig();
+    k.startCompaction();
+    k.readyFlag = true;
+    log.info({ url: k.url, dataDir: config.dataDir, revision: baseStore.currentRevision() }, 'kplane is serving');
+    return k;
+  }
+
+  externalURL(): string {
+    return this.config.externalURL ?? this.url;
+  }
+
+  /** A kubeconfig for a user of a logical cluster, with a client certificate from kplane's CA. */
+  async kubeconfigFor(cluster: string, user: string, groups: string[]): Promise<string> {
+    const cert = await issue(this.pki.ca, { commonName: user, organizations: groups, usage: 'client' });
+    return renderKubeconfig({
+      server: `${this.externalURL()}/clusters/${cluster}`,
+      caPem: this.pki.ca.certPem,
+      user,
+      clientCertPem: cert.certPem,
+      clientKeyPem: cert.keyPem,
+      clusterName: `kplane-${cluster}`,
+      contextName: cluster,
+    });
+  }
+
+  private async writeAdminKubeconfig(): Promise<void> {
+    const path = this.adminKubeconfigPath;
+    const wanted = `${this.externalURL()}/clusters/root`;
+    try {
+      const existing = await readFile(path, 'utf8');
+      const caData = Buffer.from(this.pki.ca.certPem).toString('base64');
+      if (existing.includes(`server: ${wanted}`) && existing.includes(caData)) return;
+    } catch {
+      // not written yet
+    }
+    await writeFile(path, await this.kubeconfigFor('root', ADMIN_USER, ['system:masters']), { mode: 0o600 });
+  }
+
+  /** Every interval, forget history older than the window (kube-apiserver compacts etcd every 5 minutes). */
+  private startCompaction(): void {
+    const interval = this.config.compactionIntervalMs ?? 60_000;
+    const window = this.config.historyWindowMs ?? 5 * 60_000;
+    const tick = async () => {
+      const now = Date.now();
+      this.samples.push({ at: now, rev: this.baseStore.currentRevision() });
+      let target = 0;
+      while (this.samples.length && this.samples[0]!.at <= now - window) target = this.samples.shift()!.rev;
+      if (target > 0) {
+        try {
+          await this.baseStore.compact(target);
+        } catch (err) {
+          this.log.warn({ err }, 'compaction failed');
+        }
+      }
+      this.compactTimer = setTimeout(() => void tick(), interval);
+    };
+    this.compactTimer = setTimeout(() => void tick(), interval);
+  }
+
+  /** Drains: stop accepting requests, end watches, let in-flight requests finish, close storage. */
+  async stop(): Promise<void> {
+    this.readyFlag = false;
+    clearTimeout(this.compactTimer);
+    this.abort.abort();
+    await this.app?.close();
+    for (const c of this.controllers) await c.stop();
+    this.clusters.stop();
+    await this.store.close();
+    this.log.info('kplane stopped');
+  }
+
+  /** Waits until controllers have no queued work (tests). */
+  async settle(): Promise<void> {
+    for (const c of this.controllers) await c.idle();
+  }
+}
+
+function versionInfo(): VersionInfo {
+  const [major, minor] = KUBE_VERSION.replace(/^v/, '').split('.');
+  return {
+    major: major!,
+    minor: minor!,
+    gitVersion: `${KUBE_VERSION}+kplane`,
+    gitCommit: 'kplane',
+    gitTreeState: 'clean',
+    buildDate: '1970-01-01T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'node',
+    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}

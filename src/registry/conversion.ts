@@ -1,0 +1,43 @@
+// Moving objects between the served form of a ResourceType and its storage form. Most kinds are
+// stored as served; events.k8s.io/v1 Events are stored as core/v1 Events.
+
+import type { KubeObject } from '../apimachinery/object.js';
+import { apiVersionOfType, type ResourceType } from './types.js';
+
+/** The served form of a stored object. Shared storage objects are not mutated. */
+export function toServed(type: ResourceType, stored: KubeObject): KubeObject {
+  if (type.fromStorage) return type.fromStorage(stored);
+  const apiVersion = apiVersionOfType(type);
+  if (stored.apiVersion === apiVersion && stored.kind === type.kind) return stored;
+  return { ...stored, apiVersion, kind: type.kind };
+}
+
+/** The storage form of a served object (owned by the caller; may be reused). */
+export function toStored(type: ResourceType, served: KubeObject): KubeObject {
+  if (type.toStorage) return type.toStorage(served);
+  served.apiVersion = type.storage.apiVersion;
+  served.kind = type.storage.kind;
+  return served;
+}
+
+/** kube's field order for ObjectMeta; keeps responses looking like kube-apiserver's. */
+const META_ORDER = [
+  'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
+  'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers',
+  'managedFields',
+];
+
+/** Puts kind, apiVersion, metadata first and metadata's fields in kube's order (in place). */
+export function canonicalOrder(obj: KubeObject): KubeObject {
+  const meta = obj.metadata ?? {};
+  const orderedMeta: Record<string, unknown> = {};
+  for (const k of META_ORDER) if (meta[k] !== undefined) orderedMeta[k] = meta[k];
+  for (const k of Object.keys(meta)) if (!(k in orderedMeta) && meta[k] !== undefined) orderedMeta[k] = meta[k];
+  const { kind, apiVersion, metadata: _m, ...rest } = obj;
+  for (const k of Object.keys(obj)) delete obj[k];
+  if (kind !== undefined) obj.kind = kind;
+  if (apiVersion !== undefined) obj.apiVersion = apiVersion;
+  obj.metadata = orderedMeta;
+  Object.assign(obj, rest);
+  return obj;
+}

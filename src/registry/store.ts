@@ -1,0 +1,769 @@
+// The generic registry: one implementation of every verb for every kind, in the spirit of
+// k8s.io/apiserver's registry/generic/registry/store.go. Kinds differ only by their Strategy.
+// Handlers decode and negotiate; this file owns the semantics: preconditions, optimistic
+// concurrency, generateName, finalizers and deletion, dry-run, resourceVersion rules, paging.
+
+import { randomUUID } from 'node:crypto';
+import {
+  StatusError, alreadyExists, badRequest, conflict, generateNameConflict, invalid, isStatusError, notFound,
+  OPTIMISTIC_LOCK_MESSAGE, resourceExpired, timeoutError, type FieldError, type Status,
+} from '../apimachinery/errors.js';
+import type { FieldSelector } from '../apimachinery/fields.js';
+import type { LabelSelector } from '../apimachinery/labels.js';
+import { generateName } from '../apimachinery/names.js';
+import { deepCopy, formatTime, type KubeList, type KubeObject, type OwnerReference } from '../apimachinery/object.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../apimachinery/validation.js';
+import {
+  PreconditionFailed, RevisionCompacted, type KV, type Store, type StorageEvent, type Watch,
+} from '../storage/interface.js';
+import { objectKey, scopePrefix } from '../storage/keys.js';
+import { WILDCARD, type ClusterName } from '../tenancy/logicalcluster.js';
+import { AdmissionChain, type AdmissionAttributes, type Operation } from './admission.js';
+import { decodeContinue, encodeContinue } from './continue.js';
+import { canonicalOrder, toServed, toStored } from './conversion.js';
+import { apiVersionOfType, type DeletionPropagation, type RequestContext, type ResourceType } from './types.js';
+
+export const FINALIZER_ORPHAN = 'orphan';
+export const FINALIZER_FOREGROUND = 'foregroundDeletion';
+
+export interface GetOptions {
+  resourceVersion?: string;
+}
+
+export interface ListOptions {
+  labelSelector?: LabelSelector;
+  fieldSelector?: FieldSelector;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  /** '' for the main resource, or 'status', 'finalize'. */
+  subresource?: string;
+}
+
+export interface DeleteOptions {
+  dryRun?: boolean;
+  propagationPolicy?: DeletionPropagation;
+  orphanDependents?: boolean;
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/** How an update computes the new object; PUT hands over an object, PATCH a function of the existing one. */
+export interface UpdatedObjectInfo {
+  /** The new object for the existing one (undefined when the update would create). */
+  updatedObject(existing: KubeObject | undefined): KubeObject | Promise<KubeObject>;
+  /** A uid the existing object must have (from the request body). */
+  uidPrecondition?: string;
+}
+
+export interface UpdateResult {
+  object: KubeObject;
+  created: boolean;
+}
+
+export interface DeleteResult {
+  /** The object (pending deletion, or deleted when the kind returns it) or a Success Status. */
+  object: KubeObject | Status;
+  /** Removed from storage now (false: waiting for finalizers). */
+  deleted: boolean;
+}
+
+export interface ObjectEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: KubeObject;
+}
+
+export interface WatchOptions extends ListOptions {
+  sendInitialEvents?: boolean;
+}
+
+export interface ObjectWatchSink {
+  onEvents(events: ObjectEvent[]): void;
+  onError(err: StatusError): void;
+  /** All events up to this revision were delivered (for bookmarks). */
+  onProgress(revision: number): void;
+  /** The initial events (synthetic ADDED of the existing objects) are all delivered. */
+  onInitialEventsEnd?(revision: number): void;
+}
+
+export interface ObjectWatch {
+  stop(): void;
+  requestProgress(): void;
+}
+
+export interface RegistryOptions {
+  store: Store;
+  admission?: AdmissionChain;
+}
+
+/** How long a read that names a future resourceVersion waits for it (kube: 3 s). */
+const FUTURE_REVISION_WAIT_MS = 3000;
+const MAX_UPDATE_ATTEMPTS = 16;
+
+function qualified(type: ResourceType) {
+  return { group: type.group, resource: type.resource };
+}
+
+function qualifiedKind(type: ResourceType) {
+  return { group: type.group, kind: type.kind };
+}
+
+/** kube's metav1.ParseResourceVersion for request parameters. */
+export function parseResourceVersion(rv: string | undefined): number | undefined {
+  if (rv === undefined || rv === '') return undefined;
+  if (!/^[0-9]+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+  return Number(rv);
+}
+
+function rvOf(obj: KubeObject): number {
+  const rv = obj.metadata?.resourceVersion;
+  return rv ? Number(rv) : 0;
+}
+
+export class Registry {
+  readonly store: Store;
+  readonly admission: AdmissionChain;
+
+  constructor(opts: RegistryOptions) {
+    this.store = opts.store;
+    this.admission = opts.admission ?? new AdmissionChain();
+  }
+
+  key(type: ResourceType, cluster: ClusterName, namespace: string, name: string): string {
+    return objectKey(type.storage, cluster, type.namespaced ? namespace : undefined, name);
+  }
+
+  private prefix(type: ResourceType, cluster: ClusterName, namespace: string): string {
+    return scopePrefix(type.storage, cluster, type.namespaced && namespace ? namespace : undefined);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async get(ctx: RequestContext, type: ResourceType, name: string, opts: GetOptions = {}): Promise<KubeObject> {
+    const rv = parseResourceVersion(opts.resourceVersion);
+    if (rv !== undefined && rv > 0) await this.waitFor(rv);
+    const kv = await this.store.get(this.key(type, ctx.cluster, ctx.namespace, name));
+    if (!kv) throw notFound(qualified(type), name);
+    return toServed(type, kv.value);
+  }
+
+  /** Reads the current object, or undefined. Internal callers (controllers) use this. */
+  async tryGet(type: ResourceType, cluster: ClusterName, namespace: string, name: string): Promise<KubeObject | undefined> {
+    const kv = await this.store.get(this.key(type, cluster, namespace, name));
+    return kv ? toServed(type, kv.value) : undefined;
+  }
+
+  private async waitFor(rv: number): Promise<void> {
+    if (rv <= this.store.currentRevision()) return;
+    if (await this.store.waitForRevision(rv, FUTURE_REVISION_WAIT_MS)) return;
+    const err = timeoutError(`Too large resource version: ${rv}, current: ${this.store.currentRevision()}`, 1);
+    err.status.details!.causes = [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }];
+    throw err;
+  }
+
+  private matcher(type: ResourceType, opts: ListOptions): ((obj: KubeObject) => boolean) | undefined {
+    const ls = opts.labelSelector && !opts.labelSelector.empty ? opts.labelSelector : undefined;
+    const fs = opts.fieldSelector && !opts.fieldSelector.empty ? opts.fieldSelector : undefined;
+    if (!ls && !fs) return undefined;
+    return (obj) => {
+      if (ls && !ls.matches(obj.metadata.labels ?? {})) return false;
+      if (fs && !fs.matches(selectableFields(type, obj))) return false;
+      return true;
+    };
+  }
+
+  /** Chooses the revision a list reads at, following kube's resourceVersion/resourceVersionMatch rules. */
+  private async listRevision(opts: ListOptions, paging: boolean): Promise<{ revision: number; exact: boolean }> {
+    const rv = parseResourceVersion(opts.resourceVersion);
+    const match = opts.resourceVersionMatch ?? '';
+    if (match === 'Exact') return { revision: rv!, exact: true };
+    if (rv === undefined || rv === 0) return { revision: 0, exact: false };
+    if (match === '' && paging) return { revision: rv, exact: true };
+    await this.waitFor(rv);
+    return { revision: 0, exact: false };
+  }
+
+  async list(ctx: RequestContext, type: ResourceType, opts: ListOptions = {}): Promise<KubeList> {
+    validateListOptions(opts, false);
+    const prefix = this.prefix(type, ctx.cluster, ctx.namespace);
+    const matches = this.matcher(type, opts);
+    let limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    // kube serves resourceVersion=0 lists from its cache, which ignores limit.
+    if (opts.resourceVersion === '0' && !opts.continue) limit = 0;
+    let revision = 0;
+    let startAfter: string | undefined;
+    if (opts.continue) {
+      const c = decodeContinue(opts.continue);
+      startAfter = prefix + c.after;
+      revision = c.revision > 0 ? c.revision : 0;
+    } else {
+      const r = await this.listRevision(opts, limit > 0);
+      revision = r.revision;
+    }
+    let page;
+    try {
+      page = await this.store.list(prefix, {
+        revision,
+        startAfter,
+        limit,
+        countRemaining: !matches,
+        filter: matches ? (kv) => matches(toServed(type, kv.value)) : undefined,
+      });
+    } catch (e) {
+      if (e instanceof RevisionCompacted) {
+        if (opts.continue) throw continueExpired(prefix, startAfter);
+        throw resourceExpired(`too old resource version: ${revision} (${e.compacted + 1})`);
+      }
+      throw e;
+    }
+    const metadata: KubeList['metadata'] = { resourceVersion: String(page.revision) };
+    if (page.more && page.lastKey) {
+      metadata.continue = encodeContinue(page.lastKey.slice(prefix.length), page.revision);
+      if (page.remaining !== undefined) metadata.remainingItemCount = page.remaining;
+    }
+    return {
+      kind: type.listKind,
+      apiVersion: apiVersionOfType(type),
+      metadata,
+      items: page.items.map((kv) => toServed(type, kv.value)),
+    };
+  }
+
+  /**
+   * Starts a watch. Events come in revision order; with sendInitialEvents (or no resourceVersion /
+   * resourceVersion 0) the existing objects come first as ADDED events.
+   */
+  async watch(ctx: RequestContext, type: ResourceType, opts: WatchOptions, sink: ObjectWatchSink): Promise<ObjectWatch> {
+    validateListOptions(opts, true);
+    const prefix = this.prefix(type, ctx.cluster, ctx.namespace);
+    const matches = this.matcher(type, opts);
+    const rv = parseResourceVersion(opts.resourceVersion);
+    const initial = opts.sendInitialEvents ?? (rv === undefined || rv === 0);
+    let from: number;
+    let initialItems: KV[] = [];
+    if (initial) {
+      if (rv) await this.waitFor(rv);
+      // Everything at one revision, then every event after it: one consistent stream.
+      const snapshot = await this.store.list(prefix, {
+        filter: matches ? (kv) => matches(toServed(type, kv.value)) : undefined,
+      });
+      initialItems = snapshot.items;
+      from = snapshot.revision;
+    } else {
+      from = rv!;
+      if (from > this.store.currentRevision()) await this.waitFor(from);
+    }
+    const deliver = (events: StorageEvent[]) => {
+      const out: ObjectEvent[] = [];
+      for (const ev of events) {
+        const e = this.filterEvent(type, ev, matches);
+        if (e) out.push(e);
+      }
+      if (out.length) sink.onEvents(out);
+    };
+    const w: Watch = this.store.watch(prefix, from, {
+      onEvents: deliver,
+      onError: (err) => sink.onError(watchError(err)),
+      onProgress: (revision) => sink.onProgress(revision),
+    });
+    if (initialItems.length) sink.onEvents(initialItems.map((kv) => ({ type: 'ADDED', object: toServed(type, kv.value) })));
+    if (opts.sendInitialEvents) sink.onInitialEventsEnd?.(from);
+    return { stop: () => w.stop(), requestProgress: () => w.requestProgress() };
+  }
+
+  /** A storage event as the watcher sees it, applying selector transitions like kube's cacher. */
+  private filterEvent(type: ResourceType, ev: StorageEvent, matches?: (o: KubeObject) => boolean): ObjectEvent | undefined {
+    const cur = toServed(type, ev.kv.value);
+    if (!matches) return { type: ev.type, object: cur };
+    if (ev.type === 'ADDED') return matches(cur) ? { type: 'ADDED', object: cur } : undefined;
+    const prev = ev.prev ? toServed(type, ev.prev.value) : undefined;
+    const prevMatches = prev ? matches(prev) : false;
+    if (ev.type === 'DELETED') return prevMatches || matches(cur) ? { type: 'DELETED', object: cur } : undefined;
+    const curMatches = matches(cur);
+    if (curMatches && prevMatches) return { type: 'MODIFIED', object: cur };
+    if (curMatches) return { type: 'ADDED', object: cur };
+    if (prevMatches) {
+      const gone = { ...prev!, metadata: { ...prev!.metadata, resourceVersion: cur.metadata.resourceVersion } };
+      return { type: 'DELETED', object: gone };
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(ctx: RequestContext, type: ResourceType, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    const obj = deepCopy(input);
+    obj.metadata ??= {};
+    if (obj.metadata.resourceVersion) {
+      // kube-apiserver's storage refuses this with an untyped (500) error.
+      throw new StatusError(500, '', 'resourceVersion should not be set on objects to be created');
+    }
+    type.strategy.applyDefaults?.(obj);
+    this.fillSystemFields(ctx, obj);
+    dedupOwnerReferences(ctx, obj);
+    await this.admission.admit(this.attrs('CREATE', ctx, type, obj, undefined, opts));
+    this.beforeCreate(ctx, type, obj);
+    await this.admission.validate(this.attrs('CREATE', ctx, type, obj, undefined, opts));
+    const key = this.key(type, ctx.cluster, obj.metadata.namespace ?? '', obj.metadata.name!);
+    canonicalOrder(obj);
+    if (opts.dryRun) {
+      const existing = await this.store.get(key);
+      if (existing) throw this.createConflict(type, obj, existing);
+      return obj;
+    }
+    try {
+      const [r] = await this.store.txn([{ type: 'put', key, value: toStored(type, obj), expect: 'absent' }]);
+      return toServed(type, r!.kv.value);
+    } catch (e) {
+      if (e instanceof PreconditionFailed) throw this.createConflict(type, obj, e.current);
+      throw e;
+    }
+  }
+
+  private createConflict(type: ResourceType, obj: KubeObject, existing?: KV): StatusError {
+    const name = obj.metadata.name!;
+    const err = obj.metadata.generateName ? generateNameConflict(qualified(type), name, 1) : alreadyExists(qualified(type), name);
+    if (existing?.value.metadata.deletionTimestamp) err.status.message = `object is being deleted: ${err.status.message}`;
+    err.message = err.status.message!;
+    return err;
+  }
+
+  private fillSystemFields(ctx: RequestContext, obj: KubeObject): void {
+    obj.metadata.creationTimestamp = formatTime(ctx.now);
+    obj.metadata.uid = randomUUID();
+    if (obj.metadata.generateName && !obj.metadata.name) obj.metadata.name = generateName(obj.metadata.generateName);
+    delete obj.metadata.managedFields;
+  }
+
+  /** rest.BeforeCreate: namespace, strategy preparation, validation, canonical form. */
+  private beforeCreate(ctx: RequestContext, type: ResourceType, obj: KubeObject): void {
+    ensureNamespace(ctx, type, obj, true);
+    type.strategy.prepareForCreate?.(obj, ctx);
+    const name = obj.metadata.name ?? '';
+    let errs = type.strategy.validate(obj, ctx);
+    if (errs.length) throw invalid(qualifiedKind(type), name, errs);
+    errs = validateObjectMeta(obj.metadata, type.namespaced, type.strategy.validateName);
+    if (errs.length) throw invalid(qualifiedKind(type), name, errs);
+    for (const w of type.strategy.warningsOnCreate?.(obj, ctx) ?? []) ctx.warnings.push(w);
+    type.strategy.canonicalize?.(obj);
+  }
+
+  private attrs(operation: Operation, ctx: RequestContext, type: ResourceType, object: KubeObject | undefined,
+    oldObject: KubeObject | undefined, opts: WriteOptions, name?: string): AdmissionAttributes {
+    return {
+      operation, type, ctx, object, oldObject,
+      subresource: opts.subresource ?? '',
+      namespace: type.namespaced ? ctx.namespace : '',
+      name: name ?? object?.metadata.name ?? oldObject?.metadata.name ?? '',
+      dryRun: !!opts.dryRun,
+    };
+  }
+
+  // ---------------------------------------------------------------- update
+
+  /** PUT (and PATCH through a function): kube's GuaranteedUpdate loop with optimistic concurrency. */
+  async update(ctx: RequestContext, type: ResourceType, name: string, info: UpdatedObjectInfo,
+    opts: WriteOptions & { forceAllowCreate?: boolean } = {}): Promise<UpdateResult> {
+    const key = this.key(type, ctx.cluster, ctx.namespace, name);
+    const subresource = opts.subresource ?? '';
+    for (let attempt = 0; ; attempt++) {
+      const existingKv = await this.store.get(key);
+      const existing = existingKv ? toServed(type, existingKv.value) : undefined;
+      if (!existing) {
+        if (subresource || !(type.strategy.allowCreateOnUpdate || opts.forceAllowCreate)) throw notFound(qualified(type), name);
+        const obj = deepCopy(await info.updatedObject(undefined));
+        if (rvOf(obj) !== 0) throw conflict(qualified(type), name, OPTIMISTIC_LOCK_MESSAGE);
+        return { object: await this.createFromUpdate(ctx, type, obj, opts), created: true };
+      }
+      if (info.uidPrecondition && info.uidPrecondition !== existing.metadata.uid) {
+        throw conflict(qualified(type), name,
+          `Precondition failed: UID in precondition: ${info.uidPrecondition}, UID in object meta: ${existing.metadata.uid ?? ''}`);
+      }
+      const obj = deepCopy(await info.updatedObject(deepCopy(existing)));
+      obj.metadata ??= {};
+      type.strategy.applyDefaults?.(obj);
+      const newRv = rvOf(obj);
+      if (newRv === 0) {
+        if (!type.strategy.allowUnconditionalUpdate) {
+          throw invalid({ group: type.group, kind: type.resource }, name,
+            [{ type: 'FieldValueInvalid', field: 'metadata.resourceVersion', value: 0, detail: 'must be specified for an update' }]);
+        }
+        obj.metadata.resourceVersion = existing.metadata.resourceVersion;
+      } else if (newRv !== existingKv!.modRevision) {
+        throw conflict(qualified(type), name, OPTIMISTIC_LOCK_MESSAGE);
+      }
+      delete obj.metadata.managedFields;
+      dedupOwnerReferences(ctx, obj);
+      await this.admission.admit(this.attrs('UPDATE', ctx, type, obj, existing, opts, name));
+      this.beforeUpdate(ctx, type, obj, existing, subresource);
+      await this.admission.validate(this.attrs('UPDATE', ctx, type, obj, existing, opts, name));
+      canonicalOrder(obj);
+      if (shouldDeleteDuringUpdate(obj, existing)) {
+        return { object: await this.deleteNow(ctx, type, key, existingKv!, obj, opts.dryRun) ?? obj, created: false };
+      }
+      if (unchanged(obj, existing)) return { object: existing, created: false };
+      if (opts.dryRun) return { object: obj, created: false };
+      try {
+        const [r] = await this.store.txn([{
+          type: 'put', key, value: toStored(type, obj), expect: { revision: existingKv!.modRevision },
+        }]);
+        return { object: toServed(type, r!.kv.value), created: false };
+      } catch (e) {
+        if (e instanceof PreconditionFailed && attempt < MAX_UPDATE_ATTEMPTS) continue; // lost a race: re-read
+        if (e instanceof PreconditionFailed) throw conflict(qualified(type), name, OPTIMISTIC_LOCK_MESSAGE);
+        throw e;
+      }
+    }
+  }
+
+  private async createFromUpdate(ctx: RequestContext, type: ResourceType, obj: KubeObject, opts: WriteOptions): Promise<KubeObject> {
+    delete obj.metadata.resourceVersion;
+    return this.create(ctx, type, obj, opts);
+  }
+
+  /** rest.BeforeUpdate plus the subresource rules. */
+  private beforeUpdate(ctx: RequestContext, type: ResourceType, obj: KubeObject, old: KubeObject, subresource: string): void {
+    const meta = obj.metadata;
+    if (type.namespaced) {
+      if (meta.namespace && meta.namespace !== ctx.namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = ctx.namespace;
+    } else if (meta.namespace) {
+      delete meta.namespace;
+    }
+    if (old.metadata.generation !== undefined) meta.generation = old.metadata.generation;
+    else delete meta.generation;
+    const s = type.strategy;
+    if (subresource === 'status') {
+      s.status!.prepareForUpdate(obj, old, ctx);
+    } else if (subresource === 'finalize') {
+      prepareFinalize(obj, old);
+    } else {
+      s.prepareForUpdate?.(obj, old, ctx);
+    }
+    if (!meta.uid) meta.uid = old.metadata.uid;
+    if (old.metadata.creationTimestamp) meta.creationTimestamp = old.metadata.creationTimestamp;
+    if (old.metadata.deletionTimestamp) meta.deletionTimestamp = old.metadata.deletionTimestamp;
+    if (old.metadata.deletionGracePeriodSeconds !== undefined && meta.deletionGracePeriodSeconds === undefined) {
+      meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+    }
+    const name = meta.name ?? '';
+    let errs: FieldError[] = [
+      ...validateObjectMeta(meta, type.namespaced, s.validateName),
+      ...validateObjectMetaUpdate(meta, old.metadata),
+    ];
+    if (subresource === 'status') errs.push(...s.status!.validateUpdate(obj, old, ctx));
+    else if (subresource !== 'finalize') errs.push(...s.validateUpdate(obj, old, ctx));
+    else errs.push(...validateFinalizeUpdate(obj));
+    errs = dedupFieldErrors(errs);
+    if (errs.length) throw invalid(qualifiedKind(type), name, errs);
+    if (subresource === '') for (const w of s.warningsOnUpdate?.(obj, old, ctx) ?? []) ctx.warnings.push(w);
+    s.canonicalize?.(obj);
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  async delete(ctx: RequestContext, type: ResourceType, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    const key = this.key(type, ctx.cluster, ctx.namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(key);
+      if (!kv) throw notFound(qualified(type), name);
+      const existing = toServed(type, kv.value);
+      checkDeletePreconditions(type, name, existing, opts);
+      await this.admission.validate(this.attrs('DELETE', ctx, type, undefined, existing, opts, name));
+      try {
+        return await this.deleteOnce(ctx, type, key, kv, existing, opts);
+      } catch (e) {
+        if (e instanceof PreconditionFailed && attempt < MAX_UPDATE_ATTEMPTS) continue;
+        if (e instanceof PreconditionFailed && e.reason === 'notFound') throw notFound(qualified(type), name);
+        if (e instanceof PreconditionFailed) throw conflict(qualified(type), name, OPTIMISTIC_LOCK_MESSAGE);
+        throw e;
+      }
+    }
+  }
+
+  private async deleteOnce(ctx: RequestContext, type: ResourceType, key: string, kv: KV, existing: KubeObject,
+    opts: DeleteOptions): Promise<DeleteResult> {
+    const meta = existing.metadata;
+    if (type.resource === 'namespaces' && type.group === '') return this.deleteNamespace(ctx, type, key, kv, existing, opts);
+    // Deletion already pending: finalizers cannot be changed through DeleteOptions any more.
+    if (meta.deletionTimestamp && (meta.finalizers?.length ?? 0) > 0) {
+      return { object: existing, deleted: false };
+    }
+    const finalizers = gcFinalizers(type, existing, opts);
+    if (finalizers.length > 0) {
+      const obj = deepCopy(existing);
+      obj.metadata.finalizers = finalizers;
+      markAsDeleting(obj, ctx.now);
+      canonicalOrder(obj);
+      if (opts.dryRun) return { object: obj, deleted: false };
+      const [r] = await this.store.txn([{ type: 'put', key, value: toStored(type, obj), expect: { revision: kv.modRevision } }]);
+      return { object: toServed(type, r!.kv.value), deleted: false };
+    }
+    const gone = await this.deleteNow(ctx, type, key, kv, existing, opts.dryRun);
+    return { object: this.finalizeDelete(type, gone ?? existing), deleted: true };
+  }
+
+  /** Removes the object from storage; returns the deleted object. */
+  private async deleteNow(_ctx: RequestContext, type: ResourceType, key: string, kv: KV, existing: KubeObject,
+    dryRun?: boolean): Promise<KubeObject | undefined> {
+    if (dryRun) return existing;
+    const [r] = await this.store.txn([{ type: 'delete', key, expect: { revision: kv.modRevision } }]);
+    return toServed(type, r!.kv.value);
+  }
+
+  private finalizeDelete(type: ResourceType, obj: KubeObject): KubeObject | Status {
+    if (type.strategy.returnDeletedObject) return obj;
+    return {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
+      details: { name: obj.metadata.name, group: type.group || undefined, kind: type.resource, uid: obj.metadata.uid },
+    };
+  }
+
+  /** Namespaces: deletion sets Terminating; the namespace controller empties and finalizes it. */
+  private async deleteNamespace(ctx: RequestContext, type: ResourceType, key: string, kv: KV, existing: KubeObject,
+    opts: DeleteOptions): Promise<DeleteResult> {
+    const spec = (existing.spec ?? {}) as { finalizers?: string[] };
+    if (existing.metadata.deletionTimestamp) {
+      if ((spec.finalizers?.length ?? 0) > 0 || (existing.metadata.finalizers?.length ?? 0) > 0) {
+        throw conflict(qualified(type), existing.metadata.name!,
+          'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
+      }
+    }
+    const obj = deepCopy(existing);
+    const finalizers = gcFinalizers(type, existing, opts);
+    if ((spec.finalizers?.length ?? 0) > 0 || finalizers.length > 0) {
+      obj.metadata.finalizers = finalizers.length ? finalizers : undefined;
+      if (!obj.metadata.finalizers) delete obj.metadata.finalizers;
+      if (!obj.metadata.deletionTimestamp) obj.metadata.deletionTimestamp = formatTime(ctx.now);
+      obj.metadata.deletionGracePeriodSeconds = 0;
+      (obj.status as Record<string, unknown>) = { ...(obj.status as object ?? {}), phase: 'Terminating' };
+      canonicalOrder(obj);
+      if (opts.dryRun) return { object: obj, deleted: false };
+      const [r] = await this.store.txn([{ type: 'put', key, value: toStored(type, obj), expect: { revision: kv.modRevision } }]);
+      return { object: toServed(type, r!.kv.value), deleted: false };
+    }
+    const gone = await this.deleteNow(ctx, type, key, kv, existing, opts.dryRun);
+    return { object: gone ?? existing, deleted: true };
+  }
+
+  async deleteCollection(ctx: RequestContext, type: ResourceType, listOpts: ListOptions, opts: DeleteOptions): Promise<KubeList> {
+    const list = await this.list(ctx, type, { ...listOpts, limit: listOpts.limit });
+    const deleted: KubeObject[] = [];
+    for (const item of list.items) {
+      const itemCtx = { ...ctx, namespace: item.metadata.namespace ?? '' };
+      try {
+        await this.delete(itemCtx, type, item.metadata.name!, { ...opts, preconditions: undefined });
+        deleted.push(item);
+      } catch (e) {
+        if (!isStatusError(e, 'NotFound')) throw e;
+      }
+    }
+    return { ...list, items: deleted };
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** Values of the fields a field selector may use: metadata.name/namespace plus the kind's own. */
+export function selectableFields(type: ResourceType, obj: KubeObject): Record<string, string> {
+  const base: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
+  if (type.namespaced) base['metadata.namespace'] = obj.metadata.namespace ?? '';
+  return type.strategy.selectableFields ? { ...base, ...type.strategy.selectableFields(obj) } : base;
+}
+
+function validateListOptions(opts: WatchOptions, watch: boolean): void {
+  const errs: FieldError[] = [];
+  const match = opts.resourceVersionMatch ?? '';
+  if (match !== '') {
+    if (watch && !opts.sendInitialEvents) {
+      errs.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', value: '', detail: 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided' });
+    } else if (match !== 'Exact' && match !== 'NotOlderThan') {
+      errs.push({ type: 'FieldValueNotSupported', field: 'resourceVersionMatch', value: match, detail: 'supported values: "Exact", "NotOlderThan", ""' });
+    } else if (!opts.resourceVersion && match === 'Exact') {
+      errs.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', value: '', detail: 'resourceVersionMatch is forbidden unless resourceVersion is provided' });
+    } else if (opts.continue) {
+      errs.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', value: '', detail: 'resourceVersionMatch is forbidden when continue is provided' });
+    } else if (match === 'Exact' && opts.resourceVersion === '0') {
+      errs.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', value: '', detail: 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"' });
+    }
+  }
+  if (opts.sendInitialEvents !== undefined) {
+    if (!watch) {
+      errs.push({ type: 'FieldValueForbidden', field: 'sendInitialEvents', value: '', detail: 'sendInitialEvents is forbidden for list' });
+    } else if (opts.resourceVersionMatch !== 'NotOlderThan') {
+      errs.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', value: '', detail: "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan" });
+    }
+  }
+  if (errs.length) throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errs);
+  if (opts.continue && opts.resourceVersion && opts.resourceVersion !== '0') {
+    throw badRequest('specifying resource version is not allowed when using continue');
+  }
+}
+
+function continueExpired(prefix: string, startAfter?: string): StatusError {
+  const err = resourceExpired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+  if (startAfter) err.status.metadata.continue = encodeContinue(startAfter.slice(prefix.length), -1);
+  return err;
+}
+
+function watchError(err: Error): StatusError {
+  if (err instanceof RevisionCompacted) {
+    return resourceExpired(`too old resource version: ${err.requested} (${err.compacted + 1})`);
+  }
+  if (err instanceof StatusError) return err;
+  return new StatusError(500, 'InternalError', `Internal error occurred: ${err.message}`);
+}
+
+/** rest.EnsureObjectNamespaceMatchesRequestNamespace. */
+function ensureNamespace(ctx: RequestContext, type: ResourceType, obj: KubeObject, _create: boolean): void {
+  const requestNs = type.namespaced ? ctx.namespace : '';
+  const objNs = obj.metadata.namespace ?? '';
+  if (objNs === requestNs) return;
+  if (objNs === '') {
+    obj.metadata.namespace = requestNs;
+    return;
+  }
+  if (requestNs === '') {
+    delete obj.metadata.namespace;
+    return;
+  }
+  throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+}
+
+/** Duplicate owner references are dropped with a warning, as kube-apiserver does. */
+function dedupOwnerReferences(ctx: RequestContext, obj: KubeObject): void {
+  const refs = obj.metadata.ownerReferences;
+  if (!refs || refs.length < 2) return;
+  const seen = new Set<string>();
+  const dups: string[] = [];
+  const out: OwnerReference[] = [];
+  for (const r of refs) {
+    if (seen.has(r.uid)) {
+      dups.push(r.uid);
+      continue;
+    }
+    seen.add(r.uid);
+    out.push(r);
+  }
+  if (dups.length) {
+    obj.metadata.ownerReferences = out;
+    ctx.warnings.push(`metadata.ownerReferences contains duplicate entries; API server dedups owner references in 1.20+, and may reject such requests as early as 1.24; please fix your requests. Duplicate UIDs found in metadata.ownerReferences: ${dups.map((d) => `"${d}"`).join(', ')}`);
+  }
+}
+
+/** registry.ShouldDeleteDuringUpdate: the last finalizer of an object being deleted was removed. */
+function shouldDeleteDuringUpdate(obj: KubeObject, existing: KubeObject): boolean {
+  if ((obj.metadata.finalizers?.length ?? 0) > 0) return false;
+  if (!existing.metadata.deletionTimestamp) return false;
+  // namespaces also wait for their spec.finalizers
+  const spec = obj.spec as { finalizers?: unknown[] } | undefined;
+  if (obj.kind === 'Namespace' && (spec?.finalizers?.length ?? 0) > 0) return false;
+  const grace = existing.metadata.deletionGracePeriodSeconds;
+  return grace === undefined || grace === 0;
+}
+
+/** Stored state compared without resourceVersion: a no-op write is not a write (kube's GuaranteedUpdate). */
+function unchanged(obj: KubeObject, existing: KubeObject): boolean {
+  const a = { ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } };
+  const b = { ...existing, metadata: { ...existing.metadata, resourceVersion: undefined } };
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function checkDeletePreconditions(type: ResourceType, name: string, existing: KubeObject, opts: DeleteOptions): void {
+  const p = opts.preconditions;
+  if (!p) return;
+  if (p.uid !== undefined && p.uid !== existing.metadata.uid) {
+    throw conflict(qualified(type), name,
+      `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${existing.metadata.uid ?? ''}`);
+  }
+  if (p.resourceVersion !== undefined && p.resourceVersion !== existing.metadata.resourceVersion) {
+    throw conflict(qualified(type), name,
+      `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion ?? ''}`);
+  }
+}
+
+/**
+ * The finalizers an object gets when deleted: its own, with the garbage collector's orphan /
+ * foregroundDeletion finalizer added or removed according to the propagation policy
+ * (deletionFinalizersForGarbageCollection in kube).
+ */
+function gcFinalizers(type: ResourceType, existing: KubeObject, opts: DeleteOptions): string[] {
+  const current = existing.metadata.finalizers ?? [];
+  const defaultPolicy = type.strategy.defaultGarbageCollectionPolicy ?? 'Background';
+  let orphan: boolean;
+  let foreground: boolean;
+  if (opts.orphanDependents !== undefined) {
+    orphan = opts.orphanDependents;
+    foreground = false;
+  } else if (opts.propagationPolicy) {
+    orphan = opts.propagationPolicy === 'Orphan';
+    foreground = opts.propagationPolicy === 'Foreground';
+  } else if (current.includes(FINALIZER_ORPHAN)) {
+    orphan = true;
+    foreground = false;
+  } else if (current.includes(FINALIZER_FOREGROUND)) {
+    orphan = false;
+    foreground = true;
+  } else {
+    orphan = defaultPolicy === 'Orphan';
+    foreground = false;
+  }
+  const out = current.filter((f) => f !== FINALIZER_ORPHAN && f !== FINALIZER_FOREGROUND);
+  if (orphan) out.push(FINALIZER_ORPHAN);
+  if (foreground) out.push(FINALIZER_FOREGROUND);
+  const same = out.length === current.length && out.every((f) => current.includes(f));
+  return same ? current : out;
+}
+
+/** markAsDeleting: deletionTimestamp now (unless earlier), grace period 0, generation bumped once. */
+function markAsDeleting(obj: KubeObject, now: Date): void {
+  const meta = obj.metadata;
+  if (!meta.deletionTimestamp && (meta.generation ?? 0) > 0) meta.generation! += 1;
+  if (!meta.deletionTimestamp || Date.parse(meta.deletionTimestamp) > now.getTime()) {
+    meta.deletionTimestamp = formatTime(now);
+  }
+  meta.deletionGracePeriodSeconds = 0;
+}
+
+/** namespaces/finalize may change spec.finalizers and nothing else. */
+function prepareFinalize(obj: KubeObject, old: KubeObject): void {
+  const finalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers;
+  const keep = deepCopy(old);
+  keep.metadata.resourceVersion = obj.metadata.resourceVersion;
+  for (const k of Object.keys(obj)) delete obj[k];
+  Object.assign(obj, keep);
+  const spec = { ...(obj.spec as object ?? {}) } as { finalizers?: string[] };
+  if (finalizers && finalizers.length) spec.finalizers = finalizers;
+  else delete spec.finalizers;
+  obj.spec = spec;
+}
+
+function validateFinalizeUpdate(obj: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const finalizers = (obj.spec as { finalizers?: unknown[] } | undefined)?.finalizers ?? [];
+  finalizers.forEach((f, i) => {
+    if (typeof f !== 'string' || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(f)) {
+      errs.push({ type: 'FieldValueInvalid', field: `spec.finalizers[${i}]`, value: f, detail: 'name is neither a standard finalizer name nor is it fully qualified' });
+    }
+  });
+  return errs;
+}
+
+function dedupFieldErrors(errs: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errs.filter((e) => {
+    const k = `${e.type}\0${e.field}\0${e.detail}\0${JSON.stringify(e.value)}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export { WILDCARD };

@@ -1,0 +1,158 @@
+// What every logical cluster starts with: the objects a fresh kube-apiserver and its controllers
+// create (system namespaces, their default ServiceAccounts and kube-root-ca.crt ConfigMaps, the
+// bootstrap RBAC roles). They are served as shared templates (src/storage/defaults-overlay.ts):
+// one copy in memory for all clusters, zero bytes per cluster on disk.
+
+import type { KubeObject } from '../apimachinery/object.js';
+import type { Template, TemplateSet } from '../storage/defaults-overlay.js';
+
+/** Namespaces that exist in every cluster and cannot be deleted (NamespaceLifecycle's immortal ones). */
+export const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'] as const;
+export const IMMORTAL_NAMESPACES = new Set(['default', 'kube-public', 'kube-system']);
+
+export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
+export const DEFAULT_SERVICE_ACCOUNT = 'default';
+
+const RBAC = 'rbac.authorization.k8s.io/v1';
+const bootstrapMeta = {
+  labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
+  annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
+};
+
+export function namespaceBody(name: string): KubeObject {
+  return {
+    apiVersion: 'v1', kind: 'Namespace',
+    metadata: { name, labels: { 'kubernetes.io/metadata.name': name } },
+    spec: { finalizers: ['kubernetes'] },
+    status: { phase: 'Active' },
+  };
+}
+
+export function serviceAccountBody(namespace: string): KubeObject {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace } };
+}
+
+export function rootCABody(namespace: string, caPem: string): KubeObject {
+  return {
+    apiVersion: 'v1', kind: 'ConfigMap',
+    metadata: {
+      name: ROOT_CA_CONFIGMAP, namespace,
+      annotations: {
+        'kubernetes.io/description': 'The CA bundle that signs this logical cluster\'s serving certificate; clients inside the cluster use it to verify the API server.',
+      },
+    },
+    data: { 'ca.crt': caPem },
+  };
+}
+
+type Rule = Record<string, string[]>;
+
+const read = ['get', 'list', 'watch'];
+const write = ['create', 'delete', 'deletecollection', 'patch', 'update'];
+
+/** Rules aggregated into view / edit / admin, for the APIs a logical cluster serves. */
+const viewRules: Rule[] = [
+  { apiGroups: [''], resources: ['configmaps', 'endpoints', 'persistentvolumeclaims', 'pods', 'replicationcontrollers', 'serviceaccounts', 'services', 'events', 'limitranges', 'resourcequotas', 'resourcequotas/status', 'namespaces/status'], verbs: read },
+  { apiGroups: [''], resources: ['namespaces'], verbs: read },
+  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: read },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: read },
+];
+const editRules: Rule[] = [
+  { apiGroups: [''], resources: ['configmaps', 'secrets', 'serviceaccounts', 'events'], verbs: write },
+  { apiGroups: [''], resources: ['secrets'], verbs: read },
+  { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
+  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: write },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: write },
+];
+const adminRules: Rule[] = [
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings', 'roles'], verbs: [...write, ...read] },
+  { apiGroups: ['authorization.k8s.io'], resources: ['localsubjectaccessreviews'], verbs: ['create'] },
+];
+
+function clusterRole(name: string, rules: Rule[], extra: Partial<KubeObject> = {}, labels: Record<string, string> = {}): KubeObject {
+  return {
+    apiVersion: RBAC, kind: 'ClusterRole',
+    metadata: { name, labels: { ...bootstrapMeta.labels, ...labels }, annotations: bootstrapMeta.annotations },
+    ...extra,
+    rules,
+  };
+}
+
+function aggregated(name: string, selectors: string[], rules: Rule[]): KubeObject {
+  return clusterRole(name, rules, {
+    aggregationRule: { clusterRoleSelectors: selectors.map((s) => ({ matchLabels: { [`rbac.authorization.k8s.io/aggregate-to-${s}`]: 'true' } })) },
+  });
+}
+
+function clusterRoleBinding(name: string, role: string, subjects: { kind: string; name: string }[]): KubeObject {
+  return {
+    apiVersion: RBAC, kind: 'ClusterRoleBinding',
+    metadata: { name, labels: bootstrapMeta.labels, annotations: bootstrapMeta.annotations },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+    subjects: subjects.map((s) => ({ apiGroup: 'rbac.authorization.k8s.io', ...s })),
+  };
+}
+
+const discoveryURLs = ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'];
+const publicURLs = ['/healthz', '/livez', '/readyz', '/version', '/version/'];
+
+function clusterRoles(): KubeObject[] {
+  return [
+    clusterRole('cluster-admin', [
+      { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+      { nonResourceURLs: ['*'], verbs: ['*'] },
+    ]),
+    aggregated('admin', ['admin'], [...adminRules, ...editRules, ...viewRules]),
+    aggregated('edit', ['edit'], [...editRules, ...viewRules]),
+    aggregated('view', ['view'], viewRules),
+    clusterRole('system:aggregate-to-admin', adminRules, {}, { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' }),
+    clusterRole('system:aggregate-to-edit', editRules, {}, { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' }),
+    clusterRole('system:aggregate-to-view', viewRules, {}, { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' }),
+    clusterRole('system:basic-user', [
+      { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
+      { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
+    ]),
+    clusterRole('system:discovery', [{ nonResourceURLs: discoveryURLs, verbs: ['get'] }]),
+    clusterRole('system:public-info-viewer', [{ nonResourceURLs: publicURLs, verbs: ['get'] }]),
+  ];
+}
+
+function clusterRoleBindings(): KubeObject[] {
+  return [
+    clusterRoleBinding('cluster-admin', 'cluster-admin', [{ kind: 'Group', name: 'system:masters' }]),
+    clusterRoleBinding('system:basic-user', 'system:basic-user', [{ kind: 'Group', name: 'system:authenticated' }]),
+    clusterRoleBinding('system:discovery', 'system:discovery', [{ kind: 'Group', name: 'system:authenticated' }]),
+    clusterRoleBinding('system:public-info-viewer', 'system:public-info-viewer', [
+      { kind: 'Group', name: 'system:authenticated' },
+      { kind: 'Group', name: 'system:unauthenticated' },
+    ]),
+  ];
+}
+
+function toTemplates(objects: KubeObject[]): Template[] {
+  return objects
+    .map((body) => ({ relKey: body.metadata.namespace ? `${body.metadata.namespace}/${body.metadata.name}` : body.metadata.name!, body }))
+    .sort((a, b) => (a.relKey < b.relKey ? -1 : a.relKey > b.relKey ? 1 : 0));
+}
+
+function freeze<T>(v: T): T {
+  if (v && typeof v === 'object') {
+    Object.freeze(v);
+    for (const x of Object.values(v)) freeze(x);
+  }
+  return v;
+}
+
+/** The shared defaults of every logical cluster, for a kplane whose CA is caPem. */
+export function bootstrapTemplates(caPem: string): TemplateSet {
+  const byResource = new Map<string, Template[]>([
+    ['core/namespaces', toTemplates(SYSTEM_NAMESPACES.map(namespaceBody))],
+    ['core/serviceaccounts', toTemplates(SYSTEM_NAMESPACES.map(serviceAccountBody))],
+    ['core/configmaps', toTemplates(SYSTEM_NAMESPACES.map((ns) => rootCABody(ns, caPem)))],
+    ['rbac.authorization.k8s.io/clusterroles', toTemplates(clusterRoles())],
+    ['rbac.authorization.k8s.io/clusterrolebindings', toTemplates(clusterRoleBindings())],
+  ]);
+  // Templates are shared by every cluster's reads: make accidental mutation loud.
+  for (const ts of byResource.values()) freeze(ts);
+  return { forResource: (resource) => byResource.get(resource) };
+}
