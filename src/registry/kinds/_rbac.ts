@@ -10,7 +10,7 @@ import {
 import { ageColumn, column, nameColumn, translateTimestampSince } from '../table.js';
 import type { TableConvertor } from '../types.js';
 import { coreObjectMetaErrors } from './_core.js';
-import { arrAt, child, ensureObj, index, isObj, lenOf, nullIfEmpty, objAt, omitEmpty, orderKeys, strAt, type Obj } from './_util.js';
+import { arrAt, child, ensureObj, index, isObj, lenOf, nullIfEmpty, objAt, omitEmpty, orderKeys, sortMapKeys, strAt, type Obj } from './_util.js';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 export const RBAC_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
@@ -174,6 +174,7 @@ export function shapeRole(role: KubeObject): void {
     for (const sel of arrAt(rule, 'clusterRoleSelectors') ?? []) {
       if (!isObj(sel)) continue;
       omitEmpty(sel, 'matchLabels', 'matchExpressions');
+      sortMapKeys(sel, 'matchLabels');
       for (const e of arrAt(sel, 'matchExpressions') ?? []) {
         if (!isObj(e)) continue;
         omitEmpty(e, 'values');

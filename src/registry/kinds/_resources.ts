@@ -129,7 +129,7 @@ export function normalizeResourceList(obj: KubeObject, o: Obj | undefined, k: st
       try {
         q = parseQuantity(typeof v === 'number' ? String(v) : v.trim());
       } catch (e) {
-        if (e instanceof QuantityError) throw decodeError(obj, kind, 'v1', e.message);
+        if (e instanceof QuantityError) throw decodeError(kind, 'v1', e.message);
         throw e;
       }
     } else {

@@ -4,6 +4,7 @@
 
 import { badRequest, field, type FieldError, type StatusError } from '../../apimachinery/errors.js';
 import { isPlainObject, type KubeObject } from '../../apimachinery/object.js';
+import { goStringCompare } from '../../apimachinery/validation.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -152,11 +153,22 @@ export function orderKeys(o: Obj, order: string[]): void {
   for (const [k, v] of entries) if (!(k in o)) o[k] = v;
 }
 
+/** Go's encoding/json writes map keys sorted: reorders the map-typed fields `keys` of `o` the same way. */
+export function sortMapKeys(o: Obj | undefined, ...keys: string[]): void {
+  if (!o) return;
+  for (const k of keys) {
+    const m = o[k];
+    if (!isObj(m)) continue;
+    const entries = Object.entries(m).sort(([a], [b]) => goStringCompare(a, b));
+    for (const [ek] of entries) delete m[ek];
+    for (const [ek, ev] of entries) m[ek] = ev;
+  }
+}
+
 // ---- decode-time errors ----
 
 /** The 400 kube's create/update handlers answer when the body cannot be decoded into the kind. */
-export function decodeError(obj: KubeObject, kind: string, version: string, msg: string): StatusError {
-  void obj;
+export function decodeError(kind: string, version: string, msg: string): StatusError {
   return badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${msg}`);
 }
 
@@ -229,7 +241,7 @@ export function checkBase64Map(obj: KubeObject, fieldName: string, kind: string)
     if (v === null) continue;
     if (typeof v !== 'string') continue;
     const off = goBase64ErrorOffset(v);
-    if (off >= 0) throw decodeError(obj, kind, 'v1', `illegal base64 data at input byte ${off}`);
+    if (off >= 0) throw decodeError(kind, 'v1', `illegal base64 data at input byte ${off}`);
     m[k] = canonicalBase64(v);
   }
 }

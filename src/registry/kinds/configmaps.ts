@@ -6,7 +6,7 @@ import { isConfigMapKey, nameIsDNSSubdomain } from '../../apimachinery/validatio
 import { ageColumn, column, nameColumn, translateTimestampSince } from '../table.js';
 import type { ResourceType } from '../types.js';
 import { coreObjectMetaErrors } from './_core.js';
-import { base64ByteLength, checkBase64Map, isObj, jsonEqual, key, lenOf, mapFieldEqual, omitEmpty, orderKeys } from './_util.js';
+import { base64ByteLength, checkBase64Map, isObj, jsonEqual, key, lenOf, mapFieldEqual, omitEmpty, orderKeys, sortMapKeys } from './_util.js';
 
 /** core.MaxSecretSize: the limit on the total size of a ConfigMap's or Secret's data. */
 export const MAX_DATA_SIZE = 1024 * 1024;
@@ -65,6 +65,7 @@ export const configmaps: ResourceType = {
     validate: validateConfigMap,
     canonicalize(cm) {
       omitEmpty(cm, 'data', 'binaryData');
+      sortMapKeys(cm, 'data', 'binaryData');
       if (cm.immutable === null) delete cm.immutable;
       orderKeys(cm, ['kind', 'apiVersion', 'metadata', 'immutable', 'data', 'binaryData']);
     },

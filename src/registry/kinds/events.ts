@@ -195,7 +195,7 @@ export function shapeCoreEvent(ev: KubeObject): void {
 /** Normalises the time fields of a decoded event; throws kube's decode error for unparsable ones. */
 export function normalizeEventTimes(ev: KubeObject, times: string[], microTimes: string[]): void {
   const fail = (msg: string | undefined): void => {
-    if (msg) throw decodeError(ev, 'Event', 'v1', msg);
+    if (msg) throw decodeError('Event', 'v1', msg);
   };
   for (const k of times) fail(normalizeTimeField(ev, k, false));
   for (const k of microTimes) fail(normalizeTimeField(ev, k, true));

@@ -19,8 +19,6 @@ import { ensureObj, isObj, isZeroTime, numAt, omitEmpty, orderKeys, type Obj } f
 
 export const EVENTS_V1_API_VERSION = 'events.k8s.io/v1';
 
-const copyOrUndefined = (v: unknown): unknown => (v === undefined ? undefined : deepCopy(v));
-
 function assign(o: Obj, k: string, v: unknown): void {
   if (v !== undefined) o[k] = v;
 }
@@ -81,7 +79,7 @@ export function coreEventToV1(ev: KubeObject): KubeObject {
   assign(out, 'reason', ev.reason);
   out.regarding = isObj(ev.involvedObject) ? deepCopy(ev.involvedObject) : {};
   if (isObj(ev.related)) out.related = deepCopy(ev.related);
-  assign(out, 'note', copyOrUndefined(ev.message));
+  assign(out, 'note', ev.message);
   assign(out, 'type', ev.type);
   out.deprecatedSource = isObj(ev.source) ? deepCopy(ev.source) : {};
   out.deprecatedFirstTimestamp = ev.firstTimestamp ?? null;

@@ -66,7 +66,7 @@ export const leases: ResourceType = {
       if (!spec) return;
       for (const k of ['acquireTime', 'renewTime']) {
         const err = normalizeTimeField(spec, k, true);
-        if (err) throw decodeError(lease, 'Lease', 'v1', err);
+        if (err) throw decodeError('Lease', 'v1', err);
       }
     },
     prepareForCreate(lease) {

@@ -12,7 +12,7 @@ import {
   isOvercommitAllowed, normalizeResourceList, quantityOf, sortedEntries, STANDARD_LIMIT_RANGE_TYPES,
   validateContainerResourceName, validateResourceName,
 } from './_resources.js';
-import { arrAt, child, ensureObj, index, isObj, key, nullIfEmpty, objAt, omitEmpty, orderKeys, strAt } from './_util.js';
+import { arrAt, child, ensureObj, index, isObj, key, nullIfEmpty, objAt, omitEmpty, orderKeys, sortMapKeys, strAt } from './_util.js';
 
 const LIST_FIELDS = ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const;
 const MAX_MILLI_VALUE = (2n ** 63n - 1n) / 1000n;
@@ -177,6 +177,7 @@ export const limitranges: ResourceType = {
         if (!isObj(item)) continue;
         if (typeof item.type !== 'string') item.type = '';
         omitEmpty(item, ...LIST_FIELDS);
+        sortMapKeys(item, ...LIST_FIELDS);
         orderKeys(item, ['type', ...LIST_FIELDS]);
       }
       orderKeys(lr, ['kind', 'apiVersion', 'metadata', 'spec']);

@@ -12,7 +12,7 @@ import {
   isStandardQuotaResourceName, normalizeResourceList, quantityOf, sortedEntries, validateResourceQuantityValue,
   validateResourceQuotaResourceName,
 } from './_resources.js';
-import { arrAt, child, ensureObj, isObj, key, objAt, omitEmpty, orderKeys, strAt, type Obj } from './_util.js';
+import { arrAt, child, ensureObj, isObj, key, objAt, omitEmpty, orderKeys, sortMapKeys, strAt, type Obj } from './_util.js';
 
 const STANDARD_SCOPES = ['Terminating', 'NotTerminating', 'BestEffort', 'NotBestEffort', 'PriorityClass', 'VolumeAttributesClass'];
 const POD_OBJECT_COUNT = new Set(['pods']);
@@ -153,6 +153,7 @@ function normalize(rq: KubeObject): void {
 function shape(rq: KubeObject): void {
   const spec = ensureObj(rq, 'spec');
   omitEmpty(spec, 'hard', 'scopes');
+  sortMapKeys(spec, 'hard');
   if (isObj(spec.scopeSelector)) {
     const sel = spec.scopeSelector;
     omitEmpty(sel, 'matchExpressions');
@@ -168,6 +169,7 @@ function shape(rq: KubeObject): void {
   orderKeys(spec, ['hard', 'scopes', 'scopeSelector']);
   const status = ensureObj(rq, 'status');
   omitEmpty(status, 'hard', 'used');
+  sortMapKeys(status, 'hard', 'used');
   orderKeys(status, ['hard', 'used']);
   orderKeys(rq, ['kind', 'apiVersion', 'metadata', 'spec', 'status']);
 }

@@ -10,7 +10,7 @@ import { coreObjectMetaErrors } from './_core.js';
 import { MAX_DATA_SIZE } from './configmaps.js';
 import {
   base64ByteLength, checkBase64Map, child, goJSONUnmarshalMapError, isObj, key, lenOf, mapFieldEqual, omitEmpty,
-  orderKeys, strAt,
+  orderKeys, sortMapKeys, strAt,
 } from './_util.js';
 
 export const SECRET_TYPE_OPAQUE = 'Opaque';
@@ -212,6 +212,7 @@ export const secrets: ResourceType = {
     canonicalize(secret) {
       foldStringData(secret);
       omitEmpty(secret, 'data');
+      sortMapKeys(secret, 'data');
       if (secret.immutable === null) delete secret.immutable;
       orderKeys(secret, ['kind', 'apiVersion', 'metadata', 'immutable', 'data', 'type']);
     },

@@ -33,6 +33,11 @@ describe('resourcequotas: create', () => {
     expect(o.spec).toEqual({ hard: { cpu: '100m', 'limits.memory': '1Gi', pods: '10' } });
     expect(o.status).toEqual({});
   });
+  it('writes ResourceList keys sorted, keeps canonical client text (checked against v1.34)', () => {
+    const o = decoded(rq({ hard: { 'requests.cpu': '1e3', memory: '1000000000', pods: '1k', 'services.nodeports': '0' } }));
+    s.canonicalize!(o);
+    expect(JSON.stringify(o.spec)).toBe('{"hard":{"memory":"1G","pods":"1k","requests.cpu":"1e3","services.nodeports":"0"}}');
+  });
   it('rejects non-quantities like kube\'s decoder', () => {
     expect(() => decoded(rq({ hard: { cpu: '1x' } }))).toThrow(
       'ResourceQuota in version "v1" cannot be handled as a ResourceQuota: quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'');
