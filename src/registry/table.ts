@@ -65,6 +65,9 @@ export function humanDuration(ms: number): string {
   return `${Math.trunc(hours / 24 / 365)}y`;
 }
 
+/** Go's zero time.Time, which kube treats as unset. */
+const ZERO_TIME_MS = Date.parse('0001-01-01T00:00:00Z');
+
 /** Milliseconds since the epoch of a metav1.Time / MicroTime value, or undefined when unset or unparsable. */
 export function timestampMillis(ts: unknown): number | undefined {
   if (typeof ts !== 'string' || ts === '') return undefined;
@@ -75,7 +78,6 @@ export function timestampMillis(ts: unknown): number | undefined {
   return ms;
 }
 
-const ZERO_TIME_MS = Date.parse('0001-01-01T00:00:00Z');
 
 /** kube printers' translateTimestampSince: "<unknown>" for an unset time, else HumanDuration(now - ts). */
 export function translateTimestampSince(ts: unknown, now: Date): string {
