@@ -32,6 +32,9 @@ export function canonicalOrder(obj: KubeObject): KubeObject {
   const meta = obj.metadata ?? {};
   const orderedMeta: Record<string, unknown> = {};
   for (const k of META_ORDER) if (meta[k] !== undefined) orderedMeta[k] = meta[k];
+  // Go writes map keys sorted; so do we, so responses read like kube-apiserver's.
+  if (meta.labels) orderedMeta.labels = sortedMap(meta.labels);
+  if (meta.annotations) orderedMeta.annotations = sortedMap(meta.annotations);
   for (const k of Object.keys(meta)) if (!(k in orderedMeta) && meta[k] !== undefined) orderedMeta[k] = meta[k];
   const { kind, apiVersion, metadata: _m, ...rest } = obj;
   for (const k of Object.keys(obj)) delete obj[k];
@@ -40,4 +43,10 @@ export function canonicalOrder(obj: KubeObject): KubeObject {
   obj.metadata = orderedMeta;
   Object.assign(obj, rest);
   return obj;
+}
+
+function sortedMap(m: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(m).sort()) out[k] = m[k]!;
+  return out;
 }

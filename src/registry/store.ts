@@ -109,7 +109,9 @@ function qualified(type: ResourceType) {
   return { group: type.group, resource: type.resource };
 }
 
+/** The kind named in Invalid errors: kube validates the internal (storage) kind. */
 function qualifiedKind(type: ResourceType) {
+  if (type.toStorage) return { group: type.storage.group, kind: type.storage.kind };
   return { group: type.group, kind: type.kind };
 }
 
@@ -345,9 +347,8 @@ export class Registry {
     ensureNamespace(ctx, type, obj, true);
     type.strategy.prepareForCreate?.(obj, ctx);
     const name = obj.metadata.name ?? '';
-    let errs = type.strategy.validate(obj, ctx);
-    if (errs.length) throw invalid(qualifiedKind(type), name, errs);
-    errs = validateObjectMeta(obj.metadata, type.namespaced, type.strategy.validateName);
+    // kube's kind validators begin with ObjectMeta validation: metadata errors come first.
+    const errs = [...validateObjectMeta(obj.metadata, type.namespaced, type.strategy.validateName), ...type.strategy.validate(obj, ctx)];
     if (errs.length) throw invalid(qualifiedKind(type), name, errs);
     for (const w of type.strategy.warningsOnCreate?.(obj, ctx) ?? []) ctx.warnings.push(w);
     type.strategy.canonicalize?.(obj);
@@ -443,7 +444,7 @@ export class Registry {
     if (subresource === 'status') {
       s.status!.prepareForUpdate(obj, old, ctx);
     } else if (subresource === 'finalize') {
-      prepareFinalize(obj, old);
+      s.finalize!.prepareForUpdate(obj, old, ctx);
     } else {
       s.prepareForUpdate?.(obj, old, ctx);
     }
@@ -454,14 +455,14 @@ export class Registry {
       meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
     }
     const name = meta.name ?? '';
-    let errs: FieldError[] = [
+    // Like kube: the common metadata checks, then the kind's (which may repeat some, as kube's do).
+    const errs: FieldError[] = [
       ...validateObjectMeta(meta, type.namespaced, s.validateName),
       ...validateObjectMetaUpdate(meta, old.metadata),
     ];
     if (subresource === 'status') errs.push(...s.status!.validateUpdate(obj, old, ctx));
-    else if (subresource !== 'finalize') errs.push(...s.validateUpdate(obj, old, ctx));
-    else errs.push(...validateFinalizeUpdate(obj));
-    errs = dedupFieldErrors(errs);
+    else if (subresource === 'finalize') errs.push(...s.finalize!.validateUpdate(obj, old, ctx));
+    else errs.push(...s.validateUpdate(obj, old, ctx));
     if (errs.length) throw invalid(qualifiedKind(type), name, errs);
     if (subresource === '') for (const w of s.warningsOnUpdate?.(obj, old, ctx) ?? []) ctx.warnings.push(w);
     s.canonicalize?.(obj);
@@ -730,40 +731,6 @@ function markAsDeleting(obj: KubeObject, now: Date): void {
     meta.deletionTimestamp = formatTime(now);
   }
   meta.deletionGracePeriodSeconds = 0;
-}
-
-/** namespaces/finalize may change spec.finalizers and nothing else. */
-function prepareFinalize(obj: KubeObject, old: KubeObject): void {
-  const finalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers;
-  const keep = deepCopy(old);
-  keep.metadata.resourceVersion = obj.metadata.resourceVersion;
-  for (const k of Object.keys(obj)) delete obj[k];
-  Object.assign(obj, keep);
-  const spec = { ...(obj.spec as object ?? {}) } as { finalizers?: string[] };
-  if (finalizers && finalizers.length) spec.finalizers = finalizers;
-  else delete spec.finalizers;
-  obj.spec = spec;
-}
-
-function validateFinalizeUpdate(obj: KubeObject): FieldError[] {
-  const errs: FieldError[] = [];
-  const finalizers = (obj.spec as { finalizers?: unknown[] } | undefined)?.finalizers ?? [];
-  finalizers.forEach((f, i) => {
-    if (typeof f !== 'string' || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(f)) {
-      errs.push({ type: 'FieldValueInvalid', field: `spec.finalizers[${i}]`, value: f, detail: 'name is neither a standard finalizer name nor is it fully qualified' });
-    }
-  });
-  return errs;
-}
-
-function dedupFieldErrors(errs: FieldError[]): FieldError[] {
-  const seen = new Set<string>();
-  return errs.filter((e) => {
-    const k = `${e.type}\0${e.field}\0${e.detail}\0${JSON.stringify(e.value)}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 export { WILDCARD };

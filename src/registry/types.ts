@@ -70,6 +70,8 @@ export interface Strategy {
 
   /** Present when the kind has a status subresource. */
   status?: StatusStrategy;
+  /** Present when the kind has a finalize subresource (namespaces). */
+  finalize?: StatusStrategy;
 
   /** Deletion propagation when the client does not choose one. Background if unset. */
   defaultGarbageCollectionPolicy?: DeletionPropagation;

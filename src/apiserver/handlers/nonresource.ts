@@ -2,6 +2,7 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StatusError } from '../../apimachinery/errors.js';
+import { serveDiscovery } from '../../discovery/index.js';
 import type { ResourceSet } from '../../registry/catalog.js';
 import type { ApiDeps } from '../deps.js';
 import type { NonResourceRequestInfo } from '../requestinfo.js';
@@ -27,7 +28,16 @@ export async function serveNonResource(deps: ApiDeps, req: FastifyRequest, reply
   if (path === '/') {
     return json(reply, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] }, true);
   }
-  void types;
-  void pretty;
+  const discovery = serveDiscovery(types.all, {
+    path,
+    accept: req.headers.accept,
+    ifNoneMatch: req.headers['if-none-match'],
+  }, { serverAddress: req.headers.host ?? '' });
+  if (discovery) {
+    reply.code(discovery.status).headers(discovery.headers);
+    if (discovery.body === undefined) return reply.send();
+    return reply.send(pretty && discovery.headers['Content-Type']?.startsWith('application/json')
+      ? JSON.stringify(JSON.parse(discovery.body), null, 2) + '\n' : discovery.body);
+  }
   throw notFound();
 }

@@ -128,6 +128,7 @@ export const namespaces: ResourceType = {
       return validateNamespace(ns);
     },
     status: namespaceStatusStrategy,
+    finalize: namespaceFinalizeStrategy,
     returnDeletedObject: true,
     selectableFields(ns) {
       return { 'status.phase': strAt(ns.status, 'phase') };
