@@ -139,21 +139,18 @@ function isIntOrStringAnyOf(anyOf: unknown): boolean {
   return t[0] === 'integer' && t[1] === 'string';
 }
 
-const VALUE_VALIDATIONS = new Set([
-  'format', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum', 'maxLength', 'minLength', 'pattern',
-  'maxItems', 'minItems', 'uniqueItems', 'multipleOf', 'enum', 'maxProperties', 'minProperties', 'required',
-  'allOf', 'anyOf', 'oneOf', 'not',
-]);
+/** Keys ToStructuralOpenAPIV2 drops (v2 has no anyOf/oneOf/not), plus defaults (PruneDefaults). */
+const NOT_IN_V2 = new Set(['allOf', 'anyOf', 'oneOf', 'not', 'nullable', 'default']);
 
 /**
- * A CRD schema in the form kube publishes at /openapi/v2 (StripValueValidations, StripNullable,
- * ToStructuralOpenAPIV2): value validations, nullable and the contents of
- * x-kubernetes-preserve-unknown-fields nodes are dropped.
+ * A CRD schema in the form kube publishes at /openapi/v2 (ToStructuralOpenAPIV2 + PruneDefaults):
+ * no anyOf/allOf/oneOf/not, no defaults, nullable fields untyped and not required, the contents of
+ * x-kubernetes-preserve-unknown-fields nodes dropped.
  */
 function toV2Structural(s: JsonSchema): JsonSchema {
   const out: JsonSchema = {};
   for (const [k, v] of Object.entries(s)) {
-    if (VALUE_VALIDATIONS.has(k) || k === 'nullable') continue;
+    if (NOT_IN_V2.has(k)) continue;
     if (k === 'properties' && v && typeof v === 'object') {
       const props: Record<string, JsonSchema> = {};
       for (const [pk, pv] of Object.entries(v as Record<string, JsonSchema>)) props[pk] = toV2Structural(pv);
@@ -177,13 +174,25 @@ function toV2Structural(s: JsonSchema): JsonSchema {
     if (out.type === 'object') delete out.type;
   }
   if (out.type === 'array' && out.items === undefined) delete out.type;
+  if (Array.isArray(out.required)) {
+    const props = (s.properties ?? {}) as Record<string, JsonSchema>;
+    const addl = s.additionalProperties as JsonSchema | undefined;
+    let req = (out.required as string[]).filter((r) => props[r]?.nullable !== true);
+    if (addl && typeof addl === 'object' && addl.nullable === true) req = [];
+    if (req.length) out.required = req;
+    else delete out.required;
+  }
   if (s['x-kubernetes-embedded-resource'] === true && s['x-kubernetes-preserve-unknown-fields'] !== true) {
     const props = { ...((out.properties as Record<string, JsonSchema> | undefined) ?? {}) };
     props.apiVersion = { description: 'apiVersion defines the versioned schema of this representation of an object. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources', type: 'string' };
     props.kind = { description: 'kind is a string value representing the type of this object. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds', type: 'string' };
     props.metadata = { $ref: V2_PREFIX + OBJECT_META, description: OBJECT_METADATA_DESCRIPTION };
     out.properties = sortKeys(props);
-    out.required = ['kind', 'apiVersion'];
+    const req = new Set((out.required as string[] | undefined) ?? []);
+    const required = [...req];
+    if (!req.has('kind')) required.push('kind');
+    if (!req.has('apiVersion')) required.push('apiVersion');
+    out.required = required;
   }
   return out;
 }

@@ -14,14 +14,16 @@ import { createHash } from 'node:crypto';
 
 import type { SchemaNode } from '../apimachinery/schema.js';
 import { loadModel, type ModelAttribute } from './clientnode.js';
-import { builtinCRDDefinition } from './crd.js';
 import {
-  CUSTOM_DEFINITIONS, FIELDS_V1, INT_OR_STRING, MICRO_TIME, PATCH_FACTS, PER_GROUP_VERSION_KINDS,
+  builtinCRDDefinition, builtinCRDDefinitionV2, crdDefinitions, crdDefinitionsV2, type CRDLike,
+} from './crd.js';
+import {
+  CUSTOM_DEFINITIONS, CUSTOM_DEFINITIONS_V2, ENUM_FACTS, FIELDS_V1, INT_OR_STRING, MICRO_TIME, PATCH_FACTS, PER_GROUP_VERSION_KINDS,
   POINTER_STRUCT_FIELDS, PROPERTY_DESCRIPTIONS, PROPERTY_TYPE_OVERRIDES, QUANTITY, RAW_EXTENSION, TIME,
-  UNVERSIONED_KINDS, ZERO_DEFAULT_FIELDS, type ListFacts,
+  UNVERSIONED_KINDS, ZERO_DEFAULT_FIELDS, type EnumFacts, type ListFacts,
 } from './facts.js';
 import { classForDefinition, definitionForClass, groupOfPackage, localName, packageOf } from './names.js';
-import { deepFreeze, refName, sortKeys, stableStringify, v3Ref, type JsonSchema } from './schemautil.js';
+import { V2_REF_PREFIX, deepFreeze, refName, sortKeys, stableStringify, v3Ref, type JsonSchema } from './schemautil.js';
 
 export type { JsonSchema } from './schemautil.js';
 export { V2_REF_PREFIX, V3_REF_PREFIX, refName, sortKeys, sortedDeep, stableStringify, v3Ref } from './schemautil.js';
@@ -138,6 +140,16 @@ function elementInfo(type: string, format: string, pkg: string): JsonSchema {
   return t.schema;
 }
 
+function applyEnum(prop: JsonSchema, e: EnumFacts): void {
+  if (e.items) {
+    prop.items = sortKeys({ ...(prop.items as JsonSchema), enum: [...e.values] });
+    return;
+  }
+  prop.enum = [...e.values];
+  const lines = e.values.map((v) => ` - \`${JSON.stringify(v)}\`${e.docs?.[v] ? ` ${e.docs[v]}` : ''}`);
+  prop.description = `${(prop.description as string | undefined) ?? ''}\n\nPossible enum values:\n${lines.join('\n')}`;
+}
+
 function applyListFacts(s: JsonSchema, f: ListFacts): void {
   if (f.listMapKeys) s['x-kubernetes-list-map-keys'] = [...f.listMapKeys];
   if (f.listType) s['x-kubernetes-list-type'] = f.listType;
@@ -176,6 +188,8 @@ function modelDefinition(name: string, description: string | undefined, attrs: M
     }
     const f = facts[a.name];
     if (f) applyListFacts(prop, f);
+    const e = ENUM_FACTS[name]?.[a.name];
+    if (e) applyEnum(prop, e);
     properties[a.name] = sortKeys(prop);
     if (a.required) required.push(a.name);
   }
@@ -212,6 +226,8 @@ function builtinGVK(name: string, properties: Record<string, JsonSchema>): JsonS
 
 interface Source {
   defs: Map<string, JsonSchema>;
+  /** OpenAPI v2 forms given at registration (CRDs); others are converted from v3. */
+  defsV2: Map<string, JsonSchema>;
   /** Content hash, part of cache keys of documents built from the source. */
   hash: string;
   resolved: Map<string, SchemaNode>;
@@ -220,21 +236,50 @@ interface Source {
 const sources = new Map<string, Source>();
 let sourcesGeneration = 0;
 
+export interface RegisterOptions {
+  /** The OpenAPI v2 (swagger) forms of some definitions, when not a plain conversion of the v3 ones. */
+  v2?: Record<string, JsonSchema>;
+}
+
 /**
- * Adds (or replaces) a set of definitions under a source key, e.g. the CRD schemas served in one
- * logical cluster. Definitions may reference built-in definitions (ObjectMeta...) by name.
+ * Adds (or replaces) a set of definitions (OpenAPI v3 component schemas) under a source key, e.g.
+ * the CRD schemas served in one logical cluster. Definitions may reference built-in definitions
+ * (ObjectMeta...) by name. Documents built with the source include its content hash in their cache
+ * key, so replacing a source changes the OpenAPI hashes clients see.
  */
-export function registerDefinitions(source: string, defs: Record<string, JsonSchema>): void {
+export function registerDefinitions(source: string, defs: Record<string, JsonSchema>, opts: RegisterOptions = {}): void {
   const copy = new Map<string, JsonSchema>();
+  const copyV2 = new Map<string, JsonSchema>();
   const h = createHash('sha256');
   for (const name of Object.keys(defs).sort()) {
-    const d = structuredClone(defs[name]!);
-    deepFreeze(d);
+    const d = deepFreeze(structuredClone(defs[name]!));
     copy.set(name, d);
     h.update(name).update('\0').update(stableStringify(d)).update('\0');
   }
-  sources.set(source, { defs: copy, hash: h.digest('hex').slice(0, 16), resolved: new Map() });
+  for (const name of Object.keys(opts.v2 ?? {}).sort()) {
+    const d = deepFreeze(structuredClone(opts.v2![name]!));
+    copyV2.set(name, d);
+    h.update('v2:').update(name).update('\0').update(stableStringify(d)).update('\0');
+  }
+  sources.set(source, { defs: copy, defsV2: copyV2, hash: h.digest('hex').slice(0, 16), resolved: new Map() });
   sourcesGeneration++;
+}
+
+/**
+ * Registers the kind and list definitions of every served version of some CRDs under a source key
+ * (v3 and v2 forms as apiextensions-apiserver publishes them).
+ */
+export function registerCRDDefinitions(source: string, crds: readonly CRDLike[]): void {
+  const defs: Record<string, JsonSchema> = {};
+  const v2: Record<string, JsonSchema> = {};
+  for (const crd of crds) {
+    for (const v of crd.spec.versions) {
+      if (!v.served) continue;
+      Object.assign(defs, crdDefinitions(crd, v.name));
+      Object.assign(v2, crdDefinitionsV2(crd, v.name));
+    }
+  }
+  registerDefinitions(source, defs, { v2 });
 }
 
 export function unregisterDefinitions(source: string): boolean {
@@ -271,6 +316,63 @@ export function getDefinition(name: string, srcs: readonly string[] = []): JsonS
   return findDefinition(name, srcs)?.def;
 }
 
+/** The OpenAPI v2 (swagger) form of a definition: `#/definitions/` references, no defaults. */
+export function getDefinitionV2(name: string, srcs: readonly string[] = []): JsonSchema | undefined {
+  for (const key of srcs) {
+    const s = sources.get(key);
+    if (!s) continue;
+    const v2 = s.defsV2.get(name);
+    if (v2) return v2;
+    const d = s.defs.get(name);
+    if (d) return v3ToV2(d);
+  }
+  const crd = builtinCRDDefinitionV2(name);
+  if (crd) return crd;
+  let hit = builtinV2Cache.get(name);
+  if (hit === undefined) {
+    const d = builtinDefinition(name);
+    hit = d ? deepFreeze(v3ToV2(d, CUSTOM_DEFINITIONS_V2[name])) : null;
+    builtinV2Cache.set(name, hit);
+  }
+  return hit ?? undefined;
+}
+
+const builtinV2Cache = new Map<string, JsonSchema | null>();
+
+/** kube's v3 -> v2 schema form: allOf-wrapped references become $ref with siblings, defaults pruned. */
+export function v3ToV2(s: JsonSchema, override?: JsonSchema): JsonSchema {
+  const conv = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(conv);
+    if (!v || typeof v !== 'object') return v;
+    const o = v as JsonSchema;
+    if (Array.isArray(o.allOf) && o.allOf.length === 1 && typeof (o.allOf[0] as JsonSchema)?.$ref === 'string') {
+      const out: JsonSchema = { $ref: ((o.allOf[0] as JsonSchema).$ref as string).replace(V3_PREFIX, V2_REF_PREFIX) };
+      for (const [k, x] of Object.entries(o)) if (k !== 'allOf' && k !== 'default') out[k] = conv(x);
+      return out;
+    }
+    const out: JsonSchema = {};
+    for (const [k, x] of Object.entries(o)) {
+      if (k === 'default') continue;
+      if (k === '$ref' && typeof x === 'string') out[k] = x.replace(V3_PREFIX, V2_REF_PREFIX);
+      else if (k === 'enum' || k === 'example' || k === 'x-kubernetes-group-version-kind') out[k] = x;
+      else if ((k === 'properties' || k === 'patternProperties') && x && typeof x === 'object') {
+        const props: JsonSchema = {};
+        for (const [pk, pv] of Object.entries(x as JsonSchema)) props[pk] = conv(pv);
+        out[k] = props;
+      } else out[k] = conv(x);
+    }
+    return out;
+  };
+  const out = conv(s) as JsonSchema;
+  if (override) {
+    delete out.oneOf;
+    Object.assign(out, override);
+  }
+  return out;
+}
+
+const V3_PREFIX = '#/components/schemas/';
+
 /** Names of all definitions reachable from `roots` (included), sorted. Unknown names are skipped. */
 export function definitionClosure(roots: readonly string[], srcs: readonly string[] = []): string[] {
   const seen = new Set<string>();
@@ -286,14 +388,18 @@ export function definitionClosure(roots: readonly string[], srcs: readonly strin
   return [...seen].sort();
 }
 
-function collectRefs(v: unknown, out: string[]): void {
+function collectRefs(v: unknown, out: string[], isPropertyMap = false): void {
   if (Array.isArray(v)) {
     for (const x of v) collectRefs(x, out);
   } else if (v && typeof v === 'object') {
     for (const [k, x] of Object.entries(v)) {
-      if (k === '$ref') {
+      if (isPropertyMap) {
+        collectRefs(x, out);
+      } else if (k === '$ref') {
         const n = refName(x);
         if (n) out.push(n);
+      } else if (k === 'properties' || k === 'patternProperties') {
+        collectRefs(x, out, true);
       } else if (k !== 'x-kubernetes-group-version-kind' && k !== 'default' && k !== 'enum' && k !== 'example') {
         collectRefs(x, out);
       }

@@ -224,6 +224,45 @@ export const POINTER_STRUCT_FIELDS = new Set<string>([
   `${PACKAGES.authentication}.TokenRequestSpec.boundObjectRef`,
 ]);
 
+export interface EnumFacts {
+  values: string[];
+  /** Doc comment of each value (kube appends "Possible enum values" to the field description). */
+  docs?: Record<string, string>;
+  /** The enum applies to the array items (the field description is left alone). */
+  items?: boolean;
+}
+
+const QUOTA_SCOPES: EnumFacts = {
+  values: ['BestEffort', 'CrossNamespacePodAffinity', 'NotBestEffort', 'NotTerminating', 'PriorityClass', 'Terminating', 'VolumeAttributesClass'],
+  docs: {
+    BestEffort: 'Match all pod objects that have best effort quality of service',
+    CrossNamespacePodAffinity: 'Match all pod objects that have cross-namespace pod (anti)affinity mentioned.',
+    NotBestEffort: 'Match all pod objects that do not have best effort quality of service',
+    NotTerminating: 'Match all pod objects where spec.activeDeadlineSeconds is nil',
+    PriorityClass: 'Match all pod objects that have priority class mentioned',
+    Terminating: 'Match all pod objects where spec.activeDeadlineSeconds >=0',
+    VolumeAttributesClass: 'Match all pvc objects that have volume attributes class mentioned.',
+  },
+};
+
+/** `+enum` string types (published with the OpenAPIEnums feature, on by default). */
+export const ENUM_FACTS: Record<string, Record<string, EnumFacts>> = {
+  [`${PACKAGES.core}.NamespaceStatus`]: {
+    phase: {
+      values: ['Active', 'Terminating'],
+      docs: {
+        Active: 'means the namespace is available for use in the system',
+        Terminating: 'means the namespace is undergoing graceful termination',
+      },
+    },
+  },
+  [`${PACKAGES.core}.ResourceQuotaSpec`]: { scopes: { ...QUOTA_SCOPES, items: true } },
+  [`${PACKAGES.core}.ScopedResourceSelectorRequirement`]: {
+    operator: { values: ['DoesNotExist', 'Exists', 'In', 'NotIn'] },
+    scopeName: QUOTA_SCOPES,
+  },
+};
+
 /**
  * Optional scalar fields without omitempty (or with a +default marker): they carry their zero
  * value as `default` like required fields do.
