@@ -38,7 +38,7 @@ export function goQuote(s: string): string {
       case '\t': out += '\\t'; continue;
       case '\v': out += '\\v'; continue;
     }
-    if (cp >= 0xd800 && cp <= 0xdfff) { out += '\\ufffd'; continue; } // lone surrogate: Go sees U+FFFD
+    if (cp >= 0xd800 && cp <= 0xdfff) { out += '\ufffd'; continue; } // lone surrogate: Go decoded it as U+FFFD
     if (goIsPrint(ch)) { out += ch; continue; }
     if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
     else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, '0')}`;
