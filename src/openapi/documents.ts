@@ -34,10 +34,40 @@ export interface OpenAPIDocument {
 
 const SECURITY_SCHEME = { BearerToken: { description: 'Bearer Token authentication', in: 'header', name: 'authorization', type: 'apiKey' } };
 
-function cacheKey(types: readonly ResourceType[], opts: OpenAPIOptions): string {
-  const srcs = (opts.definitionSources ?? []).map((s) => `${s}=${definitionSourceHash(s) ?? '-'}`).join(',');
-  const media = opts.media ? JSON.stringify(opts.media) : '';
-  return `${servedSetKey(types)}|${srcs}|${opts.serverVersion ?? ''}|${media}`;
+function optionsKey(opts: OpenAPIOptions): string {
+  return `${opts.serverVersion ?? ''}|${opts.media ? JSON.stringify(opts.media) : ''}`;
+}
+
+function sourcesKey(opts: OpenAPIOptions): string {
+  return (opts.definitionSources ?? []).map((s) => `${s}=${definitionSourceHash(s) ?? '-'}`).join(',');
+}
+
+/** Built-in group versions served (they appear in the DeleteOptions/WatchEvent GVK lists). */
+function builtinGVKey(types: readonly ResourceType[]): string {
+  const gvs = new Set<string>();
+  for (const t of types) if (isBuiltinGroup(t.group)) gvs.add(`${t.group}/${t.version}`);
+  return [...gvs].sort().join(',');
+}
+
+/**
+ * Cache key of one v3 document: only what its content depends on, so that clusters serving the
+ * same group version share it even when they serve different CRDs elsewhere.
+ */
+function v3DocKey(types: readonly ResourceType[], path: string, opts: OpenAPIOptions): string {
+  const parts = path.split('/');
+  const base = `v3|${path}|${optionsKey(opts)}`;
+  const isGroupVersion = (parts[0] === 'api' && parts.length === 2) || (parts[0] === 'apis' && parts.length === 3);
+  // api, apis, version and group documents do not depend on the served resources
+  if (!isGroupVersion) return base;
+  const group = parts[0] === 'api' ? '' : parts[1]!;
+  const version = parts[0] === 'api' ? parts[1]! : parts[2]!;
+  const gvTypes = types.filter((t) => t.group === group && t.version === version);
+  const builtin = isBuiltinGroup(group);
+  return `${base}|${servedSetKey(gvTypes)}|${builtinGVKey(types)}|${builtin ? '' : sourcesKey(opts)}`;
+}
+
+function v2DocKey(types: readonly ResourceType[], opts: OpenAPIOptions): string {
+  return `v2|${servedSetKey(types)}|${sourcesKey(opts)}|${optionsKey(opts)}`;
 }
 
 function sha512Hex(b: Buffer): string {
@@ -146,21 +176,24 @@ export function openapiV3Object(types: readonly ResourceType[], path: string, op
   };
 }
 
-const v3Cache = new LRU<OpenAPIDocument | null>(128);
+const v3Cache = new LRU<OpenAPIDocument>(128);
 
 /**
  * The serialized OpenAPI v3 document of an index path ("api/v1", "apis/rbac.authorization.k8s.io/v1",
  * "apis/rbac.authorization.k8s.io", "api", "apis", "version"), or undefined when not served.
  */
 export function openapiV3Document(types: readonly ResourceType[], groupVersion: string, opts: OpenAPIOptions = {}): OpenAPIDocument | undefined {
-  const key = `${cacheKey(types, opts)}|v3|${groupVersion.replace(/^\/+|\/+$/g, '')}`;
+  const path = groupVersion.replace(/^\/+|\/+$/g, '');
+  if (!openapiV3Paths(types).includes(path)) return undefined;
+  const key = v3DocKey(types, path, opts);
   let d = v3Cache.get(key);
-  if (d === undefined) {
-    const obj = openapiV3Object(types, groupVersion, opts);
-    d = obj ? makeDoc(obj) : null;
+  if (!d) {
+    const obj = openapiV3Object(types, path, opts);
+    if (!obj) return undefined;
+    d = makeDoc(obj);
     v3Cache.set(key, d);
   }
-  return d ?? undefined;
+  return d;
 }
 
 /** URL of a document below the server base, as clients see it: "/clusters/root/openapi/v3/api/v1?hash=...". */
@@ -177,17 +210,18 @@ export function openapiV3URL(basePath: string, groupVersion: string, hash: strin
  * older clients use them as absolute paths.
  */
 export function openapiV3Index(types: readonly ResourceType[], basePath: string, opts: OpenAPIOptions = {}): OpenAPIDocument {
-  const key = `${cacheKey(types, opts)}|v3index|${basePath}`;
-  let d = v3Cache.get(key);
-  if (!d) {
-    const paths: Record<string, { serverRelativeURL: string }> = {};
-    for (const p of openapiV3Paths(types)) {
-      const doc = openapiV3Document(types, p, opts);
-      if (doc) paths[p] = { serverRelativeURL: openapiV3URL(basePath, p, doc.etag) };
-    }
-    d = makeDoc({ paths });
-    v3Cache.set(key, d);
+  // Not cached: every logical cluster has its own prefix, and rendering is cheap once the
+  // (shared) documents are built.
+  const paths: Record<string, { serverRelativeURL: string }> = {};
+  let newest = 0;
+  for (const p of openapiV3Paths(types)) {
+    const doc = openapiV3Document(types, p, opts);
+    if (!doc) continue;
+    paths[p] = { serverRelativeURL: openapiV3URL(basePath, p, doc.etag) };
+    newest = Math.max(newest, doc.lastModified.getTime());
   }
+  const d = makeDoc({ paths });
+  d.lastModified = new Date(newest || Date.now());
   return d;
 }
 
@@ -218,7 +252,7 @@ const v2Cache = new LRU<OpenAPIDocument>(32);
 
 /** The serialized /openapi/v2 document (JSON). */
 export function openapiV2Document(types: readonly ResourceType[], opts: OpenAPIOptions = {}): OpenAPIDocument {
-  const key = `${cacheKey(types, opts)}|v2`;
+  const key = v2DocKey(types, opts);
   let d = v2Cache.get(key);
   if (!d) {
     d = makeDoc(openapiV2Object(types, opts));

@@ -202,6 +202,16 @@ describe('OpenAPI v3 index and hashes', () => {
     expect(openapiV3Document([...SAMPLE, widget], 'apis/rbac.authorization.k8s.io/v1')!.etag).toBe(rbac);
   });
 
+  it('shares documents between clusters serving the same group version', () => {
+    const widget = sampleType({ group: 'example.com', version: 'v1', resource: 'widgets', kind: 'Widget', schemaName: 'com.example.v1.Widget' });
+    const a = openapiV3Document(SAMPLE, 'api/v1')!;
+    const b = openapiV3Document([widget, ...SAMPLE], 'api/v1')!;
+    expect(b).toBe(a);
+    const ia = JSON.parse(openapiV3Index(SAMPLE, '/clusters/root:a').body.toString());
+    const ib = JSON.parse(openapiV3Index(SAMPLE, '/clusters/root:b').body.toString());
+    expect(ia.paths['api/v1'].serverRelativeURL.replace('root:a', 'root:b')).toBe(ib.paths['api/v1'].serverRelativeURL);
+  });
+
   it('changes when a cluster gains a CRD schema', () => {
     const widget = sampleType({ group: 'example.com', version: 'v1', resource: 'widgets', kind: 'Widget', schemaName: 'com.example.v1.Widget' });
     const crd = (max: number) => ({
