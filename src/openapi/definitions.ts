@@ -18,7 +18,7 @@ import {
   builtinCRDDefinition, builtinCRDDefinitionV2, crdDefinitions, crdDefinitionsV2, type CRDLike,
 } from './crd.js';
 import {
-  CUSTOM_DEFINITIONS, CUSTOM_DEFINITIONS_V2, ENUM_FACTS, FIELDS_V1, INT_OR_STRING, MICRO_TIME, PATCH_FACTS, PER_GROUP_VERSION_KINDS,
+  CUSTOM_DEFINITIONS, CUSTOM_DEFINITIONS_V2, ENUM_FACTS, FIELDS_V1, PARAGRAPH_FIELDS, INT_OR_STRING, MICRO_TIME, PATCH_FACTS, PER_GROUP_VERSION_KINDS,
   POINTER_STRUCT_FIELDS, PROPERTY_DESCRIPTIONS, PROPERTY_TYPE_OVERRIDES, QUANTITY, RAW_EXTENSION, TIME,
   UNVERSIONED_KINDS, ZERO_DEFAULT_FIELDS, type EnumFacts, type ListFacts,
 } from './facts.js';
@@ -174,6 +174,7 @@ function modelDefinition(name: string, description: string | undefined, attrs: M
   for (const a of sorted) {
     const t = typeInfo(a.type, a.format, pkg, overrides[a.name]);
     let desc: string | undefined = descs[a.name] ?? a.description;
+    if (desc && PARAGRAPH_FIELDS[name]?.includes(a.name)) desc = desc.replace(/\.  (?=\S)/g, '.\n\n');
     if (desc !== undefined && descs[a.name] === undefined && t.ref && TYPE_DESCRIPTIONS.has(desc)) desc = undefined;
     let prop: JsonSchema;
     if (t.ref) {

@@ -394,6 +394,15 @@ export const PROPERTY_DESCRIPTIONS: Record<string, Record<string, string>> = {
 };
 
 /**
+ * Fields whose Go doc comment has paragraph breaks where client-node's flattened text has ".  "
+ * (restored for them only: elsewhere two spaces after a sentence are genuine). ObjectMeta is in
+ * every `kubectl explain <kind>.metadata`.
+ */
+export const PARAGRAPH_FIELDS: Record<string, readonly string[]> = {
+  [`${META}.ObjectMeta`]: ['creationTimestamp', 'deletionTimestamp', 'generateName', 'namespace', 'resourceVersion', 'uid'],
+};
+
+/**
  * Kinds registered in every served group version besides the group's own kinds
  * (metav1.AddToGroupVersion): their `x-kubernetes-group-version-kind` lists every served GV.
  */
