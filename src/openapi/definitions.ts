@@ -479,9 +479,6 @@ function fillNode(node: SchemaNode, s: JsonSchema, srcs: readonly string[], buil
     node.additionalProperties = typeof s.additionalProperties === 'boolean'
       ? s.additionalProperties : toNode(s.additionalProperties as JsonSchema, srcs, building);
   }
-  if (Array.isArray(s.oneOf) && node.type === undefined) {
-    // int-or-string style unions of scalar types: leave untyped.
-  }
 }
 
 /** A property/items schema: a plain schema, a `$ref`, or an `allOf: [{$ref}]` wrapper with siblings. */

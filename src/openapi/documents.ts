@@ -248,7 +248,7 @@ export function openapiV2Object(types: readonly ResourceType[], opts: OpenAPIOpt
   };
 }
 
-const v2Cache = new LRU<OpenAPIDocument>(32);
+const v2Cache = new LRU<OpenAPIDocument>(16);
 
 /** The serialized /openapi/v2 document (JSON). */
 export function openapiV2Document(types: readonly ResourceType[], opts: OpenAPIOptions = {}): OpenAPIDocument {
