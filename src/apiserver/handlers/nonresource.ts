@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StatusError } from '../../apimachinery/errors.js';
 import { serveDiscovery } from '../../discovery/index.js';
+import { serveOpenAPI } from '../../openapi/index.js';
 import type { ResourceSet } from '../../registry/catalog.js';
 import type { ApiDeps } from '../deps.js';
 import type { NonResourceRequestInfo } from '../requestinfo.js';
@@ -38,6 +39,19 @@ export async function serveNonResource(deps: ApiDeps, req: FastifyRequest, reply
     if (discovery.body === undefined) return reply.send();
     return reply.send(pretty && discovery.headers['Content-Type']?.startsWith('application/json')
       ? JSON.stringify(JSON.parse(discovery.body), null, 2) + '\n' : discovery.body);
+  }
+  if (path.startsWith('/openapi/')) {
+    const r = serveOpenAPI(types.all, {
+      path,
+      hash: query.get('hash') ?? undefined,
+      accept: req.headers.accept,
+      ifNoneMatch: req.headers['if-none-match'],
+      ifModifiedSince: req.headers['if-modified-since'],
+    }, { basePath: `/clusters/${info.cluster ?? 'root'}` });
+    if (r) {
+      reply.code(r.status).headers(r.headers);
+      return reply.send(r.body ?? '');
+    }
   }
   throw notFound();
 }

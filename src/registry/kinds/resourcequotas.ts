@@ -234,6 +234,7 @@ export const resourcequotas: ResourceType = {
     canonicalize: shape,
     allowCreateOnUpdate: false,
     allowUnconditionalUpdate: true,
+    returnDeletedObject: true,
     prepareForUpdate(rq, old) {
       rq.status = deepCopy(old.status ?? {});
     },

@@ -57,6 +57,7 @@ export const serviceaccounts: ResourceType = {
     },
     allowCreateOnUpdate: false,
     allowUnconditionalUpdate: true,
+    returnDeletedObject: true,
     prepareForUpdate: (sa) => cleanSecretReferences(sa),
     validateUpdate: (sa) => coreObjectMetaErrors(sa),
     warningsOnUpdate: (sa, old) => warnIfHasEnforceMountableSecretsAnnotation(sa, old),

@@ -1,0 +1,116 @@
+// kplane as a process (`kplane serve` from bin/, as users run it): first start writes the PKI and
+// admin.kubeconfig, SIGTERM drains and exits 0, and every acknowledged write survives kill -9.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialsOf, eventually, raw, type Credentials } from '../helpers/kplane.js';
+
+const BIN = resolve(import.meta.dirname, '../../bin/kplane.js');
+const DIST = resolve(import.meta.dirname, '../../dist/cli/main.js');
+
+interface Proc {
+  child: ChildProcess;
+  url: string;
+  logs: string[];
+  exited: Promise<number | null>;
+}
+
+async function serve(dataDir: string): Promise<Proc> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: string[] = [];
+  let url = '';
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      logs.push(line);
+      try {
+        const rec = JSON.parse(line) as { msg?: string; url?: string };
+        if (rec.msg === 'kplane is serving' && rec.url) url = rec.url;
+      } catch {
+        // not a log record
+      }
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  await eventually(() => url || child.exitCode !== null, 30_000, 'kplane to start');
+  if (!url) throw new Error(`kplane exited during start:\n${logs.join('\n')}`);
+  return { child, url, logs, exited };
+}
+
+let dir: string;
+beforeAll(async () => {
+  if (!existsSync(DIST)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
+  dir = await mkdtemp(join(tmpdir(), 'kplane-proc-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('kplane serve', () => {
+  it('writes its PKI and admin.kubeconfig once, and drains on SIGTERM', async () => {
+    const p = await serve(join(dir, 'a'));
+    const kubeconfig = await readFile(join(dir, 'a', 'admin.kubeconfig'), 'utf8');
+    const creds = credentialsOf(kubeconfig);
+    expect(creds.server).toBe(`${p.url}/clusters/root`);
+    const r = await raw(p.url, creds, { path: '/clusters/root/api/v1/namespaces/default' });
+    expect(r.status).toBe(200);
+    const ca1 = await readFile(join(dir, 'a', 'pki', 'ca.crt'), 'utf8');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(p.logs.some((l) => l.includes('kplane stopped'))).toBe(true);
+
+    const again = await serve(join(dir, 'a'));
+    expect(await readFile(join(dir, 'a', 'pki', 'ca.crt'), 'utf8')).toBe(ca1);
+    const creds2 = credentialsOf(await readFile(join(dir, 'a', 'admin.kubeconfig'), 'utf8'));
+    expect((await raw(again.url, creds2, { path: '/clusters/root/api/v1/namespaces' })).status).toBe(200);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  });
+
+  it('keeps every acknowledged write across kill -9', async () => {
+    const data = join(dir, 'b');
+    const p = await serve(data);
+    const creds: Credentials = credentialsOf(await readFile(join(data, 'admin.kubeconfig'), 'utf8'));
+    const acked = new Map<string, { uid: string; rv: string }>();
+    let n = 0;
+    // Writers run concurrently; the process dies while some of them are in flight.
+    const writer = async () => {
+      for (;;) {
+        const name = `cm-${n++}`;
+        const r = await raw(p.url, creds, {
+          method: 'POST', path: '/clusters/root/api/v1/namespaces/default/configmaps',
+          body: JSON.stringify({ metadata: { name }, data: { n: name } }),
+        }).catch(() => undefined);
+        if (!r || r.status !== 201) return;
+        acked.set(name, { uid: r.json.metadata.uid, rv: r.json.metadata.resourceVersion });
+      }
+    };
+    const writers = Array.from({ length: 8 }, writer);
+    await eventually(() => acked.size >= 300, 30_000, '300 acknowledged writes');
+    p.child.kill('SIGKILL');
+    await Promise.all(writers);
+    await p.exited;
+    const q = await serve(data);
+    try {
+      const list = await raw(q.url, creds, { path: '/clusters/root/api/v1/namespaces/default/configmaps' });
+      const stored = new Map<string, { metadata: { uid: string; resourceVersion: string } }>(
+        list.json.items.map((i: { metadata: { name: string } }) => [i.metadata.name, i]));
+      for (const [name, ack] of acked) {
+        expect(stored.get(name)?.metadata.uid, name).toBe(ack.uid);
+        expect(stored.get(name)?.metadata.resourceVersion, name).toBe(ack.rv);
+      }
+    } finally {
+      q.child.kill('SIGTERM');
+      await q.exited;
+    }
+  });
+});
