@@ -5,6 +5,7 @@
 
 import { badRequest, requestEntityTooLarge, StatusError } from '../errors.js';
 import { isPlainObject } from '../object.js';
+import { setOwn } from './merge-patch.js';
 import { goJsonSyntaxError } from '../strict.js';
 import { goQuote } from '../validation.js';
 
@@ -78,7 +79,7 @@ export function rawValue(n: RawNode): unknown {
   if (n.t === 'raw') return JSON.parse(n.text);
   if (n.t === 'arr') return n.items.map(rawValue);
   const o: Record<string, unknown> = {};
-  for (const [k, v] of n.entries) o[k] = rawValue(v);
+  for (const [k, v] of n.entries) setOwn(o, k, rawValue(v));
   return o;
 }
 
@@ -237,12 +238,12 @@ function get(c: Container, key: string): unknown {
 }
 
 function set(c: Container, key: string, v: unknown): void {
-  if (!Array.isArray(c)) { c[key] = v; return; }
+  if (!Array.isArray(c)) { setOwn(c, key, v); return; }
   c[arrayIndex(c, key, c.length)] = v;
 }
 
 function add(c: Container, key: string, v: unknown): void {
-  if (!Array.isArray(c)) { c[key] = v; return; }
+  if (!Array.isArray(c)) { setOwn(c, key, v); return; }
   if (key === '-') { c.push(v); return; }
   const idx = atoi(key);
   if (idx >= c.length + 1) throw new OpError(`Unable to access invalid index: ${idx}`);

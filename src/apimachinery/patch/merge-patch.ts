@@ -5,6 +5,12 @@
 import { badRequest } from '../errors.js';
 import { deepCopy, isPlainObject } from '../object.js';
 
+/** Sets an own key, "__proto__" included (a plain assignment would replace the prototype). */
+export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
+}
+
 /** evanphx's ErrBadJSONPatch, which kube answers as 400 BadRequest. */
 export const INVALID_JSON_PATCH = 'Invalid JSON Patch';
 
@@ -27,9 +33,8 @@ function mergeDocs(doc: Record<string, unknown>, patch: Record<string, unknown>)
       delete doc[k];
       continue;
     }
-    const cur = doc[k];
-    if (cur === undefined || cur === null) doc[k] = pruneNulls(v);
-    else doc[k] = merge(cur, v);
+    const cur = Object.prototype.hasOwnProperty.call(doc, k) ? doc[k] : undefined;
+    setOwn(doc, k, cur === undefined || cur === null ? pruneNulls(v) : merge(cur, v));
   }
 }
 

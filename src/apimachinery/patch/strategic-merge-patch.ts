@@ -13,7 +13,7 @@ import type { SchemaNode } from '../schema.js';
 import { goJsonSyntaxError, findDuplicateFields } from '../strict.js';
 import { goStringCompare } from '../validation.js';
 import { applyJsonPatchText, type FieldValidation } from './json-patch.js';
-import { applyMergePatch, INVALID_JSON_PATCH } from './merge-patch.js';
+import { applyMergePatch, INVALID_JSON_PATCH, setOwn } from './merge-patch.js';
 
 type JMap = Record<string, unknown>;
 
@@ -175,7 +175,7 @@ function removeDirectives(obj: unknown): [unknown, boolean] {
     if (has(obj, DIRECTIVE)) return [null, false];
     for (const [k, v] of Object.entries(obj)) {
       const [nv, keep] = removeDirectives(v);
-      if (keep) obj[k] = nv;
+      if (keep) setOwn(obj, k, nv);
       else delete obj[k];
     }
     return [obj, true];
@@ -415,7 +415,7 @@ function mergeMap(original: JMap | null, patch: JMap, schema: SchemaNode | undef
       if (!isDeleteList) {
         discardNullValues(patchV);
         const [v, keep] = removeDirectives(patchV);
-        if (keep) orig[k] = v;
+        if (keep) setOwn(orig, k, v);
       }
       continue;
     }
@@ -424,7 +424,7 @@ function mergeMap(original: JMap | null, patch: JMap, schema: SchemaNode | undef
       if (!isDeleteList) {
         discardNullValues(patchV);
         const [v, keep] = removeDirectives(patchV);
-        if (keep) orig[k] = v;
+        if (keep) setOwn(orig, k, v);
         else delete orig[k];
       }
       continue;
@@ -433,20 +433,20 @@ function mergeMap(original: JMap | null, patch: JMap, schema: SchemaNode | undef
       case 'map': {
         const [sub, meta] = lookupStruct(schema, k);
         const strategy = patchStrategy(meta.strategies);
-        orig[k] = strategy !== REPLACE ? mergeMap(ov as JMap, patchV as JMap, sub) : patchV;
+        setOwn(orig, k, strategy !== REPLACE ? mergeMap(ov as JMap, patchV as JMap, sub) : patchV);
         break;
       }
       case 'slice': {
         const [sub, meta] = lookupSlice(schema, k);
         const strategy = patchStrategy(meta.strategies);
-        orig[k] = strategy === MERGE || isDeleteList
+        setOwn(orig, k, strategy === MERGE || isDeleteList
           ? mergeSlice(ov as unknown[], patchV as unknown[], sub, meta.mergeKey, isDeleteList)
-          : patchV;
+          : patchV);
         break;
       }
       default: {
         const [v, keep] = removeDirectives(patchV);
-        if (keep) orig[k] = v;
+        if (keep) setOwn(orig, k, v);
         else delete orig[k];
       }
     }
@@ -539,7 +539,7 @@ function mergePatchIntoOriginal(original: JMap, patch: JMap, schema: SchemaNode 
       ? partitionMaps(merged, order, meta.mergeKey)
       : partitionPrimitives(merged, order);
     const kind = sliceElementKind(originalList, patchList);
-    original[originalKey] = normalizeElementOrder(patchItems, serverOnly, order, originalList, meta.mergeKey, kind);
+    setOwn(original, originalKey, normalizeElementOrder(patchItems, serverOnly, order, originalList, meta.mergeKey, kind));
     delete patch[originalKey];
   }
 }

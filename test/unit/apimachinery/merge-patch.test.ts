@@ -47,3 +47,12 @@ describe('applyMergePatch', () => {
     expect(patch).toEqual(copyPatch);
   });
 });
+
+describe('keys that look like prototypes', () => {
+  it('keeps "__proto__" as a plain key', () => {
+    const out = applyMergePatch({ a: 1 }, JSON.parse('{"__proto__":{"polluted":true}}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(['a', '__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

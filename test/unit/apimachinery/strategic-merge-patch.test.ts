@@ -264,3 +264,14 @@ describe('applyPatch: the patch handler entry point', () => {
     expect(none).toEqual([]);
   });
 });
+
+describe('keys that look like prototypes', () => {
+  it('keeps "__proto__" as a plain key', () => {
+    const out = applyPatch('strategic', { a: 1 }, '{"__proto__":{"x":1},"b":{"__proto__":2}}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(['a', '__proto__', 'b']);
+    const json = applyPatch('json', { a: 1 }, '[{"op":"add","path":"/__proto__","value":{"y":1}}]') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(json)).toBe(Object.prototype);
+    expect(Object.keys(json)).toEqual(['a', '__proto__']);
+  });
+});
