@@ -2,7 +2,8 @@
 # Builds the pinned Kubernetes tool binaries kplane's tests run against and
 # puts them into <repo>/.tools/bin:
 #
-#   kube-apiserver, kubectl  (k8s.io/kubernetes)
+#   kube-apiserver, kubectl,
+#   kube-controller-manager  (k8s.io/kubernetes)
 #   etcd                     (go.etcd.io/etcd/server/v3)
 #   clusterctl               (sigs.k8s.io/cluster-api)
 #
@@ -88,7 +89,9 @@ write_wrapper() {
   printf 'module %s\n\ngo %s\n' "$1" "$2" >"$WORK/go.mod"
 }
 
-build_kubernetes() {
+# kube_wrapper <cmd...>: the wrapper module for k8s.io/kubernetes commands
+# (cmd/<name> for each argument) in $WORK, resolved with `go mod tidy`.
+kube_wrapper() {
   write_wrapper kplane.invalid/tools/kubernetes 1.24
   # k8s.io/kubernetes' go.mod requires its staging modules at v0.0.0 and
   # replaces them with ./staging paths, which only work inside its repo.
@@ -111,10 +114,16 @@ build_kubernetes() {
         printf '\t%s => %s %s\n' "$m" "$m" "$staging_ver"
       fi
     done
-    printf ')\n\ntool (\n\tk8s.io/kubernetes/cmd/kube-apiserver\n\tk8s.io/kubernetes/cmd/kubectl\n)\n'
+    printf ')\n\ntool (\n'
+    for m in "$@"; do printf '\tk8s.io/kubernetes/cmd/%s\n' "$m"; done
+    printf ')\n'
   } >>"$WORK/go.mod"
   (cd "$WORK" && go mod tidy)
+}
 
+# kube_build <cmd...>: build k8s.io/kubernetes/cmd/<cmd> into $OUT with the
+# version variables set (after kube_wrapper).
+kube_build() {
   local commit date minor
   commit="$(info_field k8s.io/kubernetes "$KUBE_VERSION" Hash)"
   date="$(info_field k8s.io/kubernetes "$KUBE_VERSION" Time)"
@@ -125,8 +134,21 @@ build_kubernetes() {
     ld+=" -X $p.gitTreeState=clean -X $p.buildDate=${date:-1970-01-01T00:00:00Z}"
     [[ -n "$commit" ]] && ld+=" -X $p.gitCommit=$commit"
   done
-  (cd "$WORK" && go build -trimpath -ldflags "$ld" -o "$OUT/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
+  local pkgs=() c
+  for c in "$@"; do pkgs+=("k8s.io/kubernetes/cmd/$c"); done
+  (cd "$WORK" && go build -trimpath -ldflags "$ld" -o "$OUT/" "${pkgs[@]}")
+}
+
+build_kubernetes() {
+  kube_wrapper kube-apiserver kubectl
+  kube_build kube-apiserver kubectl
+}
+
+# Cached separately from kube-apiserver + kubectl, so adding it did not
+# invalidate their cache (it shares the Go build cache with them).
+build_kube_controller_manager() {
+  kube_wrapper kube-controller-manager
+  kube_build kube-controller-manager
 }
 
 build_etcd() {
@@ -214,11 +236,13 @@ log "cache: $CACHE_ROOT"
 ensure etcd "$ETCD_VERSION" build_etcd etcd
 ensure clusterctl "$CAPI_VERSION" build_clusterctl clusterctl
 ensure kubernetes "$KUBE_VERSION" build_kubernetes kube-apiserver kubectl
+ensure kube-controller-manager "$KUBE_VERSION" build_kube_controller_manager kube-controller-manager
 
 cat >"$BIN_DIR/VERSIONS.tmp" <<EOF
 # Written by scripts/tools.sh; KEY=VALUE.
 kube-apiserver=$KUBE_VERSION
 kubectl=$KUBE_VERSION
+kube-controller-manager=$KUBE_VERSION
 etcd=$ETCD_VERSION
 clusterctl=$CAPI_VERSION
 # built with: ${BUILT_WITH% }
@@ -230,6 +254,8 @@ mv -f "$BIN_DIR/VERSIONS.tmp" "$BIN_DIR/VERSIONS"
   || die "kubectl does not report $KUBE_VERSION"
 "$BIN_DIR/kube-apiserver" --version | grep -q "$KUBE_VERSION" \
   || die "kube-apiserver does not report $KUBE_VERSION"
+"$BIN_DIR/kube-controller-manager" --version | grep -q "$KUBE_VERSION" \
+  || die "kube-controller-manager does not report $KUBE_VERSION"
 "$BIN_DIR/etcd" --version | grep -q "${ETCD_VERSION#v}" \
   || die "etcd does not report $ETCD_VERSION"
 CLUSTERCTL_DISABLE_VERSIONCHECK=true "$BIN_DIR/clusterctl" version -o short 2>/dev/null | grep -q "$CAPI_VERSION" \

@@ -110,3 +110,95 @@ describe('management cluster fixture (real etcd + kube-apiserver)', () => {
     await cluster.stop(); // idempotent
   }, 120_000);
 });
+
+describe('management cluster fixture with kube-controller-manager', () => {
+  let mc: ManagementCluster | undefined;
+
+  beforeAll(async () => {
+    await ensureTools();
+  }, 60 * 60_000);
+
+  beforeAll(async () => {
+    mc = await startManagementCluster({ withControllerManager: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await mc?.stop();
+  }, 60_000);
+
+  const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> =>
+    new Promise((resolve, reject) => {
+      const req = https.request(`${mc!.url}${path}`, {
+        method,
+        ca: mc!.caPem,
+        agent: false,
+        headers: { authorization: `Bearer ${mc!.token}`, accept: 'application/json', 'content-type': 'application/json' },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      });
+      req.on('error', reject);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+
+  const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+      if (await check()) return;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  };
+
+  it('runs the controller manager as its own process', () => {
+    expect(mc!.pids.controllerManager).toBeGreaterThan(0);
+    expect(isAlive(mc!.pids.controllerManager!)).toBe(true);
+    expect(mc!.logs.controllerManager).toBeDefined();
+  });
+
+  it('gives a new namespace kube-root-ca.crt and a default ServiceAccount, and finishes deleting it', async () => {
+    expect((await api('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kcm-test' } })).status).toBe(201);
+    await until('kube-root-ca.crt', async () => (await api('GET', '/api/v1/namespaces/kcm-test/configmaps/kube-root-ca.crt')).status === 200);
+    const ca = await api('GET', '/api/v1/namespaces/kcm-test/configmaps/kube-root-ca.crt');
+    expect(ca.json.data['ca.crt']).toBe(mc!.caPem);
+    await until('default ServiceAccount', async () => (await api('GET', '/api/v1/namespaces/kcm-test/serviceaccounts/default')).status === 200);
+
+    expect((await api('POST', '/api/v1/namespaces/kcm-test/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } })).status).toBe(201);
+    const del = await api('DELETE', '/api/v1/namespaces/kcm-test');
+    expect(del.status).toBe(200);
+    expect(del.json.status.phase).toBe('Terminating');
+    await until('namespace gone', async () => (await api('GET', '/api/v1/namespaces/kcm-test')).status === 404);
+  }, 120_000);
+
+  it('collects garbage: a dependent of a deleted owner goes away', async () => {
+    const owner = await api('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owner' } });
+    expect(owner.status).toBe(201);
+    const dep = await api('POST', '/api/v1/namespaces/default/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'dependent', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.json.metadata.uid }] },
+    });
+    expect(dep.status).toBe(201);
+    expect((await api('DELETE', '/api/v1/namespaces/default/configmaps/owner')).status).toBe(200);
+    await until('dependent gone', async () => (await api('GET', '/api/v1/namespaces/default/configmaps/dependent')).status === 404);
+  }, 120_000);
+
+  it('stop() also stops the controller manager', async () => {
+    const cluster = mc!;
+    const pid = cluster.pids.controllerManager!;
+    await cluster.stop();
+    mc = undefined;
+    expect(isAlive(pid)).toBe(false);
+    expect(existsSync(cluster.dir)).toBe(false);
+  }, 120_000);
+});

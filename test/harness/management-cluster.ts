@@ -8,8 +8,12 @@
 // The API server runs with RBAC, a static admin token (user in
 // system:masters), a ServiceAccount token signing key pair and a serving
 // certificate issued by a CA written into the temp dir, so clients verify TLS.
-// Only etcd and kube-apiserver run: there is no controller manager, so e.g.
-// namespaces never finish terminating and no default ServiceAccounts appear.
+// By default only etcd and kube-apiserver run: there is no controller
+// manager, so e.g. namespaces never finish terminating and no default
+// ServiceAccounts appear. With `withControllerManager: true` a
+// kube-controller-manager runs too (the controllers of CONTROLLER_MANAGER_
+// DEFAULT_CONTROLLERS: namespace lifecycle, garbage collection, default
+// ServiceAccounts and their tokens, kube-root-ca.crt, ClusterRole aggregation).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +36,24 @@ export interface ManagementClusterOptions {
   startupTimeoutMs?: number;
   /** Parent of the temp dir. Default os.tmpdir(). */
   tmpRoot?: string;
+  /**
+   * Also run kube-controller-manager against the API server (leader election
+   * off, the admin token's kubeconfig, no per-controller credentials). `true`
+   * runs CONTROLLER_MANAGER_DEFAULT_CONTROLLERS; an object picks the
+   * controllers (`--controllers` names) and extra flags.
+   */
+  withControllerManager?: boolean | { controllers?: string[]; args?: string[] };
 }
+
+/** The kube-controller-manager controllers `withControllerManager: true` runs. */
+export const CONTROLLER_MANAGER_DEFAULT_CONTROLLERS: readonly string[] = [
+  'namespace-controller',
+  'garbage-collector-controller',
+  'serviceaccount-controller',
+  'serviceaccount-token-controller',
+  'root-ca-certificate-publisher-controller',
+  'clusterrole-aggregation-controller',
+];
 
 export interface ManagementCluster {
   /** https://127.0.0.1:<port> of kube-apiserver. */
@@ -54,11 +75,11 @@ export interface ManagementCluster {
   etcdUrl: string;
   /** gitVersion kube-apiserver reports on /version, e.g. v1.34.10. */
   serverVersion: string;
-  /** Log files of the two processes (inside dir). */
-  logs: { etcd: string; apiserver: string };
+  /** Log files of the processes (inside dir); controllerManager only withControllerManager. */
+  logs: { etcd: string; apiserver: string; controllerManager?: string };
   /** Process ids (for assertions that they are gone after stop()). */
-  pids: { etcd: number; apiserver: number };
-  /** Stops both processes (SIGTERM, then SIGKILL after a grace period), awaits their exit and removes dir. Idempotent. */
+  pids: { etcd: number; apiserver: number; controllerManager?: number };
+  /** Stops all processes (SIGTERM, then SIGKILL after a grace period), awaits their exit and removes dir. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -191,7 +212,7 @@ interface HttpResult {
   body: string;
 }
 
-function httpGet(url: string, opts: { ca?: string; token?: string; timeoutMs?: number } = {}): Promise<HttpResult> {
+function httpGet(url: string, opts: { ca?: string; token?: string; timeoutMs?: number; insecure?: boolean } = {}): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -199,7 +220,14 @@ function httpGet(url: string, opts: { ca?: string; token?: string; timeoutMs?: n
     const mod = u.protocol === 'https:' ? https : http;
     const req = mod.request(
       u,
-      { method: 'GET', headers, agent: false, ...(opts.ca ? { ca: opts.ca } : {}), timeout: opts.timeoutMs ?? 5_000 },
+      {
+        method: 'GET',
+        headers,
+        agent: false,
+        ...(opts.ca ? { ca: opts.ca } : {}),
+        ...(opts.insecure ? { rejectUnauthorized: false } : {}),
+        timeout: opts.timeoutMs ?? 5_000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -286,7 +314,9 @@ export async function startManagementCluster(opts: ManagementClusterOptions = {}
 async function startOnce(opts: ManagementClusterOptions): Promise<ManagementCluster> {
   const started = Date.now();
   const deadline = started + (opts.startupTimeoutMs ?? 90_000);
-  for (const t of ['etcd', 'kube-apiserver'] as const) {
+  const cmOpts = opts.withControllerManager;
+  const needed = cmOpts ? (['etcd', 'kube-apiserver', 'kube-controller-manager'] as const) : (['etcd', 'kube-apiserver'] as const);
+  for (const t of needed) {
     if (!existsSync(toolPath(t))) throw new Error(`${toolPath(t)} is missing: call ensureTools() first (or run \`npm run tools\`)`);
   }
 
@@ -320,11 +350,11 @@ async function startOnce(opts: ManagementClusterOptions): Promise<ManagementClus
     // token,user,uid,"group1,group2"
     writeFileSync(file('tokens.csv'), `${token},${ADMIN_USER},${ADMIN_USER},"system:masters"\n`, { mode: 0o600 });
 
-    const [etcdPort, etcdPeerPort, apiPort] = await distinctFreePorts(3);
+    const [etcdPort, etcdPeerPort, apiPort, cmPort] = await distinctFreePorts(4);
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const peerUrl = `http://127.0.0.1:${etcdPeerPort}`;
     const url = `https://127.0.0.1:${apiPort}`;
-    const logs = { etcd: file('etcd.log'), apiserver: file('kube-apiserver.log') };
+    const logs: ManagementCluster['logs'] = { etcd: file('etcd.log'), apiserver: file('kube-apiserver.log') };
 
     // etcd: single member, no fsync (test data is throwaway), quiet logs.
     mkdirSync(file('etcd-data'), { mode: 0o700 });
@@ -418,6 +448,50 @@ async function startOnce(opts: ManagementClusterOptions): Promise<ManagementClus
       { mode: 0o600 },
     );
 
+    let controllerManager: Proc | undefined;
+    if (cmOpts) {
+      const controllers = (typeof cmOpts === 'object' && cmOpts.controllers) || CONTROLLER_MANAGER_DEFAULT_CONTROLLERS;
+      logs.controllerManager = file('kube-controller-manager.log');
+      mkdirSync(file('kcm-pki'), { mode: 0o700 });
+      controllerManager = startProcess(
+        'kube-controller-manager',
+        toolPath('kube-controller-manager'),
+        [
+          `--kubeconfig=${kubeconfigPath}`,
+          `--authentication-kubeconfig=${kubeconfigPath}`,
+          `--authorization-kubeconfig=${kubeconfigPath}`,
+          `--controllers=${controllers.join(',')}`,
+          '--leader-elect=false',
+          '--use-service-account-credentials=false',
+          `--root-ca-file=${file('ca.crt')}`,
+          `--service-account-private-key-file=${file('sa.key')}`,
+          '--bind-address=127.0.0.1',
+          `--secure-port=${cmPort}`,
+          `--cert-dir=${file('kcm-pki')}`,
+          '--profiling=false',
+          ...((typeof cmOpts === 'object' && cmOpts.args) || []),
+        ],
+        logs.controllerManager,
+        dir,
+      );
+      procs.push(controllerManager);
+      const cmUrl = `https://127.0.0.1:${cmPort}`;
+      await waitFor('kube-controller-manager /healthz', deadline, procs, async () => {
+        const r = await httpGet(`${cmUrl}/healthz`, { insecure: true, timeoutMs: 2_000 });
+        return r.status === 200;
+      });
+      // The controllers are at work once the default namespace has what they add.
+      const wants: string[] = [];
+      if (controllers.includes('root-ca-certificate-publisher-controller')) wants.push('/api/v1/namespaces/default/configmaps/kube-root-ca.crt');
+      if (controllers.includes('serviceaccount-controller')) wants.push('/api/v1/namespaces/default/serviceaccounts/default');
+      for (const p of wants) {
+        await waitFor(`${p} to exist`, deadline, procs, async () => {
+          const r = await httpGet(`${url}${p}`, { ca: pki.caPem, token });
+          return r.status === 200;
+        });
+      }
+    }
+
     return {
       url,
       token,
@@ -430,7 +504,11 @@ async function startOnce(opts: ManagementClusterOptions): Promise<ManagementClus
       etcdUrl,
       serverVersion,
       logs,
-      pids: { etcd: etcd.child.pid!, apiserver: apiserver.child.pid! },
+      pids: {
+        etcd: etcd.child.pid!,
+        apiserver: apiserver.child.pid!,
+        ...(controllerManager ? { controllerManager: controllerManager.child.pid! } : {}),
+      },
       stop,
     };
   } catch (err) {
