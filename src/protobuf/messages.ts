@@ -1,0 +1,425 @@
+// The protobuf messages of the kinds kplane serves, as kube-apiserver v1.34 encodes them
+// (field numbers and types from the generated.proto files of k8s.io/api and
+// k8s.io/apimachinery; JSON names, Go pointer-ness and omitempty/omitzero from the Go types).
+//
+// Each field is a tuple [number, jsonName, type, flags, goName?]:
+//   type   a scalar ('string' | 'bool' | 'int32' | 'int64' | 'bytes'), a well-known type with its
+//          own JSON mapping (WELL_KNOWN below), or the name of another message in MESSAGES.
+//   flags  'p' Go pointer / optional: on the wire only when set, in JSON whenever set (even zero);
+//              without 'p' a scalar or message is always on the wire (gogo writes zero values too)
+//          'r' repeated;  'm' map<string, type> (entries {1: key, 2: value})
+//          'o' JSON omitempty (zero scalar, empty list or map, nil pointer dropped);
+//              without it an empty list or map prints as null
+//          'z' JSON omitzero (a zero Time is dropped rather than printed as null)
+//          'l' the items of a list kind: empty prints as [] (kube lists are never null)
+//   goName the Go field name, where it is not the JSON name capitalised (only used in the
+//          "wrong wireType" error text).
+// Fields are listed in Go struct order, which is the order kube's JSON prints them in; the
+// encoder writes them in field-number order, as gogo's generated marshallers do.
+
+export type Scalar = 'string' | 'bool' | 'int32' | 'int64' | 'bytes';
+
+/**
+ * Messages with a JSON form of their own:
+ *   Time          {1: int64 seconds, 2: int32 nanos (ignored)}  JSON "2006-01-02T15:04:05Z"; empty = zero = null
+ *   MicroTime     {1: int64 seconds, 2: int32 nanos}            JSON "2006-01-02T15:04:05.000000Z"
+ *   Quantity      {1: string}                                   JSON string
+ *   IntOrString   {1: int64 type, 2: int32 intVal, 3: string strVal}  JSON number | string
+ *   FieldsV1      {1: bytes Raw (JSON text)}                    JSON the embedded value
+ *   RawExtension  {1: bytes raw}                                JSON the embedded object (raw is JSON,
+ *                 or a `k8s\0`-prefixed protobuf object when it comes from a protobuf watch)
+ */
+export const WELL_KNOWN = ['Time', 'MicroTime', 'Quantity', 'IntOrString', 'FieldsV1', 'RawExtension'] as const;
+export type WellKnown = (typeof WELL_KNOWN)[number];
+
+export type FieldTuple = readonly [no: number, json: string, type: string, flags: string, goName?: string];
+
+export const MESSAGES: Readonly<Record<string, readonly FieldTuple[]>> = {
+  // ------------------------------------------------------------ meta/v1 --
+  'meta.ObjectMeta': [
+    [1, 'name', 'string', 'o'],
+    [2, 'generateName', 'string', 'o'],
+    [3, 'namespace', 'string', 'o'],
+    [4, 'selfLink', 'string', 'o'],
+    [5, 'uid', 'string', 'o', 'UID'],
+    [6, 'resourceVersion', 'string', 'o'],
+    [7, 'generation', 'int64', 'o'],
+    [8, 'creationTimestamp', 'Time', 'oz'],
+    [9, 'deletionTimestamp', 'Time', 'po'],
+    [10, 'deletionGracePeriodSeconds', 'int64', 'po'],
+    [11, 'labels', 'string', 'mo'],
+    [12, 'annotations', 'string', 'mo'],
+    [13, 'ownerReferences', 'meta.OwnerReference', 'ro'],
+    [14, 'finalizers', 'string', 'ro'],
+    [17, 'managedFields', 'meta.ManagedFieldsEntry', 'ro'],
+  ],
+  'meta.OwnerReference': [
+    [5, 'apiVersion', 'string', '', 'APIVersion'],
+    [1, 'kind', 'string', ''],
+    [3, 'name', 'string', ''],
+    [4, 'uid', 'string', '', 'UID'],
+    [6, 'controller', 'bool', 'po'],
+    [7, 'blockOwnerDeletion', 'bool', 'po'],
+  ],
+  'meta.ManagedFieldsEntry': [
+    [1, 'manager', 'string', 'o'],
+    [2, 'operation', 'string', 'o'],
+    [3, 'apiVersion', 'string', 'o', 'APIVersion'],
+    [4, 'time', 'Time', 'po'],
+    [6, 'fieldsType', 'string', 'o'],
+    [7, 'fieldsV1', 'FieldsV1', 'po'],
+    [8, 'subresource', 'string', 'o'],
+  ],
+  'meta.ListMeta': [
+    [1, 'selfLink', 'string', 'o'],
+    [2, 'resourceVersion', 'string', 'o'],
+    [3, 'continue', 'string', 'o'],
+    [4, 'remainingItemCount', 'int64', 'po'],
+  ],
+  'meta.LabelSelector': [
+    [1, 'matchLabels', 'string', 'mo'],
+    [2, 'matchExpressions', 'meta.LabelSelectorRequirement', 'ro'],
+  ],
+  'meta.LabelSelectorRequirement': [
+    [1, 'key', 'string', ''],
+    [2, 'operator', 'string', ''],
+    [3, 'values', 'string', 'ro'],
+  ],
+  'meta.Status': [
+    [1, 'metadata', 'meta.ListMeta', 'o', 'ListMeta'],
+    [2, 'status', 'string', 'o'],
+    [3, 'message', 'string', 'o'],
+    [4, 'reason', 'string', 'o'],
+    [5, 'details', 'meta.StatusDetails', 'po'],
+    [6, 'code', 'int32', 'o'],
+  ],
+  'meta.StatusDetails': [
+    [1, 'name', 'string', 'o'],
+    [2, 'group', 'string', 'o'],
+    [3, 'kind', 'string', 'o'],
+    [6, 'uid', 'string', 'o', 'UID'],
+    [4, 'causes', 'meta.StatusCause', 'ro'],
+    [5, 'retryAfterSeconds', 'int32', 'o'],
+  ],
+  'meta.StatusCause': [
+    [1, 'reason', 'string', 'o', 'Type'],
+    [2, 'message', 'string', 'o'],
+    [3, 'field', 'string', 'o'],
+  ],
+  'meta.DeleteOptions': [
+    [1, 'gracePeriodSeconds', 'int64', 'po'],
+    [2, 'preconditions', 'meta.Preconditions', 'po'],
+    [3, 'orphanDependents', 'bool', 'po'],
+    [4, 'propagationPolicy', 'string', 'po'],
+    [5, 'dryRun', 'string', 'ro'],
+    [6, 'ignoreStoreReadErrorWithClusterBreakingPotential', 'bool', 'po'],
+  ],
+  'meta.Preconditions': [
+    [1, 'uid', 'string', 'po', 'UID'],
+    [2, 'resourceVersion', 'string', 'po'],
+  ],
+  'meta.CreateOptions': [
+    [1, 'dryRun', 'string', 'ro'],
+    [3, 'fieldManager', 'string', 'o'],
+    [4, 'fieldValidation', 'string', 'o'],
+  ],
+  'meta.UpdateOptions': [
+    [1, 'dryRun', 'string', 'ro'],
+    [2, 'fieldManager', 'string', 'o'],
+    [3, 'fieldValidation', 'string', 'o'],
+  ],
+  'meta.PatchOptions': [
+    [1, 'dryRun', 'string', 'ro'],
+    [2, 'force', 'bool', 'po'],
+    [3, 'fieldManager', 'string', 'o'],
+    [4, 'fieldValidation', 'string', 'o'],
+  ],
+  'meta.GetOptions': [
+    [1, 'resourceVersion', 'string', 'o'],
+  ],
+  'meta.WatchEvent': [
+    [1, 'type', 'string', ''],
+    [2, 'object', 'RawExtension', ''],
+  ],
+  'meta.PartialObjectMetadata': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+  ],
+  'meta.PartialObjectMetadataList': [
+    [1, 'metadata', 'meta.ListMeta', 'o', 'ListMeta'],
+    [2, 'items', 'meta.PartialObjectMetadata', 'rl'],
+  ],
+
+  // ------------------------------------------------------------ core/v1 --
+  'core.Namespace': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'spec', 'core.NamespaceSpec', 'o'],
+    [3, 'status', 'core.NamespaceStatus', 'o'],
+  ],
+  'core.NamespaceSpec': [
+    [1, 'finalizers', 'string', 'ro'],
+  ],
+  'core.NamespaceStatus': [
+    [1, 'phase', 'string', 'o'],
+    [2, 'conditions', 'core.NamespaceCondition', 'ro'],
+  ],
+  'core.NamespaceCondition': [
+    [1, 'type', 'string', ''],
+    [2, 'status', 'string', ''],
+    [4, 'lastTransitionTime', 'Time', 'o'],
+    [5, 'reason', 'string', 'o'],
+    [6, 'message', 'string', 'o'],
+  ],
+  'core.ConfigMap': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [4, 'immutable', 'bool', 'po'],
+    [2, 'data', 'string', 'mo'],
+    [3, 'binaryData', 'bytes', 'mo'],
+  ],
+  'core.Secret': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [5, 'immutable', 'bool', 'po'],
+    [2, 'data', 'bytes', 'mo'],
+    [4, 'stringData', 'string', 'mo'],
+    [3, 'type', 'string', 'o'],
+  ],
+  'core.ServiceAccount': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'secrets', 'core.ObjectReference', 'ro'],
+    [3, 'imagePullSecrets', 'core.LocalObjectReference', 'ro'],
+    [4, 'automountServiceAccountToken', 'bool', 'po'],
+  ],
+  'core.ObjectReference': [
+    [1, 'kind', 'string', 'o'],
+    [2, 'namespace', 'string', 'o'],
+    [3, 'name', 'string', 'o'],
+    [4, 'uid', 'string', 'o', 'UID'],
+    [5, 'apiVersion', 'string', 'o', 'APIVersion'],
+    [6, 'resourceVersion', 'string', 'o'],
+    [7, 'fieldPath', 'string', 'o'],
+  ],
+  'core.LocalObjectReference': [
+    [1, 'name', 'string', 'o'],
+  ],
+  'core.Event': [
+    [1, 'metadata', 'meta.ObjectMeta', '', 'ObjectMeta'],
+    [2, 'involvedObject', 'core.ObjectReference', ''],
+    [3, 'reason', 'string', 'o'],
+    [4, 'message', 'string', 'o'],
+    [5, 'source', 'core.EventSource', 'o'],
+    [6, 'firstTimestamp', 'Time', 'o'],
+    [7, 'lastTimestamp', 'Time', 'o'],
+    [8, 'count', 'int32', 'o'],
+    [9, 'type', 'string', 'o'],
+    [10, 'eventTime', 'MicroTime', 'o'],
+    [11, 'series', 'core.EventSeries', 'po'],
+    [12, 'action', 'string', 'o'],
+    [13, 'related', 'core.ObjectReference', 'po'],
+    [14, 'reportingComponent', 'string', '', 'ReportingController'],
+    [15, 'reportingInstance', 'string', ''],
+  ],
+  'core.EventSource': [
+    [1, 'component', 'string', 'o'],
+    [2, 'host', 'string', 'o'],
+  ],
+  'core.EventSeries': [
+    [1, 'count', 'int32', 'o'],
+    [2, 'lastObservedTime', 'MicroTime', 'o'],
+  ],
+  'core.LimitRange': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'spec', 'core.LimitRangeSpec', 'o'],
+  ],
+  'core.LimitRangeSpec': [
+    [1, 'limits', 'core.LimitRangeItem', 'r'],
+  ],
+  'core.LimitRangeItem': [
+    [1, 'type', 'string', ''],
+    [2, 'max', 'Quantity', 'mo'],
+    [3, 'min', 'Quantity', 'mo'],
+    [4, 'default', 'Quantity', 'mo'],
+    [5, 'defaultRequest', 'Quantity', 'mo'],
+    [6, 'maxLimitRequestRatio', 'Quantity', 'mo'],
+  ],
+  'core.ResourceQuota': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'spec', 'core.ResourceQuotaSpec', 'o'],
+    [3, 'status', 'core.ResourceQuotaStatus', 'o'],
+  ],
+  'core.ResourceQuotaSpec': [
+    [1, 'hard', 'Quantity', 'mo'],
+    [2, 'scopes', 'string', 'ro'],
+    [3, 'scopeSelector', 'core.ScopeSelector', 'po'],
+  ],
+  'core.ResourceQuotaStatus': [
+    [1, 'hard', 'Quantity', 'mo'],
+    [2, 'used', 'Quantity', 'mo'],
+  ],
+  'core.ScopeSelector': [
+    [1, 'matchExpressions', 'core.ScopedResourceSelectorRequirement', 'ro'],
+  ],
+  'core.ScopedResourceSelectorRequirement': [
+    [1, 'scopeName', 'string', ''],
+    [2, 'operator', 'string', ''],
+    [3, 'values', 'string', 'ro'],
+  ],
+
+  // -------------------------------------------------- events.k8s.io/v1 --
+  'events.Event': [
+    [1, 'metadata', 'meta.ObjectMeta', '', 'ObjectMeta'],
+    [2, 'eventTime', 'MicroTime', ''],
+    [3, 'series', 'events.EventSeries', 'po'],
+    [4, 'reportingController', 'string', 'o'],
+    [5, 'reportingInstance', 'string', 'o'],
+    [6, 'action', 'string', 'o'],
+    [7, 'reason', 'string', 'o'],
+    [8, 'regarding', 'core.ObjectReference', 'o'],
+    [9, 'related', 'core.ObjectReference', 'po'],
+    [10, 'note', 'string', 'o'],
+    [11, 'type', 'string', 'o'],
+    [12, 'deprecatedSource', 'core.EventSource', 'o'],
+    [13, 'deprecatedFirstTimestamp', 'Time', 'o'],
+    [14, 'deprecatedLastTimestamp', 'Time', 'o'],
+    [15, 'deprecatedCount', 'int32', 'o'],
+  ],
+  'events.EventSeries': [
+    [1, 'count', 'int32', ''],
+    [2, 'lastObservedTime', 'MicroTime', ''],
+  ],
+
+  // -------------------------------------------- coordination.k8s.io/v1 --
+  'coordination.Lease': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'spec', 'coordination.LeaseSpec', 'o'],
+  ],
+  'coordination.LeaseSpec': [
+    [1, 'holderIdentity', 'string', 'po'],
+    [2, 'leaseDurationSeconds', 'int32', 'po'],
+    [3, 'acquireTime', 'MicroTime', 'po'],
+    [4, 'renewTime', 'MicroTime', 'po'],
+    [5, 'leaseTransitions', 'int32', 'po'],
+    [6, 'strategy', 'string', 'po'],
+    [7, 'preferredHolder', 'string', 'po'],
+  ],
+
+  // ---------------------------------------- rbac.authorization.k8s.io/v1 --
+  'rbac.Role': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'rules', 'rbac.PolicyRule', 'r'],
+  ],
+  'rbac.ClusterRole': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'rules', 'rbac.PolicyRule', 'r'],
+    [3, 'aggregationRule', 'rbac.AggregationRule', 'po'],
+  ],
+  'rbac.AggregationRule': [
+    [1, 'clusterRoleSelectors', 'meta.LabelSelector', 'ro'],
+  ],
+  'rbac.PolicyRule': [
+    [1, 'verbs', 'string', 'r'],
+    [2, 'apiGroups', 'string', 'ro', 'APIGroups'],
+    [3, 'resources', 'string', 'ro'],
+    [4, 'resourceNames', 'string', 'ro'],
+    [5, 'nonResourceURLs', 'string', 'ro', 'NonResourceURLs'],
+  ],
+  'rbac.RoleBinding': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'subjects', 'rbac.Subject', 'ro'],
+    [3, 'roleRef', 'rbac.RoleRef', ''],
+  ],
+  'rbac.ClusterRoleBinding': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'subjects', 'rbac.Subject', 'ro'],
+    [3, 'roleRef', 'rbac.RoleRef', ''],
+  ],
+  'rbac.Subject': [
+    [1, 'kind', 'string', ''],
+    [2, 'apiGroup', 'string', 'o', 'APIGroup'],
+    [3, 'name', 'string', ''],
+    [4, 'namespace', 'string', 'o'],
+  ],
+  'rbac.RoleRef': [
+    [1, 'apiGroup', 'string', '', 'APIGroup'],
+    [2, 'kind', 'string', ''],
+    [3, 'name', 'string', ''],
+  ],
+};
+
+/** Every list kind is {1: ListMeta metadata, 2: repeated items}. */
+function listOf(item: string): readonly FieldTuple[] {
+  return [
+    [1, 'metadata', 'meta.ListMeta', 'o', 'ListMeta'],
+    [2, 'items', item, 'rl'],
+  ];
+}
+
+/** Group versions and the kinds kplane serves in each: kind -> message. */
+const SERVED: Record<string, Record<string, string>> = {
+  v1: {
+    Namespace: 'core.Namespace',
+    ConfigMap: 'core.ConfigMap',
+    Secret: 'core.Secret',
+    ServiceAccount: 'core.ServiceAccount',
+    Event: 'core.Event',
+    LimitRange: 'core.LimitRange',
+    ResourceQuota: 'core.ResourceQuota',
+  },
+  'events.k8s.io/v1': { Event: 'events.Event' },
+  'coordination.k8s.io/v1': { Lease: 'coordination.Lease' },
+  'rbac.authorization.k8s.io/v1': {
+    Role: 'rbac.Role',
+    ClusterRole: 'rbac.ClusterRole',
+    RoleBinding: 'rbac.RoleBinding',
+    ClusterRoleBinding: 'rbac.ClusterRoleBinding',
+  },
+};
+
+/**
+ * The meta.k8s.io kinds kube registers into every group version (metav1.AddToGroupVersion) as
+ * well as meta.k8s.io/v1 itself: a DeleteOptions body may say `v1`, `rbac.authorization.k8s.io/v1`
+ * or `meta.k8s.io/v1`. Status is always sent as `v1`.
+ */
+const META_KINDS: Record<string, string> = {
+  Status: 'meta.Status',
+  DeleteOptions: 'meta.DeleteOptions',
+  CreateOptions: 'meta.CreateOptions',
+  UpdateOptions: 'meta.UpdateOptions',
+  PatchOptions: 'meta.PatchOptions',
+  GetOptions: 'meta.GetOptions',
+  WatchEvent: 'meta.WatchEvent',
+};
+
+/** Only in meta.k8s.io/v1 (and v1beta1): the `as=PartialObjectMetadata[List]` responses. */
+const META_ONLY_KINDS: Record<string, string> = {
+  PartialObjectMetadata: 'meta.PartialObjectMetadata',
+  PartialObjectMetadataList: 'meta.PartialObjectMetadataList',
+};
+
+const META_GROUP_VERSIONS = new Set(['meta.k8s.io/v1', 'meta.k8s.io/v1beta1']);
+
+/** Message definitions including the generated list messages (`core.ConfigMapList` etc.). */
+export const ALL_MESSAGES: Readonly<Record<string, readonly FieldTuple[]>> = (() => {
+  const all: Record<string, readonly FieldTuple[]> = { ...MESSAGES };
+  for (const kinds of Object.values(SERVED)) {
+    for (const msg of Object.values(kinds)) all[`${msg}List`] = listOf(msg);
+  }
+  return all;
+})();
+
+/** The message a (apiVersion, kind) is encoded as, or undefined when kube has none for it here. */
+export function messageForKind(apiVersion: string, kind: string): string | undefined {
+  if (META_GROUP_VERSIONS.has(apiVersion)) return META_ONLY_KINDS[kind] ?? META_KINDS[kind];
+  const kinds = SERVED[apiVersion];
+  if (!kinds) return undefined;
+  if (Object.hasOwn(kinds, kind)) return kinds[kind];
+  if (kind.endsWith('List') && Object.hasOwn(kinds, kind.slice(0, -4))) return `${kinds[kind.slice(0, -4)]}List`;
+  return Object.hasOwn(META_KINDS, kind) ? META_KINDS[kind] : undefined;
+}
+
+/** Every served (apiVersion, kind), lists included, for tests and discovery. */
+export function servedKinds(): { apiVersion: string; kind: string }[] {
+  const out: { apiVersion: string; kind: string }[] = [];
+  for (const [apiVersion, kinds] of Object.entries(SERVED)) {
+    for (const kind of Object.keys(kinds)) out.push({ apiVersion, kind }, { apiVersion, kind: `${kind}List` });
+  }
+  return out;
+}
