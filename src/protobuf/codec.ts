@@ -320,7 +320,7 @@ const smallFieldNames: Record<string, Record<number, string>> = {
   RawExtension: { 1: 'Raw' },
 };
 
-function decodeWellKnown(type: WellKnown, bytes: Uint8Array, ctx: DecodeContext): unknown {
+export function decodeWellKnown(type: WellKnown, bytes: Uint8Array, ctx: DecodeContext): unknown {
   switch (type) {
     case 'Time':
     case 'MicroTime': {
@@ -467,7 +467,7 @@ function timestamp(seconds: number, nanos: number): Uint8Array {
   return w.finish();
 }
 
-function encodeWellKnown(type: WellKnown, v: unknown, ctx: EncodeContext, path: string): Uint8Array {
+export function encodeWellKnown(type: WellKnown, v: unknown, ctx: EncodeContext, path: string): Uint8Array {
   const missing = v === undefined || v === null;
   switch (type) {
     case 'Time':

@@ -394,7 +394,7 @@ describe('Kubernetes protobuf codec against kube-apiserver', () => {
       expect(asJson.metadata.continue).toBeTruthy();
       const rv = asJson.metadata.resourceVersion as string;
       const pb = await getProtobuf(path);
-      const decoded = decodeObject(pb.body).object;
+      const decoded = decodeObject(pb.body).object as Obj;
       expect(decoded.metadata.remainingItemCount).toBe(asJson.metadata.remainingItemCount);
       expect(decoded.items).toEqual(asJson.items);
       expect(decoded.metadata.resourceVersion).toBe(rv);
