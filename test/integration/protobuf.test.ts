@@ -717,7 +717,7 @@ describe('Kubernetes protobuf codec against kube-apiserver', () => {
       const posts = pbBodies.filter((c) => c.method === 'POST');
       expect(posts.length, JSON.stringify(captured.map((c) => `${c.method} ${c.path} ${c.contentType}`))).toBeGreaterThanOrEqual(cmds.length);
       for (const c of posts) {
-        const { object } = decodeObject(c.body);
+        const object = decodeObject(c.body).object as Obj;
         const collection = c.path.split('?')[0]!;
         const stored = await json('GET', `${collection}/${object.metadata.name as string}`);
         // Everything kubectl sent is what kube stored (kube adds identity, managedFields, defaults).
