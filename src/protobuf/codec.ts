@@ -399,7 +399,8 @@ export function encodeMessage(name: string, obj: unknown, ctx: EncodeContext = {
         for (const k of sortedKeys(m)) {
           const e = new Writer();
           e.string(1, k);
-          writeValue(e, 2, f.type, m[k], ctx, `${p}[${k}]`);
+          // gogo leaves out the value of a nil []byte (JSON null); every other value is written.
+          if (!(f.type === 'bytes' && (m[k] === null || m[k] === undefined))) writeValue(e, 2, f.type, m[k], ctx, `${p}[${k}]`);
           w.bytes(f.no, e.finish());
         }
         break;

@@ -254,6 +254,13 @@ describe('JSON shape of decoded objects (omitempty, null, zero values)', () => {
     expect(cm.binaryData).toEqual({ x: 'aGk=' });
   });
 
+  it('a null bytes map value is written without a value (nil []byte) and reads back as ""', () => {
+    const raw = encodeMessage('core.Secret', { data: { k: null } });
+    const entry = fieldsOf(raw).get(2)![0] as Buffer;
+    expect([...fieldsOf(entry).keys()]).toEqual([1]);
+    expect(decodeMessage('core.Secret', raw, ctx).data).toEqual({ k: '' });
+  });
+
   it('map entries without a value decode to the zero value', () => {
     const entry = new Writer();
     entry.string(1, 'k');
