@@ -11,6 +11,9 @@ export interface AcceptedEntry {
   step?: string;
   /** Difference path glob, e.g. body.metadata.annotations["kubernetes.io/description"]. */
   path: string;
+  /** Optional globs on the two values (JSON text, as in the report). */
+  kube?: string;
+  kplane?: string;
   /** What differs, in words. */
   what: string;
   /** Why the difference is intended. */
@@ -23,7 +26,7 @@ function matcher(pattern: string): RegExp {
 }
 
 export class Accepted {
-  private readonly compiled: { entry: AcceptedEntry; scenario: RegExp; step?: RegExp; path: RegExp }[];
+  private readonly compiled: { entry: AcceptedEntry; scenario: RegExp; step?: RegExp; path: RegExp; kube?: RegExp; kplane?: RegExp }[];
   readonly used = new Map<AcceptedEntry, number>();
 
   constructor(readonly entries: AcceptedEntry[]) {
@@ -32,6 +35,8 @@ export class Accepted {
       scenario: matcher(entry.scenario),
       ...(entry.step ? { step: matcher(entry.step) } : {}),
       path: matcher(entry.path),
+      ...(entry.kube !== undefined ? { kube: matcher(entry.kube) } : {}),
+      ...(entry.kplane !== undefined ? { kplane: matcher(entry.kplane) } : {}),
     }));
   }
 
@@ -50,6 +55,8 @@ export class Accepted {
       if (!c.scenario.test(scenario)) continue;
       if (c.step && !c.step.test(step)) continue;
       if (!c.path.test(d.path)) continue;
+      if (c.kube && !c.kube.test(JSON.stringify(d.kube) ?? 'undefined')) continue;
+      if (c.kplane && !c.kplane.test(JSON.stringify(d.kplane) ?? 'undefined')) continue;
       this.used.set(c.entry, (this.used.get(c.entry) ?? 0) + 1);
       return c.entry;
     }

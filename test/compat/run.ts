@@ -30,6 +30,8 @@ import {
 } from './scenario.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** How long both servers keep history (watch resumption, exact reads, continue tokens). */
+const HISTORY_SECONDS = 5;
 const REPO = path.resolve(HERE, '..', '..');
 
 export interface StepOutcome {
@@ -519,7 +521,12 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    [mc, kp] = await Promise.all([startManagementCluster({ withControllerManager: true }), startKplane()]);
+    // Both keep about the same history (kube-apiserver compacts etcd every interval, to the
+    // revision of the interval before), so that expiry (410 Gone) can be compared within seconds.
+    [mc, kp] = await Promise.all([
+      startManagementCluster({ withControllerManager: true, apiserverArgs: [`--etcd-compaction-interval=${HISTORY_SECONDS}s`] }),
+      startKplane({ historyWindowMs: HISTORY_SECONDS * 1000, compactionIntervalMs: 1000 }),
+    ]);
     const creds = credentialsOf(await readFile(kp.kubeconfig, 'utf8'));
     const agentOpts = { keepAlive: true, maxSockets: 32 };
     const kube: Target = { name: 'kube', origin: mc.url, prefix: '', ca: mc.caPem, token: mc.token, rootCA: mc.caPem, agent: new https.Agent(agentOpts) };
