@@ -194,6 +194,17 @@ export class Kplane {
     this.log.info('kplane stopped');
   }
 
+  /** Forgets all history, merges storage files and collects garbage; reports memory (diagnostics). */
+  async maintenance(): Promise<{ rss: number; heapUsed: number; revision: number }> {
+    await this.settle();
+    await this.baseStore.compact(this.baseStore.currentRevision());
+    await this.baseStore.compactFiles();
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) for (let i = 0; i < 3; i++) gc();
+    const mem = process.memoryUsage();
+    return { rss: mem.rss, heapUsed: mem.heapUsed, revision: this.baseStore.currentRevision() };
+  }
+
   /** Waits until controllers have no queued work (tests). */
   async settle(): Promise<void> {
     for (const c of this.controllers) await c.idle();

@@ -1,6 +1,8 @@
 // metav1.Status errors and field errors with kube-apiserver's codes, reasons and message formats.
 // Every error that leaves the API server is a StatusError; anything else becomes a 500.
 
+import { goQuote } from './gofmt.js';
+
 export type StatusReason =
   | 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Gone'
   | 'Invalid' | 'ServerTimeout' | 'Timeout' | 'TooManyRequests' | 'MethodNotAllowed' | 'NotAcceptable'
@@ -38,7 +40,16 @@ export class StatusError extends Error {
     super(message);
     this.name = 'StatusError';
     this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-    if (details) this.status.details = details;
+    // Go's encoder omits empty strings and lists of these omitempty fields
+    if (!reason) delete this.status.reason;
+    if (details) {
+      const d: StatusDetails = {};
+      for (const [k, v] of Object.entries(details) as [keyof StatusDetails, unknown][]) {
+        if (v === undefined || v === '' || v === 0 || (Array.isArray(v) && v.length === 0)) continue;
+        (d as Record<string, unknown>)[k] = v;
+      }
+      this.status.details = d;
+    }
   }
   get code(): number {
     return this.status.code;
@@ -191,7 +202,7 @@ export interface FieldError {
 /** Formats a bad value the way Go's %v / %q would for the values we validate. */
 function formatValue(v: unknown): string {
   if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return goQuote(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
 }

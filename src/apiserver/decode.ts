@@ -7,9 +7,8 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { badRequest, StatusError } from '../apimachinery/errors.js';
 import { isPlainObject, parseApiVersion, type KubeObject } from '../apimachinery/object.js';
 import type { SchemaNode } from '../apimachinery/schema.js';
-import { findDuplicateFields, findUnknownFields } from '../apimachinery/strict.js';
+import { findDuplicateFields, findUnknownFields, goJsonSyntaxError } from '../apimachinery/strict.js';
 import { apiVersionOfType, type ResourceType } from '../registry/types.js';
-import { goJsonSyntaxError } from './gojson.js';
 
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
 
@@ -24,7 +23,7 @@ export function parseBody(text: string, format: 'json' | 'yaml'): { value?: unkn
     try {
       return { value: JSON.parse(text) };
     } catch {
-      return { error: goJsonSyntaxError(text) };
+      return { error: goJsonSyntaxError(text) ?? 'invalid JSON' };
     }
   }
   try {

@@ -17,12 +17,11 @@ export interface ListRequestOptions extends WatchOptions {
   includeObject: IncludeObject;
 }
 
-function bool(q: URLSearchParams, name: string): boolean | undefined {
+/** kube's query-parameter booleans: absent is false, "0"/"false" (any case) false, anything else true. */
+export function bool(q: URLSearchParams, name: string): boolean | undefined {
   const v = q.get(name);
   if (v === null) return undefined;
-  if (v === 'true' || v === '1' || v === '') return true;
-  if (v === 'false' || v === '0') return false;
-  throw badRequest(`invalid boolean value for ${name}: ${JSON.stringify(v)}`);
+  return !(v === '0' || v.toLowerCase() === 'false');
 }
 
 function int(q: URLSearchParams, name: string): number | undefined {
@@ -69,11 +68,9 @@ export function parseListOptions(q: URLSearchParams, type: ResourceType): ListRe
 
 /** dryRun: every value must be "All" (the only dry-run mode). */
 function dryRunOf(values: string[], optionsKind: string): boolean {
-  const errs: FieldError[] = [];
-  values.forEach((v) => {
-    if (v !== 'All') errs.push(field.notSupported('dryRun', v, ['All']));
-  });
-  if (errs.length) throw invalid({ group: 'meta.k8s.io', kind: optionsKind }, '', errs);
+  if (values.some((v) => v !== 'All')) {
+    throw invalid({ group: 'meta.k8s.io', kind: optionsKind }, '', [field.notSupported('dryRun', values, ['All'])]);
+  }
   return values.length > 0;
 }
 
@@ -90,7 +87,7 @@ export function parseWriteOptions(q: URLSearchParams, optionsKind: 'CreateOption
   if (fv === 'Ignore' || fv === 'Warn' || fv === 'Strict') fieldValidation = fv;
   else if (fv !== '') {
     throw invalid({ group: 'meta.k8s.io', kind: optionsKind }, '', [
-      field.notSupported('fieldValidation', fv, ['Ignore', 'Strict', 'Warn']),
+      field.notSupported('fieldValidation', fv, ['', 'Ignore', 'Strict', 'Warn']),
     ]);
   }
   const fm = q.get('fieldManager') ?? undefined;

@@ -88,8 +88,9 @@ export function resolveRequestInfo(method: string, path: string, query: URLSearc
     case 'delete': verb = name ? 'delete' : 'deletecollection'; break;
     case 'head': verb = 'head'; break;
     default: {
+      // kube's boolean parameters: anything but "0"/"false" is true
       const watchParam = query.get('watch');
-      const watching = watchPath || watchParam === 'true' || watchParam === '1';
+      const watching = watchPath || (watchParam !== null && !(watchParam === '0' || watchParam.toLowerCase() === 'false'));
       verb = watching ? 'watch' : name ? 'get' : 'list';
     }
   }

@@ -1,24 +1,24 @@
-// Writing responses: serialisation (JSON or YAML), the meta.k8s.io conversions (Table,
-// PartialObjectMetadata and its List), Status errors and Warning headers.
+// Writing responses: serialisation (JSON, YAML, Kubernetes protobuf), the meta.k8s.io conversions
+// (Table, PartialObjectMetadata and its List), Status errors and Warning headers.
 
 import type { FastifyReply } from 'fastify';
 import { stringify as toYaml } from 'yaml';
 import { internalError, isStatusError, StatusError, type Status } from '../apimachinery/errors.js';
 import type { KubeList, KubeObject } from '../apimachinery/object.js';
+import { encodeObject, encodeStatus } from '../protobuf/index.js';
 import { defaultTableConvertor } from '../registry/table.js';
 import type { ResourceType } from '../registry/types.js';
-import type { Output } from './negotiate.js';
+import { contentTypeOf, negotiateOutput, parseMediaRanges, type Format, type Output } from './negotiate.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
-export function serialize(body: unknown, format: 'json' | 'yaml', pretty: boolean): string {
-  if (format === 'yaml') return toYaml(body, { lineWidth: 0 });
-  return (pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body)) + '\n';
-}
-
-function contentTypeFor(output: Output): string {
-  const base = output.format === 'yaml' ? 'application/yaml' : 'application/json';
-  return output.as ? `${base};as=${output.as};g=meta.k8s.io;v=${output.version}` : base;
+export function serialize(body: unknown, format: Format, pretty: boolean): Buffer {
+  if (format === 'protobuf') {
+    const obj = body as Record<string, unknown>;
+    return obj.kind === 'Status' ? encodeStatus(obj) : encodeObject(obj);
+  }
+  if (format === 'yaml') return Buffer.from(toYaml(body, { lineWidth: 0 }));
+  return Buffer.from((pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body)) + '\n');
 }
 
 /** kube's `Warning: 299 - "text"` header values. */
@@ -33,12 +33,10 @@ function partialMetadata(obj: KubeObject, version: string): KubeObject {
 export function tableFor(type: ResourceType, objects: KubeObject[], include: IncludeObject, version: string,
   listMeta: KubeList['metadata'] | undefined, now: Date, withColumns = true): KubeObject {
   const table = type.strategy.table ?? defaultTableConvertor;
-  const rows = objects.map((o) => {
-    const row: Record<string, unknown> = { cells: table.cells(o, now) };
-    if (include === 'Object') row.object = o;
-    else if (include === 'Metadata') row.object = partialMetadata(o, version);
-    return row;
-  });
+  const rows = objects.map((o) => ({
+    cells: table.cells(o, now),
+    object: include === 'Object' ? withTypeMeta(type, o) : include === 'Metadata' ? partialMetadata(o, version) : null,
+  }));
   return {
     kind: 'Table',
     apiVersion: `meta.k8s.io/${version}`,
@@ -48,23 +46,28 @@ export function tableFor(type: ResourceType, objects: KubeObject[], include: Inc
   };
 }
 
+/** An object as a standalone document: with kind and apiVersion (list items drop them). */
+function withTypeMeta(type: ResourceType, o: KubeObject): KubeObject {
+  if (o.kind && o.apiVersion) return o;
+  return { kind: type.kind, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, ...o };
+}
+
 /** Converts a single object for the negotiated output. */
 export function convertObject(type: ResourceType, obj: KubeObject, output: Output, include: IncludeObject, now: Date): unknown {
   if (!output.as) return obj;
-  if (output.as === 'Table') return tableFor(type, [obj], include, output.version, { resourceVersion: obj.metadata.resourceVersion }, now);
-  if (output.as === 'PartialObjectMetadata') return partialMetadata(obj, output.version);
-  return { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${output.version}`, metadata: {}, items: [partialMetadata(obj, output.version)] };
+  if (output.as === 'Table') return tableFor(type, [obj], include, output.version!, { resourceVersion: obj.metadata.resourceVersion }, now);
+  return partialMetadata(obj, output.version!);
 }
 
 /** Converts a list for the negotiated output. */
 export function convertList(type: ResourceType, list: KubeList, output: Output, include: IncludeObject, now: Date): unknown {
   if (!output.as) return list;
-  if (output.as === 'Table') return tableFor(type, list.items, include, output.version, list.metadata, now);
+  if (output.as === 'Table') return tableFor(type, list.items, include, output.version!, list.metadata, now);
   return {
     kind: 'PartialObjectMetadataList',
     apiVersion: `meta.k8s.io/${output.version}`,
     metadata: list.metadata,
-    items: list.items.map((o) => partialMetadata(o, output.version)),
+    items: list.items.map((o) => partialMetadata(o, output.version!)),
   };
 }
 
@@ -72,8 +75,9 @@ export function send(reply: FastifyReply, code: number, body: unknown, output: O
   if (warnings.length) reply.header('Warning', warningHeaders(warnings));
   return reply
     .code(code)
-    .header('Content-Type', contentTypeFor(output))
+    .header('Content-Type', contentTypeOf(output.format))
     .header('Cache-Control', 'no-cache, private')
+    // a Buffer: fastify would append "; charset=utf-8" to a string body's type, kube does not
     .send(serialize(body, output.format, pretty));
 }
 
@@ -83,15 +87,22 @@ export function toStatus(err: unknown): Status {
   return internalError(err).status;
 }
 
-export function sendError(reply: FastifyReply, err: unknown, warnings: string[] = []): FastifyReply {
+/** The format an error is written in: protobuf when the client prefers it, else JSON. */
+function errorFormat(accept: string | undefined): Format {
+  const first = parseMediaRanges(accept)[0];
+  return first && first.type === 'application' && first.subtype === 'vnd.kubernetes.protobuf' ? 'protobuf' : 'json';
+}
+
+export function sendError(reply: FastifyReply, err: unknown, warnings: string[] = [], accept?: string): FastifyReply {
   const status = toStatus(err);
   if (warnings.length) reply.header('Warning', warningHeaders(warnings));
   if (status.details?.retryAfterSeconds) reply.header('Retry-After', String(status.details.retryAfterSeconds));
+  const format = errorFormat(accept);
   return reply
     .code(status.code)
-    .header('Content-Type', 'application/json')
+    .header('Content-Type', contentTypeOf(format))
     .header('Cache-Control', 'no-cache, private')
-    .send(JSON.stringify(status) + '\n');
+    .send(serialize(status, format, false));
 }
 
-export { StatusError };
+export { StatusError, negotiateOutput };

@@ -40,7 +40,25 @@ export function buildCli(): Command {
     .option('--history-window <seconds>', 'how far back watches can resume and paged lists stay consistent', positiveInt, 300)
     .action(async (opts: { dataDir: string; listen: { host: string; port: number }; externalUrl?: string; logLevel: string; fsync: boolean; historyWindow: number }) => {
       const log = pino({ level: opts.logLevel });
-      const k = await Kplane.start({
+      let k: Kplane | undefined;
+      let stopping = false;
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'draining');
+        (k ? k.stop() : Promise.resolve()).then(() => process.exit(0), (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        });
+      };
+      // Handlers first: a signal that arrives while starting must not find the default action.
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      if (process.env.KPLANE_MAINTENANCE_SIGNAL === '1') {
+        // Diagnostics (benchmarks): SIGUSR2 compacts history and files, collects garbage, reports memory.
+        process.on('SIGUSR2', () => void k?.maintenance().then((m) => log.info(m, 'maintenance done')));
+      }
+      k = await Kplane.start({
         dataDir: opts.dataDir,
         host: opts.listen.host,
         port: opts.listen.port,
@@ -49,19 +67,8 @@ export function buildCli(): Command {
         fsync: opts.fsync,
         historyWindowMs: opts.historyWindow * 1000,
       });
+      if (stopping) return shutdown('startup');
       log.info({ kubeconfig: k.adminKubeconfigPath }, `admin kubeconfig written; try: kubectl --kubeconfig ${k.adminKubeconfigPath} get workspaces`);
-      let stopping = false;
-      const shutdown = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        log.info({ signal }, 'draining');
-        k.stop().then(() => process.exit(0), (err: unknown) => {
-          log.error({ err }, 'shutdown failed');
-          process.exit(1);
-        });
-      };
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
-      process.on('SIGINT', () => shutdown('SIGINT'));
     });
 
   program.command('kubeconfig')

@@ -183,9 +183,15 @@ export class Registry {
   private async listRevision(opts: ListOptions, paging: boolean): Promise<{ revision: number; exact: boolean }> {
     const rv = parseResourceVersion(opts.resourceVersion);
     const match = opts.resourceVersionMatch ?? '';
-    if (match === 'Exact') return { revision: rv!, exact: true };
+    if (match === 'Exact') {
+      await this.waitFor(rv!);
+      return { revision: rv!, exact: true };
+    }
     if (rv === undefined || rv === 0) return { revision: 0, exact: false };
-    if (match === '' && paging) return { revision: rv, exact: true };
+    if (match === '' && paging) {
+      await this.waitFor(rv);
+      return { revision: rv, exact: true };
+    }
     await this.waitFor(rv);
     return { revision: 0, exact: false };
   }
@@ -195,11 +201,12 @@ export class Registry {
     const prefix = this.prefix(type, ctx.cluster, ctx.namespace);
     const matches = this.matcher(type, opts);
     let limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
-    // kube serves resourceVersion=0 lists from its cache, which ignores limit.
-    if (opts.resourceVersion === '0' && !opts.continue) limit = 0;
+    // kube serves resourceVersion=0 lists from its watch cache, which ignores limit and continue.
+    const fromCache = opts.resourceVersion === '0';
+    if (fromCache) limit = 0;
     let revision = 0;
     let startAfter: string | undefined;
-    if (opts.continue) {
+    if (opts.continue && !fromCache) {
       const c = decodeContinue(opts.continue);
       startAfter = prefix + c.after;
       revision = c.revision > 0 ? c.revision : 0;
@@ -232,7 +239,7 @@ export class Registry {
       kind: type.listKind,
       apiVersion: apiVersionOfType(type),
       metadata,
-      items: page.items.map((kv) => toServed(type, kv.value)),
+      items: page.items.map((kv) => listItem(type, kv.value)),
     };
   }
 
@@ -274,7 +281,7 @@ export class Registry {
       onProgress: (revision) => sink.onProgress(revision),
     });
     if (initialItems.length) sink.onEvents(initialItems.map((kv) => ({ type: 'ADDED', object: toServed(type, kv.value) })));
-    if (opts.sendInitialEvents) sink.onInitialEventsEnd?.(from);
+    if (initial) sink.onInitialEventsEnd?.(from);
     return { stop: () => w.stop(), requestProgress: () => w.requestProgress() };
   }
 
@@ -405,7 +412,9 @@ export class Registry {
       await this.admission.validate(this.attrs('UPDATE', ctx, type, obj, existing, opts, name));
       canonicalOrder(obj);
       if (shouldDeleteDuringUpdate(obj, existing)) {
-        return { object: await this.deleteNow(ctx, type, key, existingKv!, obj, opts.dryRun) ?? obj, created: false };
+        // the last finalizer is gone: the object goes, and the client sees what it wrote (as kube does)
+        await this.deleteNow(ctx, type, key, existingKv!, obj, opts.dryRun);
+        return { object: obj, created: false };
       }
       if (unchanged(obj, existing)) return { object: existing, created: false };
       if (opts.dryRun) return { object: obj, created: false };
@@ -527,29 +536,42 @@ export class Registry {
     };
   }
 
-  /** Namespaces: deletion sets Terminating; the namespace controller empties and finalizes it. */
+  /**
+   * Namespaces (kube's namespace REST): the first DELETE only marks the namespace Terminating (and
+   * sets the orphan/foregroundDeletion finalizers the options ask for); the namespace controller
+   * empties it and removes spec.finalizers. A later DELETE removes it once spec.finalizers is empty.
+   */
   private async deleteNamespace(ctx: RequestContext, type: ResourceType, key: string, kv: KV, existing: KubeObject,
     opts: DeleteOptions): Promise<DeleteResult> {
     const spec = (existing.spec ?? {}) as { finalizers?: string[] };
-    if (existing.metadata.deletionTimestamp) {
-      if ((spec.finalizers?.length ?? 0) > 0 || (existing.metadata.finalizers?.length ?? 0) > 0) {
-        throw conflict(qualified(type), existing.metadata.name!,
-          'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
+    if (!existing.metadata.deletionTimestamp) {
+      const obj = deepCopy(existing);
+      obj.metadata.deletionTimestamp = formatTime(ctx.now);
+      obj.status = { ...(obj.status as object ?? {}), phase: 'Terminating' };
+      const current = obj.metadata.finalizers ?? [];
+      const want = (f: string, has: boolean): boolean => {
+        if (opts.orphanDependents !== undefined) return f === FINALIZER_ORPHAN ? opts.orphanDependents : !opts.orphanDependents;
+        if (opts.propagationPolicy) return f === FINALIZER_ORPHAN ? opts.propagationPolicy === 'Orphan' : opts.propagationPolicy === 'Foreground';
+        return has;
+      };
+      let finalizers = current;
+      for (const f of [FINALIZER_ORPHAN, FINALIZER_FOREGROUND]) {
+        const has = finalizers.includes(f);
+        if (want(f, has) && !has) finalizers = [...finalizers, f];
+        if (!want(f, has) && has) finalizers = finalizers.filter((x) => x !== f);
       }
-    }
-    const obj = deepCopy(existing);
-    const finalizers = gcFinalizers(type, existing, opts);
-    if ((spec.finalizers?.length ?? 0) > 0 || finalizers.length > 0) {
-      obj.metadata.finalizers = finalizers.length ? finalizers : undefined;
-      if (!obj.metadata.finalizers) delete obj.metadata.finalizers;
-      if (!obj.metadata.deletionTimestamp) obj.metadata.deletionTimestamp = formatTime(ctx.now);
-      obj.metadata.deletionGracePeriodSeconds = 0;
-      (obj.status as Record<string, unknown>) = { ...(obj.status as object ?? {}), phase: 'Terminating' };
+      if (finalizers.length) obj.metadata.finalizers = finalizers;
+      else delete obj.metadata.finalizers;
       canonicalOrder(obj);
       if (opts.dryRun) return { object: obj, deleted: false };
       const [r] = await this.store.txn([{ type: 'put', key, value: toStored(type, obj), expect: { revision: kv.modRevision } }]);
       return { object: toServed(type, r!.kv.value), deleted: false };
     }
+    if ((spec.finalizers?.length ?? 0) > 0) {
+      throw conflict(qualified(type), existing.metadata.name!,
+        'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
+    }
+    if ((existing.metadata.finalizers?.length ?? 0) > 0) return { object: existing, deleted: false };
     const gone = await this.deleteNow(ctx, type, key, kv, existing, opts.dryRun);
     return { object: gone ?? existing, deleted: true };
   }
@@ -572,6 +594,12 @@ export class Registry {
 
 // ---------------------------------------------------------------- helpers
 
+/** A list item as kube's typed lists carry it: without kind and apiVersion. */
+function listItem(type: ResourceType, stored: KubeObject): KubeObject {
+  const { kind: _k, apiVersion: _a, ...rest } = toServed(type, stored);
+  return rest as KubeObject;
+}
+
 /** Values of the fields a field selector may use: metadata.name/namespace plus the kind's own. */
 export function selectableFields(type: ResourceType, obj: KubeObject): Record<string, string> {
   const base: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
@@ -583,11 +611,11 @@ function validateListOptions(opts: WatchOptions, watch: boolean): void {
   const errs: FieldError[] = [];
   const match = opts.resourceVersionMatch ?? '';
   if (match !== '') {
-    if (watch && !opts.sendInitialEvents) {
+    if (watch && opts.sendInitialEvents === undefined) {
       errs.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', value: '', detail: 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided' });
     } else if (match !== 'Exact' && match !== 'NotOlderThan') {
       errs.push({ type: 'FieldValueNotSupported', field: 'resourceVersionMatch', value: match, detail: 'supported values: "Exact", "NotOlderThan", ""' });
-    } else if (!opts.resourceVersion && match === 'Exact') {
+    } else if (!opts.resourceVersion) {
       errs.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', value: '', detail: 'resourceVersionMatch is forbidden unless resourceVersion is provided' });
     } else if (opts.continue) {
       errs.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', value: '', detail: 'resourceVersionMatch is forbidden when continue is provided' });

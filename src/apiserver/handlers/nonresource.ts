@@ -16,7 +16,7 @@ function notFound(): StatusError {
 
 function json(reply: FastifyReply, body: unknown, pretty: boolean, contentType = 'application/json'): FastifyReply {
   return reply.code(200).header('Content-Type', contentType).header('Cache-Control', 'no-cache, private')
-    .send(serialize(body, 'json', pretty));
+    .send(Buffer.from(serialize(body, 'json', pretty)));
 }
 
 export async function serveNonResource(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply,
@@ -37,8 +37,8 @@ export async function serveNonResource(deps: ApiDeps, req: FastifyRequest, reply
   if (discovery) {
     reply.code(discovery.status).headers(discovery.headers);
     if (discovery.body === undefined) return reply.send();
-    return reply.send(pretty && discovery.headers['Content-Type']?.startsWith('application/json')
-      ? JSON.stringify(JSON.parse(discovery.body), null, 2) + '\n' : discovery.body);
+    return reply.send(Buffer.from(pretty && discovery.headers['Content-Type']?.startsWith('application/json')
+      ? JSON.stringify(JSON.parse(discovery.body), null, 2) + '\n' : discovery.body));
   }
   if (path.startsWith('/openapi/')) {
     const r = serveOpenAPI(types.all, {

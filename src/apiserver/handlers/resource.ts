@@ -1,42 +1,67 @@
 // Resource requests: /api(s)/<group>/<version>/[namespaces/<ns>/]<resource>[/<name>[/<sub>]].
-// Decoding, negotiation and option parsing happen here; semantics belong to the registry.
+// Routing (which method is served where), decoding, negotiation and option parsing happen here;
+// semantics belong to the registry.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  badRequest, methodNotSupported, notFound, requestEntityTooLarge, StatusError, unsupportedMediaType,
+  badRequest, notFound, requestEntityTooLarge, StatusError, unsupportedMediaType,
 } from '../../apimachinery/errors.js';
+import { parseFieldSelector } from '../../apimachinery/fields.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { applyPatch } from '../../apimachinery/patch/apply.js';
+import { decodeObject as decodeProtobuf, supportsKind } from '../../protobuf/index.js';
 import type { ResourceSet } from '../../registry/catalog.js';
-import type { RequestContext, ResourceType, UserInfo } from '../../registry/types.js';
+import { apiVersionOfType, type RequestContext, type ResourceType, type UserInfo } from '../../registry/types.js';
+import type { ApiDeps } from '../deps.js';
 import { conformObject, decodeObject, parseBody } from '../decode.js';
-import { bodyFormat, negotiateOutput, SUPPORTED_MEDIA_TYPES } from '../negotiate.js';
+import { bodyFormat, negotiateOutput, PROTOBUF, type Offer } from '../negotiate.js';
 import { isPretty, parseDeleteOptions, parseListOptions, parseWriteOptions } from '../options.js';
 import type { ResourceRequestInfo } from '../requestinfo.js';
 import { convertList, convertObject, send } from '../respond.js';
-import type { ApiDeps } from '../deps.js';
 import { serveWatch } from './watch.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-/** Which verbs each subresource supports. */
-const SUBRESOURCE_VERBS: Record<string, string[]> = {
-  status: ['get', 'update', 'patch'],
-  finalize: ['update'],
+/** Methods each kind of path serves; anything else is 405, as kube's route table answers. */
+const SUBRESOURCE_METHODS: Record<string, string[]> = {
+  status: ['GET', 'PUT', 'PATCH'],
+  finalize: ['PUT'],
 };
 
 function notServed(): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
 }
 
-export function bodyText(req: FastifyRequest): string {
+function methodNotAllowed(): StatusError {
+  return new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+}
+
+export function bodyBytes(req: FastifyRequest): Buffer {
   const body = req.body;
-  if (body === undefined || body === null) return '';
-  if (Buffer.isBuffer(body)) {
-    if (body.length > MAX_BODY_BYTES) throw requestEntityTooLarge(`limit is ${MAX_BODY_BYTES}`);
-    return body.toString('utf8');
-  }
-  return String(body);
+  if (body === undefined || body === null) return Buffer.alloc(0);
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(String(body));
+  if (buf.length > MAX_BODY_BYTES) throw requestEntityTooLarge(`limit is ${MAX_BODY_BYTES}`);
+  return buf;
+}
+
+export function bodyText(req: FastifyRequest): string {
+  return bodyBytes(req).toString('utf8');
+}
+
+/** Which methods the path form allows, like the routes kube-apiserver installs. */
+function allowedMethods(type: ResourceType, info: ResourceRequestInfo): string[] {
+  if (info.subresource) return SUBRESOURCE_METHODS[info.subresource] ?? [];
+  if (info.name) return ['GET', 'PUT', 'PATCH', 'DELETE'];
+  // a namespaced kind across all namespaces can only be listed and watched
+  if (type.namespaced && !info.namespace) return ['GET'];
+  return ['GET', 'POST', 'DELETE'];
+}
+
+/** The internal Go type kube names in some 406 messages. */
+function goTypeName(type: ResourceType, list: boolean): string {
+  const pkg = type.storage.group === '' ? 'core' : type.storage.group.split('.')[0]!;
+  if (!['core', 'rbac', 'coordination'].includes(pkg)) return list ? '*unstructured.UnstructuredList' : '*unstructured.Unstructured';
+  return `*${pkg}.${type.storage.kind}${list ? 'List' : ''}`;
 }
 
 export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply, info: ResourceRequestInfo,
@@ -44,15 +69,9 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
   const type = types.find(info.group, info.version, info.resource);
   if (!type || info.extra.length) throw notServed();
   if (info.subresource && !type.subresources.includes(info.subresource)) throw notServed();
-  const verb = info.verb === 'head' ? 'get' : info.verb;
-  if (info.subresource && !SUBRESOURCE_VERBS[info.subresource]?.includes(verb)) {
-    throw methodNotSupported({ group: type.group, resource: `${type.resource}/${info.subresource}` }, verbAction(verb));
-  }
-  if (!info.subresource && !type.verbs.includes(verb as never)) throw methodNotSupported({ group: type.group, resource: type.resource }, verbAction(verb));
-  if (type.namespaced && !info.namespace && (verb === 'create' || verb === 'update' || verb === 'patch' || verb === 'delete' || verb === 'get')) {
-    throw notServed();
-  }
   if (!type.namespaced && info.namespace && info.resource !== 'namespaces') throw notServed();
+  if (!allowedMethods(type, info).includes(req.method)) throw methodNotAllowed();
+  const verb = info.verb;
 
   const query = new URL(req.url, 'http://x').searchParams;
   const pretty = isPretty(query, req.headers['user-agent']);
@@ -64,43 +83,36 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
     warnings: [],
   };
   const reg = deps.registry;
-  const readable = { table: true, metadata: true };
+  const protobuf = supportsKind(apiVersionOfType(type), type.kind);
+  const single: Offer = { table: true, metadata: 'object', protobuf, goType: goTypeName(type, false) };
+  const output = negotiateOutput(req.headers.accept, verb === 'list' || verb === 'watch' || verb === 'deletecollection'
+    ? { table: true, metadata: 'list', protobuf, stream: verb !== 'deletecollection', goType: goTypeName(type, true) }
+    : single);
 
   switch (verb) {
     case 'get': {
-      const output = negotiateOutput(req.headers.accept, readable);
       const opts = parseListOptions(query, type);
       const obj = await reg.get(ctx, type, info.name, { resourceVersion: opts.resourceVersion });
       return send(reply, 200, convertObject(type, obj, output, opts.includeObject, ctx.now), output, pretty, ctx.warnings);
     }
     case 'list': {
-      const output = negotiateOutput(req.headers.accept, readable);
       const opts = parseListOptions(query, type);
       const list = await reg.list(ctx, type, opts);
       return send(reply, 200, convertList(type, list, output, opts.includeObject, ctx.now), output, pretty, ctx.warnings);
     }
     case 'watch': {
-      const output = negotiateOutput(req.headers.accept, readable);
       const opts = parseListOptions(query, type);
-      if (info.name) {
-        // a watch of one object is a watch with a metadata.name field selector
-        const { parseFieldSelector } = await import('../../apimachinery/fields.js');
-        opts.fieldSelector = parseFieldSelector(`metadata.name=${info.name}`);
-      }
+      // a watch of one object is a watch with a metadata.name field selector
+      if (info.name) opts.fieldSelector = parseFieldSelector(`metadata.name=${info.name}`);
       return serveWatch(deps, req, reply, ctx, type, opts, output);
     }
     case 'create': {
-      const output = negotiateOutput(req.headers.accept, { table: false, metadata: false });
       const wopts = parseWriteOptions(query, 'CreateOptions');
       const obj = decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
-      if (info.name && obj.metadata.name && obj.metadata.name !== info.name) {
-        throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${info.name})`);
-      }
       const created = await reg.create(ctx, type, obj, { dryRun: wopts.dryRun });
-      return send(reply, 201, created, output, pretty, ctx.warnings);
+      return send(reply, 201, convertObject(type, created, output, 'Metadata', ctx.now), output, pretty, ctx.warnings);
     }
     case 'update': {
-      const output = negotiateOutput(req.headers.accept, { table: false, metadata: false });
       const wopts = parseWriteOptions(query, 'UpdateOptions');
       const obj = decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
       if (obj.metadata.name !== info.name) {
@@ -113,10 +125,9 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
         updatedObject: () => obj,
         uidPrecondition: obj.metadata.uid,
       }, { dryRun: wopts.dryRun, subresource: info.subresource });
-      return send(reply, res.created ? 201 : 200, res.object, output, pretty, ctx.warnings);
+      return send(reply, res.created ? 201 : 200, convertObject(type, res.object, output, 'Metadata', ctx.now), output, pretty, ctx.warnings);
     }
     case 'patch': {
-      const output = negotiateOutput(req.headers.accept, { table: false, metadata: false });
       const wopts = parseWriteOptions(query, 'PatchOptions');
       const fmt = bodyFormat(req.headers['content-type']);
       if (fmt !== 'json-patch' && fmt !== 'merge-patch' && fmt !== 'strategic-merge-patch') {
@@ -141,48 +152,53 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
           return decoded.object;
         },
       }, { dryRun: wopts.dryRun, subresource: info.subresource });
-      return send(reply, 200, res.object, output, pretty, ctx.warnings);
+      return send(reply, 200, convertObject(type, res.object, output, 'Metadata', ctx.now), output, pretty, ctx.warnings);
     }
     case 'delete': {
-      const output = negotiateOutput(req.headers.accept, { table: false, metadata: false });
       const dopts = parseDeleteOptions(query, deleteBody(req));
       const res = await reg.delete(ctx, type, info.name, dopts);
       const code = !res.deleted && dopts.orphanDependents === false ? 202 : 200;
-      return send(reply, code, res.object, output, pretty, ctx.warnings);
+      const body = (res.object as KubeObject).kind === 'Status' ? res.object : convertObject(type, res.object as KubeObject, output, 'Metadata', ctx.now);
+      return send(reply, code, body, output, pretty, ctx.warnings);
     }
     case 'deletecollection': {
-      const output = negotiateOutput(req.headers.accept, { table: false, metadata: false });
       const dopts = parseDeleteOptions(query, deleteBody(req));
       const lopts = parseListOptions(query, type);
       const list = await reg.deleteCollection(ctx, type, lopts, dopts);
-      return send(reply, 200, list, output, pretty, ctx.warnings);
+      return send(reply, 200, convertList(type, list, output, lopts.includeObject, ctx.now), output, pretty, ctx.warnings);
     }
     default:
-      throw methodNotSupported({ group: type.group, resource: type.resource }, verb);
+      throw methodNotAllowed();
   }
-}
-
-function verbAction(verb: string): string {
-  return verb;
 }
 
 /** Decodes a create/update body of the request's content type. */
 function decodeBody(deps: ApiDeps, req: FastifyRequest, type: ResourceType, fieldValidation: 'Ignore' | 'Warn' | 'Strict',
   warnings: string[]): KubeObject {
   const fmt = bodyFormat(req.headers['content-type']);
-  if (fmt !== 'json' && fmt !== 'yaml') throw unsupportedMediaType(req.headers['content-type'] ?? '', SUPPORTED_MEDIA_TYPES);
-  const text = bodyText(req);
-  const decoded = decodeObject({ type, schema: deps.schemaFor(type), text, format: fmt, fieldValidation });
+  const schema = deps.schemaFor(type);
+  if (fmt === 'protobuf' && supportsKind(apiVersionOfType(type), type.kind)) {
+    const decoded = decodeProtobuf(bodyBytes(req), { apiVersion: apiVersionOfType(type), kind: type.kind });
+    // protobuf cannot carry unknown or duplicate fields: nothing for field validation to report
+    return conformObject({ type, schema, fieldValidation: 'Ignore' }, { ...decoded.object, apiVersion: decoded.apiVersion, kind: decoded.kind }).object;
+  }
+  if (fmt !== 'json' && fmt !== 'yaml') {
+    throw unsupportedMediaType(req.headers['content-type'] ?? '', ['application/json', 'application/yaml', PROTOBUF]);
+  }
+  const decoded = decodeObject({ type, schema, text: bodyText(req), format: fmt, fieldValidation });
   warnings.push(...decoded.warnings);
   return decoded.object;
 }
 
-/** A DELETE body is optional DeleteOptions (JSON or YAML). */
+/** A DELETE body is optional DeleteOptions (JSON, YAML or protobuf). */
 function deleteBody(req: FastifyRequest): unknown {
-  const text = bodyText(req);
+  const bytes = bodyBytes(req);
+  if (bytes.length === 0) return undefined;
+  const fmt = bodyFormat(req.headers['content-type']);
+  if (fmt === 'protobuf') return decodeProtobuf(bytes, { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions' }).object;
+  const text = bytes.toString('utf8');
   if (!text.trim()) return undefined;
-  const fmt = bodyFormat(req.headers['content-type']) === 'yaml' ? 'yaml' : 'json';
-  const parsed = parseBody(text, fmt);
+  const parsed = parseBody(text, fmt === 'yaml' ? 'yaml' : 'json');
   if (parsed.error) throw badRequest(`couldn't get version/kind; json parse error: ${parsed.error}`);
   return parsed.value;
 }

@@ -10,6 +10,7 @@ import { apiVersionOfType, type RequestContext, type ResourceType } from '../../
 import type { ApiDeps } from '../deps.js';
 import type { Output } from '../negotiate.js';
 import type { ListRequestOptions } from '../options.js';
+import { encodeWatchEvent } from '../../protobuf/index.js';
 import { convertObject, serialize, warningHeaders } from '../respond.js';
 
 /** A watcher that falls this far behind is cut off (kube closes unresponsive watchers too). */
@@ -22,7 +23,7 @@ function defaultTimeoutSeconds(): number {
 
 export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply, ctx: RequestContext,
   type: ResourceType, opts: ListRequestOptions, output: Output): Promise<void> {
-  const pending: string[] = [];
+  const pending: (Buffer | 'end')[] = [];
   let started = false;
   let finished = false;
   let watch: ObjectWatch | undefined;
@@ -30,8 +31,11 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
   let bookmarkTimer: NodeJS.Timeout | undefined;
   const res = reply.raw;
 
-  const line = (type_: string, object: unknown) => serialize({ type: type_, object }, 'json', false);
-  const emit = (text: string) => {
+  // JSON: one event per line; protobuf: length-prefixed frames
+  const line = (type_: string, object: unknown): Buffer => output.format === 'protobuf'
+    ? encodeWatchEvent(type_, object as Record<string, unknown>)
+    : serialize({ type: type_, object }, output.format === 'yaml' ? 'json' : output.format, false);
+  const emit = (text: Buffer) => {
     if (finished) return;
     if (!started) {
       pending.push(text);
@@ -43,7 +47,7 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
   const bookmark = (rev: number, annotations?: Record<string, string>): KubeObject => ({
     kind: type.kind,
     apiVersion: apiVersionOfType(type),
-    metadata: { resourceVersion: String(rev), creationTimestamp: null, ...(annotations ? { annotations } : {}) },
+    metadata: { resourceVersion: String(rev), ...(annotations ? { annotations } : {}) },
   });
   const finish = () => {
     if (finished) return;
@@ -63,19 +67,21 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
     onError: (err: StatusError) => {
       emit(line('ERROR', err.status));
       if (started) finish();
-      else pending.push('\u0000end');
+      else pending.push('end');
     },
     onProgress: (rev) => {
       if (opts.allowWatchBookmarks) emit(line('BOOKMARK', bookmark(rev)));
     },
     onInitialEventsEnd: (rev) => {
-      emit(line('BOOKMARK', bookmark(rev, { 'k8s.io/initial-events-end': 'true' })));
+      if (opts.allowWatchBookmarks || opts.sendInitialEvents) {
+        emit(line('BOOKMARK', bookmark(rev, { 'k8s.io/initial-events-end': 'true' })));
+      }
     },
   });
 
   reply.hijack();
   const headers: Record<string, string | string[]> = {
-    'Content-Type': output.as ? `application/json;as=${output.as};g=meta.k8s.io;v=${output.version}` : 'application/json',
+    'Content-Type': output.format === 'protobuf' ? 'application/vnd.kubernetes.protobuf;stream=watch' : 'application/json',
     'Cache-Control': 'no-cache, private',
     'Transfer-Encoding': 'chunked',
   };
@@ -83,7 +89,7 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
   res.writeHead(200, headers);
   started = true;
   for (const text of pending.splice(0)) {
-    if (text === '\u0000end') {
+    if (text === 'end') {
       finish();
       return;
     }

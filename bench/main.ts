@@ -1,0 +1,322 @@
+// `npm run bench`: kplane's figures, side by side with a real kube-apiserver + etcd under the same
+// client load in the same run (the machine is noisy: only ratios from one run mean much).
+//
+//  - creates/s, gets/s, LIST of 10k objects, watch fan-out delivery latency: kplane vs kube
+//  - workspace creation latency (POST -> Ready) and the cost of idle logical clusters
+//    (10,000 workspaces: RSS and disk per cluster)
+//  - idle memory: one kube-apiserver + etcd next to 1,000 idle kplane logical clusters
+//
+// Options (env): BENCH_N (creates, default 3000), BENCH_WORKSPACES (default 10000),
+// BENCH_SKIP_KUBE=1 (kplane only).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { startManagementCluster, type ManagementCluster } from '../test/harness/management-cluster.js';
+import { ensureTools } from '../test/harness/tools.js';
+import { Client, load, percentile, type Target } from './client.js';
+
+const N = Number(process.env.BENCH_N ?? 3000);
+const WORKSPACES = Number(process.env.BENCH_WORKSPACES ?? 10000);
+const CONCURRENCY = 32;
+const LIST_SIZE = 10000;
+const WATCHERS = 100;
+const ROOT = resolve(import.meta.dirname, '..');
+
+interface KplaneProc {
+  child: ChildProcess;
+  url: string;
+  dataDir: string;
+  lines: Record<string, unknown>[];
+  waitFor(msg: string, after: number): Promise<Record<string, unknown>>;
+}
+
+async function startKplaneProcess(): Promise<KplaneProc> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'kplane-bench-'));
+  const child = spawn(process.execPath, ['--expose-gc', join(ROOT, 'bin/kplane.js'), 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', process.env.BENCH_KPLANE_LOG ?? 'info'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, KPLANE_MAINTENANCE_SIGNAL: '1' },
+  });
+  const lines: Record<string, unknown>[] = [];
+  const waiters: { msg: string; after: number; resolve: (r: Record<string, unknown>) => void }[] = [];
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        const rec = JSON.parse(line) as Record<string, unknown>;
+        lines.push(rec);
+        for (const w of [...waiters]) {
+          if (rec.msg === w.msg && lines.length > w.after) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve(rec);
+          }
+        }
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  const waitFor = (msg: string, after: number) => new Promise<Record<string, unknown>>((resolve, reject) => {
+    const found = lines.slice(after).find((l) => l.msg === msg);
+    if (found) return resolve(found);
+    waiters.push({ msg, after, resolve });
+    child.once('exit', () => reject(new Error(`kplane exited before logging "${msg}"`)));
+  });
+  const serving = await waitFor('kplane is serving', 0);
+  return { child, url: serving.url as string, dataDir, lines, waitFor };
+}
+
+async function maintenance(p: KplaneProc): Promise<{ rss: number; heapUsed: number }> {
+  const after = p.lines.length;
+  p.child.kill('SIGUSR2');
+  const stuck = setTimeout(() => console.error('maintenance is slow; last kplane log lines:', p.lines.slice(-10)), 30_000);
+  const rec = await p.waitFor('maintenance done', after);
+  clearTimeout(stuck);
+  return { rss: rec.rss as number, heapUsed: rec.heapUsed as number };
+}
+
+async function du(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    total += e.isDirectory() ? await du(p) : (await stat(p)).size;
+  }
+  return total;
+}
+
+function rssOf(pid: number): Promise<number> {
+  return readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmRSS:\s+(\d+) kB/.exec(s)![1]) * 1024);
+}
+
+async function kplaneTarget(p: KplaneProc, cluster = 'root'): Promise<Target> {
+  const kc = parseYaml(await readFile(join(p.dataDir, 'admin.kubeconfig'), 'utf8')) as {
+    clusters: { cluster: { 'certificate-authority-data': string } }[];
+    users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[];
+  };
+  const d = (s: string) => Buffer.from(s, 'base64').toString('utf8');
+  return {
+    name: 'kplane',
+    base: `${p.url}/clusters/${cluster}`,
+    ca: d(kc.clusters[0]!.cluster['certificate-authority-data']),
+    cert: d(kc.users[0]!.user['client-certificate-data']),
+    key: d(kc.users[0]!.user['client-key-data']),
+  };
+}
+
+function kubeTarget(m: ManagementCluster): Target {
+  return { name: 'kube-apiserver+etcd', base: m.url, ca: m.caPem, token: m.token };
+}
+
+interface LoadFigures {
+  createsPerSec: number;
+  createP50: number;
+  createP99: number;
+  getsPerSec: number;
+  getP50: number;
+  list10kMs: number;
+  watchP50: number;
+  watchP99: number;
+}
+
+function check(r: { status: number; body: string }, want: number, what: string): void {
+  if (r.status !== want) throw new Error(`${what}: HTTP ${r.status}: ${r.body.slice(0, 300)}`);
+}
+
+/** The same client load against one server. */
+async function clientLoad(t: Target): Promise<LoadFigures> {
+  const c = new Client(t);
+  const ns = 'bench';
+  check(await c.call('POST', '/api/v1/namespaces', { metadata: { name: ns } }), 201, 'create namespace');
+  const payload = { 'config.yaml': 'x'.repeat(512) };
+  progress(`${t.name}: creates`);
+  const creates = await load(N, CONCURRENCY, async (i) => {
+    check(await c.call('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: `cm-${i}`, labels: { app: 'bench' } }, data: payload }), 201, 'create');
+  });
+  progress(`${t.name}: gets`);
+  const gets = await load(N * 3, CONCURRENCY, async (i) => {
+    check(await c.call('GET', `/api/v1/namespaces/${ns}/configmaps/cm-${i % N}`), 200, 'get');
+  });
+  progress(`${t.name}: list`);
+  // top the namespace up to LIST_SIZE objects and list them all at once, five times
+  await load(Math.max(0, LIST_SIZE - N), CONCURRENCY, async (i) => {
+    check(await c.call('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: `fill-${i}` }, data: payload }), 201, 'fill');
+  });
+  const lists: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const r = await c.call('GET', `/api/v1/namespaces/${ns}/configmaps`);
+    check(r, 200, 'list');
+    lists.push(performance.now() - t0);
+    if (JSON.parse(r.body).items.length < LIST_SIZE) throw new Error('list returned too few items');
+  }
+  progress(`${t.name}: watch fan-out`);
+  // watch fan-out: WATCHERS watchers of one namespace; each write's delivery to the last watcher
+  check(await c.call('POST', '/api/v1/namespaces', { metadata: { name: 'fanout' } }), 201, 'create namespace');
+  const list = JSON.parse((await c.call('GET', '/api/v1/namespaces/fanout/configmaps')).body) as { metadata: { resourceVersion: string } };
+  const seen = new Map<string, number>();
+  const sent = new Map<string, number>();
+  const done = new Map<string, number>();
+  const closers: (() => void)[] = [];
+  for (let w = 0; w < WATCHERS; w++) {
+    closers.push(await c.watch(`/api/v1/namespaces/fanout/configmaps?watch=1&resourceVersion=${list.metadata.resourceVersion}`, (ev) => {
+      if (ev.type !== 'ADDED') return;
+      const name = ev.object.metadata.name;
+      const count = (seen.get(name) ?? 0) + 1;
+      seen.set(name, count);
+      if (count === WATCHERS) done.set(name, performance.now());
+    }));
+  }
+  const EVENTS = 200;
+  for (let i = 0; i < EVENTS; i++) {
+    const name = `w-${i}`;
+    sent.set(name, performance.now());
+    check(await c.call('POST', '/api/v1/namespaces/fanout/configmaps', { metadata: { name }, data: {} }), 201, 'watched create');
+  }
+  const deadline = Date.now() + 60_000;
+  while (done.size < EVENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  for (const close of closers) close();
+  const fanout = [...done.entries()].map(([name, at]) => at - sent.get(name)!);
+  c.close();
+  return {
+    createsPerSec: N / creates.seconds,
+    createP50: percentile(creates.latencies, 50),
+    createP99: percentile(creates.latencies, 99),
+    getsPerSec: (N * 3) / gets.seconds,
+    getP50: percentile(gets.latencies, 50),
+    list10kMs: percentile(lists, 50),
+    watchP50: fanout.length === EVENTS ? percentile(fanout, 50) : NaN,
+    watchP99: fanout.length === EVENTS ? percentile(fanout, 99) : NaN,
+  };
+}
+
+async function workspaceFigures(p: KplaneProc): Promise<Record<string, number>> {
+  const t = await kplaneTarget(p);
+  const c = new Client(t);
+  progress('kplane: workspace latency');
+  // latency: sequential creates, each timed until the workspace reports Ready
+  const ready = new Map<string, number>();
+  const rv = JSON.parse((await c.call('GET', '/apis/tenancy.kplane.io/v1alpha1/workspaces')).body).metadata.resourceVersion as string;
+  const close = await c.watch(`/apis/tenancy.kplane.io/v1alpha1/workspaces?watch=1&resourceVersion=${rv}`, (ev) => {
+    const phase = (ev.object as unknown as { status?: { phase?: string } }).status?.phase;
+    if (phase === 'Ready' && !ready.has(ev.object.metadata.name)) ready.set(ev.object.metadata.name, performance.now());
+  });
+  const post: number[] = [];
+  const toReady: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const name = `lat-${i}`;
+    const t0 = performance.now();
+    check(await c.call('POST', '/apis/tenancy.kplane.io/v1alpha1/workspaces', { metadata: { name } }), 201, 'create workspace');
+    post.push(performance.now() - t0);
+    while (!ready.has(name)) await new Promise((r) => setImmediate(r));
+    toReady.push(ready.get(name)! - t0);
+  }
+  close();
+
+  progress(`kplane: ${WORKSPACES} idle workspaces`);
+  // idle cost: WORKSPACES more, then memory and disk per cluster
+  const before = await maintenance(p);
+  const diskBefore = await du(join(p.dataDir, 'db'));
+  const bulk = await load(WORKSPACES, CONCURRENCY, async (i) => {
+    check(await c.call('POST', '/apis/tenancy.kplane.io/v1alpha1/workspaces', { metadata: { name: `idle-${i}` } }), 201, 'create workspace');
+  });
+  // all Ready?
+  for (;;) {
+    const l = JSON.parse((await c.call('GET', '/apis/tenancy.kplane.io/v1alpha1/workspaces?fieldSelector=status.phase%3DReady')).body) as { items: unknown[] };
+    const readyCount = l.items.length;
+    if (readyCount >= WORKSPACES + 200) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const after = await maintenance(p);
+  const diskAfter = await du(join(p.dataDir, 'db'));
+  // a tenant cluster answers: prove the idle clusters are live
+  const tenant = new Client({ ...t, base: `${p.url}/clusters/root:idle-${WORKSPACES - 1}` });
+  check(await tenant.call('GET', '/api/v1/namespaces/kube-system/configmaps/kube-root-ca.crt'), 200, 'tenant read');
+  tenant.close();
+  c.close();
+  return {
+    workspacePostP50: percentile(post, 50),
+    workspaceReadyP50: percentile(toReady, 50),
+    workspaceReadyP99: percentile(toReady, 99),
+    workspacesPerSec: WORKSPACES / bulk.seconds,
+    rssPerCluster: (after.rss - before.rss) / WORKSPACES,
+    heapPerCluster: (after.heapUsed - before.heapUsed) / WORKSPACES,
+    diskPerCluster: (diskAfter - diskBefore) / WORKSPACES,
+    rssTotal: after.rss,
+  };
+}
+
+function progress(msg: string): void {
+  process.stderr.write(`  .. ${msg}\n`);
+}
+
+const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+const kib = (b: number) => `${(b / 1024).toFixed(2)} KiB`;
+const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+
+async function main(): Promise<void> {
+  const skipKube = process.env.BENCH_SKIP_KUBE === '1';
+  console.log(`kplane bench: ${N} creates, ${N * 3} gets, LIST of ${LIST_SIZE}, ${WATCHERS} watchers, ${WORKSPACES} idle workspaces, concurrency ${CONCURRENCY}`);
+  let kube: ManagementCluster | undefined;
+  let kubeIdle = 0;
+  let kubeFigures: LoadFigures | undefined;
+  if (!skipKube) {
+    await ensureTools();
+    kube = await startManagementCluster();
+    kubeIdle = (await rssOf(kube.pids.apiserver)) + (await rssOf(kube.pids.etcd));
+  }
+  const p = await startKplaneProcess();
+  try {
+    const idle0 = await maintenance(p);
+    const kplaneFigures = await clientLoad(await kplaneTarget(p));
+    if (kube) kubeFigures = await clientLoad(kubeTarget(kube));
+    const ws = await workspaceFigures(p);
+
+    const rows: [string, string, string, string][] = [];
+    const row = (what: string, k: number, kb: number | undefined, better: 'higher' | 'lower', digits = 1) => {
+      const ratio = kb === undefined ? '' : better === 'higher' ? `${fmt(k / kb, 2)}x` : `${fmt(kb / k, 2)}x`;
+      rows.push([what, fmt(k, digits), kb === undefined ? '' : fmt(kb, digits), ratio]);
+    };
+    row('creates/s', kplaneFigures.createsPerSec, kubeFigures?.createsPerSec, 'higher', 0);
+    row('create p50 ms', kplaneFigures.createP50, kubeFigures?.createP50, 'lower', 2);
+    row('create p99 ms', kplaneFigures.createP99, kubeFigures?.createP99, 'lower', 2);
+    row('gets/s', kplaneFigures.getsPerSec, kubeFigures?.getsPerSec, 'higher', 0);
+    row('get p50 ms', kplaneFigures.getP50, kubeFigures?.getP50, 'lower', 2);
+    row(`LIST ${LIST_SIZE} objects ms`, kplaneFigures.list10kMs, kubeFigures?.list10kMs, 'lower', 0);
+    row(`watch fan-out to ${WATCHERS} p50 ms`, kplaneFigures.watchP50, kubeFigures?.watchP50, 'lower', 2);
+    row(`watch fan-out to ${WATCHERS} p99 ms`, kplaneFigures.watchP99, kubeFigures?.watchP99, 'lower', 2);
+    console.log('\nclient load (same client, same run)                 kplane   kube-apiserver+etcd   kplane advantage');
+    for (const [a, b, c, d] of rows) console.log(`  ${a.padEnd(45)} ${b.padStart(12)} ${c.padStart(21)} ${d.padStart(18)}`);
+
+    console.log('\nlogical clusters');
+    console.log(`  workspace POST p50                             ${fmt(ws.workspacePostP50!, 2)} ms`);
+    console.log(`  workspace create -> Ready p50 / p99            ${fmt(ws.workspaceReadyP50!, 2)} ms / ${fmt(ws.workspaceReadyP99!, 2)} ms   (target p50 <= 5 ms)`);
+    console.log(`  bulk workspace creation                        ${fmt(ws.workspacesPerSec!, 0)} /s`);
+    console.log(`  RSS per idle logical cluster                   ${kib(ws.rssPerCluster!)}   (target <= 10 KiB; kcp ~7-10 MiB, vcluster ~250 MiB)`);
+    console.log(`  JS heap per idle logical cluster               ${kib(ws.heapPerCluster!)}`);
+    console.log(`  disk per idle logical cluster                  ${kib(ws.diskPerCluster!)}   (target <= 8 KiB)`);
+    console.log('\nidle memory');
+    console.log(`  kplane, fresh                                  ${mib(idle0.rss)}`);
+    console.log(`  kplane with ${WORKSPACES + 200} workspaces                ${mib(ws.rssTotal!)}`);
+    if (kube) {
+      const thousand = idle0.rss + 1000 * ws.rssPerCluster!;
+      console.log(`  one kube-apiserver + etcd, idle                ${mib(kubeIdle)}`);
+      console.log(`  kplane with 1,000 idle clusters (fresh + 1000 x per-cluster) ${mib(thousand)}  -> ${fmt(kubeIdle / thousand, 1)}x less than ONE kube-apiserver+etcd`);
+    }
+  } finally {
+    p.child.kill('SIGTERM');
+    await new Promise((r) => p.child.once('exit', r));
+    await rm(p.dataDir, { recursive: true, force: true });
+    await kube?.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
