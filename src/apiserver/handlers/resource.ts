@@ -70,6 +70,8 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
   if (!type || info.extra.length) throw notServed();
   if (info.subresource && !type.subresources.includes(info.subresource)) throw notServed();
   if (!type.namespaced && info.namespace && info.resource !== 'namespaces') throw notServed();
+  // a namespaced object is only addressable inside its namespace
+  if (type.namespaced && !info.namespace && info.name) throw notServed();
   if (!allowedMethods(type, info).includes(req.method)) throw methodNotAllowed();
   const verb = info.verb;
 
