@@ -12,6 +12,7 @@ import { ClientCertAuthenticator } from './auth/authn.js';
 import { BootstrapAuthorizer } from './auth/authz.js';
 import { renderKubeconfig } from './auth/kubeconfig.js';
 import { issue, loadOrCreatePki, type ServerPki } from './auth/pki.js';
+import { ClusterRoleAggregationController } from './controllers/clusterrole-aggregation.js';
 import type { Controller, ControllerDeps } from './controllers/context.js';
 import { GarbageCollector, OWNER_INDEX, ownerIndexer } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace.js';
@@ -44,6 +45,8 @@ export interface KplaneConfig {
   /** How much history watch resumption and consistent paging can reach back (default 5 min). */
   historyWindowMs?: number;
   compactionIntervalMs?: number;
+  /** Events kept in memory for watch resumption (kube's watch cache window); default 4096. */
+  watchCacheSize?: number;
 }
 
 export const ADMIN_USER = 'kplane-admin';
@@ -84,6 +87,7 @@ export class Kplane {
       path: join(config.dataDir, 'db'),
       sync: config.fsync ?? false,
       indexers: { [OWNER_INDEX]: ownerIndexer },
+      watchCacheSize: config.watchCacheSize,
     });
     const clusters = new ClusterRegistry(baseStore);
     clusters.start();
@@ -101,6 +105,7 @@ export class Kplane {
       new WorkspaceController(deps, () => k.externalURL()),
       new NamespaceController(deps, pki.ca.certPem),
       new GarbageCollector(deps),
+      new ClusterRoleAggregationController(deps),
     );
     for (const c of k.controllers) await c.start();
 

@@ -11,7 +11,7 @@ import type { Authorizer } from '../auth/authz.js';
 import type { UserInfo } from '../registry/types.js';
 import { WILDCARD, type ClusterName } from '../tenancy/logicalcluster.js';
 import type { ApiDeps } from './deps.js';
-import { serveNonResource } from './handlers/nonresource.js';
+import { PageNotFound, serveNonResource } from './handlers/nonresource.js';
 import { MAX_BODY_BYTES, serveResource } from './handlers/resource.js';
 import { resolveRequestInfo, splitClusterPath, type RequestInfo } from './requestinfo.js';
 import { sendError } from './respond.js';
@@ -28,6 +28,11 @@ export interface ApiServerOptions {
 
 function notFoundStatus(): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
+function pageNotFound(reply: FastifyReply): FastifyReply {
+  return reply.code(404).header('Content-Type', 'text/plain; charset=utf-8').header('X-Content-Type-Options', 'nosniff')
+    .send('404 page not found\n');
 }
 
 function clusterForbidden(user: UserInfo, cluster: string): StatusError {
@@ -62,15 +67,16 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof PageNotFound) return pageNotFound(reply);
     const e = err as { statusCode?: number; code?: string; message: string };
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) {
       return sendError(reply, new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`));
     }
     if (!(err instanceof StatusError)) app.log.error({ err }, 'request failed');
-    return sendError(reply, err);
+    return sendError(reply, err, [], req.headers.accept);
   });
-  app.setNotFoundHandler((_req, reply) => sendError(reply, notFoundStatus()));
+  app.setNotFoundHandler((_req, reply) => pageNotFound(reply));
 
   app.addHook('onResponse', (req, reply, done) => {
     req.log.debug({ verb: req.method, uri: req.url, code: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http');
@@ -103,6 +109,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
       throw new StatusError(405, 'MethodNotAllowed', 'cross-cluster (/clusters/*) requests may only list and watch', {});
     }
     const health = info.kind === 'nonresource' ? /^\/(healthz|livez|readyz)(\/.*)?$/.exec(info.path) : null;
+    // outside /clusters/<name> only health, version and the path list exist
+    if (!cluster && !health && info.kind === 'nonresource' && !['/', '/version', '/version/'].includes(info.path)) {
+      return pageNotFound(reply);
+    }
     if (health && info.kind === 'nonresource') {
       const ok = health[1] !== 'readyz' || opts.ready();
       const verbose = url.searchParams.has('verbose');
@@ -110,7 +120,14 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
         .header('X-Content-Type-Options', 'nosniff').send(healthBody(info.path, verbose, ok));
     }
     const types = deps.catalog.forCluster((cluster ?? 'root') as ClusterName);
-    if (info.kind === 'resource') return serveResource(deps, req, reply, info, types, user);
+    if (info.kind === 'resource') {
+      // no route for a group/version that is not served: kube's plain 404, or its Status for a known group
+      if (!types.servesGroupVersion(info.group, info.version)) {
+        if (info.group !== '' && types.all.some((t) => t.group === info.group)) throw notFoundStatus();
+        return pageNotFound(reply);
+      }
+      return serveResource(deps, req, reply, info, types, user);
+    }
     return serveNonResource(deps, req, reply, info, types);
   };
 

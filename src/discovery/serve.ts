@@ -105,7 +105,8 @@ export function serveDiscovery(
       if (req.ifNoneMatch !== undefined && req.ifNoneMatch === quoted) return { status: 304, headers };
       return { status: 200, headers, body: c.body };
     }
-    if (neg.kind === 'notAcceptable') throw notAcceptable(neg.supported);
+    // kube's message names protobuf too, which discovery documents are also served in
+    if (neg.kind === 'notAcceptable') throw notAcceptable([...neg.supported, 'application/vnd.kubernetes.protobuf']);
     const key = scope === 'api' ? `${served}|api|${opts.serverAddress}|${neg.mediaType}` : `${served}|apis|${neg.mediaType}`;
     const c = cached(key, () => ({ body: encode(scope === 'api' ? apiVersions(opts) : apiGroupList(types), neg.mediaType) }));
     return { status: 200, headers: { 'Content-Type': neg.contentType }, body: c.body };
@@ -113,7 +114,7 @@ export function serveDiscovery(
 
   // /api/<v>, /apis/<g>, /apis/<g>/<v>: plain (non-aggregated) negotiation
   const mediaType = negotiatePlain(req.accept);
-  if (!mediaType) throw notAcceptable([...DISCOVERY_MEDIA_TYPES]);
+  if (!mediaType) throw notAcceptable([...DISCOVERY_MEDIA_TYPES, 'application/vnd.kubernetes.protobuf']);
   const key = `${served}|${path}|${mediaType}`;
   let c = cache.get(key);
   if (!c) {

@@ -121,8 +121,9 @@ export function serveOpenAPI(types: readonly ResourceType[], req: OpenAPIRequest
     return respond(req, doc, headers, doc.body);
   }
   if (path === '/openapi/v3') {
+    // kube serves the index as text/plain, without validators
     const doc = openapiV3Index(types, opts.basePath, opts);
-    return respond(req, doc, { 'Cache-Control': 'no-cache, private', 'Content-Type': 'application/json' }, doc.body);
+    return { status: 200, headers: { 'Cache-Control': 'no-cache, private', 'Content-Type': 'text/plain; charset=utf-8' }, body: doc.body };
   }
   if (!path.startsWith('/openapi/v3/')) return undefined;
   const gv = decodeURIComponent(path.slice('/openapi/v3/'.length));

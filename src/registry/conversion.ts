@@ -35,6 +35,12 @@ export function canonicalOrder(obj: KubeObject): KubeObject {
   // Go writes map keys sorted; so do we, so responses read like kube-apiserver's.
   if (meta.labels) orderedMeta.labels = sortedMap(meta.labels);
   if (meta.annotations) orderedMeta.annotations = sortedMap(meta.annotations);
+  // omitempty: Go drops empty maps and lists of ObjectMeta from what it stores and returns
+  for (const k of ['labels', 'annotations', 'finalizers', 'ownerReferences', 'managedFields', 'generateName']) {
+    const v = orderedMeta[k];
+    if (v === null || v === '' || (Array.isArray(v) && v.length === 0)
+      || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)) delete orderedMeta[k];
+  }
   for (const k of Object.keys(meta)) if (!(k in orderedMeta) && meta[k] !== undefined) orderedMeta[k] = meta[k];
   const { kind, apiVersion, metadata: _m, ...rest } = obj;
   for (const k of Object.keys(obj)) delete obj[k];

@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import {
-  StatusError, alreadyExists, badRequest, conflict, generateNameConflict, invalid, isStatusError, notFound,
+  StatusError, alreadyExists, badRequest, conflict, field, generateNameConflict, invalid, isStatusError, notFound,
   OPTIMISTIC_LOCK_MESSAGE, resourceExpired, timeoutError, type FieldError, type Status,
 } from '../apimachinery/errors.js';
 import type { FieldSelector } from '../apimachinery/fields.js';
@@ -343,6 +343,7 @@ export class Registry {
   }
 
   private fillSystemFields(ctx: RequestContext, obj: KubeObject): void {
+    delete obj.metadata.selfLink; // gone since kube 1.20
     obj.metadata.creationTimestamp = formatTime(ctx.now);
     obj.metadata.uid = randomUUID();
     if (obj.metadata.generateName && !obj.metadata.name) obj.metadata.name = generateName(obj.metadata.generateName);
@@ -389,8 +390,9 @@ export class Registry {
         return { object: await this.createFromUpdate(ctx, type, obj, opts), created: true };
       }
       if (info.uidPrecondition && info.uidPrecondition !== existing.metadata.uid) {
+        // kube's storage layer reports this one, naming its etcd key
         throw conflict(qualified(type), name,
-          `Precondition failed: UID in precondition: ${info.uidPrecondition}, UID in object meta: ${existing.metadata.uid ?? ''}`);
+          `StorageError: invalid object, Code: 4, Key: ${kubeStorageKey(type, ctx.namespace, name)}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${info.uidPrecondition}, UID in object meta: ${existing.metadata.uid ?? ''}`);
       }
       const obj = deepCopy(await info.updatedObject(deepCopy(existing)));
       obj.metadata ??= {};
@@ -406,6 +408,7 @@ export class Registry {
         throw conflict(qualified(type), name, OPTIMISTIC_LOCK_MESSAGE);
       }
       delete obj.metadata.managedFields;
+      delete obj.metadata.selfLink;
       dedupOwnerReferences(ctx, obj);
       await this.admission.admit(this.attrs('UPDATE', ctx, type, obj, existing, opts, name));
       this.beforeUpdate(ctx, type, obj, existing, subresource);
@@ -594,6 +597,12 @@ export class Registry {
 
 // ---------------------------------------------------------------- helpers
 
+/** The etcd key kube-apiserver would use for an object (it appears in some of kube's error texts). */
+function kubeStorageKey(type: ResourceType, namespace: string, name: string): string {
+  const res = type.storage.group === '' || type.storage.group.endsWith('.k8s.io') ? type.storage.resource : `${type.storage.group}/${type.storage.resource}`;
+  return type.namespaced ? `/registry/${res}/${namespace}/${name}` : `/registry/${res}/${name}`;
+}
+
 /** A list item as kube's typed lists carry it: without kind and apiVersion. */
 function listItem(type: ResourceType, stored: KubeObject): KubeObject {
   const { kind: _k, apiVersion: _a, ...rest } = toServed(type, stored);
@@ -607,28 +616,28 @@ export function selectableFields(type: ResourceType, obj: KubeObject): Record<st
   return type.strategy.selectableFields ? { ...base, ...type.strategy.selectableFields(obj) } : base;
 }
 
+/** kube's ValidateListOptions / validateWatchOptions: every violation is reported. */
 function validateListOptions(opts: WatchOptions, watch: boolean): void {
   const errs: FieldError[] = [];
+  const forbid = (f: string, detail: string) => errs.push({ type: 'FieldValueForbidden', field: f, value: '', detail });
   const match = opts.resourceVersionMatch ?? '';
-  if (match !== '') {
-    if (watch && opts.sendInitialEvents === undefined) {
-      errs.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', value: '', detail: 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided' });
-    } else if (match !== 'Exact' && match !== 'NotOlderThan') {
-      errs.push({ type: 'FieldValueNotSupported', field: 'resourceVersionMatch', value: match, detail: 'supported values: "Exact", "NotOlderThan", ""' });
-    } else if (!opts.resourceVersion) {
-      errs.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', value: '', detail: 'resourceVersionMatch is forbidden unless resourceVersion is provided' });
-    } else if (opts.continue) {
-      errs.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', value: '', detail: 'resourceVersionMatch is forbidden when continue is provided' });
-    } else if (match === 'Exact' && opts.resourceVersion === '0') {
-      errs.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', value: '', detail: 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"' });
+  if (watch) {
+    if (opts.sendInitialEvents !== undefined && match !== 'NotOlderThan') {
+      forbid('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
     }
-  }
-  if (opts.sendInitialEvents !== undefined) {
-    if (!watch) {
-      errs.push({ type: 'FieldValueForbidden', field: 'sendInitialEvents', value: '', detail: 'sendInitialEvents is forbidden for list' });
-    } else if (opts.resourceVersionMatch !== 'NotOlderThan') {
-      errs.push({ type: 'FieldValueForbidden', field: 'resourceVersionMatch', value: '', detail: "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan" });
+    if (match) {
+      if (opts.sendInitialEvents === undefined) forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
+      if (match !== 'NotOlderThan') errs.push(field.notSupported('resourceVersionMatch', match, ['NotOlderThan']));
+      if (opts.continue) forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided');
     }
+  } else {
+    if (match) {
+      if (!opts.resourceVersion) forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided');
+      if (opts.continue) forbid('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided');
+      if (match !== 'Exact' && match !== 'NotOlderThan') errs.push(field.notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
+      if (match === 'Exact' && opts.resourceVersion === '0') forbid('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+    }
+    if (opts.sendInitialEvents !== undefined) forbid('sendInitialEvents', 'sendInitialEvents is forbidden for list');
   }
   if (errs.length) throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errs);
   if (opts.continue && opts.resourceVersion && opts.resourceVersion !== '0') {
@@ -705,16 +714,18 @@ function unchanged(obj: KubeObject, existing: KubeObject): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** rest.BeforeDelete's precondition check (kube names the kind, not the resource, here). */
 function checkDeletePreconditions(type: ResourceType, name: string, existing: KubeObject, opts: DeleteOptions): void {
   const p = opts.preconditions;
   if (!p) return;
+  const gk = { group: type.group, resource: type.kind };
   if (p.uid !== undefined && p.uid !== existing.metadata.uid) {
-    throw conflict(qualified(type), name,
-      `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${existing.metadata.uid ?? ''}`);
+    throw conflict(gk, name,
+      `the UID in the precondition (${p.uid}) does not match the UID in record (${existing.metadata.uid ?? ''}). The object might have been deleted and then recreated`);
   }
   if (p.resourceVersion !== undefined && p.resourceVersion !== existing.metadata.resourceVersion) {
-    throw conflict(qualified(type), name,
-      `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion ?? ''}`);
+    throw conflict(gk, name,
+      `the ResourceVersion in the precondition (${p.resourceVersion}) does not match the ResourceVersion in record (${existing.metadata.resourceVersion ?? ''}). The object might have been modified`);
   }
 }
 

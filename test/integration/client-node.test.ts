@@ -9,7 +9,8 @@ let kc: k8s.KubeConfig;
 let core: k8s.CoreV1Api;
 
 beforeAll(async () => {
-  t = await startKplane();
+  // a small watch cache, so that a watch can reach behind it into compacted history
+  t = await startKplane({ watchCacheSize: 16 });
   kc = new k8s.KubeConfig();
   kc.loadFromFile(t.kubeconfig);
   core = kc.makeApiClient(k8s.CoreV1Api);
@@ -75,7 +76,7 @@ describe('client-node', () => {
 
   it('gets 410 Gone for a watch from a compacted revision', async () => {
     const old = await core.createNamespacedConfigMap({ namespace: 'cn', body: { metadata: { name: 'old' } } });
-    await core.createNamespacedConfigMap({ namespace: 'cn', body: { metadata: { name: 'newer' } } });
+    for (let i = 0; i < 20; i++) await core.createNamespacedConfigMap({ namespace: 'cn', body: { metadata: { name: `newer-${i}` } } });
     await t.k.baseStore.compact(t.k.baseStore.currentRevision());
     let status: { code?: number; reason?: string } | undefined;
     const watch = new k8s.Watch(kc);

@@ -1,7 +1,6 @@
 // Non-resource paths inside a logical cluster: version, the root path list, discovery and OpenAPI.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { StatusError } from '../../apimachinery/errors.js';
 import { serveDiscovery } from '../../discovery/index.js';
 import { serveOpenAPI } from '../../openapi/index.js';
 import type { ResourceSet } from '../../registry/catalog.js';
@@ -10,8 +9,11 @@ import type { NonResourceRequestInfo } from '../requestinfo.js';
 import { isPretty } from '../options.js';
 import { serialize } from '../respond.js';
 
-function notFound(): StatusError {
-  return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+/** kube-apiserver's answer for a path no route serves: plain text, not a Status. */
+export class PageNotFound extends Error {}
+
+function notFound(): Error {
+  return new PageNotFound('404 page not found');
 }
 
 function json(reply: FastifyReply, body: unknown, pretty: boolean, contentType = 'application/json'): FastifyReply {
@@ -50,7 +52,7 @@ export async function serveNonResource(deps: ApiDeps, req: FastifyRequest, reply
     }, { basePath: `/clusters/${info.cluster ?? 'root'}` });
     if (r) {
       reply.code(r.status).headers(r.headers);
-      return reply.send(r.body ?? '');
+      return r.body === undefined ? reply.send() : reply.send(r.body);
     }
   }
   throw notFound();

@@ -30,8 +30,8 @@ function validateConfigMap(cm: KubeObject): FieldError[] {
     if (typeof v === 'string') total += base64ByteLength(v);
   }
   if (total > MAX_DATA_SIZE) {
-    // kube passes an empty path: the error refers to the whole object.
-    errs.push(field.tooLong('', '', MAX_DATA_SIZE));
+    // kube passes an empty path, which Go prints as "[]": the error refers to the whole object.
+    errs.push(field.tooLong('[]', '', MAX_DATA_SIZE));
   }
   return errs;
 }

@@ -30,6 +30,10 @@ function shape(ns: KubeObject): void {
   omitEmpty(spec, 'finalizers');
   const status = ensureObj(ns, 'status');
   omitEmpty(status, 'phase', 'conditions');
+  // NamespaceCondition.lastTransitionTime is a non-pointer metav1.Time: Go writes null when unset
+  for (const c of arrAt(status, 'conditions') ?? []) {
+    if (isObj(c) && c.lastTransitionTime === undefined) c.lastTransitionTime = null;
+  }
   orderKeys(ns, ['kind', 'apiVersion', 'metadata', 'spec', 'status']);
 }
 

@@ -174,11 +174,8 @@ export class LevelStore implements Store {
   }
 
   watch(prefix: string | string[], fromRevision: number, sink: WatchSink): Watch {
-    if (fromRevision < this.compacted) {
-      const err = new RevisionCompacted(fromRevision, this.compacted);
-      queueMicrotask(() => sink.onError(err));
-      return { stop: () => {}, requestProgress: () => {} };
-    }
+    // History still held in memory serves even revisions compaction removed from disk (kube's watch
+    // cache works the same way); beyond it, the replay from disk reports RevisionCompacted.
     return this.hub.watch(typeof prefix === 'string' ? [prefix] : prefix, fromRevision, this.writer.revision, sink);
   }
 

@@ -38,9 +38,9 @@ describe('configmaps: validate', () => {
     ['duplicated key', cm({ key: 'value1' }, { key: b64('value2') }), ['data[key]: Invalid value: "key": duplicate of key present in binaryData']],
     ['binary data invalid key', cm(undefined, { 'a*b': b64('v') }), [`binaryData[a*b]: Invalid value: "a*b": ${KEY_MSG}`]],
     ['binary data dot key', cm(undefined, { '.': b64('v') }), ['binaryData[.]: Invalid value: ".": must not be \'.\'']],
-    ['over max size', cm({ key: 'a'.repeat(1024 * 1024 + 1) }), [': Too long: may not be more than 1048576 bytes']],
-    ['binary data over max size', cm(undefined, { bin: b64(Buffer.alloc(1024 * 1024 + 1)) }), [': Too long: may not be more than 1048576 bytes']],
-    ['data and binaryData add up', cm({ a: 'x'.repeat(1024 * 512) }, { b: b64(Buffer.alloc(1024 * 512 + 1)) }), [': Too long: may not be more than 1048576 bytes']],
+    ['over max size', cm({ key: 'a'.repeat(1024 * 1024 + 1) }), ['[]: Too long: may not be more than 1048576 bytes']],
+    ['binary data over max size', cm(undefined, { bin: b64(Buffer.alloc(1024 * 1024 + 1)) }), ['[]: Too long: may not be more than 1048576 bytes']],
+    ['data and binaryData add up', cm({ a: 'x'.repeat(1024 * 512) }, { b: b64(Buffer.alloc(1024 * 512 + 1)) }), ['[]: Too long: may not be more than 1048576 bytes']],
     ['exactly the max size', cm({ a: 'x'.repeat(1024 * 1024) }), []],
     ['non-standard finalizer', cm(undefined, undefined, { metadata: { name: 'x', finalizers: ['foo'] } }),
       ['metadata.finalizers[0]: Invalid value: "foo": name is neither a standard finalizer name nor is it fully qualified']],
@@ -48,7 +48,7 @@ describe('configmaps: validate', () => {
     expect(errs(s.validate(o, c))).toEqual(want);
   });
   it('counts data sizes in UTF-8 bytes', () => {
-    expect(errs(s.validate(cm({ a: 'é'.repeat(524289) }), c))).toEqual([': Too long: may not be more than 1048576 bytes']);
+    expect(errs(s.validate(cm({ a: 'é'.repeat(524289) }), c))).toEqual(['[]: Too long: may not be more than 1048576 bytes']);
   });
 });
 

@@ -118,7 +118,11 @@ describe('LevelStore', () => {
     await expect(store.list('core/configmaps/root/', { revision: 3 })).rejects.toBeInstanceOf(RevisionCompacted);
     const at4 = await store.list('core/configmaps/root/', { revision: 4 });
     expect(at4.items.map((i) => i.value.metadata.name)).toEqual(['a', 'b', 'c']);
-    const w = collect(store, 'core/configmaps/root/', 2);
+    // revision 2 is still in the in-memory window (4 events) and served from there; 0 is not
+    const mem = collect(store, 'core/configmaps/root/', 2);
+    await until(() => mem.events.length === 3);
+    mem.stop();
+    const w = collect(store, 'core/configmaps/root/', 0);
     await until(() => w.errors.length === 1);
     expect(w.errors[0]).toBeInstanceOf(RevisionCompacted);
     const ok = collect(store, 'core/configmaps/root/', 4);
