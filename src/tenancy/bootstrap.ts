@@ -78,10 +78,15 @@ function clusterRole(name: string, rules: Rule[], extra: Partial<KubeObject> = {
   };
 }
 
-function aggregated(name: string, selectors: string[], rules: Rule[]): KubeObject {
+/**
+ * An aggregated role as kube bootstraps it. Its rules are precomputed: what the
+ * clusterrole-aggregation controller computes from the roles below (selector by selector, the
+ * matching roles by name, each rule once), so no cluster ever needs a copy of its own.
+ */
+function aggregated(name: string, selectors: string[], rules: Rule[], labels: Record<string, string> = {}): KubeObject {
   return clusterRole(name, rules, {
     aggregationRule: { clusterRoleSelectors: selectors.map((s) => ({ matchLabels: { [`rbac.authorization.k8s.io/aggregate-to-${s}`]: 'true' } })) },
-  });
+  }, labels);
 }
 
 function clusterRoleBinding(name: string, role: string, subjects: { kind: string; name: string }[]): KubeObject {
@@ -102,9 +107,10 @@ function clusterRoles(): KubeObject[] {
       { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
       { nonResourceURLs: ['*'], verbs: ['*'] },
     ]),
-    aggregated('admin', ['admin'], [...adminRules, ...editRules, ...viewRules]),
-    aggregated('edit', ['edit'], [...editRules, ...viewRules]),
-    aggregated('view', ['view'], viewRules),
+    // admin <- edit, system:aggregate-to-admin; edit <- system:aggregate-to-edit, view; view <- system:aggregate-to-view
+    aggregated('admin', ['admin'], [...editRules, ...viewRules, ...adminRules]),
+    aggregated('edit', ['edit'], [...editRules, ...viewRules], { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' }),
+    aggregated('view', ['view'], viewRules, { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' }),
     clusterRole('system:aggregate-to-admin', adminRules, {}, { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' }),
     clusterRole('system:aggregate-to-edit', editRules, {}, { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' }),
     clusterRole('system:aggregate-to-view', viewRules, {}, { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' }),
