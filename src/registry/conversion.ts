@@ -27,6 +27,8 @@ const META_ORDER = [
   'managedFields',
 ];
 
+const OMIT_EMPTY = ['labels', 'annotations', 'finalizers', 'ownerReferences', 'managedFields', 'generateName'];
+
 /** Puts kind, apiVersion, metadata first and metadata's fields in kube's order (in place). */
 export function canonicalOrder(obj: KubeObject): KubeObject {
   const meta = obj.metadata ?? {};
@@ -36,12 +38,12 @@ export function canonicalOrder(obj: KubeObject): KubeObject {
   if (meta.labels) orderedMeta.labels = sortedMap(meta.labels);
   if (meta.annotations) orderedMeta.annotations = sortedMap(meta.annotations);
   // omitempty: Go drops empty maps and lists of ObjectMeta from what it stores and returns
-  for (const k of ['labels', 'annotations', 'finalizers', 'ownerReferences', 'managedFields', 'generateName']) {
+  for (const k of OMIT_EMPTY) {
     const v = orderedMeta[k];
     if (v === null || v === '' || (Array.isArray(v) && v.length === 0)
       || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)) delete orderedMeta[k];
   }
-  for (const k of Object.keys(meta)) if (!(k in orderedMeta) && meta[k] !== undefined) orderedMeta[k] = meta[k];
+  for (const k of Object.keys(meta)) if (!META_ORDER.includes(k) && meta[k] !== undefined) orderedMeta[k] = meta[k];
   const { kind, apiVersion, metadata: _m, ...rest } = obj;
   for (const k of Object.keys(obj)) delete obj[k];
   if (kind !== undefined) obj.kind = kind;

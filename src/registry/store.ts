@@ -472,6 +472,9 @@ export class Registry {
       ...validateObjectMeta(meta, type.namespaced, s.validateName),
       ...validateObjectMetaUpdate(meta, old.metadata),
     ];
+    const again = s.revalidatesMetadataOnUpdate ?? 'update';
+    if (again === 'update') errs.push(...validateObjectMetaUpdate(meta, old.metadata));
+    else if (again === 'create') errs.push(...validateObjectMeta(meta, type.namespaced, s.validateName));
     if (subresource === 'status') errs.push(...s.status!.validateUpdate(obj, old, ctx));
     else if (subresource === 'finalize') errs.push(...s.finalize!.validateUpdate(obj, old, ctx));
     else errs.push(...s.validateUpdate(obj, old, ctx));
@@ -570,10 +573,8 @@ export class Registry {
       const [r] = await this.store.txn([{ type: 'put', key, value: toStored(type, obj), expect: { revision: kv.modRevision } }]);
       return { object: toServed(type, r!.kv.value), deleted: false };
     }
-    if ((spec.finalizers?.length ?? 0) > 0) {
-      throw conflict(qualified(type), existing.metadata.name!,
-        'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
-    }
+    // still being emptied: nothing to do yet, the namespace is returned as it is
+    if ((spec.finalizers?.length ?? 0) > 0) return { object: existing, deleted: false };
     if ((existing.metadata.finalizers?.length ?? 0) > 0) return { object: existing, deleted: false };
     const gone = await this.deleteNow(ctx, type, key, kv, existing, opts.dryRun);
     return { object: gone ?? existing, deleted: true };

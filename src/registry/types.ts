@@ -73,6 +73,13 @@ export interface Strategy {
   /** Present when the kind has a finalize subresource (namespaces). */
   finalize?: StatusStrategy;
 
+  /**
+   * kube's update validators of most kinds validate ObjectMeta again, after the generic checks,
+   * so their errors appear twice: 'update' (ValidateObjectMetaUpdate, the default), 'create'
+   * (ValidateObjectMeta, e.g. LimitRange) or false.
+   */
+  revalidatesMetadataOnUpdate?: 'update' | 'create' | false;
+
   /** Deletion propagation when the client does not choose one. Background if unset. */
   defaultGarbageCollectionPolicy?: DeletionPropagation;
   /** DELETE answers with the object (namespaces) instead of a Success Status. */

@@ -184,6 +184,8 @@ export const limitranges: ResourceType = {
     },
     allowCreateOnUpdate: true,
     allowUnconditionalUpdate: true,
+    // kube's LimitRange update runs the create-time validation, metadata included
+    revalidatesMetadataOnUpdate: 'create',
     validateUpdate: (lr) => validateLimitRange(lr),
   },
 };
