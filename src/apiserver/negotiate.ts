@@ -3,7 +3,7 @@
 // meta.k8s.io conversions Table and PartialObjectMetadata(List) that kubectl and client-go request
 // through Accept parameters. Media ranges are tried in order of their q weight (q=0: never).
 
-import { StatusError } from '../apimachinery/errors.js';
+import { notAcceptable as onlyAccepted, StatusError } from '../apimachinery/errors.js';
 
 export interface MediaRange {
   type: string;
@@ -80,9 +80,11 @@ export function negotiateOutput(accept: string | undefined, offer: Offer): Outpu
   const ranges = parseMediaRanges(accept);
   if (!accept || !accept.trim()) return { format: 'json' };
   let mismatch: StatusError | undefined;
+  let knownType = false;
   for (const r of ranges) {
     const format = formatOf(r, offer.protobuf);
     if (!format) continue;
+    knownType = true;
     const as = r.params['as'];
     if (!as) return { format };
     const g = r.params['g'];
@@ -95,10 +97,13 @@ export function negotiateOutput(accept: string | undefined, offer: Offer): Outpu
       if (as === wanted) return { format, as, version: v };
       mismatch ??= new StatusError(406, 'NotAcceptable', offer.metadata === 'list'
         ? `you requested PartialObjectMetadata, but the requested object is a list (${offer.goType ?? ''})`
-        : `you requested PartialObjectMetadataList, but the requested object is not a list (${offer.goType ?? ''})`, {});
+        : `you requested PartialObjectMetadataList, but the requested object is not a list (${offer.goType ?? ''})`);
     }
   }
-  throw mismatch ?? notAcceptable(offer);
+  // a media type kube serves, but with a conversion it cannot do, gets the shorter message
+  if (mismatch) throw mismatch;
+  if (knownType) throw onlyAccepted(['application/json', 'application/yaml', PROTOBUF]);
+  throw notAcceptable(offer);
 }
 
 export type BodyFormat = 'json' | 'yaml' | 'protobuf' | 'json-patch' | 'merge-patch' | 'strategic-merge-patch' | 'apply-patch';

@@ -123,7 +123,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     if (info.kind === 'resource') {
       // no route for a group/version that is not served: kube's plain 404, or its Status for a known group
       if (!types.servesGroupVersion(info.group, info.version)) {
-        if (info.group !== '' && types.all.some((t) => t.group === info.group)) throw notFoundStatus();
+        if (types.all.some((t) => t.group === info.group)) throw notFoundStatus();
         return pageNotFound(reply);
       }
       return serveResource(deps, req, reply, info, types, user);

@@ -46,6 +46,17 @@ export function discoveryNotFound(): DiscoveryResponse {
   };
 }
 
+function discoveryNotFoundStatus(): DiscoveryResponse {
+  return {
+    status: 404,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
+      message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404,
+    }) + '\n',
+  };
+}
+
 /** True for the paths serveDiscovery answers (given any served set). */
 export function isDiscoveryPath(path: string): boolean {
   const p = trimPath(path);
@@ -122,7 +133,8 @@ export function serveDiscovery(
     if (parts[0] === 'api') doc = apiResourceList(types, '', parts[1]!);
     else if (parts.length === 2) doc = apiGroup(types, parts[1]!);
     else doc = apiResourceList(types, parts[1]!, parts[2]!);
-    if (!doc) return discoveryNotFound();
+    // a version of a served group (or of the core API) that is not served: kube's Status; else plain 404
+    if (!doc) return parts[0] === 'api' || (parts.length === 3 && apiGroup(types, parts[1]!)) ? discoveryNotFoundStatus() : discoveryNotFound();
     c = { body: encode(doc, mediaType) };
     cache.set(key, c);
   }
