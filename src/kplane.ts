@@ -1,6 +1,7 @@
 // One kplane process: storage, logical clusters, the registry, controllers and the HTTPS API
 // server, wired together. `kplane serve` runs this; tests start it in-process on a free port.
 
+import { setMaxListeners } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -100,6 +101,8 @@ export class Kplane {
     admission.add(new NamespaceLifecycle(registry, namespaces));
 
     const k = new Kplane(config, log, pki, baseStore, store, clusters, catalog, registry, undefined);
+    // every open watch listens for the drain signal
+    setMaxListeners(0, k.abort.signal);
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
     k.controllers.push(
       new WorkspaceController(deps, () => k.externalURL()),

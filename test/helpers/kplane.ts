@@ -87,6 +87,8 @@ export interface RawRequest {
 /** One HTTPS request to baseURL + path; the body is parsed as JSON when it is JSON. */
 export function raw(baseURL: string, creds: Credentials, req: RawRequest): Promise<RawResponse> {
   const url = new URL(req.path, baseURL);
+  // Node sends DELETE bodies without framing unless told their length
+  const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
   return new Promise((resolve, reject) => {
     const r = request(url, {
       method: req.method ?? 'GET',
@@ -94,7 +96,8 @@ export function raw(baseURL: string, creds: Credentials, req: RawRequest): Promi
       cert: creds.cert,
       key: creds.key,
       headers: {
-        ...(req.body !== undefined && !req.headers?.['Content-Type'] ? { 'Content-Type': 'application/json' } : {}),
+        ...(body !== undefined && !req.headers?.['Content-Type'] ? { 'Content-Type': 'application/json' } : {}),
+        ...(body !== undefined ? { 'Content-Length': String(body.length) } : {}),
         ...(req.headers ?? {}),
       },
     }, (res) => {
@@ -113,7 +116,7 @@ export function raw(baseURL: string, creds: Credentials, req: RawRequest): Promi
       res.on('error', reject);
     });
     r.on('error', reject);
-    if (req.body !== undefined) r.write(req.body);
+    if (body !== undefined) r.write(body);
     r.end();
   });
 }

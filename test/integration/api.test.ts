@@ -204,3 +204,75 @@ describe('namespaces', () => {
     expect(r.json.message).toBe('namespaces "kube-system" is forbidden: this namespace may not be deleted');
   });
 });
+
+describe('garbage collection', () => {
+  const ns = `${R}/api/v1/namespaces/gc/configmaps`;
+  const owned = (name: string, owner: { metadata: { name: string; uid: string } }, block = false) => ({
+    metadata: {
+      name,
+      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: owner.metadata.name, uid: owner.metadata.uid, ...(block ? { blockOwnerDeletion: true } : {}) }],
+    },
+  });
+  beforeAll(async () => {
+    await json('POST', `${R}/api/v1/namespaces`, { metadata: { name: 'gc' } });
+  });
+
+  it('deletes dependents in the background', async () => {
+    const owner = (await json('POST', ns, cm('bg-owner'))).json;
+    await json('POST', ns, owned('bg-dep', owner));
+    expect((await json('DELETE', `${ns}/bg-owner`)).status).toBe(200);
+    await eventually(async () => (await json('GET', `${ns}/bg-dep`)).status === 404, 10_000, 'dependent collected');
+  });
+
+  it('keeps a foreground owner until blocking dependents are gone', async () => {
+    const owner = (await json('POST', ns, cm('fg-owner'))).json;
+    await json('POST', ns, { ...owned('fg-dep', owner, true), metadata: { ...owned('fg-dep', owner, true).metadata, finalizers: ['example.com/hold'] } });
+    const del = await json('DELETE', `${ns}/fg-owner`, { propagationPolicy: 'Foreground' });
+    expect(del.status).toBe(200);
+    expect(del.json.metadata.finalizers).toEqual(['foregroundDeletion']);
+    await eventually(async () => (await json('GET', `${ns}/fg-dep`)).json.metadata?.deletionTimestamp, 10_000, 'dependent deleting');
+    expect((await json('GET', `${ns}/fg-owner`)).status).toBe(200);
+    const dep = (await json('GET', `${ns}/fg-dep`)).json;
+    await json('PUT', `${ns}/fg-dep`, { ...dep, metadata: { ...dep.metadata, finalizers: [] } });
+    await eventually(async () => (await json('GET', `${ns}/fg-owner`)).status === 404, 10_000, 'owner gone after its dependent');
+  });
+
+  it('orphans dependents when asked', async () => {
+    const owner = (await json('POST', ns, cm('or-owner'))).json;
+    await json('POST', ns, owned('or-dep', owner));
+    expect((await json('DELETE', `${ns}/or-owner`, { propagationPolicy: 'Orphan' })).status).toBe(200);
+    await eventually(async () => (await json('GET', `${ns}/or-owner`)).status === 404, 10_000, 'owner gone');
+    const dep = await json('GET', `${ns}/or-dep`);
+    expect(dep.status).toBe(200);
+    expect(dep.json.metadata.ownerReferences).toBeUndefined();
+  });
+
+  it('collects a dependent whose owner never existed', async () => {
+    await json('POST', ns, owned('dangling', { metadata: { name: 'ghost', uid: '00000000-0000-0000-0000-000000000000' } }));
+    await eventually(async () => (await json('GET', `${ns}/dangling`)).status === 404, 10_000, 'dangling dependent collected');
+  });
+});
+
+describe('more bad input', () => {
+  it('rejects malformed YAML and wrong kinds with a 400 Status and stores nothing', async () => {
+    const yaml = await call({
+      method: 'POST', path: `${R}/api/v1/namespaces/default/configmaps`,
+      headers: { 'Content-Type': 'application/yaml' }, body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n',
+    });
+    expect(yaml.status).toBe(400);
+    expect(yaml.json).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
+    const wrong = await json('POST', `${R}/api/v1/namespaces/default/configmaps`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'wrongkind' } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.json.message).toContain('cannot be handled as a ConfigMap');
+    expect((await json('GET', `${R}/api/v1/namespaces/default/configmaps/wrongkind`)).status).toBe(404);
+  });
+
+  it('creates from YAML bodies', async () => {
+    const r = await call({
+      method: 'POST', path: `${R}/api/v1/namespaces/default/configmaps`,
+      headers: { 'Content-Type': 'application/yaml' }, body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fromyaml\ndata:\n  a: "1"\n',
+    });
+    expect(r.status).toBe(201);
+    expect(r.json.data).toEqual({ a: '1' });
+  });
+});
