@@ -14,6 +14,7 @@ import { labelSelectorFromMeta, type LabelSelector, type MetaLabelSelector } fro
 import { deepCopy, type KubeObject } from '../apimachinery/object.js';
 import type { ResourceType } from '../registry/types.js';
 import { clusterOfKey, scopePrefix } from '../storage/keys.js';
+import { BOOTSTRAP_CLUSTER_ROLES } from '../tenancy/bootstrap.js';
 import type { ClusterName } from '../tenancy/logicalcluster.js';
 import { systemContext, type Controller, type ControllerDeps } from './context.js';
 import { Informer } from './informer.js';
@@ -147,6 +148,19 @@ export class ClusterRoleAggregationController implements Controller {
     }
   }
 
+  /**
+   * Kube's controller server-side-applies the rules with force, so it owns them once it has
+   * written them; applying "no rules" then removes them, but leaves alone rules someone else set
+   * (the role's creator) that it never took over. kplane keeps no managedFields, so it tells the
+   * two apart by the row: a role never written since its creation still has its creator's rules.
+   * The bootstrap aggregated roles (shared templates, or copies of them) are the controller's.
+   */
+  private async rulesWrittenByController(cluster: ClusterName, name: string): Promise<boolean> {
+    if (BOOTSTRAP_CLUSTER_ROLES.has(name)) return true;
+    const kv = await this.deps.baseStore.get(this.deps.registry.key(this.clusterRoles, cluster, '', name));
+    return !kv || kv.modRevision !== kv.createRevision;
+  }
+
   private async sync(cluster: ClusterName, name: string): Promise<void> {
     if (!(await this.live(cluster))) return;
     const role = await this.deps.registry.tryGet(this.clusterRoles, cluster, '', name);
@@ -164,6 +178,7 @@ export class ClusterRoleAggregationController implements Controller {
       throw e;
     }
     if (!rules || rulesEqual(rules, role.rules as PolicyRule[] | undefined)) return;
+    if (!rules.length && !(await this.rulesWrittenByController(cluster, name))) return;
     try {
       await this.deps.registry.update(systemContext(cluster), this.clusterRoles, name, {
         updatedObject: (existing) => {

@@ -123,6 +123,9 @@ function clusterRoles(): KubeObject[] {
   ];
 }
 
+/** Names of the bootstrap ClusterRoles every cluster starts with. */
+export const BOOTSTRAP_CLUSTER_ROLES: ReadonlySet<string> = new Set(clusterRoles().map((r) => r.metadata.name!));
+
 function clusterRoleBindings(): KubeObject[] {
   return [
     clusterRoleBinding('cluster-admin', 'cluster-admin', [{ kind: 'Group', name: 'system:masters' }]),

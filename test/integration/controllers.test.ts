@@ -101,6 +101,19 @@ describe('clusterrole aggregation', () => {
     expect(after.json.metadata.resourceVersion).toBe(created.json.metadata.resourceVersion);
   });
 
+  it('keeps rules the creator wrote while nothing matches, replaces them once something does (as kube\'s forced apply)', async () => {
+    const base = `/clusters/root/${RBAC}/clusterroles`;
+    expect((await json('POST', base, clusterRole('own', {}, [rule('mine')], [{ 'ex/own': 'x' }]))).status).toBe(201);
+    // any ClusterRole change makes the controller look at every aggregated role
+    expect((await json('POST', base, clusterRole('own-unrelated', {}, [rule('u')]))).status).toBe(201);
+    await t.k.settle();
+    expect(await rulesOf('root', 'own')).toEqual([rule('mine')]);
+    expect((await json('POST', base, clusterRole('own-src', { 'ex/own': 'x' }, [rule('src')]))).status).toBe(201);
+    await eventually(async () => canon(await rulesOf('root', 'own')) === canon([rule('src')]), 10_000, 'taken over');
+    expect((await json('DELETE', `${base}/own-src`)).status).toBe(200);
+    await eventually(async () => (await rulesOf('root', 'own')) === null, 10_000, 'removed with the last source');
+  });
+
   it('leaves untouched clusters without any stored ClusterRole, and aggregates per cluster once touched', async () => {
     const a = await workspace('agg-a');
     const b = await workspace('agg-b');
