@@ -8,8 +8,9 @@
 //   nothing is left the "kubernetes" finalizer is removed so the namespace goes away.
 //
 // All work for one namespace runs under one queue key, so ensuring the defaults and emptying the
-// namespace never overlap: a default created by a pass that raced the deletion is removed by the
-// emptying pass that the deletion event queues behind it.
+// namespace never overlap. A default is only created after seeing the namespace active (and
+// NamespaceLifecycle checks again); one whose create raced the deletion past both checks is taken
+// back as soon as the create returns, before the emptying pass queued behind it counts anything.
 
 import { isStatusError, type StatusError } from '../apimachinery/errors.js';
 import { deepCopy, formatTime, type KubeObject } from '../apimachinery/object.js';
@@ -246,11 +247,9 @@ export class NamespaceController implements Controller {
         if (isStatusError(e, 'AlreadyExists') || isStatusError(e, 'Forbidden') || isStatusError(e, 'NotFound')) return;
         throw e;
       }
-      // The create passed admission just before the namespace went away for good (a namespace
-      // without spec.finalizers is removed without emptying it): take it back. A namespace that
-      // merely started terminating is emptied by the pass its deletion queued behind this one.
-      const now = await this.deps.registry.tryGet(this.namespaces, cluster, '', name);
-      if (!now || now.metadata.uid !== ns.metadata.uid) {
+      // The create passed admission just before the namespace started terminating (or went
+      // away: one without spec.finalizers goes without being emptied): take it back at once.
+      if (!(await this.stillActive(cluster, ns))) {
         try {
           await this.deps.registry.delete(ctx, type, created.metadata.name!, { preconditions: { uid: created.metadata.uid } });
         } catch (e) {

@@ -301,8 +301,8 @@ describe('namespace defaults racing a deletion', () => {
     w.stop();
     nw.stop();
     expect(deletedAt).toBeGreaterThan(0);
-    // the ServiceAccount slipped in (created after the deletion) and went with the namespace;
-    // the ConfigMap was never created in the terminating namespace
+    // the ServiceAccount slipped in (created after the deletion) and was taken back; the
+    // ConfigMap was never created in the terminating namespace
     const sa = w.events.filter((e) => e.kv.key.endsWith('/default'));
     expect(sa.map((e) => e.type)).toEqual(['ADDED', 'DELETED']);
     expect(w.events.filter((e) => e.type === 'ADDED' && e.kv.modRevision > deletedAt && !e.kv.key.startsWith('core/serviceaccounts/'))).toEqual([]);
