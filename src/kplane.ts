@@ -2,6 +2,8 @@
 // server, wired together. `kplane serve` runs this; tests start it in-process on a free port.
 
 import { setMaxListeners } from 'node:events';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -207,8 +209,10 @@ export class Kplane {
     await this.settle();
     await this.baseStore.compact(this.baseStore.currentRevision());
     await this.baseStore.compactFiles();
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (gc) for (let i = 0; i < 3; i++) gc();
+    // a full collection without --expose-gc on the command line
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    for (let i = 0; i < 3; i++) gc();
     const mem = process.memoryUsage();
     return { rss: mem.rss, heapUsed: mem.heapUsed, revision: this.baseStore.currentRevision() };
   }

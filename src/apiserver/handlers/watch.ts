@@ -13,6 +13,20 @@ import type { ListRequestOptions } from '../options.js';
 import { encodeWatchEvent } from '../../protobuf/index.js';
 import { convertObject, serialize, warningHeaders } from '../respond.js';
 
+/**
+ * One event reaches every watcher of its resource and cluster as the same object: its encoded
+ * form is made once per (object, event type, wire format) and shared, as kube's cacher does.
+ */
+const encoded = new WeakMap<object, Map<string, Buffer>>();
+
+function cachedLine(obj: object, key: string, encode: () => Buffer): Buffer {
+  let m = encoded.get(obj);
+  if (!m) encoded.set(obj, (m = new Map()));
+  let b = m.get(key);
+  if (!b) m.set(key, (b = encode()));
+  return b;
+}
+
 /** A watcher that falls this far behind is cut off (kube closes unresponsive watchers too). */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
@@ -62,7 +76,11 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
   watch = await deps.registry.watch(ctx, type, opts, {
     onEvents: (events: ObjectEvent[]) => {
       const now = new Date();
-      for (const e of events) emit(line(e.type, convertObject(type, e.object, output, opts.includeObject, now)));
+      for (const e of events) {
+        // conversions (Table...) differ per request; plain objects are shared and cached
+        if (output.as) emit(line(e.type, convertObject(type, e.object, output, opts.includeObject, now)));
+        else emit(cachedLine(e.object, `${e.type}/${output.format}`, () => line(e.type, e.object)));
+      }
     },
     onError: (err: StatusError) => {
       emit(line('ERROR', err.status));
