@@ -1,7 +1,7 @@
 // kplane as a process (`kplane serve` from bin/, as users run it): first start writes the PKI and
 // admin.kubeconfig, SIGTERM drains and exits 0, and every acknowledged write survives kill -9.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -74,6 +74,33 @@ describe('kplane serve', () => {
     expect((await raw(again.url, creds2, { path: '/clusters/root/api/v1/namespaces' })).status).toBe(200);
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
+  });
+
+  it('issues kubeconfigs for users of a workspace', async () => {
+    const data = join(dir, 'c');
+    const p = await serve(data);
+    try {
+      const admin = credentialsOf(await readFile(join(data, 'admin.kubeconfig'), 'utf8'));
+      const ws = await raw(p.url, admin, {
+        method: 'POST', path: '/clusters/root/apis/tenancy.kplane.io/v1alpha1/workspaces',
+        body: JSON.stringify({ metadata: { name: 'acme' } }),
+      });
+      expect(ws.status).toBe(201);
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, [BIN, 'kubeconfig', '--workspace', 'root:acme', '--user', 'alice', '--group', 'system:masters', 'acme-admins', '--data-dir', data],
+          (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)));
+      });
+      const alice = credentialsOf(out);
+      expect(alice.server).toBe(`${p.url}/clusters/root:acme`);
+      const r = await eventually(async () => {
+        const res = await raw(p.url, alice, { path: '/clusters/root:acme/api/v1/namespaces/default' });
+        return res.status === 200 ? res : undefined;
+      }, 10_000, 'alice reads her workspace');
+      expect(r.json.metadata.name).toBe('default');
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
   });
 
   it('keeps every acknowledged write across kill -9', async () => {
