@@ -13,7 +13,8 @@ import {
 import {
   DISCOVERY_MEDIA_TYPES, negotiateDiscovery, negotiatePlain, type DiscoveryMediaType, type NegotiateOptions,
 } from './negotiate.js';
-import { LRU, servedSetKey } from './servedset.js';
+import { servedSetKey } from './servedset.js';
+import { Lru } from '../util/lru.js';
 
 export interface DiscoveryRequest {
   /** Path below the cluster prefix: /api, /api/v1, /apis, /apis/<group>, /apis/<group>/<version> (a trailing / is ignored). */
@@ -74,7 +75,7 @@ interface CachedBody {
   etag?: string;
 }
 
-const cache = new LRU<CachedBody>(256);
+const cache = new Lru<string, CachedBody>(256);
 
 function encode(obj: unknown, mediaType: DiscoveryMediaType): string {
   // YAML as kube writes it (sigs.k8s.io/yaml: JSON converted to YAML, keys sorted).

@@ -34,34 +34,3 @@ export function servedSetKey(types: readonly ResourceType[]): string {
   return k;
 }
 
-/** A small LRU map for cached documents (bounded: served sets are few, but CRDs make them vary). */
-export class LRU<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-
-  get(key: string): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-
-  set(key: string, v: V): void {
-    this.map.delete(key);
-    this.map.set(key, v);
-    while (this.map.size > this.max) {
-      const oldest = this.map.keys().next().value as string;
-      this.map.delete(oldest);
-    }
-  }
-
-  clear(): void {
-    this.map.clear();
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
-}

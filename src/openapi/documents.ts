@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 
 import { isBuiltinGroup, sortGroups, sortVersions } from '../discovery/priorities.js';
-import { LRU, servedSetKey } from '../discovery/servedset.js';
+import { servedSetKey } from '../discovery/servedset.js';
+import { Lru } from '../util/lru.js';
 import type { ResourceType } from '../registry/types.js';
 import { definitionClosure, definitionSourceHash, getDefinition, getDefinitionV2, v3ToV2 } from './definitions.js';
 import { PER_GROUP_VERSION_KINDS } from './facts.js';
@@ -176,7 +177,7 @@ export function openapiV3Object(types: readonly ResourceType[], path: string, op
   };
 }
 
-const v3Cache = new LRU<OpenAPIDocument>(128);
+const v3Cache = new Lru<string, OpenAPIDocument>(128);
 
 /**
  * The serialized OpenAPI v3 document of an index path ("api/v1", "apis/rbac.authorization.k8s.io/v1",
@@ -248,7 +249,7 @@ export function openapiV2Object(types: readonly ResourceType[], opts: OpenAPIOpt
   };
 }
 
-const v2Cache = new LRU<OpenAPIDocument>(16);
+const v2Cache = new Lru<string, OpenAPIDocument>(16);
 
 /** The serialized /openapi/v2 document (JSON). */
 export function openapiV2Document(types: readonly ResourceType[], opts: OpenAPIOptions = {}): OpenAPIDocument {

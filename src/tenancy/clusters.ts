@@ -9,6 +9,7 @@ import { formatTime, type KubeObject } from '../apimachinery/object.js';
 import type { ClusterInfo, ClusterSource } from '../storage/defaults-overlay.js';
 import { PreconditionFailed, type KV, type Store, type Watch } from '../storage/interface.js';
 import { clusterOfKey, objectKey, resourcePrefix } from '../storage/keys.js';
+import { Lru } from '../util/lru.js';
 import type { ClusterName } from './logicalcluster.js';
 
 export const LOGICAL_CLUSTERS = { group: 'core.kplane.io', resource: 'logicalclusters' } as const;
@@ -30,29 +31,6 @@ function recordKey(cluster: string): string {
   return objectKey(LOGICAL_CLUSTERS, cluster as ClusterName, undefined, RECORD_NAME);
 }
 
-class Lru<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly capacity: number) {}
-  get(k: K): V | undefined {
-    const v = this.map.get(k);
-    if (v !== undefined) {
-      this.map.delete(k);
-      this.map.set(k, v);
-    }
-    return v;
-  }
-  set(k: K, v: V): void {
-    this.map.delete(k);
-    this.map.set(k, v);
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
-  }
-  delete(k: K): void {
-    this.map.delete(k);
-  }
-  clear(): void {
-    this.map.clear();
-  }
-}
 
 export class ClusterRegistry implements ClusterSource {
   /** Cluster name -> info, or null for "known not to exist". */

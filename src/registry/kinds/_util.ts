@@ -2,6 +2,7 @@
 // value rendering, and the decode-time checks kube's JSON decoder performs (base64 []byte fields,
 // metav1.Time / MicroTime parsing) that kplane runs from Strategy.applyDefaults.
 
+import { goJsonSyntaxError } from '../../apimachinery/strict.js';
 import { badRequest, field, type FieldError, type StatusError } from '../../apimachinery/errors.js';
 import { isPlainObject, type KubeObject } from '../../apimachinery/object.js';
 import { goStringCompare } from '../../apimachinery/validation.js';
@@ -414,170 +415,17 @@ export function microTimeKey(v: unknown): string {
   return v;
 }
 
-// ---- Go's encoding/json syntax errors (for Secret .dockercfg / .dockerconfigjson contents) ----
-
-/** Go's quoteChar for a byte (as a Latin-1 character): strconv.Quote of string(rune(c)) in single quotes. */
-function quoteChar(c: string): string {
-  if (c === "'") return `'\\''`;
-  if (c === '"') return `'"'`;
-  const code = c.charCodeAt(0);
-  const named: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
-  if (named[code]) return `'${named[code]}'`;
-  if (code === 0x5c) return `'\\\\'`;
-  if (code < 0x20 || code === 0x7f) return `'\\x${code.toString(16).padStart(2, '0')}'`;
-  if ((code >= 0x80 && code <= 0xa0) || code === 0xad) return `'\\u${code.toString(16).padStart(4, '0')}'`;
-  return `'${c}'`;
-}
+// ---- Go's encoding/json errors (for Secret .dockercfg / .dockerconfigjson contents) ----
 
 /**
- * json.Unmarshal(data, &map[string]interface{}{}) error message, or undefined when it succeeds.
- * Covers syntax errors (Go's scanner messages) and a non-object top-level value.
+ * json.Unmarshal(data, &map[string]interface{}{}) error message, or undefined when it succeeds:
+ * Go's syntax errors, or a top-level value that is not an object.
  */
 export function goJSONUnmarshalMapError(data: Buffer): string | undefined {
-  const s = data.toString('latin1');
-  let i = 0;
-  const ws = (): void => {
-    while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n' || s[i] === '\r')) i++;
-  };
-  class SyntaxErr extends Error {}
-  // At the end of input Go's scanner is fed a ' ': inside literals, numbers and escapes that is the error.
-  const eofIsSpace = /^(in literal|in numeric literal|after decimal point|in exponent|in string escape code|in \\u hex)/;
-  const fail = (ctx: string): never => {
-    if (i >= s.length) {
-      if (eofIsSpace.test(ctx)) throw new SyntaxErr(`invalid character ' ' ${ctx}`);
-      throw new SyntaxErr('unexpected end of JSON input');
-    }
-    throw new SyntaxErr(`invalid character ${quoteChar(s[i]!)} ${ctx}`);
-  };
-  const value = (): string => {
-    ws();
-    const c = s[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (s[i] === '}') {
-        i++;
-        return 'object';
-      }
-      for (;;) {
-        ws();
-        if (s[i] !== '"') fail('looking for beginning of object key string');
-        str();
-        ws();
-        if (s[i] !== ':') fail('after object key');
-        i++;
-        value();
-        ws();
-        if (s[i] === ',') {
-          i++;
-          continue;
-        }
-        if (s[i] === '}') {
-          i++;
-          return 'object';
-        }
-        fail('after object key:value pair');
-      }
-    }
-    if (c === '[') {
-      i++;
-      ws();
-      if (s[i] === ']') {
-        i++;
-        return 'array';
-      }
-      for (;;) {
-        value();
-        ws();
-        if (s[i] === ',') {
-          i++;
-          continue;
-        }
-        if (s[i] === ']') {
-          i++;
-          return 'array';
-        }
-        fail('after array element');
-      }
-    }
-    if (c === '"') {
-      str();
-      return 'string';
-    }
-    if (c === '-' || isDigit(c)) {
-      number();
-      return 'number';
-    }
-    for (const [w, t] of [['true', 'bool'], ['false', 'bool'], ['null', 'null']] as const) {
-      if (c === w[0]) {
-        i++;
-        for (let k = 1; k < w.length; k++) {
-          if (i >= s.length || s[i] !== w[k]) fail(`in literal ${w} (expecting ${quoteChar(w[k]!)})`);
-          i++;
-        }
-        return t;
-      }
-    }
-    return fail('looking for beginning of value');
-  };
-  const str = (): void => {
-    i++; // opening quote
-    while (i < s.length) {
-      const c = s[i]!;
-      if (c === '"') {
-        i++;
-        return;
-      }
-      if (c === '\\') {
-        i++;
-        if (i >= s.length) fail('in string escape code');
-        const e = s[i]!;
-        if ('"\\/bfnrt'.includes(e)) {
-          i++;
-          continue;
-        }
-        if (e === 'u') {
-          i++;
-          for (let k = 0; k < 4; k++) {
-            if (i >= s.length || !/[0-9a-fA-F]/.test(s[i]!)) fail('in \\u hexadecimal character escape');
-            i++;
-          }
-          continue;
-        }
-        fail('in string escape code');
-      }
-      if (c.charCodeAt(0) < 0x20) fail('in string literal');
-      i++;
-    }
-    fail('');
-  };
-  const number = (): void => {
-    if (s[i] === '-') {
-      i++;
-      if (!isDigit(s[i])) fail('in numeric literal');
-    }
-    if (s[i] === '0') i++;
-    else while (isDigit(s[i])) i++;
-    if (s[i] === '.') {
-      i++;
-      if (!isDigit(s[i])) fail('after decimal point in numeric literal');
-      while (isDigit(s[i])) i++;
-    }
-    if (s[i] === 'e' || s[i] === 'E') {
-      i++;
-      if (s[i] === '+' || s[i] === '-') i++;
-      if (!isDigit(s[i])) fail('in exponent of numeric literal');
-      while (isDigit(s[i])) i++;
-    }
-  };
-  try {
-    const t = value();
-    ws();
-    if (i < s.length) fail('after top-level value');
-    if (t === 'null' || t === 'object') return undefined;
-    return `json: cannot unmarshal ${t} into Go value of type map[string]interface {}`;
-  } catch (e) {
-    if (e instanceof SyntaxErr) return e.message;
-    throw e;
-  }
+  const syntax = goJsonSyntaxError(data);
+  if (syntax !== undefined) return syntax;
+  const v: unknown = JSON.parse(data.toString('utf8'));
+  if (isObj(v) || v === null) return undefined;
+  const kind = Array.isArray(v) ? 'array' : typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : 'bool';
+  return `json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`;
 }
