@@ -9,13 +9,13 @@
 // Options (env): BENCH_N (creates, default 3000), BENCH_WORKSPACES (default 10000),
 // BENCH_SKIP_KUBE=1 (kplane only).
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startManagementCluster, type ManagementCluster } from '../test/harness/management-cluster.js';
 import { ensureTools } from '../test/harness/tools.js';
+import { startKplaneProcess, type KplaneProcess } from '../test/helpers/process.js';
 import { Client, load, percentile, type Target } from './client.js';
 
 const N = Number(process.env.BENCH_N ?? 3000);
@@ -23,62 +23,19 @@ const WORKSPACES = Number(process.env.BENCH_WORKSPACES ?? 10000);
 const CONCURRENCY = 32;
 const LIST_SIZE = 10000;
 const WATCHERS = 100;
-const ROOT = resolve(import.meta.dirname, '..');
 
-interface KplaneProc {
-  child: ChildProcess;
-  url: string;
-  dataDir: string;
-  lines: Record<string, unknown>[];
-  waitFor(msg: string, after: number): Promise<Record<string, unknown>>;
-}
+type KplaneProc = KplaneProcess & { dataDir: string };
 
-async function startKplaneProcess(): Promise<KplaneProc> {
+async function startKplaneForBench(): Promise<KplaneProc> {
   const dataDir = await mkdtemp(join(tmpdir(), 'kplane-bench-'));
-  // started exactly as users start it: the bin script with its own runtime flags
-  const child = spawn(join(ROOT, 'bin/kplane.js'), ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--log-level', process.env.BENCH_KPLANE_LOG ?? 'info'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, KPLANE_MAINTENANCE_SIGNAL: '1' },
-  });
-  const lines: Record<string, unknown>[] = [];
-  const waiters: { msg: string; after: number; resolve: (r: Record<string, unknown>) => void }[] = [];
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        const rec = JSON.parse(line) as Record<string, unknown>;
-        lines.push(rec);
-        for (const w of [...waiters]) {
-          if (rec.msg === w.msg && lines.length > w.after) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(rec);
-          }
-        }
-      } catch {
-        // not a log line
-      }
-    }
-  });
-  const waitFor = (msg: string, after: number) => new Promise<Record<string, unknown>>((resolve, reject) => {
-    const found = lines.slice(after).find((l) => l.msg === msg);
-    if (found) return resolve(found);
-    waiters.push({ msg, after, resolve });
-    child.once('exit', () => reject(new Error(`kplane exited before logging "${msg}"`)));
-  });
-  const serving = await waitFor('kplane is serving', 0);
-  return { child, url: serving.url as string, dataDir, lines, waitFor };
+  const p = await startKplaneProcess(dataDir, ['--log-level', process.env.BENCH_KPLANE_LOG ?? 'info'], { KPLANE_MAINTENANCE_SIGNAL: '1' });
+  return { ...p, dataDir };
 }
 
 async function maintenance(p: KplaneProc): Promise<{ rss: number; heapUsed: number }> {
-  const after = p.lines.length;
+  const after = p.records.length;
   p.child.kill('SIGUSR2');
-  const stuck = setTimeout(() => console.error('maintenance is slow; last kplane log lines:', p.lines.slice(-10)), 30_000);
-  const rec = await p.waitFor('maintenance done', after);
-  clearTimeout(stuck);
+  const rec = await p.waitFor('maintenance done', after, 600_000);
   return { rss: rec.rss as number, heapUsed: rec.heapUsed as number };
 }
 
@@ -278,7 +235,7 @@ async function main(): Promise<void> {
     kube = await startManagementCluster();
     kubeIdle = (await rssOf(kube.pids.apiserver)) + (await rssOf(kube.pids.etcd));
   }
-  const p = await startKplaneProcess();
+  const p = await startKplaneForBench();
   try {
     const idle0 = await maintenance(p);
     const kplaneFigures = await clientLoad(await kplaneTarget(p));

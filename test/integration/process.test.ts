@@ -1,49 +1,20 @@
 // kplane as a process (`kplane serve` from bin/, as users run it): first start writes the PKI and
 // admin.kubeconfig, SIGTERM drains and exits 0, and every acknowledged write survives kill -9.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialsOf, eventually, raw, type Credentials } from '../helpers/kplane.js';
+import { BIN, startKplaneProcess, type KplaneProcess } from '../helpers/process.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/kplane.js');
 const DIST = resolve(import.meta.dirname, '../../dist/cli/main.js');
 
-interface Proc {
-  child: ChildProcess;
-  url: string;
-  logs: string[];
-  exited: Promise<number | null>;
-}
-
-async function serve(dataDir: string): Promise<Proc> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs: string[] = [];
-  let url = '';
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      logs.push(line);
-      try {
-        const rec = JSON.parse(line) as { msg?: string; url?: string };
-        if (rec.msg === 'kplane is serving' && rec.url) url = rec.url;
-      } catch {
-        // not a log record
-      }
-    }
-  });
-  child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  await eventually(() => url || child.exitCode !== null, 30_000, 'kplane to start');
-  if (!url) throw new Error(`kplane exited during start:\n${logs.join('\n')}`);
-  return { child, url, logs, exited };
+async function serve(dataDir: string): Promise<KplaneProcess & { logs: string[] }> {
+  const p = await startKplaneProcess(dataDir);
+  return { ...p, logs: p.lines };
 }
 
 let dir: string;
