@@ -38,24 +38,19 @@ export class ResourceSet {
 }
 
 export class ResourceCatalog {
-  private readonly everywhere: ResourceSet;
-  private readonly rootOnly: ResourceSet;
+  private readonly builtins: ResourceSet;
 
   constructor(builtins: readonly ResourceType[]) {
-    this.everywhere = new ResourceSet(builtins.filter((t) => !t.servedIn));
-    this.rootOnly = new ResourceSet(builtins);
+    this.builtins = new ResourceSet(builtins);
   }
 
-  forCluster(cluster: ClusterName): ResourceSet {
-    return this.rootOnly.all.some((t) => t.servedIn && t.servedIn(cluster)) ? this.withExtras(cluster) : this.everywhere;
-  }
-
-  private withExtras(cluster: ClusterName): ResourceSet {
-    return new ResourceSet(this.rootOnly.all.filter((t) => !t.servedIn || t.servedIn(cluster)));
+  /** What a logical cluster serves. The same shared set for every cluster until CRDs arrive. */
+  forCluster(_cluster: ClusterName): ResourceSet {
+    return this.builtins;
   }
 
   /** Every type known anywhere (controllers working across clusters). */
   allTypes(): readonly ResourceType[] {
-    return this.rootOnly.all;
+    return this.builtins.all;
   }
 }

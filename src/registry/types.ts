@@ -126,8 +126,6 @@ export interface ResourceType {
   strategy: Strategy;
   /** OpenAPI definition name of the kind, e.g. "io.k8s.api.core.v1.ConfigMap". */
   schemaName: string;
-  /** Served only in these logical clusters (undefined: everywhere). */
-  servedIn?: (cluster: ClusterName) => boolean;
 }
 
 export function apiVersionOfType(t: Pick<ResourceType, 'group' | 'version'>): string {
