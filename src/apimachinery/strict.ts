@@ -302,6 +302,16 @@ export interface UnknownFieldOptions {
    * FieldsV1) takes anything and paths come in document order, printed with %q.
    */
   structural?: boolean;
+  /**
+   * Walk each object's keys in Go's sorted order (JSON converted from YAML: Go marshals the
+   * intermediate maps with sorted keys, so the typed decoder meets them in that order).
+   */
+  sortKeys?: boolean;
+  /**
+   * runtime.DefaultUnstructuredConverter's report (strategic merge patch results): `unknown field
+   * "p"` printed with %s, sorted by message.
+   */
+  unstructured?: boolean;
 }
 
 const metaFields = new Set(['apiVersion', 'kind', 'metadata']);
@@ -328,7 +338,9 @@ export function findUnknownFields(obj: unknown, schema: SchemaNode | undefined, 
     const keep = !!s['x-kubernetes-preserve-unknown-fields'];
     const embedded = !!s['x-kubernetes-embedded-resource'] || (root && structural);
     const addl = s.additionalProperties;
-    for (const [k, val] of Object.entries(o)) {
+    const keys = opts.sortKeys ? Object.keys(o).sort(goStringCompare) : Object.keys(o);
+    for (const k of keys) {
+      const val = o[k];
       if (embedded && metaFields.has(k) && !s.properties?.[k]) continue;
       const prop = s.properties && Object.prototype.hasOwnProperty.call(s.properties, k) ? s.properties[k] : undefined;
       if (prop) { walk(val, prop, join(path, k), false, false); continue; }
@@ -343,5 +355,6 @@ export function findUnknownFields(obj: unknown, schema: SchemaNode | undefined, 
 
   const unique = [...new Set(paths)];
   if (structural) return unique.sort(goStringCompare).map((p) => `unknown field "${p}"`);
+  if (opts.unstructured) return unique.map((p) => `unknown field "${p}"`).sort(goStringCompare);
   return unique.slice(0, MAX_STRICT_ERRORS).map((p) => `unknown field ${goQuote(p)}`);
 }

@@ -413,6 +413,18 @@ function collectRefs(v: unknown, out: string[], isPropertyMap = false): void {
 
 const builtinResolved = new Map<string, SchemaNode>();
 
+/** The definition each resolved node was made from (for Go type names in decoding errors). */
+const nodeDefinitions = new WeakMap<SchemaNode, string>();
+
+/**
+ * The definition name a resolved node stands for ("io.k8s.api.coordination.v1.LeaseSpec"), or
+ * undefined for inline schemas (maps, arrays, scalars). Field-specific copies of a referenced node
+ * (a reference with its own description or default) name the same definition.
+ */
+export function definitionOfNode(node: SchemaNode): string | undefined {
+  return nodeDefinitions.get(node);
+}
+
 /**
  * The definition as a SchemaNode with references followed. Nodes are memoized and shared (a
  * definition resolves to the same node object everywhere); recursive types give cyclic graphs.
@@ -432,6 +444,7 @@ function resolveName(name: string, srcs: readonly string[]): SchemaNode | undefi
   if (hit) return hit;
   const node: SchemaNode = {};
   memo.set(name, node);
+  nodeDefinitions.set(node, name);
   const building = new Set<SchemaNode>([node]);
   fillNode(node, found.def, srcs, building);
   building.delete(node);
@@ -503,7 +516,10 @@ function toNode(s: JsonSchema, srcs: readonly string[], building: Set<SchemaNode
     }
     if (Object.keys(overrides).length === 0 || building.has(resolved)) return resolved;
     // Same node contents (children shared), field-specific description/default/extensions.
-    return { ...resolved, ...overrides } as SchemaNode;
+    const copy = { ...resolved, ...overrides } as SchemaNode;
+    const def = nodeDefinitions.get(resolved);
+    if (def) nodeDefinitions.set(copy, def);
+    return copy;
   }
   const node: SchemaNode = {};
   fillNode(node, s, srcs, building);

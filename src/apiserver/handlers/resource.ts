@@ -3,19 +3,23 @@
 // semantics belong to the registry.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  badRequest, notFound, requestEntityTooLarge, StatusError, unsupportedMediaType,
-} from '../../apimachinery/errors.js';
+import { badRequest, notFound, requestEntityTooLarge, StatusError } from '../../apimachinery/errors.js';
 import { parseFieldSelector } from '../../apimachinery/fields.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { applyPatch } from '../../apimachinery/patch/apply.js';
+import { resolveSchema } from '../../openapi/definitions.js';
 import { decodeObject as decodeProtobuf, supportsKind } from '../../protobuf/index.js';
 import type { ResourceSet } from '../../registry/catalog.js';
 import { apiVersionOfType, type RequestContext, type ResourceType, type UserInfo } from '../../registry/types.js';
 import type { ApiDeps } from '../deps.js';
-import { conformObject, decodeObject, parseBody } from '../decode.js';
+import {
+  conformObject, decodeObject, decodeOptionsBody, decodePatchResult, DecodeFailure, type FieldValidation,
+} from '../decode.js';
 import { bodyFormat, negotiateOutput, PROTOBUF, type Offer } from '../negotiate.js';
-import { isPretty, parseDeleteOptions, parseListOptions, parseWriteOptions } from '../options.js';
+import {
+  checkObjectResourceVersion, checkReadResourceVersion, checkTableOptions, isPretty, parseDeleteOptions, parseGetOptions, parseListOptions,
+  parseWriteOptions,
+} from '../options.js';
 import type { ResourceRequestInfo } from '../requestinfo.js';
 import { convertList, convertObject, send } from '../respond.js';
 import { serveWatch } from './watch.js';
@@ -34,6 +38,62 @@ function notServed(): StatusError {
 
 function methodNotAllowed(): StatusError {
   return new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+}
+
+/** The handlers' 415 (negotiation.NewUnsupportedMediaTypeError): the accepted types, no details. */
+function unsupportedMediaType(supported: string[]): StatusError {
+  return new StatusError(415, 'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: ${supported.join(', ')}`);
+}
+
+const JSON_PATCH = 'application/json-patch+json';
+const MERGE_PATCH = 'application/merge-patch+json';
+const STRATEGIC_PATCH = 'application/strategic-merge-patch+json';
+const APPLY_PATCH = 'application/apply-patch+yaml';
+
+/**
+ * The patch type of a PATCH request, checked as kube does: go-restful's route only matches when
+ * one of the (comma-separated) Content-Type values is a type the route consumes (otherwise its
+ * own "415: Unsupported Media Type"), then the handler wants the header, up to its first ';', to be
+ * exactly one of them.
+ */
+function patchTypeOf(contentType: string | undefined, builtin: boolean): 'json' | 'merge' | 'strategic' | 'apply' {
+  const consumes = builtin ? [JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, APPLY_PATCH] : [JSON_PATCH, MERGE_PATCH, APPLY_PATCH];
+  const ct = contentType ?? '';
+  const routed = ct !== '' && ct.split(',').some((part) => consumes.includes(part.split(';')[0]!.trim()));
+  if (!routed) throw new StatusError(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
+  const semi = ct.indexOf(';');
+  const base = semi > 0 ? ct.slice(0, semi) : ct;
+  switch (base) {
+    case JSON_PATCH: return 'json';
+    case MERGE_PATCH: return 'merge';
+    case STRATEGIC_PATCH: if (builtin) return 'strategic'; break;
+    case APPLY_PATCH: return 'apply';
+  }
+  throw unsupportedMediaType(consumes);
+}
+
+/** The body format of a create/update/delete body: no Content-Type means JSON, as in kube. */
+function inputFormat(contentType: string | undefined): ReturnType<typeof bodyFormat> {
+  if (contentType === undefined || contentType.trim() === '') return 'json';
+  return bodyFormat(contentType);
+}
+
+/**
+ * rest.EnsureObjectNamespaceMatchesRequestNamespace then checkName, as the update and patch
+ * handlers run them on the decoded object.
+ */
+function checkNamespaceAndName(type: ResourceType, obj: KubeObject, name: string, namespace: string | undefined): void {
+  const expected = type.namespaced ? namespace ?? '' : '';
+  const objNamespace = obj.metadata.namespace ?? '';
+  if (objNamespace !== expected) {
+    if (objNamespace === '') obj.metadata.namespace = expected;
+    else if (expected === '') delete obj.metadata.namespace;
+    else throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  const objName = obj.metadata.name ?? '';
+  if (objName === '') throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
+  if (objName !== name) throw badRequest(`the name of the object (${objName}) does not match the name on the URL (${name})`);
 }
 
 export function bodyBytes(req: FastifyRequest): Buffer {
@@ -93,22 +153,31 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
 
   switch (verb) {
     case 'get': {
-      const opts = parseListOptions(query, type);
+      const opts = parseGetOptions(query);
+      checkReadResourceVersion(opts.resourceVersion, 'get');
       const obj = await reg.get(ctx, type, info.name, { resourceVersion: opts.resourceVersion });
+      checkTableOptions(opts, output);
       return send(reply, 200, convertObject(type, obj, output, opts.includeObject, ctx.now), output, pretty, ctx.warnings);
     }
     case 'list': {
       const opts = parseListOptions(query, type);
+      // with a continue token the token's revision is used and resourceVersion is not parsed
+      if (!opts.continue) checkReadResourceVersion(opts.resourceVersion, 'list');
       const list = await reg.list(ctx, type, opts);
+      checkTableOptions(opts, output);
       return send(reply, 200, convertList(type, list, output, opts.includeObject, ctx.now), output, pretty, ctx.warnings);
     }
     case 'watch': {
       const opts = parseListOptions(query, type);
+      checkReadResourceVersion(opts.resourceVersion, 'watch');
+      checkTableOptions(opts, output);
       // a watch of one object is a watch with a metadata.name field selector
       if (info.name) opts.fieldSelector = parseFieldSelector(`metadata.name=${info.name}`);
       return serveWatch(deps, req, reply, ctx, type, opts, output);
     }
     case 'create': {
+      const fmt = inputFormat(req.headers['content-type']);
+      if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(protobuf));
       const wopts = parseWriteOptions(query, 'CreateOptions');
       const obj = decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
       const created = await reg.create(ctx, type, obj, { dryRun: wopts.dryRun });
@@ -117,40 +186,39 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
     case 'update': {
       const wopts = parseWriteOptions(query, 'UpdateOptions');
       const obj = decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
-      if (obj.metadata.name !== info.name) {
-        throw badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${info.name})`);
-      }
-      if (type.namespaced && obj.metadata.namespace && obj.metadata.namespace !== info.namespace) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-      }
+      checkNamespaceAndName(type, obj, info.name, info.namespace);
       const res = await reg.update(ctx, type, info.name, {
-        updatedObject: () => obj,
+        updatedObject: () => {
+          checkObjectResourceVersion(obj.metadata.resourceVersion);
+          return obj;
+        },
         uidPrecondition: obj.metadata.uid,
       }, { dryRun: wopts.dryRun, subresource: info.subresource });
       return send(reply, res.created ? 201 : 200, convertObject(type, res.object, output, 'Metadata', ctx.now), output, pretty, ctx.warnings);
     }
     case 'patch': {
+      const patchType = patchTypeOf(req.headers['content-type'], type.schemaName.startsWith('io.k8s.api.'));
       const wopts = parseWriteOptions(query, 'PatchOptions');
-      const fmt = bodyFormat(req.headers['content-type']);
-      if (fmt !== 'json-patch' && fmt !== 'merge-patch' && fmt !== 'strategic-merge-patch') {
-        throw unsupportedMediaType(req.headers['content-type'] ?? '', [
-          'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json',
-        ]);
+      if (patchType === 'apply') {
+        // server-side apply needs field management, which kplane does not implement yet
+        throw unsupportedMediaType([JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH]);
       }
-      const patchType = fmt === 'json-patch' ? 'json' : fmt === 'merge-patch' ? 'merge' : 'strategic';
       const text = bodyText(req);
       const schema = deps.schemaFor(type);
+      const fieldValidation = wopts.fieldValidation;
       const res = await reg.update(ctx, type, info.name, {
         updatedObject: (existing?: KubeObject) => {
           if (!existing) throw notFound({ group: type.group, resource: type.resource }, info.name);
-          const patched = applyPatch(patchType, existing, text, schema);
-          const decoded = conformObject({ type, schema, fieldValidation: wopts.fieldValidation }, patched);
+          const patchStrictErrors: string[] = [];
+          const patched = applyPatch(patchType, existing, text, schema, { fieldValidation, strictErrors: patchStrictErrors });
+          const decoded = decodePatchResult({
+            type, schema, fieldValidation, patchType, patchText: text, existing, patchStrictErrors,
+          }, patched);
           ctx.warnings.push(...decoded.warnings);
-          if (decoded.object.metadata.name !== info.name) {
-            throw badRequest(`the name of the object (${decoded.object.metadata.name ?? ''}) does not match the name on the URL (${info.name})`);
-          }
+          checkNamespaceAndName(type, decoded.object, info.name, info.namespace);
           // A patch that names no resourceVersion applies to whatever is current.
           if (!patchNamesResourceVersion(text, patchType)) decoded.object.metadata.resourceVersion = existing.metadata.resourceVersion;
+          checkObjectResourceVersion(decoded.object.metadata.resourceVersion);
           return decoded.object;
         },
       }, { dryRun: wopts.dryRun, subresource: info.subresource });
@@ -167,6 +235,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       const dopts = parseDeleteOptions(query, deleteBody(req));
       const lopts = parseListOptions(query, type);
       const list = await reg.deleteCollection(ctx, type, lopts, dopts);
+      checkTableOptions(lopts, output);
       return send(reply, 200, convertList(type, list, output, lopts.includeObject, ctx.now), output, pretty, ctx.warnings);
     }
     default:
@@ -174,35 +243,46 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
   }
 }
 
+function inputTypes(protobuf: boolean): string[] {
+  return protobuf ? ['application/json', 'application/yaml', PROTOBUF] : ['application/json', 'application/yaml'];
+}
+
 /** Decodes a create/update body of the request's content type. */
-function decodeBody(deps: ApiDeps, req: FastifyRequest, type: ResourceType, fieldValidation: 'Ignore' | 'Warn' | 'Strict',
+function decodeBody(deps: ApiDeps, req: FastifyRequest, type: ResourceType, fieldValidation: FieldValidation,
   warnings: string[]): KubeObject {
-  const fmt = bodyFormat(req.headers['content-type']);
+  const fmt = inputFormat(req.headers['content-type']);
   const schema = deps.schemaFor(type);
-  if (fmt === 'protobuf' && supportsKind(apiVersionOfType(type), type.kind)) {
+  const protobuf = supportsKind(apiVersionOfType(type), type.kind);
+  if (fmt === 'protobuf' && protobuf) {
     const decoded = decodeProtobuf(bodyBytes(req), { apiVersion: apiVersionOfType(type), kind: type.kind });
     // protobuf cannot carry unknown or duplicate fields: nothing for field validation to report
-    return conformObject({ type, schema, fieldValidation: 'Ignore' }, { ...decoded.object, apiVersion: decoded.apiVersion, kind: decoded.kind }).object;
+    return conformObject({ type, schema }, { ...decoded.object, apiVersion: decoded.apiVersion, kind: decoded.kind }).object;
   }
-  if (fmt !== 'json' && fmt !== 'yaml') {
-    throw unsupportedMediaType(req.headers['content-type'] ?? '', ['application/json', 'application/yaml', PROTOBUF]);
-  }
-  const decoded = decodeObject({ type, schema, text: bodyText(req), format: fmt, fieldValidation });
+  if (fmt !== 'json' && fmt !== 'yaml') throw unsupportedMediaType(inputTypes(protobuf));
+  const bytes = bodyBytes(req);
+  const decoded = decodeObject({ type, schema, text: bytes.toString('utf8'), bytes, format: fmt, fieldValidation });
   warnings.push(...decoded.warnings);
   return decoded.object;
 }
 
-/** A DELETE body is optional DeleteOptions (JSON, YAML or protobuf). */
-function deleteBody(req: FastifyRequest): unknown {
+const DELETE_OPTIONS = 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions';
+
+/**
+ * A DELETE body is optional DeleteOptions (JSON, YAML or protobuf); when there is one, kube reads
+ * the options from it alone. What does not decode is an untyped error (500) with the decoder's text.
+ */
+function deleteBody(req: FastifyRequest): { body?: unknown } {
   const bytes = bodyBytes(req);
-  if (bytes.length === 0) return undefined;
-  const fmt = bodyFormat(req.headers['content-type']);
-  if (fmt === 'protobuf') return decodeProtobuf(bytes, { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions' }).object;
-  const text = bytes.toString('utf8');
-  if (!text.trim()) return undefined;
-  const parsed = parseBody(text, fmt === 'yaml' ? 'yaml' : 'json');
-  if (parsed.error) throw badRequest(`couldn't get version/kind; json parse error: ${parsed.error}`);
-  return parsed.value;
+  if (bytes.length === 0) return {};
+  const fmt = inputFormat(req.headers['content-type']);
+  if (fmt === 'protobuf') return { body: decodeProtobuf(bytes, { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions' }).object };
+  if (fmt !== 'json' && fmt !== 'yaml') throw unsupportedMediaType(['application/json', 'application/yaml', PROTOBUF]);
+  try {
+    return { body: decodeOptionsBody(bytes.toString('utf8'), fmt, resolveSchema(DELETE_OPTIONS), 'DeleteOptions') };
+  } catch (e) {
+    if (e instanceof DecodeFailure) throw new StatusError(500, '', e.message);
+    throw e;
+  }
 }
 
 function patchNamesResourceVersion(text: string, patchType: string): boolean {
