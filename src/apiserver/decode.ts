@@ -480,23 +480,129 @@ class TypeFailure extends Error {}
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
+interface StructInfo {
+  /** The Go struct's name, for the error context (undefined for inline object schemas). */
+  name?: string;
+  /** Named Go types of its fields. */
+  named?: Record<string, string>;
+}
+
+const structInfos = new WeakMap<SchemaNode, StructInfo>();
+
+function structInfo(s: SchemaNode): StructInfo {
+  let info = structInfos.get(s);
+  if (!info) {
+    const def = definitionOfNode(s);
+    info = { name: def ? localName(def) : undefined };
+    if (def) {
+      for (const k of Object.keys(s.properties ?? {})) {
+        const n = NAMED_TYPES[`${def}.${k}`];
+        if (n) (info.named ??= {})[k] = n;
+      }
+    }
+    structInfos.set(s, info);
+  }
+  return info;
+}
+
+/** Where conform is: the decoding mode and the JSON names of the struct fields from the root. */
+interface ConformContext {
+  mode: Mode;
+  path: string[];
+}
+
 /**
  * Walks a value against its schema like Go's decoder: JSON null leaves the zero value (dropped),
  * unknown object fields are dropped, type mismatches throw with the decoder's message. `struct` is
- * the innermost Go struct's name and `path` the JSON names of the struct fields from the root, as
- * encoding/json's error context keeps them (map keys and indices are not part of it).
+ * the innermost Go struct's name and ctx.path the JSON names of the struct fields from the root, as
+ * encoding/json's error context keeps them (map keys and indices are not part of it). `named` is
+ * the field's Go type when the schema only knows its underlying type.
  */
-function conform(v: unknown, s: SchemaNode | undefined, mode: Mode, struct: string, path: string[], named?: string): unknown {
+function conform(v: unknown, s: SchemaNode | undefined, ctx: ConformContext, struct: string, named?: string): unknown {
   if (v === null || v === undefined) return undefined;
-  if (!s || s['x-kubernetes-preserve-unknown-fields'] || s['x-kubernetes-embedded-resource']) return v;
+  if (!s) return v;
+  // the common cases first: values of the schema's type
+  switch (s.type) {
+    case 'string':
+      if (typeof v === 'string') return v;
+      break;
+    case 'boolean':
+      if (typeof v === 'boolean') return v;
+      break;
+    case 'integer':
+      if (typeof v === 'number' && Number.isInteger(v) && (s.format !== 'int32' || (v >= INT32_MIN && v <= INT32_MAX))) return v;
+      break;
+    case 'number':
+      if (typeof v === 'number') return v;
+      break;
+    case 'array': {
+      if (!Array.isArray(v)) break;
+      const items = s.items;
+      const elemNamed = named !== undefined && named.startsWith('[]') ? named.slice(2) : undefined;
+      const out = new Array<unknown>(v.length);
+      for (let i = 0; i < v.length; i++) {
+        const c = conform(v[i], items, ctx, struct, elemNamed);
+        out[i] = c === undefined ? zeroOf(items) : c;
+      }
+      return out;
+    }
+    case 'object': {
+      if (s['x-kubernetes-preserve-unknown-fields'] || s['x-kubernetes-embedded-resource'] || !isPlainObject(v)) break;
+      const out: Record<string, unknown> = {};
+      const props = s.properties;
+      const addl = s.additionalProperties;
+      const addlNode = addl && typeof addl === 'object' ? addl : undefined;
+      if (props) {
+        const info = structInfo(s);
+        const inner = info.name ?? struct;
+        const path = ctx.path;
+        for (const k in v) {
+          const ps = props[k];
+          const val = v[k];
+          // (inherited members of the properties object are not fields)
+          if (ps !== undefined && typeof ps === 'object' && ps !== (Object.prototype as unknown)) {
+            path.push(k);
+            const c = conform(val, ps, ctx, inner, info.named?.[k]);
+            path.pop();
+            if (c !== undefined) setOwn(out, k, c);
+          } else if (addlNode) {
+            const c = conform(val, addlNode, ctx, inner);
+            if (c !== undefined) setOwn(out, k, c);
+          } else if (addl === true) {
+            setOwn(out, k, val);
+          }
+          // else: unknown field, dropped (reported separately by findUnknownFields)
+        }
+        return out;
+      }
+      if (addlNode) {
+        const elemNamed = named === 'v1.ResourceList' ? 'resource.Quantity'
+          : named !== undefined && named.startsWith('map[string]') ? named.slice(11) : undefined;
+        for (const k in v) {
+          const c = conform(v[k], addlNode, ctx, struct, elemNamed);
+          setOwn(out, k, c === undefined ? zeroOf(addlNode) : c);
+        }
+        return out;
+      }
+      return v;
+    }
+    default:
+      break;
+  }
+  return conformOther(v, s, ctx, struct, named);
+}
+
+/** The rest of conform: custom types (Quantity, IntOrString), kept-as-is schemas, and type errors. */
+function conformOther(v: unknown, s: SchemaNode, ctx: ConformContext, struct: string, named?: string): unknown {
+  if (s['x-kubernetes-preserve-unknown-fields'] || s['x-kubernetes-embedded-resource']) return v;
   const def = definitionOfNode(s);
   if (def === QUANTITY) {
     // resource.Quantity also accepts a bare number
     return typeof v === 'number' ? String(v) : v;
   }
   const mismatch = (what = jsonKind(v)): never => {
-    if (mode === 'unstructured') throw new TypeFailure(unstructuredMismatch(v, s, named));
-    const where = path.length ? `Go struct field ${struct}.${path.join('.')}` : 'Go value';
+    if (ctx.mode === 'unstructured') throw new TypeFailure(unstructuredMismatch(v, s, named));
+    const where = ctx.path.length ? `Go struct field ${struct}.${ctx.path.join('.')}` : 'Go value';
     throw new TypeFailure(`json: cannot unmarshal ${what} into ${where} of type ${goTypeOf(s, named)}`);
   };
   if (s['x-kubernetes-int-or-string'] || def === INT_OR_STRING) {
@@ -506,74 +612,23 @@ function conform(v: unknown, s: SchemaNode | undefined, mode: Mode, struct: stri
     return v;
   }
   switch (s.type) {
-    case 'string':
-      if (typeof v !== 'string') mismatch();
-      return v;
-    case 'boolean':
-      if (typeof v !== 'boolean') mismatch();
-      return v;
     case 'integer':
       if (typeof v !== 'number') mismatch();
-      if (mode === 'unstructured') {
+      if (ctx.mode === 'unstructured') {
+        // Go converts an integral float; a fraction fails, an int64 out of int32 range is truncated
         if (!Number.isInteger(v)) mismatch();
         return v;
       }
-      if (!Number.isInteger(v)) mismatch(`number ${v as number}`);
-      if (s.format === 'int32' && ((v as number) < INT32_MIN || (v as number) > INT32_MAX)) mismatch(`number ${v as number}`);
-      return v;
+      return mismatch(`number ${v as number}`);
+    case 'array':
+      // a []byte field takes its base64 string as is from a map
+      if (ctx.mode === 'unstructured' && typeof v === 'string' && s.items?.type === 'string' && s.items.format === 'byte') return v;
+      return mismatch();
+    case 'string':
+    case 'boolean':
     case 'number':
-      if (typeof v !== 'number') mismatch();
-      return v;
-    case 'array': {
-      if (!Array.isArray(v)) {
-        if (mode === 'unstructured' && typeof v === 'string' && s.items?.type === 'string' && s.items.format === 'byte') return v;
-        mismatch();
-      }
-      const elemNamed = named?.startsWith('[]') ? named.slice(2) : undefined;
-      const arr = v as unknown[];
-      const out = new Array<unknown>(arr.length);
-      for (let i = 0; i < arr.length; i++) {
-        const c = conform(arr[i], s.items, mode, struct, path, elemNamed);
-        out[i] = c === undefined ? zeroOf(s.items) : c;
-      }
-      return out;
-    }
-    case 'object': {
-      if (!isPlainObject(v)) mismatch();
-      const obj = v as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
-      const props = s.properties;
-      if (props) {
-        const inner = def ? localName(def) : struct;
-        for (const k in obj) {
-          const ps = props[k];
-          const val = obj[k];
-          if (ps) {
-            path.push(k);
-            const c = conform(val, ps, mode, inner, path, def ? NAMED_TYPES[`${def}.${k}`] : undefined);
-            path.pop();
-            if (c !== undefined) setOwn(out, k, c);
-          } else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-            const c = conform(val, s.additionalProperties, mode, inner, path);
-            if (c !== undefined) setOwn(out, k, c);
-          } else if (s.additionalProperties === true) {
-            setOwn(out, k, val);
-          }
-          // else: unknown field, dropped (reported separately by findUnknownFields)
-        }
-        return out;
-      }
-      const addl = s.additionalProperties;
-      if (addl && typeof addl === 'object') {
-        const elemNamed = named === 'v1.ResourceList' ? 'resource.Quantity' : named?.startsWith('map[string]') ? named.slice(11) : undefined;
-        for (const k in obj) {
-          const c = conform(obj[k], addl, mode, struct, path, elemNamed);
-          setOwn(out, k, c === undefined ? zeroOf(addl) : c);
-        }
-        return out;
-      }
-      return v;
-    }
+    case 'object':
+      return mismatch();
     default:
       return v;
   }
@@ -767,7 +822,7 @@ function decodeTyped(type: ResourceType, schema: SchemaNode | undefined, value: 
   }
   let obj: KubeObject;
   try {
-    obj = (conform(source, schema, opts.mode, root, []) ?? {}) as KubeObject;
+    obj = (conform(source, schema, { mode: opts.mode, path: [] }, root) ?? {}) as KubeObject;
   } catch (e) {
     if (e instanceof TypeFailure) throw new DecodeFailure(e.message, failAs);
     throw e;
@@ -865,7 +920,7 @@ export function decodeOptionsBody(text: string, format: 'json' | 'yaml', schema:
   }
   interpret(parsed.value);
   try {
-    return (conform(parsed.value, schema, 'json', struct, []) ?? {}) as Record<string, unknown>;
+    return (conform(parsed.value, schema, { mode: 'json', path: [] }, struct) ?? {}) as Record<string, unknown>;
   } catch (e) {
     if (e instanceof TypeFailure) throw new DecodeFailure(e.message);
     throw e;
