@@ -12,8 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { LineCounter, parseAllDocuments, isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
-import { invalid, field, StatusError, badRequest } from '../apimachinery/errors.js';
+import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
+import { badRequest, field, invalid, StatusError } from '../apimachinery/errors.js';
 import { goQuote } from '../apimachinery/gofmt.js';
 import { isPlainObject, type KubeObject } from '../apimachinery/object.js';
 import { applyPatch } from '../apimachinery/patch/apply.js';
@@ -183,9 +183,8 @@ function yamlDuplicateKeys(doc: Document, lines: LineCounter): string[] {
         walk(item.value);
       }
     } else if (isSeq(n)) {
+      // (aliases point at nodes walked where they are defined)
       for (const item of n.items) walk(item);
-    } else if (isAlias(n)) {
-      // aliases point at nodes walked where they are defined
     }
   };
   walk(doc.contents);
