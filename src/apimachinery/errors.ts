@@ -154,11 +154,10 @@ export function requestEntityTooLarge(message: string): StatusError {
   return new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`);
 }
 
-export function unsupportedMediaType(contentType: string, supported: string[]): StatusError {
+/** The handlers' 415 (negotiation.NewUnsupportedMediaTypeError): the accepted types, no details. */
+export function unsupportedMediaType(supported: string[]): StatusError {
   return new StatusError(415, 'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: ${supported.join(', ')}`, {
-      causes: [{ reason: 'UnexpectedServerResponse', message: contentType }],
-    });
+    `the body of the request was in an unknown format - accepted media types include: ${supported.join(', ')}`);
 }
 
 export function notAcceptable(supported: string[]): StatusError {

@@ -5,7 +5,7 @@
 
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { forbidden, StatusError } from '../apimachinery/errors.js';
+import { forbidden, StatusError, unsupportedMediaType } from '../apimachinery/errors.js';
 import type { Authenticator } from '../auth/authn.js';
 import type { Authorizer } from '../auth/authz.js';
 import type { UserInfo } from '../registry/types.js';
@@ -70,6 +70,12 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof PageNotFound) return pageNotFound(reply);
     const e = err as { statusCode?: number; code?: string; message: string };
+    if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
+      // a Content-Type fastify cannot even parse: kube's handlers answer it as an unknown format
+      return sendError(reply, unsupportedMediaType(req.method === 'PATCH'
+        ? ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']
+        : ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']), [], req.headers.accept);
+    }
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) {
       return sendError(reply, new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`));
     }

@@ -201,15 +201,16 @@ export class Registry {
     const prefix = this.prefix(type, ctx.cluster, ctx.namespace);
     const matches = this.matcher(type, opts);
     let limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
-    // kube serves resourceVersion=0 lists from its watch cache, which ignores limit and continue.
+    // kube serves resourceVersion=0 lists from its watch cache: the latest state, without a limit
+    // (a continue token still gives where to start)
     const fromCache = opts.resourceVersion === '0';
     if (fromCache) limit = 0;
     let revision = 0;
     let startAfter: string | undefined;
-    if (opts.continue && !fromCache) {
+    if (opts.continue) {
       const c = decodeContinue(opts.continue);
       startAfter = prefix + c.after;
-      revision = c.revision > 0 ? c.revision : 0;
+      revision = c.revision > 0 && !fromCache ? c.revision : 0;
     } else {
       const r = await this.listRevision(opts, limit > 0);
       revision = r.revision;
@@ -226,7 +227,7 @@ export class Registry {
     } catch (e) {
       if (e instanceof RevisionCompacted) {
         if (opts.continue) throw continueExpired(prefix, startAfter);
-        throw resourceExpired(`too old resource version: ${revision} (${e.compacted + 1})`);
+        throw resourceExpired('The resourceVersion for the provided list is too old.');
       }
       throw e;
     }
@@ -263,8 +264,11 @@ export class Registry {
       });
       initialItems = snapshot.items;
       from = snapshot.revision;
+    } else if (!rv) {
+      // sendInitialEvents=false without a resourceVersion: from now on, nothing from before
+      from = this.store.currentRevision();
     } else {
-      from = rv!;
+      from = rv;
       if (from > this.store.currentRevision()) await this.waitFor(from);
     }
     const deliver = (events: StorageEvent[]) => {

@@ -3,7 +3,9 @@
 // semantics belong to the registry.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest, notFound, requestEntityTooLarge, StatusError } from '../../apimachinery/errors.js';
+import {
+  badRequest, notFound, requestEntityTooLarge, StatusError, unsupportedMediaType,
+} from '../../apimachinery/errors.js';
 import { parseFieldSelector } from '../../apimachinery/fields.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { applyPatch } from '../../apimachinery/patch/apply.js';
@@ -38,12 +40,6 @@ function notServed(): StatusError {
 
 function methodNotAllowed(): StatusError {
   return new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
-}
-
-/** The handlers' 415 (negotiation.NewUnsupportedMediaTypeError): the accepted types, no details. */
-function unsupportedMediaType(supported: string[]): StatusError {
-  return new StatusError(415, 'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: ${supported.join(', ')}`);
 }
 
 const JSON_PATCH = 'application/json-patch+json';
@@ -147,9 +143,10 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
   const reg = deps.registry;
   const protobuf = supportsKind(apiVersionOfType(type), type.kind);
   const single: Offer = { table: true, metadata: 'object', protobuf, goType: goTypeName(type, false) };
-  const output = negotiateOutput(req.headers.accept, verb === 'list' || verb === 'watch' || verb === 'deletecollection'
-    ? { table: true, metadata: 'list', protobuf, stream: verb !== 'deletecollection', goType: goTypeName(type, true) }
-    : single);
+  // a watch streams single objects: its metadata conversion is PartialObjectMetadata, not a list
+  const output = negotiateOutput(req.headers.accept, verb === 'list' || verb === 'deletecollection'
+    ? { table: true, metadata: 'list', protobuf, stream: verb === 'list', goType: goTypeName(type, true) }
+    : verb === 'watch' ? { ...single, stream: true } : single);
 
   switch (verb) {
     case 'get': {
