@@ -125,7 +125,9 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
       const next = Math.min(deps.bookmarkIntervalMs, deadline - 2000 - Date.now());
       if (next > 0) bookmarkTimer = setTimeout(tick, next);
     };
-    bookmarkTimer = setTimeout(tick, Math.max(0, Math.min(deps.bookmarkIntervalMs, timeoutMs - 2000)));
+    // a watch that ends within 2 s gets no bookmark at all (kube's pre-timeout bookmark would be late)
+    const first = Math.min(deps.bookmarkIntervalMs, timeoutMs - 2000);
+    if (first > 0) bookmarkTimer = setTimeout(tick, first);
   }
   req.raw.on('close', finish);
   res.on('close', finish);
