@@ -34,6 +34,8 @@ export function canonicalOrder(obj: KubeObject): KubeObject {
   const meta = obj.metadata ?? {};
   const orderedMeta: Record<string, unknown> = {};
   for (const k of META_ORDER) if (meta[k] !== undefined) orderedMeta[k] = meta[k];
+  // always present, so stored JSON has its place (filled from the revision when read; see rawListItem)
+  orderedMeta.resourceVersion = meta.resourceVersion ?? '';
   // Go writes map keys sorted; so do we, so responses read like kube-apiserver's.
   if (meta.labels) orderedMeta.labels = sortedMap(meta.labels);
   if (meta.annotations) orderedMeta.annotations = sortedMap(meta.annotations);
@@ -51,6 +53,20 @@ export function canonicalOrder(obj: KubeObject): KubeObject {
   obj.metadata = orderedMeta;
   Object.assign(obj, rest);
   return obj;
+}
+
+/**
+ * A list item's JSON straight from its stored text: without kind and apiVersion, with the
+ * resourceVersion placeholder filled in. Undefined when the text is not in the canonical layout
+ * canonicalOrder writes (older data, other writers): the caller then serialises the object.
+ */
+export function rawListItem(type: ResourceType, raw: string, resourceVersion: number): string | undefined {
+  const head = `{"kind":${JSON.stringify(type.storage.kind)},"apiVersion":${JSON.stringify(type.storage.apiVersion)},`;
+  if (!raw.startsWith(head)) return undefined;
+  const placeholder = raw.indexOf('"resourceVersion":""', head.length);
+  if (placeholder < 0) return undefined;
+  const at = placeholder + '"resourceVersion":"'.length;
+  return `{${raw.slice(head.length, at)}${resourceVersion}${raw.slice(at)}`;
 }
 
 function sortedMap(m: Record<string, string>): Record<string, string> {

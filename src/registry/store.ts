@@ -197,6 +197,12 @@ export class Registry {
   }
 
   async list(ctx: RequestContext, type: ResourceType, opts: ListOptions = {}): Promise<KubeList> {
+    const { metadata, kvs } = await this.listKVs(ctx, type, opts);
+    return { kind: type.listKind, apiVersion: apiVersionOfType(type), metadata, items: kvs.map((kv) => listItem(type, kv.value)) };
+  }
+
+  /** A list page as stored records: large lists are answered from their stored JSON (see rawListItem). */
+  async listKVs(ctx: RequestContext, type: ResourceType, opts: ListOptions = {}): Promise<{ metadata: KubeList['metadata']; kvs: KV[] }> {
     validateListOptions(opts, false);
     const prefix = this.prefix(type, ctx.cluster, ctx.namespace);
     const matches = this.matcher(type, opts);
@@ -236,12 +242,7 @@ export class Registry {
       metadata.continue = encodeContinue(page.lastKey.slice(prefix.length), page.revision);
       if (page.remaining !== undefined) metadata.remainingItemCount = page.remaining;
     }
-    return {
-      kind: type.listKind,
-      apiVersion: apiVersionOfType(type),
-      metadata,
-      items: page.items.map((kv) => listItem(type, kv.value)),
-    };
+    return { metadata, kvs: page.items };
   }
 
   /**
@@ -327,6 +328,7 @@ export class Registry {
     if (opts.dryRun) {
       const existing = await this.store.get(key);
       if (existing) throw this.createConflict(type, obj, existing);
+      delete obj.metadata.resourceVersion; // nothing was written: no revision
       return obj;
     }
     try {
@@ -609,7 +611,7 @@ function kubeStorageKey(type: ResourceType, namespace: string, name: string): st
 }
 
 /** A list item as kube's typed lists carry it: without kind and apiVersion. */
-function listItem(type: ResourceType, stored: KubeObject): KubeObject {
+export function listItem(type: ResourceType, stored: KubeObject): KubeObject {
   const { kind: _k, apiVersion: _a, ...rest } = toServed(type, stored);
   return rest as KubeObject;
 }

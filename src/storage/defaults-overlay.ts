@@ -56,6 +56,15 @@ function tombstone(name: string): KubeObject {
   return { apiVersion: TOMBSTONE_API_VERSION, kind: 'Tombstone', metadata: { name } };
 }
 
+/** How a stored tombstone's JSON begins (JSON.stringify keeps the key order above). */
+const TOMBSTONE_PREFIX = `{"apiVersion":"${TOMBSTONE_API_VERSION}","kind":"Tombstone"`;
+
+/** A tombstone KV, judged from its raw text when there is one (no parse of every listed object). */
+function isTombstoneKV(kv: KV): boolean {
+  if (kv.raw !== undefined) return kv.raw.startsWith(TOMBSTONE_PREFIX);
+  return isTombstone(kv.value);
+}
+
 export function isTombstone(v: KubeObject): boolean {
   return v.kind === 'Tombstone' && v.apiVersion === TOMBSTONE_API_VERSION;
 }
@@ -138,7 +147,7 @@ export class DefaultsOverlay implements Store {
 
   async get(key: string, opts?: { revision?: number }): Promise<KV | undefined> {
     const kv = await this.base.get(key, opts);
-    if (kv) return isTombstone(kv.value) ? undefined : kv;
+    if (kv) return isTombstoneKV(kv) ? undefined : kv;
     const t = this.template(key);
     if (!t) return undefined;
     return this.virtualAt(key, t, opts?.revision || this.base.currentRevision());
@@ -175,7 +184,7 @@ export class DefaultsOverlay implements Store {
       if (b && (!v || b.key <= v.key)) {
         if (v && b.key === v.key) vi++; // a real object or tombstone shadows its template
         bi++;
-        if (isTombstone(b.value)) continue;
+        if (isTombstoneKV(b)) continue;
         kv = b;
       } else {
         vi++;
@@ -283,30 +292,51 @@ export class DefaultsOverlay implements Store {
       const c = clusterOfKey(p);
       records.add(this.clusters.recordPrefix(c));
     }
-    let chain = Promise.resolve();
+    // Translation may wait on reads (a template's cluster); one promise chain keeps events and
+    // progress in order. Events of ordinary keys need no translation: while nothing is queued on
+    // the chain they pass through synchronously, which is the common case and keeps fan-out cheap.
+    let chain: Promise<void> | undefined;
     let failed = false;
-    // Translation may wait on reads; one promise chain keeps events and progress in order.
+    const enqueue = (step: () => void | Promise<void>) => {
+      const run = (chain ?? Promise.resolve()).then(step).catch((err: unknown) => {
+        failed = true;
+        sink.onError(err instanceof Error ? err : new Error(String(err)));
+      });
+      chain = run;
+      void run.then(() => {
+        if (chain === run) chain = undefined;
+      });
+    };
     return this.base.watch([...prefixes, ...records], fromRevision, {
       onProgress: (rev) => {
-        chain = chain.then(() => {
+        if (!chain) sink.onProgress?.(rev);
+        else enqueue(() => {
           if (!failed) sink.onProgress?.(rev);
         });
       },
       onEvents: (events) => {
-        chain = chain.then(async () => {
+        if (!chain && events.every((ev) => this.passesThrough(ev, prefixes))) {
+          if (!failed) sink.onEvents(events);
+          return;
+        }
+        enqueue(async () => {
           if (failed) return;
           const out: StorageEvent[] = [];
           for (const ev of events) await this.translate(ev, prefixes, out);
           if (out.length) sink.onEvents(out);
-        }).catch((err: unknown) => {
-          failed = true;
-          sink.onError(err instanceof Error ? err : new Error(String(err)));
         });
       },
       onError: (err) => {
-        chain = chain.then(() => sink.onError(err));
+        if (!chain) sink.onError(err);
+        else enqueue(() => sink.onError(err));
       },
     });
+  }
+
+  /** An event that needs no translation: an ordinary key under a watched prefix. */
+  private passesThrough(ev: StorageEvent, prefixes: string[]): boolean {
+    const key = ev.kv.key;
+    return prefixes.some((p) => key.startsWith(p)) && !this.template(key);
   }
 
   private async translate(ev: StorageEvent, prefixes: string[], out: StorageEvent[]): Promise<void> {

@@ -8,7 +8,12 @@ import type { KubeObject } from '../apimachinery/object.js';
 export interface KV {
   key: string;
   /** The object with metadata.resourceVersion set to modRevision. Shared: never mutate. */
-  value: KubeObject;
+  readonly value: KubeObject;
+  /**
+   * The stored JSON text when the backend has it (resourceVersion present but empty): lets large
+   * lists be answered without parsing and re-serialising every object.
+   */
+  readonly raw?: string;
   /** Revision of the write that produced this value. */
   modRevision: number;
   /** Revision at which the key was (last) created. */

@@ -32,11 +32,27 @@ export interface LevelStoreOptions {
 
 export type DB = Level<string, string>;
 
-/** Turns a stored row into a KV. The resourceVersion is not stored; it is the row's revision. */
+/**
+ * A stored row as a KV. The object is parsed on first use: a list answered from the raw JSON, or
+ * filtered by key, never parses it. The resourceVersion is not stored; it is the row's revision.
+ */
+class StoredKV implements KV {
+  private parsed: KubeObject | undefined;
+
+  constructor(readonly key: string, readonly modRevision: number, readonly createRevision: number, readonly raw: string) {}
+
+  get value(): KubeObject {
+    if (!this.parsed) {
+      const v = JSON.parse(this.raw) as KubeObject;
+      (v.metadata ??= {}).resourceVersion = String(this.modRevision);
+      this.parsed = v;
+    }
+    return this.parsed;
+  }
+}
+
 export function toKV(key: string, modRevision: number, createRevision: number, json: string): KV {
-  const value = JSON.parse(json) as KubeObject;
-  (value.metadata ??= {}).resourceVersion = String(modRevision);
-  return { key, value, modRevision, createRevision };
+  return new StoredKV(key, modRevision, createRevision, json);
 }
 
 export class LevelStore implements Store {

@@ -161,7 +161,7 @@ export class Writer {
   }
 }
 
-/** The stored JSON keeps the resourceVersion field (for key order) but not its value. */
+/** The stored JSON keeps the resourceVersion field (its place in the key order) but not its value. */
 function withoutResourceVersion(value: KubeObject): KubeObject {
   if (!value.metadata || value.metadata.resourceVersion === undefined) return value;
   return { ...value, metadata: { ...value.metadata, resourceVersion: '' } };
