@@ -171,7 +171,8 @@ export class DefaultsOverlay implements Store {
     let lastKey: string | undefined;
     for (;;) {
       if (bi >= baseItems.length && baseMore) {
-        const page = await this.base.list(prefix, { revision, startAfter: baseCursor, limit: 500 });
+        // an unlimited list reads the base in one pass; a page reads a little more than it needs
+        const page = await this.base.list(prefix, { revision, startAfter: baseCursor, limit: limit === Infinity ? 0 : Math.max(limit + 1, 500) });
         baseItems = page.items;
         bi = 0;
         baseMore = page.more;
