@@ -11,14 +11,18 @@ import { pino, type Logger } from 'pino';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { buildApiServer } from './apiserver/server.js';
 import type { VersionInfo } from './apiserver/deps.js';
-import { ClientCertAuthenticator } from './auth/authn.js';
+import {
+  BearerTokenAuthenticator, ClientCertAuthenticator, ServiceAccountTokenAuthenticator, UnionAuthenticator,
+} from './auth/authn.js';
 import { BootstrapAuthorizer } from './auth/authz.js';
 import { renderKubeconfig } from './auth/kubeconfig.js';
 import { issue, loadOrCreatePki, type ServerPki } from './auth/pki.js';
+import { loadOrCreateSigningKey, ServiceAccountTokens } from './auth/serviceaccount-tokens.js';
 import { ClusterRoleAggregationController } from './controllers/clusterrole-aggregation.js';
 import type { Controller, ControllerDeps } from './controllers/context.js';
 import { GarbageCollector, OWNER_INDEX, ownerIndexer } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace.js';
+import { ServiceAccountTokenController } from './controllers/serviceaccount-token.js';
 import { WorkspaceController } from './controllers/workspace.js';
 import { resolveSchema } from './openapi/definitions.js';
 import { AdmissionChain } from './registry/admission.js';
@@ -30,7 +34,7 @@ import type { Store } from './storage/interface.js';
 import { LevelStore } from './storage/leveldb/store.js';
 import { bootstrapTemplates } from './tenancy/bootstrap.js';
 import { ClusterRegistry } from './tenancy/clusters.js';
-import { ROOT } from './tenancy/logicalcluster.js';
+import { ROOT, type ClusterName } from './tenancy/logicalcluster.js';
 import { KUBE_VERSION } from './version.js';
 
 export interface KplaneConfig {
@@ -50,6 +54,8 @@ export interface KplaneConfig {
   compactionIntervalMs?: number;
   /** Events kept in memory for watch resumption (kube's watch cache window); default 4096. */
   watchCacheSize?: number;
+  /** The clock of service account tokens (tests). */
+  tokenClock?: () => Date;
 }
 
 export const ADMIN_USER = 'kplane-admin';
@@ -71,6 +77,7 @@ export class Kplane {
     readonly clusters: ClusterRegistry,
     readonly catalog: ResourceCatalog,
     readonly registry: Registry,
+    readonly tokens: ServiceAccountTokens,
     private app: FastifyInstance | undefined,
   ) {}
 
@@ -100,9 +107,15 @@ export class Kplane {
     const admission = new AdmissionChain();
     const registry = new Registry({ store, admission });
     const namespaces = catalog.allTypes().find((t) => t.group === '' && t.resource === 'namespaces')!;
+    const serviceAccountsType = catalog.allTypes().find((t) => t.group === '' && t.resource === 'serviceaccounts')!;
+    const secretsType = catalog.allTypes().find((t) => t.group === '' && t.resource === 'secrets')!;
     admission.add(new NamespaceLifecycle(registry, namespaces));
 
-    const k = new Kplane(config, log, pki, baseStore, store, clusters, catalog, registry, undefined);
+    const signingKey = await loadOrCreateSigningKey(join(config.dataDir, 'pki'));
+    let self: Kplane | undefined;
+    const tokens = new ServiceAccountTokens(signingKey, { externalURL: () => self?.externalURL() ?? '', now: config.tokenClock });
+    const k = new Kplane(config, log, pki, baseStore, store, clusters, catalog, registry, tokens, undefined);
+    self = k;
     // every open watch listens for the drain signal
     setMaxListeners(0, k.abort.signal);
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
@@ -111,6 +124,7 @@ export class Kplane {
       new NamespaceController(deps, pki.ca.certPem),
       new GarbageCollector(deps),
       new ClusterRoleAggregationController(deps),
+      new ServiceAccountTokenController(deps, tokens, pki.ca.certPem),
     );
     for (const c of k.controllers) await c.start();
 
@@ -121,9 +135,16 @@ export class Kplane {
         version: versionInfo(),
         shutdown: k.abort.signal,
         bookmarkIntervalMs: config.bookmarkIntervalMs ?? 60_000,
+        tokens,
       },
       tls: { key: pki.serving.keyPem, cert: pki.serving.certPem, ca: pki.ca.certPem },
-      authenticator: new ClientCertAuthenticator(),
+      authenticator: new UnionAuthenticator(
+        new ClientCertAuthenticator(),
+        new BearerTokenAuthenticator(new ServiceAccountTokenAuthenticator(tokens, {
+          getServiceAccount: (cluster, ns, name) => registry.tryGet(serviceAccountsType, cluster as ClusterName, ns, name),
+          getSecret: (cluster, ns, name) => registry.tryGet(secretsType, cluster as ClusterName, ns, name),
+        }, { onReject: (reason) => log.debug({ reason }, 'service account token refused') })),
+      ),
       authorizer: new BootstrapAuthorizer(),
       logger: log,
       ready: () => k.readyFlag,

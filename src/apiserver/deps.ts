@@ -2,6 +2,7 @@
 
 import type { FastifyBaseLogger } from 'fastify';
 import type { SchemaNode } from '../apimachinery/schema.js';
+import type { ServiceAccountTokens } from '../auth/serviceaccount-tokens.js';
 import type { ResourceCatalog } from '../registry/catalog.js';
 import type { Registry } from '../registry/store.js';
 import type { ResourceType } from '../registry/types.js';
@@ -31,4 +32,6 @@ export interface ApiDeps {
   shutdown: AbortSignal;
   /** Watch bookmark period (kube: one minute). */
   bookmarkIntervalMs: number;
+  /** Service account tokens (the serviceaccounts/token subresource). */
+  tokens?: ServiceAccountTokens;
 }

@@ -6,7 +6,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { forbidden, StatusError, unsupportedMediaType } from '../apimachinery/errors.js';
-import type { Authenticator } from '../auth/authn.js';
+import { ANONYMOUS, type Authenticator } from '../auth/authn.js';
 import type { Authorizer } from '../auth/authz.js';
 import type { UserInfo } from '../registry/types.js';
 import { WILDCARD, type ClusterName } from '../tenancy/logicalcluster.js';
@@ -90,9 +90,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
   });
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-    const user = opts.authenticator.authenticate(req.raw);
     const url = new URL(req.url, 'https://kplane');
     const split = splitClusterPath(url.pathname);
+    // credentials are judged for the logical cluster addressed: a service account token is only good in its own
+    const user = (await opts.authenticator.authenticate(req.raw, { cluster: split.invalid === undefined ? split.cluster : undefined })) ?? ANONYMOUS;
     if (split.invalid !== undefined) {
       throw clusterForbidden(user, split.invalid);
     }

@@ -1,17 +1,32 @@
-// Authentication: who is calling. Client certificates signed by kplane's CA authenticate as
-// CN = user name, O = groups (kube's x509 authenticator). Without credentials a caller is
-// system:anonymous. Bearer tokens and OIDC arrive in the identity issue behind this interface.
+// Authentication: who is calling, as kube-apiserver's authenticator chain decides it:
+// - client certificates signed by kplane's CA: CN = user name, O = groups (x509 authenticator);
+// - bearer tokens: service account tokens issued by kplane (serviceaccount-tokens.ts), bound
+//   (TokenRequest) or legacy (token Secrets), each valid only in its own logical cluster;
+// - nothing: system:anonymous.
+// The first authenticator that recognises the caller wins; credentials that are present but
+// wrong (and recognised by none) are a 401. OIDC and webhooks arrive behind this interface.
 
+import { timingSafeEqual } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { unauthorized } from '../apimachinery/errors.js';
+import type { KubeObject } from '../apimachinery/object.js';
 import type { UserInfo } from '../registry/types.js';
+import { serviceAccountUsername, TokenError, type ServiceAccountTokens, type VerifiedToken } from './serviceaccount-tokens.js';
 
 export const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
 
+/** What the request addresses: its logical cluster (undefined outside /clusters/, '*' for all). */
+export interface AuthenticationTarget {
+  cluster?: string;
+}
+
 export interface Authenticator {
-  /** The caller, ANONYMOUS, or a thrown 401 for credentials that are present but wrong. */
-  authenticate(req: IncomingMessage): UserInfo;
+  /**
+   * The caller, or undefined when the request carries no credentials of this authenticator's
+   * kind; throws a 401 for credentials of its kind that are wrong.
+   */
+  authenticate(req: IncomingMessage, target: AuthenticationTarget): Promise<UserInfo | undefined>;
 }
 
 function asArray(v: string | string[] | undefined): string[] {
@@ -19,20 +34,178 @@ function asArray(v: string | string[] | undefined): string[] {
   return Array.isArray(v) ? v : [v];
 }
 
-export class ClientCertAuthenticator implements Authenticator {
-  authenticate(req: IncomingMessage): UserInfo {
-    const socket = req.socket as TLSSocket;
-    if (typeof socket.getPeerCertificate !== 'function') return ANONYMOUS;
-    const cert = socket.getPeerCertificate();
-    if (!cert || Object.keys(cert).length === 0) {
-      if (req.headers.authorization) throw unauthorized();
-      return ANONYMOUS;
+/** Tries each authenticator in order; the first that knows the caller wins (kube's union). */
+export class UnionAuthenticator implements Authenticator {
+  private readonly chain: Authenticator[];
+
+  constructor(...chain: Authenticator[]) {
+    this.chain = chain;
+  }
+
+  async authenticate(req: IncomingMessage, target: AuthenticationTarget): Promise<UserInfo | undefined> {
+    let failed: unknown;
+    for (const a of this.chain) {
+      try {
+        const user = await a.authenticate(req, target);
+        if (user) return user;
+      } catch (e) {
+        failed ??= e;
+      }
     }
+    if (failed) throw failed;
+    return undefined;
+  }
+}
+
+export class ClientCertAuthenticator implements Authenticator {
+  async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
+    const socket = req.socket as TLSSocket;
+    if (typeof socket.getPeerCertificate !== 'function') return undefined;
+    const cert = socket.getPeerCertificate();
+    if (!cert || Object.keys(cert).length === 0) return undefined;
     // The TLS layer verified the chain against kplane's CA; an unverified certificate is refused.
     if (!socket.authorized) throw unauthorized();
     const username = asArray(cert.subject.CN)[0];
     if (!username) throw unauthorized();
     const groups = [...new Set([...asArray(cert.subject.O), 'system:authenticated'])];
     return { username, groups };
+  }
+}
+
+/** The bearer token of a request, as kube's bearertoken authenticator reads the header. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const auth = (req.headers.authorization ?? '').trim();
+  if (!auth) return undefined;
+  const parts = auth.split(' ');
+  if (parts.length < 2 || parts[0]!.toLowerCase() !== 'bearer') return undefined;
+  const token = parts[1]!;
+  return token || undefined;
+}
+
+/** Checks a bearer token; undefined when the token is not of its kind. */
+export interface TokenAuthenticator {
+  authenticateToken(token: string, target: AuthenticationTarget): Promise<UserInfo | undefined>;
+}
+
+/** `Authorization: Bearer <token>` against a list of token authenticators; an unknown token is a 401. */
+export class BearerTokenAuthenticator implements Authenticator {
+  private readonly tokens: TokenAuthenticator[];
+
+  constructor(...tokens: TokenAuthenticator[]) {
+    this.tokens = tokens;
+  }
+
+  async authenticate(req: IncomingMessage, target: AuthenticationTarget): Promise<UserInfo | undefined> {
+    const token = bearerToken(req);
+    if (token === undefined) return undefined;
+    for (const t of this.tokens) {
+      const user = await t.authenticateToken(token, target);
+      if (user) return user;
+    }
+    // kube: "invalid bearer token", answered as a plain 401
+    throw unauthorized();
+  }
+}
+
+/** Reads what a service account token depends on, in one logical cluster. */
+export interface ServiceAccountGetter {
+  getServiceAccount(cluster: string, namespace: string, name: string): Promise<KubeObject | undefined>;
+  getSecret(cluster: string, namespace: string, name: string): Promise<KubeObject | undefined>;
+}
+
+/** kube's user.CredentialIDKey and the pod/node keys of service account users. */
+export const CREDENTIAL_ID_KEY = 'authentication.kubernetes.io/credential-id';
+export const POD_NAME_KEY = 'authentication.kubernetes.io/pod-name';
+export const POD_UID_KEY = 'authentication.kubernetes.io/pod-uid';
+export const NODE_NAME_KEY = 'authentication.kubernetes.io/node-name';
+export const NODE_UID_KEY = 'authentication.kubernetes.io/node-uid';
+
+/** The user of a service account (kube's ServiceAccountInfo.UserInfo). */
+export function serviceAccountUser(t: Pick<VerifiedToken, 'namespace' | 'serviceAccount' | 'pod' | 'node' | 'jti'>): UserInfo {
+  const user: UserInfo = {
+    username: serviceAccountUsername(t.namespace, t.serviceAccount.name),
+    uid: t.serviceAccount.uid,
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${t.namespace}`, 'system:authenticated'],
+  };
+  const extra: Record<string, string[]> = {};
+  if (t.pod?.name && t.pod.uid) {
+    extra[POD_NAME_KEY] = [t.pod.name];
+    extra[POD_UID_KEY] = [t.pod.uid];
+  }
+  if (t.jti) extra[CREDENTIAL_ID_KEY] = [`JTI=${t.jti}`];
+  if (t.node?.name) {
+    extra[NODE_NAME_KEY] = [t.node.name];
+    if (t.node.uid) extra[NODE_UID_KEY] = [t.node.uid];
+  }
+  if (Object.keys(extra).length) user.extra = extra;
+  return user;
+}
+
+export interface ServiceAccountTokenAuthenticatorOptions {
+  /** Called with the reason a token of kplane's was refused (logging). */
+  onReject?: (reason: string) => void;
+}
+
+/**
+ * kplane's service account tokens (kube's JWT authenticator with the bound and legacy
+ * validators): signature, issuer, audience and expiry, then the objects the token depends on
+ * must still be there, in the token's own logical cluster, which must be the request's.
+ */
+export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
+  constructor(
+    private readonly tokens: ServiceAccountTokens,
+    private readonly getter: ServiceAccountGetter,
+    private readonly opts: ServiceAccountTokenAuthenticatorOptions = {},
+  ) {}
+
+  async authenticateToken(token: string, target: AuthenticationTarget): Promise<UserInfo | undefined> {
+    if (!this.tokens.isOurs(token)) return undefined;
+    try {
+      const t = await this.tokens.verify(token, target.cluster);
+      await (t.legacy ? this.checkLegacy(t, token) : this.checkBound(t));
+      return serviceAccountUser(t);
+    } catch (e) {
+      if (!(e instanceof TokenError)) throw e;
+      this.opts.onReject?.(e.message);
+      return undefined;
+    }
+  }
+
+  private async liveServiceAccount(t: VerifiedToken, deletedMessage: string): Promise<KubeObject> {
+    const sa = await this.getter.getServiceAccount(t.cluster, t.namespace, t.serviceAccount.name);
+    if (!sa) throw new TokenError(`serviceaccounts "${t.serviceAccount.name}" not found`);
+    if (sa.metadata.uid !== t.serviceAccount.uid) {
+      throw new TokenError(`service account UID (${sa.metadata.uid ?? ''}) does not match claim (${t.serviceAccount.uid})`);
+    }
+    if (sa.metadata.deletionTimestamp) throw new TokenError(deletedMessage);
+    return sa;
+  }
+
+  /** Bound tokens: the service account (same uid) and the bound object must exist. */
+  private async checkBound(t: VerifiedToken): Promise<void> {
+    await this.liveServiceAccount(t, `service account ${t.namespace}/${t.serviceAccount.name} has been deleted`);
+    if (t.secret) {
+      const secret = await this.getter.getSecret(t.cluster, t.namespace, t.secret.name);
+      if (!secret || secret.metadata.deletionTimestamp) throw new TokenError('service account token has been invalidated');
+      if (secret.metadata.uid !== t.secret.uid) {
+        throw new TokenError(`secret UID (${secret.metadata.uid ?? ''}) does not match service account secret ref claim (${t.secret.uid ?? ''})`);
+      }
+    }
+    // kplane serves no pods or nodes: a token bound to one can never be current
+    if (t.pod || t.node) throw new TokenError('service account token has been invalidated');
+  }
+
+  /** Legacy tokens: the Secret must exist and hold this very token; the service account must exist. */
+  private async checkLegacy(t: VerifiedToken, token: string): Promise<void> {
+    const secret = await this.getter.getSecret(t.cluster, t.namespace, t.secret!.name);
+    if (!secret || secret.metadata.deletionTimestamp) throw new TokenError('Token has been invalidated');
+    const data = secret.data as Record<string, unknown> | undefined;
+    const stored = typeof data?.token === 'string' ? Buffer.from(data.token, 'base64') : Buffer.alloc(0);
+    const given = Buffer.from(token, 'utf8');
+    if (stored.length !== given.length || !timingSafeEqual(stored, given)) throw new TokenError("Token does not match server's copy");
+    await this.liveServiceAccount(t, `ServiceAccount ${t.namespace}/${t.serviceAccount.name} has been deleted`);
+    if (secret.metadata.labels?.['kubernetes.io/legacy-token-invalid-since']) {
+      throw new TokenError(`the token in secret ${t.namespace}/${t.secret!.name} for service account ${t.namespace}/${t.serviceAccount.name} has been marked invalid`);
+    }
   }
 }

@@ -5,6 +5,9 @@
 import type { FieldError } from '../apimachinery/errors.js';
 import type { KubeObject } from '../apimachinery/object.js';
 import type { ClusterName } from '../tenancy/logicalcluster.js';
+import type { ServiceAccountTokens } from '../auth/serviceaccount-tokens.js';
+import type { ResourceSet } from './catalog.js';
+import type { Registry } from './store.js';
 
 export interface UserInfo {
   username: string;
@@ -126,6 +129,41 @@ export interface ResourceType {
   strategy: Strategy;
   /** OpenAPI definition name of the kind, e.g. "io.k8s.api.core.v1.ConfigMap". */
   schemaName: string;
+  /**
+   * Subresources with a handler of their own instead of the generic status/finalize update
+   * (kube's NamedCreater storages, e.g. serviceaccounts/token). Each is also listed in subresources.
+   */
+  subresourceHandlers?: Record<string, SubresourceHandler>;
+}
+
+/** What a subresource handler may use besides the request (passed by the API server). */
+export interface SubresourceServices {
+  registry: Registry;
+  /** The resources served in the request's logical cluster. */
+  types: ResourceSet;
+  /** Issues service account tokens (absent where no signing key is configured). */
+  tokens?: ServiceAccountTokens;
+}
+
+export interface SubresourceCreateRequest {
+  ctx: RequestContext;
+  /** The resource the subresource belongs to, and the name of the object from the path. */
+  parent: ResourceType;
+  name: string;
+  /** The decoded body, of the handler's kind. */
+  object: KubeObject;
+  dryRun: boolean;
+  services: SubresourceServices;
+}
+
+/** A subresource served by its own handler, e.g. POST .../serviceaccounts/<name>/token. */
+export interface SubresourceHandler {
+  /** HTTP methods served (POST = create); any other method is 405. */
+  methods: ('POST')[];
+  /** The kind read and written when not the parent's (kube's GroupVersionKindProvider). */
+  kind: { group: string; version: string; kind: string; schemaName: string };
+  /** POST: answers the object to return with 201. */
+  create(req: SubresourceCreateRequest): Promise<KubeObject>;
 }
 
 export function apiVersionOfType(t: Pick<ResourceType, 'group' | 'version'>): string {

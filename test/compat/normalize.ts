@@ -177,11 +177,80 @@ function walk(v: unknown, ctx: NormContext, opts: NormalizeOptions, listish: boo
     }
   }
   if (kind === 'Table') normalizeTableAges(out);
-  // a service account token (a signed JWT, base64 in a Secret) differs on every issue
-  if (kind === 'Secret' && v.type === 'kubernetes.io/service-account-token' && isObj(out.data) && typeof out.data.token === 'string') {
-    out.data = { ...out.data, token: '<token>' };
+  // a service account token (a signed JWT, base64 in a Secret) differs on every issue: its claims are compared
+  if (kind === 'Secret' && v.type === 'kubernetes.io/service-account-token' && isObj(v.data) && isObj(out.data) && typeof v.data.token === 'string') {
+    out.data = { ...out.data, token: normalizeJwt(Buffer.from(v.data.token, 'base64').toString('utf8'), ctx) };
   }
+  if (kind === 'TokenRequest') normalizeTokenRequest(v, out, ctx);
   return out;
+}
+
+/**
+ * The issuer of service account tokens, which is also the default API audience: kube's
+ * `--service-account-issuer` of the test harness (test/harness/management-cluster.ts), kplane's
+ * per-cluster `<url>/clusters/<cluster>`. Both become `<issuer>`.
+ */
+const KUBE_SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+
+function issuerOf(ctx: NormContext): string {
+  return ctx.target.name === 'kube' ? KUBE_SA_ISSUER : `${ctx.target.origin}${ctx.target.prefix}`;
+}
+
+function normalizeIssuerString(s: unknown, ctx: NormContext): unknown {
+  if (typeof s !== 'string') return s;
+  return s === issuerOf(ctx) ? '<issuer>' : normalizeString(s, ctx);
+}
+
+/**
+ * A JWT (service account token): its signature, key and random jti differ on every issue, and
+ * kplane adds claims of its own (`kplane.io/...`, the logical cluster). What is compared is the
+ * header's alg and whether it names a key, and the claims with times relative to `iat` (exp as
+ * `<iat+3600>`), the issuer and API audience as `<issuer>`, uids and jti as `<uid>`. Anything
+ * that is not a JWT stays a string.
+ */
+export function normalizeJwt(token: string, ctx: NormContext): unknown {
+  const parts = token.split('.');
+  if (parts.length !== 3) return normalizeString(token, ctx);
+  let header: Record<string, unknown>;
+  let claims: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return normalizeString(token, ctx);
+  }
+  if (!isObj(header) || !isObj(claims)) return normalizeString(token, ctx);
+  const iat = typeof claims.iat === 'number' ? claims.iat : undefined;
+  const rel = (n: unknown): unknown => (typeof n === 'number' && iat !== undefined ? (n === iat ? '<iat>' : `<iat${n > iat ? '+' : ''}${n - iat}>`) : n);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(claims).sort()) {
+    if (k.startsWith('kplane.io/')) continue;
+    const x = claims[k];
+    if (k === 'iat') out[k] = typeof x === 'number' ? '<iat>' : x;
+    else if (k === 'exp' || k === 'nbf') out[k] = rel(x);
+    else if (k === 'iss') out[k] = normalizeIssuerString(x, ctx);
+    else if (k === 'aud') out[k] = Array.isArray(x) ? x.map((a) => normalizeIssuerString(a, ctx)) : normalizeIssuerString(x, ctx);
+    else if (k === 'kubernetes.io' && isObj(x)) {
+      const priv: Record<string, unknown> = {};
+      for (const pk of Object.keys(x).sort()) priv[pk] = pk === 'warnafter' ? rel(x[pk]) : walk(x[pk], ctx, {}, false);
+      out[k] = priv;
+    } else out[k] = walk(x, ctx, {}, false);
+  }
+  return { jwt: { alg: header.alg, kid: typeof header.kid === 'string' && header.kid !== '' ? '<kid>' : header.kid, claims: out } };
+}
+
+/** TokenRequest answers: the token's claims, the default audience, expirationTimestamp relative to creationTimestamp. */
+function normalizeTokenRequest(v: Record<string, unknown>, out: Record<string, unknown>, ctx: NormContext): void {
+  if (isObj(v.spec) && isObj(out.spec) && Array.isArray(v.spec.audiences)) {
+    out.spec = { ...out.spec, audiences: v.spec.audiences.map((a) => normalizeIssuerString(a, ctx)) };
+  }
+  if (!isObj(v.status) || !isObj(out.status)) return;
+  const status: Record<string, unknown> = { ...out.status };
+  if (typeof v.status.token === 'string') status.token = normalizeJwt(v.status.token, ctx);
+  const created = isObj(v.metadata) && typeof v.metadata.creationTimestamp === 'string' ? Date.parse(v.metadata.creationTimestamp) : NaN;
+  const expires = typeof v.status.expirationTimestamp === 'string' ? Date.parse(v.status.expirationTimestamp) : NaN;
+  if (!Number.isNaN(created) && !Number.isNaN(expires)) status.expirationTimestamp = `<creationTimestamp+${(expires - created) / 1000}s>`;
+  out.status = status;
 }
 
 function walkField(k: string, x: unknown, ctx: NormContext, opts: NormalizeOptions): unknown {
