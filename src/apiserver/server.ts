@@ -41,6 +41,17 @@ function clusterForbidden(user: UserInfo, cluster: string): StatusError {
     `User "${user.username}" cannot access logical cluster "${cluster}": it does not exist or access is not granted`);
 }
 
+/** kube's authorization filter refusal (responsewriters.Forbidden) for an RBAC denial without a reason. */
+function rbacForbidden(user: UserInfo, info: RequestInfo): StatusError {
+  if (info.kind === 'nonresource') {
+    return new StatusError(403, 'Forbidden', `forbidden: User "${user.username}" cannot ${info.verb} path "${info.path}"`, {});
+  }
+  const resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+  const where = info.namespace ? `in the namespace "${info.namespace}"` : 'at the cluster scope';
+  return forbidden({ group: info.group, resource: info.resource }, info.name,
+    `User "${user.username}" cannot ${info.verb} resource "${resource}" in API group "${info.group}" ${where}`);
+}
+
 function healthBody(path: string, verbose: boolean, ok: boolean): string {
   const check = path.replace(/^\//, '').split('/')[0];
   if (!verbose) return ok ? 'ok' : `[-]${check === 'readyz' ? 'shutdown' : 'ping'} failed: reason withheld\n${check} check failed`;
@@ -100,7 +111,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     const info: RequestInfo = resolveRequestInfo(req.method, split.rest, url.searchParams, split.cluster);
     const decision = opts.authorizer.authorize(user, info);
     const cluster = split.cluster;
-    if (cluster && !decision.allowed) throw clusterForbidden(user, cluster);
+    if (cluster && !decision.allowed) {
+      // an identity of this very cluster (a service account) learns nothing new from kube's RBAC answer
+      throw user.cluster === cluster ? rbacForbidden(user, info) : clusterForbidden(user, cluster);
+    }
     if (!decision.allowed) {
       throw new StatusError(403, 'Forbidden', `forbidden: User "${user.username}" cannot ${req.method.toLowerCase()} path "${url.pathname}"`, {});
     }

@@ -163,7 +163,7 @@ export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
     try {
       const t = await this.tokens.verify(token, target.cluster);
       await (t.legacy ? this.checkLegacy(t, token) : this.checkBound(t));
-      return serviceAccountUser(t);
+      return { ...serviceAccountUser(t), cluster: t.cluster };
     } catch (e) {
       if (!(e instanceof TokenError)) throw e;
       this.opts.onReject?.(e.message);

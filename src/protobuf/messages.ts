@@ -342,6 +342,28 @@ export const MESSAGES: Readonly<Record<string, readonly FieldTuple[]>> = {
     [2, 'kind', 'string', ''],
     [3, 'name', 'string', ''],
   ],
+  // ------------------------------------------------- authentication/v1 --
+  // (the serviceaccounts/token subresource: kubectl create token sends and accepts protobuf)
+  'authentication.TokenRequest': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'spec', 'authentication.TokenRequestSpec', ''],
+    [3, 'status', 'authentication.TokenRequestStatus', 'o'],
+  ],
+  'authentication.TokenRequestSpec': [
+    [1, 'audiences', 'string', 'r'],
+    [4, 'expirationSeconds', 'int64', 'p'],
+    [3, 'boundObjectRef', 'authentication.BoundObjectReference', 'p', 'BoundObjectRef'],
+  ],
+  'authentication.TokenRequestStatus': [
+    [1, 'token', 'string', ''],
+    [2, 'expirationTimestamp', 'Time', ''],
+  ],
+  'authentication.BoundObjectReference': [
+    [1, 'kind', 'string', 'o'],
+    [2, 'apiVersion', 'string', 'o', 'APIVersion'],
+    [3, 'name', 'string', 'o'],
+    [4, 'uid', 'string', 'o', 'UID'],
+  ],
 };
 
 /** Every list kind is {1: ListMeta metadata, 2: repeated items}. */
@@ -365,6 +387,7 @@ const SERVED: Record<string, Record<string, string>> = {
   },
   'events.k8s.io/v1': { Event: 'events.Event' },
   'coordination.k8s.io/v1': { Lease: 'coordination.Lease' },
+  'authentication.k8s.io/v1': { TokenRequest: 'authentication.TokenRequest' },
   'rbac.authorization.k8s.io/v1': {
     Role: 'rbac.Role',
     ClusterRole: 'rbac.ClusterRole',

@@ -14,6 +14,11 @@ export interface UserInfo {
   uid?: string;
   groups: string[];
   extra?: Record<string, string[]>;
+  /**
+   * The logical cluster the identity belongs to (service accounts, whose tokens are only valid
+   * there); undefined for identities not tied to one (client certificates).
+   */
+  cluster?: string;
 }
 
 /** Everything a strategy may know about the request. The cluster is passed, never looked up. */
