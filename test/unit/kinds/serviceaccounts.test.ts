@@ -11,8 +11,11 @@ describe('serviceaccounts', () => {
   it('matches kube discovery', () => {
     expect(serviceaccounts).toMatchObject({
       group: '', version: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', listKind: 'ServiceAccountList',
-      singularName: 'serviceaccount', shortNames: ['sa'], categories: [], namespaced: true, subresources: [],
+      singularName: 'serviceaccount', shortNames: ['sa'], categories: [], namespaced: true, subresources: ['token'],
       schemaName: 'io.k8s.api.core.v1.ServiceAccount',
+    });
+    expect(serviceaccounts.subresourceHandlers?.token).toMatchObject({
+      methods: ['POST'], kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' },
     });
     expect(s.allowCreateOnUpdate).toBe(false);
     expect(s.allowUnconditionalUpdate).toBe(true);
