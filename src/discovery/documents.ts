@@ -129,7 +129,15 @@ const SUBRESOURCES: Record<string, SubresourceInfo> = {
   resize: { verbs: ['get', 'patch', 'update'] },
 };
 
-export function subresourceInfo(name: string): SubresourceInfo {
+const HANDLER_VERBS: Record<string, string> = { POST: 'create' };
+
+/** A subresource's verbs and kind: from its handler when the type has one (e.g. serviceaccounts/token), else kube's table. */
+export function subresourceInfo(name: string, type?: ResourceType): SubresourceInfo {
+  const handler = type?.subresourceHandlers?.[name];
+  if (handler) {
+    const { group, version, kind } = handler.kind;
+    return { verbs: handler.methods.map((m) => HANDLER_VERBS[m]!).sort(), kind: { group, version, kind } };
+  }
   return SUBRESOURCES[name] ?? { verbs: ['get', 'patch', 'update'] };
 }
 
@@ -233,7 +241,7 @@ function apiResources(list: readonly ResourceType[], builtin: boolean): APIResou
     out.push({ path: t.resource, r: main });
     const subs = builtin ? [...t.subresources].sort() : [...t.subresources].sort(crdSubresourceOrder);
     for (const s of subs) {
-      const info = subresourceInfo(s);
+      const info = subresourceInfo(s, t);
       const r: APIResource = { name: `${t.resource}/${s}`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: [...info.verbs] };
       if (info.kind) {
         // kube sets group/version only for subresources of another kind (GroupVersionKindProvider).
@@ -289,7 +297,7 @@ function resourceDiscovery(list: readonly ResourceType[], group: string, version
     const subs = builtin ? [...t.subresources].sort() : [...t.subresources].sort(crdSubresourceOrder);
     if (subs.length) {
       r.subresources = subs.map((s) => {
-        const info = subresourceInfo(s);
+        const info = subresourceInfo(s, t);
         return { subresource: s, responseKind: info.kind ? { ...info.kind } : { ...responseKind }, verbs: [...info.verbs] };
       });
     }

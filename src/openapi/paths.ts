@@ -274,7 +274,13 @@ function builtinPaths(t: ResourceType, media: MediaTypeOptions): PathSpec[] {
     });
   }
   for (const sub of [...t.subresources].sort()) {
-    const spec = SUBRESOURCE_SPECS[sub] ?? { methods: ['get', 'put', 'patch'] };
+    const handler = t.subresourceHandlers?.[sub];
+    const spec: SubresourceSpec = handler
+      ? {
+        methods: handler.methods.map((m) => m.toLowerCase() as Method), schema: handler.kind.schemaName,
+        gvk: { group: handler.kind.group, version: handler.kind.version, kind: handler.kind.kind },
+      }
+      : SUBRESOURCE_SPECS[sub] ?? { methods: ['get', 'put', 'patch'] };
     const schema = spec.schema ?? t.schemaName;
     const subGVK = spec.gvk ?? gvk;
     const path = `${item}/${sub}`;
