@@ -57,19 +57,31 @@ export class UnionAuthenticator implements Authenticator {
   }
 }
 
+/** What a TLS connection's client certificate says: read once per connection, not per request. */
+const byConnection = new WeakMap<TLSSocket, UserInfo | null | 'unverified'>();
+
 export class ClientCertAuthenticator implements Authenticator {
   async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
     const socket = req.socket as TLSSocket;
     if (typeof socket.getPeerCertificate !== 'function') return undefined;
-    const cert = socket.getPeerCertificate();
-    if (!cert || Object.keys(cert).length === 0) return undefined;
+    let known = byConnection.get(socket);
+    if (known === undefined) {
+      known = fromCertificate(socket);
+      byConnection.set(socket, known);
+    }
     // The TLS layer verified the chain against kplane's CA; an unverified certificate is refused.
-    if (!socket.authorized) throw unauthorized();
-    const username = asArray(cert.subject.CN)[0];
-    if (!username) throw unauthorized();
-    const groups = [...new Set([...asArray(cert.subject.O), 'system:authenticated'])];
-    return { username, groups };
+    if (known === 'unverified') throw unauthorized();
+    return known ?? undefined;
   }
+}
+
+function fromCertificate(socket: TLSSocket): UserInfo | null | 'unverified' {
+  const cert = socket.getPeerCertificate();
+  if (!cert || Object.keys(cert).length === 0) return null;
+  if (!socket.authorized) return 'unverified';
+  const username = asArray(cert.subject.CN)[0];
+  if (!username) return 'unverified';
+  return { username, groups: [...new Set([...asArray(cert.subject.O), 'system:authenticated'])] };
 }
 
 /** The bearer token of a request, as kube's bearertoken authenticator reads the header. */

@@ -13,7 +13,7 @@ import { resourceOfKey } from '../keys.js';
 import { WatchHub } from '../watch-hub.js';
 import { compact } from './compactor.js';
 import {
-  META_COMPACTED, META_RESOURCE_PREFIX, META_REVISION, SEP, decodeValue, eventRangeEnd, eventRangeStart, indexRangeEnd,
+  DELETED_MARK, FORMAT, META_COMPACTED, META_FORMAT, META_RESOURCE_PREFIX, META_REVISION, SEP, SEP_END, decodeValue, latestRow, eventRangeEnd, eventRangeStart, indexRangeEnd,
   indexRangeStart, parseEventRow, parseVersionRow, versionRow, versionScanEnd, versionScanStart, versionSeek, versionsEnd,
 } from './encoding.js';
 import { Writer } from './writer.js';
@@ -55,6 +55,26 @@ export function toKV(key: string, modRevision: number, createRevision: number, j
   return new StoredKV(key, modRevision, createRevision, json);
 }
 
+/** Brings a store written by an older kplane to the current row layout (before serving). */
+async function migrate(db: DB): Promise<void> {
+  if ((await db.get(META_FORMAT)) === FORMAT) return;
+  // format 1 had no l\0 rows: the newest version row of every key tells its current revision
+  let batch: { type: 'put'; key: string; value: string }[] = [];
+  let last: string | undefined;
+  for await (const [row, val] of db.iterator({ gte: `k${SEP}`, lt: `k${SEP_END}` })) {
+    const { key, rev } = parseVersionRow(row);
+    if (key === last) continue;
+    last = key;
+    if (val !== DELETED_MARK) batch.push({ type: 'put', key: latestRow(key), value: String(rev) });
+    if (batch.length >= 1000) {
+      await db.batch(batch);
+      batch = [];
+    }
+  }
+  batch.push({ type: 'put', key: META_FORMAT, value: FORMAT });
+  await db.batch(batch);
+}
+
 export class LevelStore implements Store {
   private readonly hub: WatchHub;
   private readonly writer: Writer;
@@ -93,6 +113,7 @@ export class LevelStore implements Store {
       ...(opts.cacheSize ? { cacheSize: opts.cacheSize } : {}),
     });
     await db.open();
+    await migrate(db);
     const [rev, comp] = await db.getMany([META_REVISION, META_COMPACTED]);
     const resources = new Set<string>();
     for await (const k of db.keys({ gte: META_RESOURCE_PREFIX, lt: `${META_RESOURCE_PREFIX}\uffff` })) {
@@ -124,6 +145,18 @@ export class LevelStore implements Store {
   async get(key: string, opts?: { revision?: number }): Promise<KV | undefined> {
     const rev = opts?.revision || this.writer.revision;
     this.checkRevision(rev);
+    if (!opts?.revision) {
+      // the current version: two point lookups instead of an iterator seek
+      const latest = await this.db.get(latestRow(key));
+      if (latest === undefined) return undefined;
+      const modRev = Number(latest);
+      // a batch that landed but is not yet acknowledged is not visible: read at the revision instead
+      if (modRev <= this.writer.revision) {
+        const val = await this.db.get(versionRow(key, modRev));
+        const dv = val === undefined ? undefined : decodeValue(val);
+        if (dv) return toKV(key, modRev, dv.createRev, dv.json);
+      }
+    }
     const rows = await this.db.iterator({ gte: versionSeek(key, rev), lt: versionsEnd(key), limit: 1 }).all();
     if (rows.length === 0) return undefined;
     const [row, val] = rows[0]!;

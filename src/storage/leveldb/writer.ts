@@ -10,7 +10,7 @@ import {
   PreconditionFailed, type Indexer, type KV, type StorageEvent, type TxnOp, type TxnOpResult,
 } from '../interface.js';
 import { resourceOfKey } from '../keys.js';
-import { DELETED_MARK, META_RESOURCE_PREFIX, META_REVISION, encodeValue, eventRow, indexRow, versionRow } from './encoding.js';
+import { DELETED_MARK, META_RESOURCE_PREFIX, META_REVISION, encodeValue, eventRow, indexRow, latestRow, versionRow } from './encoding.js';
 import type { DB } from './store.js';
 
 interface Pending {
@@ -91,6 +91,7 @@ export class Writer {
             const json = JSON.stringify(withoutResourceVersion(value));
             const createRevision = prev ? prev.createRevision : rev;
             rows.push({ type: 'put', key: versionRow(op.key, rev), value: encodeValue(createRevision, json) });
+            rows.push({ type: 'put', key: latestRow(op.key), value: String(rev) });
             rows.push({ type: 'put', key: eventRow(resource, rev), value: (prev ? 'M' : 'A') + op.key });
             (value.metadata ??= {}).resourceVersion = String(rev);
             const kv: KV = { key: op.key, value, modRevision: rev, createRevision };
@@ -100,6 +101,7 @@ export class Writer {
           } else {
             const old = prev!;
             rows.push({ type: 'put', key: versionRow(op.key, rev), value: DELETED_MARK });
+            rows.push({ type: 'del', key: latestRow(op.key) });
             rows.push({ type: 'put', key: eventRow(resource, rev), value: 'D' + op.key });
             const value = { ...old.value, metadata: { ...old.value.metadata, resourceVersion: String(rev) } };
             const kv: KV = { key: op.key, value, modRevision: rev, createRevision: old.createRevision };

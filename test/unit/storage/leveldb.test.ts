@@ -168,3 +168,31 @@ describe('LevelStore', () => {
     expect(await store.indexLookup('owner', 'u1')).toEqual([]);
   });
 });
+
+describe('LevelStore format migration', () => {
+  it('adds the current-version rows to a store written without them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kplane-store-migrate-'));
+    try {
+      let store = await LevelStore.open({ path: dir });
+      await store.txn([{ type: 'put', key: key('a'), value: cm('a', { v: '1' }) }]);
+      await store.txn([{ type: 'put', key: key('a'), value: cm('a', { v: '2' }) }]);
+      await store.txn([{ type: 'put', key: key('gone'), value: cm('gone') }]);
+      await store.txn([{ type: 'delete', key: key('gone') }]);
+      await store.close();
+      // make it look like a format-1 store: no l\0 rows, no format marker
+      const { Level } = await import('level');
+      const db = new Level<string, string>(dir, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+      await db.open();
+      const drop = [...await db.keys({ gte: 'l\0', lt: 'l\x01' }).all(), 'm\0format'];
+      await db.batch(drop.map((k) => ({ type: 'del' as const, key: k })));
+      await db.close();
+      store = await LevelStore.open({ path: dir });
+      expect((await store.get(key('a')))?.value.data).toEqual({ v: '2' });
+      expect((await store.get(key('a')))?.modRevision).toBe(2);
+      expect(await store.get(key('gone'))).toBeUndefined();
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
