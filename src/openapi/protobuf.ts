@@ -127,6 +127,25 @@ function isObject(v: unknown): v is Json {
 }
 
 /** gnostic Any: the value re-encoded as YAML (compiler.Marshal of the node). */
+/**
+ * gnostic's Named<X> lists (definitions, parameters, security, ...): a message at `field` holding
+ * one {name = 1, value = 2} entry per object member.
+ */
+function namedList<T>(w: Writer, field: number, entries: [string, T][], value: (w: Writer, v: T) => void): void {
+  w.message(field, (list) => {
+    for (const [name, v] of entries) {
+      list.message(1, (named) => {
+        named.string(1, name, true);
+        named.message(2, (x) => value(x, v), true);
+      }, true);
+    }
+  }, true);
+}
+
+function objectEntries(o: Json): [string, Json][] {
+  return Object.entries(o).filter((e): e is [string, Json] => isObject(e[1]));
+}
+
 function anyMessage(w: Writer, v: unknown): void {
   w.string(2, goYAML(v), true);
 }
@@ -342,80 +361,46 @@ export function encodeOpenAPIV2Protobuf(doc: Json): Buffer {
   }
   if (isObject(doc.definitions)) {
     const defs = doc.definitions;
-    w.message(9, (d) => {
-      for (const [name, s] of Object.entries(defs)) {
-        if (!isObject(s)) continue;
-        d.message(1, (named) => {
-          named.string(1, name, true);
-          named.message(2, (x) => schema(x, s), true);
-        }, true);
-      }
-    }, true);
+    namedList(w, 9, objectEntries(defs), schema);
   }
   if (isObject(doc.parameters)) {
-    const params = doc.parameters;
-    w.message(10, (pd) => {
-      for (const [name, p] of Object.entries(params)) {
-        if (!isObject(p)) continue;
-        pd.message(1, (named) => {
-          named.string(1, name, true);
-          named.message(2, (param) => {
-            if (p.in === 'body') {
-              param.message(1, (b) => {
-                b.string(1, p.description);
-                b.string(2, p.name);
-                b.string(3, p.in);
-                b.bool(4, p.required);
-                if (isObject(p.schema)) b.message(5, (x) => schema(x, p.schema as Json), true);
-              }, true);
-            } else {
-              param.message(2, (nb) => nonBodyParameter(nb, p), true);
-            }
-          }, true);
+    namedList(w, 10, objectEntries(doc.parameters), (param, p) => {
+      if (p.in === 'body') {
+        param.message(1, (b) => {
+          b.string(1, p.description);
+          b.string(2, p.name);
+          b.string(3, p.in);
+          b.bool(4, p.required);
+          if (isObject(p.schema)) b.message(5, (x) => schema(x, p.schema as Json), true);
         }, true);
+      } else {
+        param.message(2, (nb) => nonBodyParameter(nb, p), true);
       }
-    }, true);
+    });
   }
   if (Array.isArray(doc.security)) {
     for (const req of doc.security) {
-      if (!isObject(req)) continue;
-      w.message(12, (sr) => {
-        for (const [name, scopes] of Object.entries(req)) {
-          sr.message(1, (named) => {
-            named.string(1, name, true);
-            named.message(2, (arr) => arr.strings(1, scopes), true);
-          }, true);
-        }
-      }, true);
+      if (isObject(req)) namedList(w, 12, Object.entries(req), (arr, scopes) => arr.strings(1, scopes));
     }
   }
   if (isObject(doc.securityDefinitions)) {
-    const sd = doc.securityDefinitions;
-    w.message(13, (m) => {
-      for (const [name, def] of Object.entries(sd)) {
-        if (!isObject(def)) continue;
-        m.message(1, (named) => {
-          named.string(1, name, true);
-          named.message(2, (item) => {
-            if (def.type === 'apiKey') {
-              item.message(2, (k) => {
-                k.string(1, def.type);
-                k.string(2, def.name);
-                k.string(3, def.in);
-                k.string(4, def.description);
-                vendorExtensions(k, 5, def);
-              }, true);
-            } else if (def.type === 'basic') {
-              item.message(1, (b) => {
-                b.string(1, def.type);
-                b.string(2, def.description);
-                vendorExtensions(b, 3, def);
-              }, true);
-            }
-          }, true);
+    namedList(w, 13, objectEntries(doc.securityDefinitions), (item, def) => {
+      if (def.type === 'apiKey') {
+        item.message(2, (k) => {
+          k.string(1, def.type);
+          k.string(2, def.name);
+          k.string(3, def.in);
+          k.string(4, def.description);
+          vendorExtensions(k, 5, def);
+        }, true);
+      } else if (def.type === 'basic') {
+        item.message(1, (b) => {
+          b.string(1, def.type);
+          b.string(2, def.description);
+          vendorExtensions(b, 3, def);
         }, true);
       }
-    }, true);
+    });
   }
   vendorExtensions(w, 16, doc);
   return w.finish();
