@@ -20,6 +20,7 @@ import { issue, loadOrCreatePki, type ServerPki } from './auth/pki.js';
 import { loadOrCreateSigningKey, ServiceAccountTokens } from './auth/serviceaccount-tokens.js';
 import { ClusterRoleAggregationController } from './controllers/clusterrole-aggregation.js';
 import type { Controller, ControllerDeps } from './controllers/context.js';
+import { EventTTLController, EXPIRY_INDEX, eventExpiryIndexer } from './controllers/event-ttl.js';
 import { GarbageCollector, OWNER_INDEX, ownerIndexer } from './controllers/garbage-collector.js';
 import { NamespaceController } from './controllers/namespace.js';
 import { ServiceAccountTokenController } from './controllers/serviceaccount-token.js';
@@ -54,6 +55,8 @@ export interface KplaneConfig {
   compactionIntervalMs?: number;
   /** Events kept in memory for watch resumption (kube's watch cache window); default 4096. */
   watchCacheSize?: number;
+  /** How long an Event lives after its last write (kube-apiserver's --event-ttl); default 1 h. */
+  eventTTLSeconds?: number;
   /** The clock of service account tokens (tests). */
   tokenClock?: () => Date;
 }
@@ -96,7 +99,7 @@ export class Kplane {
     const baseStore = await LevelStore.open({
       path: join(config.dataDir, 'db'),
       sync: config.fsync ?? false,
-      indexers: { [OWNER_INDEX]: ownerIndexer },
+      indexers: { [OWNER_INDEX]: ownerIndexer, [EXPIRY_INDEX]: eventExpiryIndexer(config.eventTTLSeconds ?? 3600) },
       watchCacheSize: config.watchCacheSize,
     });
     const clusters = new ClusterRegistry(baseStore);
@@ -125,6 +128,8 @@ export class Kplane {
       new GarbageCollector(deps),
       new ClusterRoleAggregationController(deps),
       new ServiceAccountTokenController(deps, tokens, pki.ca.certPem),
+      // expired Events are swept every tenth of their lifetime, at most once a minute
+      new EventTTLController(baseStore, Math.min(60_000, (config.eventTTLSeconds ?? 3600) * 100)),
     );
     for (const c of k.controllers) await c.start();
 

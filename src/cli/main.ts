@@ -38,7 +38,8 @@ export function buildCli(): Command {
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
     .option('--fsync', 'fsync every commit (survive power loss, not only process crashes)', false)
     .option('--history-window <seconds>', 'how far back watches can resume and paged lists stay consistent', positiveInt, 300)
-    .action(async (opts: { dataDir: string; listen: { host: string; port: number }; externalUrl?: string; logLevel: string; fsync: boolean; historyWindow: number }) => {
+    .option('--event-ttl <seconds>', 'how long Events live after their last write (kube-apiserver: 1 h)', positiveInt, 3600)
+    .action(async (opts: { dataDir: string; listen: { host: string; port: number }; externalUrl?: string; logLevel: string; fsync: boolean; historyWindow: number; eventTtl: number }) => {
       const log = pino({ level: opts.logLevel });
       let k: Kplane | undefined;
       let stopping = false;
@@ -66,6 +67,7 @@ export function buildCli(): Command {
         logger: log,
         fsync: opts.fsync,
         historyWindowMs: opts.historyWindow * 1000,
+        eventTTLSeconds: opts.eventTtl,
       });
       if (stopping) return shutdown('startup');
       log.info({ kubeconfig: k.adminKubeconfigPath }, `admin kubeconfig written; try: kubectl --kubeconfig ${k.adminKubeconfigPath} get workspaces`);

@@ -135,6 +135,9 @@ export class DefaultsOverlay implements Store {
   indexLookup(name: string, value: string): Promise<string[]> {
     return this.base.indexLookup(name, value);
   }
+  indexScan(name: string, upTo: string, limit: number): Promise<{ value: string; key: string }[]> {
+    return this.base.indexScan(name, upTo, limit);
+  }
   resourcePrefixes(): string[] {
     return this.base.resourcePrefixes();
   }

@@ -14,6 +14,11 @@ export interface KV {
    * lists be answered without parsing and re-serialising every object.
    */
   readonly raw?: string;
+  /**
+   * The secondary-index values recorded when this version was written (backend-internal): lets a
+   * write remove exactly the old entries even for indexes that depend on time.
+   */
+  readonly index?: Readonly<Record<string, string[]>>;
   /** Revision of the write that produced this value. */
   modRevision: number;
   /** Revision at which the key was (last) created. */
@@ -116,6 +121,8 @@ export interface Store {
   waitForRevision(revision: number, timeoutMs: number): Promise<boolean>;
   /** Keys whose indexer produced `value` for index `name`. */
   indexLookup(name: string, value: string): Promise<string[]>;
+  /** Index entries of `name` with values up to `upTo` (inclusive), in value order; at most `limit`. */
+  indexScan(name: string, upTo: string, limit: number): Promise<{ value: string; key: string }[]>;
   /** Resource prefixes ("group/resource") that have ever held a key. */
   resourcePrefixes(): string[];
   compact(revision: number): Promise<void>;

@@ -2,7 +2,8 @@
 //   k\0<key>\0<inverted rev>   one row per version of an object: "<createRev> <json>" or "D" (deleted)
 //   e\0<group/resource>\0<rev> the event log, per resource: "<A|M|D><key>"
 //   x\0<index>\0<value>\0<key> secondary index rows (latest state only)
-//   l\0<key>                   the revision of a live key's newest version (absent once deleted)
+//   l\0<key>                   the revision of a live key's newest version (absent once deleted), and
+//                              the index values written with it
 //   m\0<name>                  metadata: current and compacted revision, resource prefixes, format
 // Versions are keyed by inverted revision so the newest version of a key sorts first: reading a key
 // at revision R is one seek to k\0<key>\0<inv(R)>. Reading the current version, by far the most
@@ -89,6 +90,17 @@ export function indexRangeEnd(index: string, value: string): string {
 
 export function latestRow(key: string): string {
   return `l${SEP}${key}`;
+}
+
+/** An l\0 row's value: the revision, and the index values recorded with it when there are any. */
+export function encodeLatest(rev: number, index: Record<string, string[]>): string {
+  return Object.keys(index).length ? `${rev} ${JSON.stringify(index)}` : String(rev);
+}
+
+export function decodeLatest(v: string): { rev: number; index?: Record<string, string[]> } {
+  const sp = v.indexOf(' ');
+  if (sp < 0) return { rev: Number(v) };
+  return { rev: Number(v.slice(0, sp)), index: JSON.parse(v.slice(sp + 1)) as Record<string, string[]> };
 }
 
 export const META_REVISION = `m${SEP}revision`;

@@ -13,7 +13,7 @@ import { resourceOfKey } from '../keys.js';
 import { WatchHub } from '../watch-hub.js';
 import { compact } from './compactor.js';
 import {
-  DELETED_MARK, FORMAT, META_COMPACTED, META_FORMAT, META_RESOURCE_PREFIX, META_REVISION, SEP, SEP_END, decodeValue, latestRow, eventRangeEnd, eventRangeStart, indexRangeEnd,
+  DELETED_MARK, FORMAT, META_COMPACTED, META_FORMAT, META_RESOURCE_PREFIX, META_REVISION, SEP, SEP_END, decodeLatest, decodeValue, latestRow, eventRangeEnd, eventRangeStart, indexRangeEnd,
   indexRangeStart, parseEventRow, parseVersionRow, versionRow, versionScanEnd, versionScanStart, versionSeek, versionsEnd,
 } from './encoding.js';
 import { Writer } from './writer.js';
@@ -39,7 +39,13 @@ export type DB = Level<string, string>;
 class StoredKV implements KV {
   private parsed: KubeObject | undefined;
 
-  constructor(readonly key: string, readonly modRevision: number, readonly createRevision: number, readonly raw: string) {}
+  constructor(
+    readonly key: string,
+    readonly modRevision: number,
+    readonly createRevision: number,
+    readonly raw: string,
+    readonly index?: Readonly<Record<string, string[]>>,
+  ) {}
 
   get value(): KubeObject {
     if (!this.parsed) {
@@ -51,8 +57,8 @@ class StoredKV implements KV {
   }
 }
 
-export function toKV(key: string, modRevision: number, createRevision: number, json: string): KV {
-  return new StoredKV(key, modRevision, createRevision, json);
+export function toKV(key: string, modRevision: number, createRevision: number, json: string, index?: Record<string, string[]>): KV {
+  return new StoredKV(key, modRevision, createRevision, json, index);
 }
 
 /** Brings a store written by an older kplane to the current row layout (before serving). */
@@ -149,12 +155,12 @@ export class LevelStore implements Store {
       // the current version: two point lookups instead of an iterator seek
       const latest = await this.db.get(latestRow(key));
       if (latest === undefined) return undefined;
-      const modRev = Number(latest);
+      const { rev: modRev, index } = decodeLatest(latest);
       // a batch that landed but is not yet acknowledged is not visible: read at the revision instead
       if (modRev <= this.writer.revision) {
         const val = await this.db.get(versionRow(key, modRev));
         const dv = val === undefined ? undefined : decodeValue(val);
-        if (dv) return toKV(key, modRev, dv.createRev, dv.json);
+        if (dv) return toKV(key, modRev, dv.createRev, dv.json, index);
       }
     }
     const rows = await this.db.iterator({ gte: versionSeek(key, rev), lt: versionsEnd(key), limit: 1 }).all();
@@ -253,6 +259,16 @@ export class LevelStore implements Store {
     const start = indexRangeStart(name, value);
     const keys = await this.db.keys({ gte: start, lt: indexRangeEnd(name, value) }).all();
     return keys.map((k) => k.slice(start.length));
+  }
+
+  async indexScan(name: string, upTo: string, limit: number): Promise<{ value: string; key: string }[]> {
+    const start = indexRangeStart(name, '').slice(0, -1); // "x\0<name>\0"
+    const rows = await this.db.keys({ gte: start, lt: indexRangeEnd(name, upTo), limit }).all();
+    return rows.map((row) => {
+      const rest = row.slice(start.length);
+      const cut = rest.indexOf(SEP);
+      return { value: rest.slice(0, cut), key: rest.slice(cut + 1) };
+    });
   }
 
   /** Events after afterRev for keys under prefix, from the on-disk log. */

@@ -10,7 +10,7 @@ import {
   PreconditionFailed, type Indexer, type KV, type StorageEvent, type TxnOp, type TxnOpResult,
 } from '../interface.js';
 import { resourceOfKey } from '../keys.js';
-import { DELETED_MARK, META_RESOURCE_PREFIX, META_REVISION, encodeValue, eventRow, indexRow, latestRow, versionRow } from './encoding.js';
+import { DELETED_MARK, META_RESOURCE_PREFIX, META_REVISION, encodeLatest, encodeValue, eventRow, indexRow, latestRow, versionRow } from './encoding.js';
 import type { DB } from './store.js';
 
 interface Pending {
@@ -91,12 +91,12 @@ export class Writer {
             const json = JSON.stringify(withoutResourceVersion(value));
             const createRevision = prev ? prev.createRevision : rev;
             rows.push({ type: 'put', key: versionRow(op.key, rev), value: encodeValue(createRevision, json) });
-            rows.push({ type: 'put', key: latestRow(op.key), value: String(rev) });
+            const index = this.indexRows(rows, op.key, prev, value);
+            rows.push({ type: 'put', key: latestRow(op.key), value: encodeLatest(rev, index) });
             rows.push({ type: 'put', key: eventRow(resource, rev), value: (prev ? 'M' : 'A') + op.key });
             (value.metadata ??= {}).resourceVersion = String(rev);
-            const kv: KV = { key: op.key, value, modRevision: rev, createRevision };
+            const kv: KV = { key: op.key, value, modRevision: rev, createRevision, index };
             ev = prev ? { type: 'MODIFIED', kv, prev } : { type: 'ADDED', kv };
-            this.indexRows(rows, op.key, prev?.value, value);
             latest.set(op.key, kv);
           } else {
             const old = prev!;
@@ -106,7 +106,7 @@ export class Writer {
             const value = { ...old.value, metadata: { ...old.value.metadata, resourceVersion: String(rev) } };
             const kv: KV = { key: op.key, value, modRevision: rev, createRevision: old.createRevision };
             ev = { type: 'DELETED', kv, prev: old };
-            this.indexRows(rows, op.key, old.value, undefined);
+            this.indexRows(rows, op.key, old, undefined);
             latest.set(op.key, undefined);
           }
           events.push(ev);
@@ -153,13 +153,20 @@ export class Writer {
     return currents;
   }
 
-  private indexRows(rows: Row[], key: string, oldValue: KubeObject | undefined, newValue: KubeObject | undefined): void {
+  /**
+   * Index rows of a write: the old entries (as recorded with the previous version, or recomputed)
+   * go, the new ones come. Returns the new values, recorded with the new version.
+   */
+  private indexRows(rows: Row[], key: string, prev: KV | undefined, newValue: KubeObject | undefined): Record<string, string[]> {
+    const recorded: Record<string, string[]> = {};
     for (const [name, indexer] of Object.entries(this.opts.indexers)) {
-      const before = oldValue ? indexer(key, oldValue) : [];
+      const before = prev ? (prev.index?.[name] ?? indexer(key, prev.value)) : [];
       const after = newValue ? indexer(key, newValue) : [];
       for (const v of before) if (!after.includes(v)) rows.push({ type: 'del', key: indexRow(name, v, key) });
       for (const v of after) if (!before.includes(v)) rows.push({ type: 'put', key: indexRow(name, v, key), value: '' });
+      if (after.length) recorded[name] = after;
     }
+    return recorded;
   }
 }
 
