@@ -249,16 +249,23 @@ clusterctl=$CAPI_VERSION
 EOF
 mv -f "$BIN_DIR/VERSIONS.tmp" "$BIN_DIR/VERSIONS"
 
-# Smoke-check that the binaries run and report the pinned versions.
-"$BIN_DIR/kubectl" version --client 2>/dev/null | grep -q "$KUBE_VERSION" \
+# Smoke-check that the binaries run and report the pinned versions. The output
+# is captured before matching: `cmd | grep -q` under pipefail fails at random
+# when grep exits first and the writer dies of SIGPIPE.
+reports() { # reports WANT CMD... — CMD's output mentions WANT
+  local want="$1" out; shift
+  out="$("$@" 2>/dev/null)" || true
+  [[ "$out" == *"$want"* ]]
+}
+reports "$KUBE_VERSION" "$BIN_DIR/kubectl" version --client \
   || die "kubectl does not report $KUBE_VERSION"
-"$BIN_DIR/kube-apiserver" --version | grep -q "$KUBE_VERSION" \
+reports "$KUBE_VERSION" "$BIN_DIR/kube-apiserver" --version \
   || die "kube-apiserver does not report $KUBE_VERSION"
-"$BIN_DIR/kube-controller-manager" --version | grep -q "$KUBE_VERSION" \
+reports "$KUBE_VERSION" "$BIN_DIR/kube-controller-manager" --version \
   || die "kube-controller-manager does not report $KUBE_VERSION"
-"$BIN_DIR/etcd" --version | grep -q "${ETCD_VERSION#v}" \
+reports "${ETCD_VERSION#v}" "$BIN_DIR/etcd" --version \
   || die "etcd does not report $ETCD_VERSION"
-CLUSTERCTL_DISABLE_VERSIONCHECK=true "$BIN_DIR/clusterctl" version -o short 2>/dev/null | grep -q "$CAPI_VERSION" \
+CLUSTERCTL_DISABLE_VERSIONCHECK=true reports "$CAPI_VERSION" "$BIN_DIR/clusterctl" version -o short \
   || die "clusterctl does not report $CAPI_VERSION"
 
 log "tools ready in $BIN_DIR ($(( $(now) - T_START ))s):"
