@@ -3,7 +3,7 @@
 //
 //  - creates/s, gets/s, LIST of 10k objects, watch fan-out delivery latency: kplane vs kube
 //  - workspace creation latency (POST -> Ready) and the cost of idle logical clusters
-//    (10,000 workspaces: RSS and disk per cluster)
+//    (10,000 workspaces: RSS and disk per cluster; again with glibc's default malloc tunables)
 //  - idle memory: one kube-apiserver + etcd next to 1,000 idle kplane logical clusters
 //
 // Options (env): BENCH_N (creates, default 3000), BENCH_WORKSPACES (default 10000),
@@ -26,17 +26,27 @@ const WATCHERS = 100;
 
 type KplaneProc = KplaneProcess & { dataDir: string };
 
-async function startKplaneForBench(): Promise<KplaneProc> {
+async function startKplaneForBench(env: NodeJS.ProcessEnv = {}): Promise<KplaneProc> {
   const dataDir = await mkdtemp(join(tmpdir(), 'kplane-bench-'));
-  const p = await startKplaneProcess(dataDir, ['--log-level', process.env.BENCH_KPLANE_LOG ?? 'info'], { KPLANE_MAINTENANCE_SIGNAL: '1' });
+  const p = await startKplaneProcess(dataDir, ['--log-level', process.env.BENCH_KPLANE_LOG ?? 'info'], { KPLANE_MAINTENANCE_SIGNAL: '1', ...env });
   return { ...p, dataDir };
 }
 
-async function maintenance(p: KplaneProc): Promise<{ rss: number; heapUsed: number }> {
+async function stopKplane(p: KplaneProc): Promise<void> {
+  p.child.kill('SIGTERM');
+  await new Promise((r) => p.child.once('exit', r));
+  await rm(p.dataDir, { recursive: true, force: true });
+}
+
+// bin/kplane turns glibc's per-thread malloc cache off (see there); the idle-cluster cost is also
+// measured with glibc's defaults, to show what that buys.
+const GLIBC_DEFAULTS = { GLIBC_TUNABLES: 'glibc.malloc.tcache_count=7' };
+
+async function maintenance(p: KplaneProc): Promise<{ rss: number; heapUsed: number; leveldb: number }> {
   const after = p.records.length;
   p.child.kill('SIGUSR2');
   const rec = await p.waitFor('maintenance done', after, 600_000);
-  return { rss: rec.rss as number, heapUsed: rec.heapUsed as number };
+  return { rss: rec.rss as number, heapUsed: rec.heapUsed as number, leveldb: rec.leveldb as number };
 }
 
 async function du(dir: string): Promise<number> {
@@ -211,6 +221,7 @@ async function workspaceFigures(p: KplaneProc): Promise<Record<string, number>> 
     workspacesPerSec: WORKSPACES / bulk.seconds,
     rssPerCluster: (after.rss - before.rss) / WORKSPACES,
     heapPerCluster: (after.heapUsed - before.heapUsed) / WORKSPACES,
+    leveldbPerCluster: (after.leveldb - before.leveldb) / WORKSPACES,
     diskPerCluster: (diskAfter - diskBefore) / WORKSPACES,
     rssTotal: after.rss,
   };
@@ -235,12 +246,25 @@ async function main(): Promise<void> {
     kube = await startManagementCluster();
     kubeIdle = (await rssOf(kube.pids.apiserver)) + (await rssOf(kube.pids.etcd));
   }
-  const p = await startKplaneForBench();
+  let p: KplaneProc | undefined = await startKplaneForBench();
   try {
     const idle0 = await maintenance(p);
     const kplaneFigures = await clientLoad(await kplaneTarget(p));
     if (kube) kubeFigures = await clientLoad(kubeTarget(kube));
-    const ws = await workspaceFigures(p);
+    await stopKplane(p);
+    p = undefined;
+    // idle clusters are measured in fresh processes, so the client load above leaves no slack behind
+    const idleRun = async (env: NodeJS.ProcessEnv = {}) => {
+      const q = await startKplaneForBench(env);
+      try {
+        return await workspaceFigures(q);
+      } finally {
+        await stopKplane(q);
+      }
+    };
+    const ws = await idleRun();
+    progress("kplane with glibc's default malloc tunables");
+    const wsGlibc = await idleRun(GLIBC_DEFAULTS);
 
     const rows: [string, string, string, string][] = [];
     const row = (what: string, k: number, kb: number | undefined, better: 'higher' | 'lower', digits = 1) => {
@@ -263,20 +287,20 @@ async function main(): Promise<void> {
     console.log(`  workspace create -> Ready p50 / p99            ${fmt(ws.workspaceReadyP50!, 2)} ms / ${fmt(ws.workspaceReadyP99!, 2)} ms   (target p50 <= 5 ms)`);
     console.log(`  bulk workspace creation                        ${fmt(ws.workspacesPerSec!, 0)} /s`);
     console.log(`  RSS per idle logical cluster                   ${kib(ws.rssPerCluster!)}   (target <= 10 KiB; kcp ~7-10 MiB, vcluster ~250 MiB)`);
+    console.log(`  ... with glibc's default malloc tunables       ${kib(wsGlibc.rssPerCluster!)}   (what bin/kplane avoids)`);
     console.log(`  JS heap per idle logical cluster               ${kib(ws.heapPerCluster!)}`);
+    console.log(`  LevelDB memtables+cache per idle cluster       ${kib(ws.leveldbPerCluster!)}   (bounded: 8 MiB cache filling up)`);
     console.log(`  disk per idle logical cluster                  ${kib(ws.diskPerCluster!)}   (target <= 8 KiB)`);
     console.log('\nidle memory');
     console.log(`  kplane, fresh                                  ${mib(idle0.rss)}`);
-    console.log(`  kplane with ${WORKSPACES + 1200} workspaces                ${mib(ws.rssTotal!)}`);
+    console.log(`  kplane with ${WORKSPACES + 1200} workspaces                ${mib(ws.rssTotal!)}   (glibc defaults: ${mib(wsGlibc.rssTotal!)})`);
     if (kube) {
       const thousand = idle0.rss + 1000 * ws.rssPerCluster!;
       console.log(`  one kube-apiserver + etcd, idle                ${mib(kubeIdle)}`);
       console.log(`  kplane with 1,000 idle clusters (fresh + 1000 x per-cluster) ${mib(thousand)}  -> ${fmt(kubeIdle / thousand, 1)}x less than ONE kube-apiserver+etcd`);
     }
   } finally {
-    p.child.kill('SIGTERM');
-    await new Promise((r) => p.child.once('exit', r));
-    await rm(p.dataDir, { recursive: true, force: true });
+    if (p) await stopKplane(p);
     await kube?.stop();
   }
 }

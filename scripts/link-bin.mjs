@@ -1,4 +1,4 @@
-// Makes `npx kplane` run this checkout's bin/kplane.js: npm links the bins of dependencies into
+// Makes `npx kplane` run this checkout's bin/kplane (launcher of bin/kplane.js): npm links the bins of dependencies into
 // node_modules/.bin, not the project's own, and `npx` of a project's own bin would try to
 // reinstall the whole project into npm's cache. Run by `prepare` (npm ci / npm install).
 import { chmodSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const binDir = join(root, 'node_modules', '.bin');
-const target = join(root, 'bin', 'kplane.js');
+const target = join(root, 'bin', 'kplane');
 const link = join(binDir, 'kplane');
 mkdirSync(binDir, { recursive: true });
 rmSync(link, { force: true });

@@ -1,10 +1,10 @@
-// `kplane serve` as a child process, as users run it (bin/kplane.js), with its JSON log lines
+// `kplane serve` as a child process, as users run it (bin/kplane), with its JSON log lines
 // parsed: tests and the benchmark wait on log messages instead of sleeping.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
-export const BIN = resolve(import.meta.dirname, '../../bin/kplane.js');
+export const BIN = resolve(import.meta.dirname, '../../bin/kplane');
 
 export interface KplaneProcess {
   child: ChildProcess;

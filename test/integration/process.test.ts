@@ -3,7 +3,7 @@
 
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readlink, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,33 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
+});
+
+/** The environment of a running process, from /proc. */
+async function environOf(pid: number): Promise<Map<string, string>> {
+  const raw = await readFile(`/proc/${pid}/environ`, 'utf8');
+  return new Map(raw.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+}
+
+describe('bin/kplane', () => {
+  it('execs Node in its own process with glibc malloc\'s thread cache off, unless the caller set tunables', async () => {
+    const p = await startKplaneProcess(join(dir, 'launcher'), [], { GLIBC_TUNABLES: '' });
+    try {
+      // exec, not a child: the pid the caller holds is Node's, so its signals reach kplane
+      expect(await readlink(`/proc/${p.child.pid}/exe`)).toBe(await realpath(process.execPath));
+      expect((await environOf(p.child.pid!)).get('GLIBC_TUNABLES')).toBe('glibc.malloc.tcache_count=0');
+    } finally {
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    }
+    const q = await startKplaneProcess(join(dir, 'launcher'), [], { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' });
+    try {
+      expect((await environOf(q.child.pid!)).get('GLIBC_TUNABLES')).toBe('glibc.malloc.arena_max=2');
+    } finally {
+      q.child.kill('SIGTERM');
+      expect(await q.exited).toBe(0);
+    }
+  });
 });
 
 describe('kplane serve', () => {
@@ -58,7 +85,7 @@ describe('kplane serve', () => {
       });
       expect(ws.status).toBe(201);
       const out = await new Promise<string>((resolve, reject) => {
-        execFile(process.execPath, [BIN, 'kubeconfig', '--workspace', 'root:acme', '--user', 'alice', '--group', 'system:masters', 'acme-admins', '--data-dir', data],
+        execFile(BIN, ['kubeconfig', '--workspace', 'root:acme', '--user', 'alice', '--group', 'system:masters', 'acme-admins', '--data-dir', data],
           (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)));
       });
       const alice = credentialsOf(out);

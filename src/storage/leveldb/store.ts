@@ -316,6 +316,11 @@ export class LevelStore implements Store {
     await (this.db as unknown as { compactRange(a: string, b: string): Promise<void> }).compactRange('\u0000', '\uffff');
   }
 
+  /** LevelDB's own estimate of its memtables and block cache, in bytes (diagnostics). */
+  nativeMemory(): number {
+    return Number((this.db as unknown as { getProperty(p: string): string }).getProperty('leveldb.approximate-memory-usage'));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
