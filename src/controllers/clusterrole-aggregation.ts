@@ -16,9 +16,9 @@ import type { ResourceType } from '../registry/types.js';
 import { clusterOfKey, scopePrefix } from '../storage/keys.js';
 import { BOOTSTRAP_CLUSTER_ROLES } from '../tenancy/bootstrap.js';
 import type { ClusterName } from '../tenancy/logicalcluster.js';
-import { systemContext, type Controller, type ControllerDeps } from './context.js';
+import { systemContext, type ControllerDeps } from './context.js';
 import { Informer } from './informer.js';
-import { WorkQueue } from './queue.js';
+import { QueueController } from './base.js';
 
 export type PolicyRule = Record<string, unknown>;
 
@@ -89,17 +89,13 @@ export function aggregateRules(role: KubeObject, all: readonly KubeObject[]): Po
 const CLUSTER = 'c';
 const ROLE = 'r';
 
-export class ClusterRoleAggregationController implements Controller {
-  private readonly queue: WorkQueue;
+export class ClusterRoleAggregationController extends QueueController {
   private readonly informer: Informer;
   private readonly clusterRoles: ResourceType;
 
   constructor(private readonly deps: ControllerDeps) {
+    super(deps.log, { what: 'clusterrole aggregation', concurrency: 4 });
     this.clusterRoles = deps.catalog.allTypes().find((t) => t.group === 'rbac.authorization.k8s.io' && t.resource === 'clusterroles')!;
-    this.queue = new WorkQueue((key) => this.reconcile(key), {
-      concurrency: 4,
-      onError: (key, err, attempt) => deps.log.warn({ key, err, attempt }, 'clusterrole aggregation failed'),
-    });
     // The raw store: only what tenants wrote (real roles, tombstones of deleted templates) shows
     // here, never the shared templates, so untouched clusters are never looked at.
     const touched = (key: string) => {
@@ -111,22 +107,14 @@ export class ClusterRoleAggregationController implements Controller {
       onEvent: (ev) => touched(ev.kv.key),
       onError: (err) => deps.log.warn({ err }, 'clusterrole aggregation informer restarted'),
     });
+    this.informers.push(this.informer);
   }
 
   async start(): Promise<void> {
     await this.informer.start();
   }
 
-  async stop(): Promise<void> {
-    this.informer.stop();
-    await this.queue.stop();
-  }
-
-  idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  private async reconcile(key: string): Promise<void> {
+  protected override async reconcile(key: string): Promise<void> {
     const first = key.indexOf('|');
     const kind = key.slice(0, first);
     if (kind === CLUSTER) return this.fanOut(key.slice(first + 1) as ClusterName);

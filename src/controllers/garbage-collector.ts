@@ -16,9 +16,9 @@ import { isTombstone } from '../storage/defaults-overlay.js';
 import type { Indexer, StorageEvent } from '../storage/interface.js';
 import { clusterOfKey, parseKey } from '../storage/keys.js';
 import type { ClusterName } from '../tenancy/logicalcluster.js';
-import { systemContext, type Controller, type ControllerDeps } from './context.js';
+import { systemContext, type ControllerDeps } from './context.js';
 import { Informer } from './informer.js';
-import { WorkQueue } from './queue.js';
+import { QueueController } from './base.js';
 
 export const OWNER_INDEX = 'owner';
 
@@ -32,29 +32,17 @@ export const ownerIndexer: Indexer = (key, value) => {
 
 type OwnerState = 'present' | 'absent' | 'waiting';
 
-export class GarbageCollector implements Controller {
-  private readonly queue: WorkQueue;
+export class GarbageCollector extends QueueController {
   private readonly informer: Informer;
 
   constructor(private readonly deps: ControllerDeps) {
-    this.queue = new WorkQueue((task) => this.reconcile(task), {
-      concurrency: 4,
-      onError: (key, err, attempt) => deps.log.warn({ key, err, attempt }, 'garbage collection failed'),
-    });
+    super(deps.log, { what: 'garbage collection', concurrency: 4 });
     this.informer = new Informer(deps.baseStore, '', { onEvent: (ev) => this.observe(ev) });
+    this.informers.push(this.informer);
   }
 
   async start(): Promise<void> {
     this.informer.startFromNow();
-  }
-
-  async stop(): Promise<void> {
-    this.informer.stop();
-    await this.queue.stop();
-  }
-
-  idle(): Promise<void> {
-    return this.queue.idle();
   }
 
   private observe(ev: StorageEvent): void {
@@ -78,7 +66,7 @@ export class GarbageCollector implements Controller {
     if (obj.metadata.ownerReferences?.length) this.queue.add(`dependent|${key}`);
   }
 
-  private async reconcile(task: string): Promise<void> {
+  protected override async reconcile(task: string): Promise<void> {
     const [kind, a, b] = task.split('|') as [string, string, string?];
     if (kind === 'gone') {
       for (const dep of await this.deps.store.indexLookup(OWNER_INDEX, `${a}/${b}`)) await this.processDependent(dep);

@@ -19,9 +19,9 @@ import { isTombstone } from '../storage/defaults-overlay.js';
 import { parseKey, scopePrefix } from '../storage/keys.js';
 import { DEFAULT_SERVICE_ACCOUNT, ROOT_CA_CONFIGMAP, rootCABody, serviceAccountBody } from '../tenancy/bootstrap.js';
 import type { ClusterName } from '../tenancy/logicalcluster.js';
-import { systemContext, type Controller, type ControllerDeps } from './context.js';
+import { systemContext, type ControllerDeps } from './context.js';
 import { Informer } from './informer.js';
-import { WorkQueue } from './queue.js';
+import { QueueController } from './base.js';
 
 export interface NamespaceCondition {
   type: string;
@@ -134,9 +134,7 @@ function find(deps: ControllerDeps, group: string, resource: string): ResourceTy
   return deps.catalog.allTypes().find((t) => t.group === group && t.resource === resource)!;
 }
 
-export class NamespaceController implements Controller {
-  private readonly queue: WorkQueue;
-  private readonly informers: Informer[];
+export class NamespaceController extends QueueController {
   private readonly namespaces: ResourceType;
   private readonly serviceAccounts: ResourceType;
   private readonly configMaps: ResourceType;
@@ -147,15 +145,12 @@ export class NamespaceController implements Controller {
   private stopped = false;
 
   constructor(private readonly deps: ControllerDeps, private readonly caPem: string) {
+    super(deps.log, { what: 'namespace reconcile', concurrency: 4 });
     this.namespaces = find(deps, '', 'namespaces');
     this.serviceAccounts = find(deps, '', 'serviceaccounts');
     this.configMaps = find(deps, '', 'configmaps');
-    this.queue = new WorkQueue((key) => this.reconcile(key), {
-      concurrency: 4,
-      onError: (key, err, attempt) => deps.log.warn({ key, err, attempt }, 'namespace reconcile failed'),
-    });
     const nsKey = (cluster: ClusterName, ns: string) => deps.registry.key(this.namespaces, cluster, '', ns);
-    this.informers = [
+    this.informers.push(
       // Real namespaces only: shared default namespaces are never terminating and have their defaults.
       new Informer(deps.baseStore, scopePrefix(this.namespaces.storage, '*'), {
         onList: (kv) => {
@@ -191,7 +186,7 @@ export class NamespaceController implements Controller {
           if (key) this.queue.add(key);
         },
       }),
-    ];
+    );
   }
 
   async start(): Promise<void> {
@@ -199,12 +194,11 @@ export class NamespaceController implements Controller {
     for (const i of this.informers.slice(1)) i.startFromNow();
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.stopped = true;
-    for (const i of this.informers) i.stop();
     for (const t of this.retries.values()) clearTimeout(t);
     this.retries.clear();
-    await this.queue.stop();
+    await super.stop();
   }
 
   private retryLater(key: string): void {
@@ -217,11 +211,7 @@ export class NamespaceController implements Controller {
     this.retries.set(key, t);
   }
 
-  idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  private async reconcile(key: string): Promise<void> {
+  protected override async reconcile(key: string): Promise<void> {
     const { cluster, name } = parseKey(key);
     const ns = await this.deps.registry.tryGet(this.namespaces, cluster, '', name);
     if (!ns || !ns.metadata.deletionTimestamp) this.waiting.delete(`${cluster}/${name}`);

@@ -19,9 +19,9 @@ import type { ResourceType } from '../registry/types.js';
 import { isTombstone } from '../storage/defaults-overlay.js';
 import { parseKey, scopePrefix } from '../storage/keys.js';
 import type { ClusterName } from '../tenancy/logicalcluster.js';
-import { systemContext, type Controller, type ControllerDeps } from './context.js';
+import { systemContext, type ControllerDeps } from './context.js';
 import { Informer } from './informer.js';
-import { WorkQueue } from './queue.js';
+import { QueueController } from './base.js';
 
 export const SERVICE_ACCOUNT_UID_KEY = 'kubernetes.io/service-account.uid';
 const SEP = '\0';
@@ -48,22 +48,17 @@ export function isTokenSecretOf(secret: KubeObject, sa: { name: string; uid: str
   return !uid || uid === sa.uid;
 }
 
-export class ServiceAccountTokenController implements Controller {
-  private readonly queue: WorkQueue;
-  private readonly informers: Informer[];
+export class ServiceAccountTokenController extends QueueController {
   private readonly secrets: ResourceType;
   private readonly serviceAccounts: ResourceType;
   private readonly caData: string;
 
   constructor(private readonly deps: ControllerDeps, private readonly tokens: ServiceAccountTokens, caPem: string) {
+    super(deps.log, { what: 'service account token reconcile', concurrency: 4, showKey: (key) => key.split(SEP).join('/') });
     this.secrets = find(deps, '', 'secrets');
     this.serviceAccounts = find(deps, '', 'serviceaccounts');
     this.caData = Buffer.from(caPem, 'utf8').toString('base64');
-    this.queue = new WorkQueue((key) => this.reconcile(key), {
-      concurrency: 4,
-      onError: (key, err, attempt) => deps.log.warn({ key: key.split(SEP).join('/'), err, attempt }, 'service account token reconcile failed'),
-    });
-    this.informers = [
+    this.informers.push(
       new Informer(deps.store, scopePrefix(this.secrets.storage, '*'), {
         onList: (kv) => {
           if (isTokenSecret(kv.value)) this.queue.add(`secret${SEP}${kv.key}`);
@@ -88,7 +83,7 @@ export class ServiceAccountTokenController implements Controller {
           this.queue.add(['sa', k.cluster, k.namespace, k.name, ev.kv.value.metadata?.uid ?? ''].join(SEP));
         },
       }),
-    ];
+    );
   }
 
   async start(): Promise<void> {
@@ -97,16 +92,7 @@ export class ServiceAccountTokenController implements Controller {
     await this.informers[0]!.start();
   }
 
-  async stop(): Promise<void> {
-    for (const i of this.informers) i.stop();
-    await this.queue.stop();
-  }
-
-  idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  private async reconcile(key: string): Promise<void> {
+  protected override async reconcile(key: string): Promise<void> {
     const [kind, ...rest] = key.split(SEP);
     if (kind === 'secret') return this.syncSecret(rest[0]!);
     if (kind === 'sa') {

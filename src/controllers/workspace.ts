@@ -10,9 +10,9 @@ import type { ResourceType } from '../registry/types.js';
 import { PreconditionFailed } from '../storage/interface.js';
 import { parseKey, scopePrefix } from '../storage/keys.js';
 import { childCluster, splitCluster, type ClusterName } from '../tenancy/logicalcluster.js';
-import { systemContext, type Controller, type ControllerDeps } from './context.js';
+import { systemContext, type ControllerDeps } from './context.js';
 import { Informer } from './informer.js';
-import { WorkQueue } from './queue.js';
+import { QueueController } from './base.js';
 
 interface WorkspaceStatus {
   phase?: string;
@@ -22,17 +22,13 @@ interface WorkspaceStatus {
 
 const PURGE_BATCH = 200;
 
-export class WorkspaceController implements Controller {
-  private readonly queue: WorkQueue;
+export class WorkspaceController extends QueueController {
   private readonly informer: Informer;
   private readonly type: ResourceType;
 
   constructor(private readonly deps: ControllerDeps, private readonly externalURL: () => string) {
+    super(deps.log, { what: 'workspace reconcile', concurrency: 8 });
     this.type = deps.catalog.allTypes().find((t) => t.group === 'tenancy.kplane.io' && t.resource === 'workspaces')!;
-    this.queue = new WorkQueue((key) => this.reconcile(key), {
-      concurrency: 8,
-      onError: (key, err, attempt) => deps.log.warn({ key, err, attempt }, 'workspace reconcile failed'),
-    });
     this.informer = new Informer(deps.store, scopePrefix(this.type.storage, '*'), {
       onList: (kv) => {
         const ws = kv.value;
@@ -45,6 +41,7 @@ export class WorkspaceController implements Controller {
       },
       onError: (err) => deps.log.warn({ err }, 'workspace informer restarted'),
     });
+    this.informers.push(this.informer);
   }
 
   /** A workspace inside cluster C finished deleting: C's own workspace may now finish too. */
@@ -58,16 +55,7 @@ export class WorkspaceController implements Controller {
     await this.informer.start();
   }
 
-  async stop(): Promise<void> {
-    this.informer.stop();
-    await this.queue.stop();
-  }
-
-  idle(): Promise<void> {
-    return this.queue.idle();
-  }
-
-  private async reconcile(key: string): Promise<void> {
+  protected override async reconcile(key: string): Promise<void> {
     const { cluster, name } = parseKey(key);
     const ws = await this.deps.registry.tryGet(this.type, cluster, '', name);
     if (!ws) return;
