@@ -1,6 +1,6 @@
-// Makes `npx kplane` run this checkout's bin/kplane (launcher of bin/kplane.js): npm links the bins of dependencies into
-// node_modules/.bin, not the project's own, and `npx` of a project's own bin would try to
-// reinstall the whole project into npm's cache. Run by `prepare` (npm ci / npm install).
+// Makes `npx kplane` run this checkout's bin/kplane (which execs bin/kplane.js): npm links the
+// bins of dependencies into node_modules/.bin, not the project's own, and `npx` of a project's own
+// bin would try to reinstall the whole project into npm's cache. Run by `prepare` (npm ci).
 import { chmodSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
