@@ -47,17 +47,25 @@ export function crdListKind(crd: CRDLike): string {
   return crd.spec.names.listKind ?? `${crd.spec.names.kind}List`;
 }
 
+/** One served version of a CRD and the names of its kind and list definitions. */
+function servedVersion(crd: CRDLike, version: string) {
+  const v = crd.spec.versions.find((x) => x.name === version);
+  if (!v) throw new Error(`CRD ${crd.metadata?.name ?? crd.spec.names.plural}: no version ${version}`);
+  const { group, names } = crd.spec;
+  const listKind = crdListKind(crd);
+  return {
+    v, group, names, listKind,
+    kindName: crdDefinitionName(group, version, names.kind),
+    listName: crdDefinitionName(group, version, listKind),
+  };
+}
+
 /**
  * The kind and list definitions (OpenAPI v3 form) of one served version of a CRD, keyed by
  * definition name.
  */
 export function crdDefinitions(crd: CRDLike, version: string): Record<string, JsonSchema> {
-  const v = crd.spec.versions.find((x) => x.name === version);
-  if (!v) throw new Error(`CRD ${crd.metadata?.name ?? crd.spec.names.plural}: no version ${version}`);
-  const { group, names } = crd.spec;
-  const listKind = crdListKind(crd);
-  const kindName = crdDefinitionName(group, version, names.kind);
-  const listName = crdDefinitionName(group, version, listKind);
+  const { v, group, names, listKind, kindName, listName } = servedVersion(crd, version);
   const selectable = v.selectableFields?.length
     ? v.selectableFields.map((f) => ({ fieldPath: f.jsonPath.replace(/^\./, '') }))
     : undefined;
@@ -201,12 +209,7 @@ const V2_PREFIX = '#/definitions/';
 
 /** The kind and list definitions of one version of a CRD in OpenAPI v2 (swagger) form. */
 export function crdDefinitionsV2(crd: CRDLike, version: string): Record<string, JsonSchema> {
-  const v = crd.spec.versions.find((x) => x.name === version);
-  if (!v) throw new Error(`CRD ${crd.metadata?.name ?? crd.spec.names.plural}: no version ${version}`);
-  const { group, names } = crd.spec;
-  const listKind = crdListKind(crd);
-  const kindName = crdDefinitionName(group, version, names.kind);
-  const listName = crdDefinitionName(group, version, listKind);
+  const { v, group, names, listKind, kindName, listName } = servedVersion(crd, version);
   const raw = v.schema?.openAPIV3Schema;
   let kind: JsonSchema;
   if (!raw || crd.spec.preserveUnknownFields || raw['x-kubernetes-preserve-unknown-fields'] === true) {

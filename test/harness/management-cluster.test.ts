@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, raw } from '../helpers/kplane.js';
 import { startManagementCluster, type ManagementCluster } from './management-cluster.js';
 import { ensureTools, pinnedVersions, toolPath } from './tools.js';
 
@@ -127,38 +128,14 @@ describe('management cluster fixture with kube-controller-manager', () => {
   }, 60_000);
 
   const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> =>
-    new Promise((resolve, reject) => {
-      const req = https.request(`${mc!.url}${path}`, {
-        method,
-        ca: mc!.caPem,
-        agent: false,
-        headers: { authorization: `Bearer ${mc!.token}`, accept: 'application/json', 'content-type': 'application/json' },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, json });
-        });
-      });
-      req.on('error', reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
+    raw(mc!.url, { ca: mc!.caPem }, {
+      method,
+      path,
+      headers: { authorization: `Bearer ${mc!.token}`, accept: 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 
-  const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
-      if (await check()) return;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  };
+  const until = (what: string, check: () => Promise<boolean>): Promise<boolean> => eventually(check, 60_000, what);
 
   it('runs the controller manager as its own process', () => {
     expect(mc!.pids.controllerManager).toBeGreaterThan(0);
