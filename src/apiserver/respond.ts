@@ -9,6 +9,7 @@ import { encodeObject, encodeStatus } from '../protobuf/index.js';
 import { defaultTableConvertor } from '../registry/table.js';
 import type { ResourceType } from '../registry/types.js';
 import { contentTypeOf, negotiateOutput, parseMediaRanges, type Format, type Output } from './negotiate.js';
+import { recordWarnings } from './warnings.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -21,9 +22,9 @@ export function serialize(body: unknown, format: Format, pretty: boolean): Buffe
   return Buffer.from((pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body)) + '\n');
 }
 
-/** kube's `Warning: 299 - "text"` header values. */
+/** kube's `Warning: 299 - "text"` header values, as its recorder limits them, in wire form (warnings.ts). */
 export function warningHeaders(warnings: string[]): string[] {
-  return [...new Set(warnings)].map((w) => `299 - ${JSON.stringify(w.replace(/[\r\n]+/g, ' '))}`);
+  return recordWarnings(warnings);
 }
 
 function partialMetadata(obj: KubeObject, version: string): KubeObject {
@@ -71,14 +72,27 @@ export function convertList(type: ResourceType, list: KubeList, output: Output, 
   };
 }
 
+/**
+ * Writes a reply. Everything is computed before the reply is touched, and Warning values are in
+ * wire form (the other headers are ASCII constants), so nothing can fail in Node's writeHead after
+ * a write was committed; a body that cannot be serialised (which a stored object never should be)
+ * is logged before it becomes a 500.
+ */
 export function send(reply: FastifyReply, code: number, body: unknown, output: Output, pretty: boolean, warnings: string[] = []): FastifyReply {
+  let bytes: Buffer;
+  try {
+    bytes = serialize(body, output.format, pretty);
+  } catch (e) {
+    reply.log.error({ err: e, code }, 'serialising a reply failed');
+    throw e;
+  }
   if (warnings.length) reply.header('Warning', warningHeaders(warnings));
   return reply
     .code(code)
     .header('Content-Type', contentTypeOf(output.format))
     .header('Cache-Control', 'no-cache, private')
     // a Buffer: fastify would append "; charset=utf-8" to a string body's type, kube does not
-    .send(serialize(body, output.format, pretty));
+    .send(bytes);
 }
 
 /** Any thrown value as the Status kube-apiserver would send. */
@@ -95,14 +109,15 @@ function errorFormat(accept: string | undefined): Format {
 
 export function sendError(reply: FastifyReply, err: unknown, warnings: string[] = [], accept?: string): FastifyReply {
   const status = toStatus(err);
+  const format = errorFormat(accept);
+  const bytes = serialize(status, format, false);
   if (warnings.length) reply.header('Warning', warningHeaders(warnings));
   if (status.details?.retryAfterSeconds) reply.header('Retry-After', String(status.details.retryAfterSeconds));
-  const format = errorFormat(accept);
   return reply
     .code(status.code)
     .header('Content-Type', contentTypeOf(format))
     .header('Cache-Control', 'no-cache, private')
-    .send(serialize(status, format, false));
+    .send(bytes);
 }
 
 export { StatusError, negotiateOutput };
