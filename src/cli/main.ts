@@ -2,12 +2,11 @@
 // kubeconfig for a user of a logical cluster, signed by the server's CA.
 
 import { Command, InvalidArgumentError } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { importCA, issue, type CertificateAuthority } from '../auth/pki.js';
 import { renderKubeconfig } from '../auth/kubeconfig.js';
 import { Kplane } from '../kplane.js';
+import { CliError, clusterExists, readDataDir } from './datadir.js';
 import { parseClusterName } from '../tenancy/logicalcluster.js';
 import { KPLANE_VERSION, KUBE_VERSION } from '../version.js';
 
@@ -17,6 +16,20 @@ function parseListen(v: string): { host: string; port: number } {
   const port = Number(m[2]);
   if (port > 65535) throw new InvalidArgumentError('port out of range');
   return { host: m[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+}
+
+/** An absolute http(s) URL with a host, without the /clusters/... path. */
+function serverURL(v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new InvalidArgumentError('expected a URL such as https://kplane.example.com:6443');
+  }
+  if ((u.protocol !== 'https:' && u.protocol !== 'http:') || !u.hostname) {
+    throw new InvalidArgumentError('expected an https URL such as https://kplane.example.com:6443');
+  }
+  return v.replace(/\/+$/, '');
 }
 
 function positiveInt(v: string): number {
@@ -33,14 +46,16 @@ export function buildCli(): Command {
   program.command('serve')
     .description('run the API server on the embedded LevelDB store')
     .option('--data-dir <dir>', 'where the store, PKI and admin.kubeconfig live', '.kplane')
-    .option('--listen <host:port>', 'address to serve HTTPS on', parseListen, { host: '127.0.0.1', port: 6443 })
-    .option('--external-url <url>', 'the URL clients reach kplane at (default: https://<listen>)')
+    // A string default, parsed in the action: help shows it as the user would type it.
+    .option('--listen <host:port>', 'address to serve HTTPS on', (v: string) => (parseListen(v), v), '127.0.0.1:6443')
+    .option('--external-url <url>', 'the URL clients reach kplane at (default: https://<listen>)', serverURL)
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
     .option('--fsync', 'fsync every commit (survive power loss, not only process crashes)', false)
     .option('--history-window <seconds>', 'how far back watches can resume and paged lists stay consistent', positiveInt, 300)
     .option('--event-ttl <seconds>', 'how long Events live after their last write (kube-apiserver: 1 h)', positiveInt, 3600)
-    .action(async (opts: { dataDir: string; listen: { host: string; port: number }; externalUrl?: string; logLevel: string; fsync: boolean; historyWindow: number; eventTtl: number }) => {
+    .action(async (opts: { dataDir: string; listen: string; externalUrl?: string; logLevel: string; fsync: boolean; historyWindow: number; eventTtl: number }) => {
       const log = pino({ level: opts.logLevel });
+      const listen = parseListen(opts.listen);
       let k: Kplane | undefined;
       let stopping = false;
       const shutdown = (signal: string) => {
@@ -61,8 +76,8 @@ export function buildCli(): Command {
       }
       k = await Kplane.start({
         dataDir: opts.dataDir,
-        host: opts.listen.host,
-        port: opts.listen.port,
+        host: listen.host,
+        port: listen.port,
         externalURL: opts.externalUrl,
         logger: log,
         fsync: opts.fsync,
@@ -79,21 +94,18 @@ export function buildCli(): Command {
     .requiredOption('--user <name>', 'user name (certificate CN)')
     .option('--group <group...>', 'groups (certificate O), repeatable', [])
     .option('--data-dir <dir>', 'the kplane data directory', '.kplane')
-    .option('--server <url>', 'kplane URL (default: the one in admin.kubeconfig)')
+    .option('--server <url>', 'kplane URL (default: the one in admin.kubeconfig)', serverURL)
     .option('--days <n>', 'validity in days', positiveInt, 365)
     .action(async (opts: { workspace: string; user: string; group: string[]; dataDir: string; server?: string; days: number }) => {
       const cluster = parseClusterName(opts.workspace);
       if (!cluster || cluster === '*') throw new InvalidArgumentError(`invalid workspace path ${JSON.stringify(opts.workspace)}`);
-      const pkiDir = join(opts.dataDir, 'pki');
-      const certPem = await readFile(join(pkiDir, 'ca.crt'), 'utf8');
-      const keyPem = await readFile(join(pkiDir, 'ca.key'), 'utf8');
-      const ca: CertificateAuthority = await importCA(certPem, keyPem);
-      let server = opts.server;
-      if (!server) {
-        const admin = await readFile(join(opts.dataDir, 'admin.kubeconfig'), 'utf8');
-        server = /server: (\S+)\/clusters\/root/.exec(admin)?.[1];
-        if (!server) throw new Error('cannot find the server URL in admin.kubeconfig; pass --server');
+      const dd = await readDataDir(opts.dataDir);
+      if (!(await clusterExists(opts.dataDir, dd, cluster))) {
+        throw new CliError(`logical cluster ${cluster} does not exist (create its Workspace first)`);
       }
+      const certPem = dd.caCertPem;
+      const ca: CertificateAuthority = await importCA(certPem, dd.caKeyPem);
+      const server = opts.server ?? dd.server;
       const cert = await issue(ca, { commonName: opts.user, organizations: opts.group, usage: 'client', validDays: opts.days });
       process.stdout.write(renderKubeconfig({
         server: `${server}/clusters/${cluster}`, caPem: certPem, user: opts.user,

@@ -232,6 +232,8 @@ interface Source {
   /** Content hash, part of cache keys of documents built from the source. */
   hash: string;
   resolved: Map<string, SchemaNode>;
+  /** CRD schemas: structural, an object without properties knows no fields (see closeStructural). */
+  structural: boolean;
 }
 
 const sources = new Map<string, Source>();
@@ -240,6 +242,8 @@ let sourcesGeneration = 0;
 export interface RegisterOptions {
   /** The OpenAPI v2 (swagger) forms of some definitions, when not a plain conversion of the v3 ones. */
   v2?: Record<string, JsonSchema>;
+  /** The definitions are CRDs' structural schemas (registerCRDDefinitions). */
+  structural?: boolean;
 }
 
 /**
@@ -262,7 +266,7 @@ export function registerDefinitions(source: string, defs: Record<string, JsonSch
     copyV2.set(name, d);
     h.update('v2:').update(name).update('\0').update(stableStringify(d)).update('\0');
   }
-  sources.set(source, { defs: copy, defsV2: copyV2, hash: h.digest('hex').slice(0, 16), resolved: new Map() });
+  sources.set(source, { defs: copy, defsV2: copyV2, hash: h.digest('hex').slice(0, 16), resolved: new Map(), structural: !!opts.structural });
   sourcesGeneration++;
 }
 
@@ -280,7 +284,7 @@ export function registerCRDDefinitions(source: string, crds: readonly CRDLike[])
       Object.assign(v2, crdDefinitionsV2(crd, v.name));
     }
   }
-  registerDefinitions(source, defs, { v2 });
+  registerDefinitions(source, defs, { v2, structural: true });
 }
 
 export function unregisterDefinitions(source: string): boolean {
@@ -299,14 +303,14 @@ export function definitionsGeneration(): number {
   return sourcesGeneration;
 }
 
-function findDefinition(name: string, srcs: readonly string[]): { def: JsonSchema; source?: Source } | undefined {
+function findDefinition(name: string, srcs: readonly string[]): { def: JsonSchema; source?: Source; structural: boolean } | undefined {
   for (const key of srcs) {
     const s = sources.get(key);
     const d = s?.defs.get(name);
-    if (d && s) return { def: d, source: s };
+    if (d && s) return { def: d, source: s, structural: s.structural };
   }
   const b = builtinDefinition(name);
-  return b ? { def: b } : undefined;
+  return b ? { def: b, structural: builtinCRDDefinitionV2(name) !== undefined } : undefined;
 }
 
 /**
@@ -446,7 +450,7 @@ function resolveName(name: string, srcs: readonly string[]): SchemaNode | undefi
   memo.set(name, node);
   nodeDefinitions.set(node, name);
   const building = new Set<SchemaNode>([node]);
-  fillNode(node, found.def, srcs, building);
+  fillNode(node, found.def, srcs, building, found.structural);
   building.delete(node);
   customNode(name, node);
   return node;
@@ -475,7 +479,19 @@ const NODE_KEYS = new Set([
   'maxProperties', 'minProperties', 'multipleOf', 'title',
 ]);
 
-function fillNode(node: SchemaNode, s: JsonSchema, srcs: readonly string[], building: Set<SchemaNode>): void {
+/**
+ * In a CRD's structural schema an object without properties, additionalProperties or
+ * x-kubernetes-preserve-unknown-fields has no fields: pruning drops, and strict field validation
+ * reports, everything under it. Typed (built-in) decoding instead treats such a node as opaque, so
+ * the resolved node says it explicitly with empty properties; the published schema is unchanged.
+ */
+function closeStructural(node: SchemaNode): void {
+  if (node.type !== 'object' || node.properties || node.additionalProperties !== undefined) return;
+  if (node['x-kubernetes-preserve-unknown-fields'] || node['x-kubernetes-embedded-resource']) return;
+  node.properties = {};
+}
+
+function fillNode(node: SchemaNode, s: JsonSchema, srcs: readonly string[], building: Set<SchemaNode>, structural: boolean): void {
   const n = node as Record<string, unknown>;
   for (const [k, v] of Object.entries(s)) {
     if (NODE_KEYS.has(k) || (k.startsWith('x-') && k !== 'x-kubernetes-group-version-kind')) {
@@ -484,18 +500,19 @@ function fillNode(node: SchemaNode, s: JsonSchema, srcs: readonly string[], buil
   }
   if (s.properties && typeof s.properties === 'object') {
     const props: Record<string, SchemaNode> = {};
-    for (const [k, v] of Object.entries(s.properties as Record<string, JsonSchema>)) props[k] = toNode(v, srcs, building);
+    for (const [k, v] of Object.entries(s.properties as Record<string, JsonSchema>)) props[k] = toNode(v, srcs, building, structural);
     node.properties = props;
   }
-  if (s.items && typeof s.items === 'object' && !Array.isArray(s.items)) node.items = toNode(s.items as JsonSchema, srcs, building);
+  if (s.items && typeof s.items === 'object' && !Array.isArray(s.items)) node.items = toNode(s.items as JsonSchema, srcs, building, structural);
   if (s.additionalProperties !== undefined) {
     node.additionalProperties = typeof s.additionalProperties === 'boolean'
-      ? s.additionalProperties : toNode(s.additionalProperties as JsonSchema, srcs, building);
+      ? s.additionalProperties : toNode(s.additionalProperties as JsonSchema, srcs, building, structural);
   }
+  if (structural) closeStructural(node);
 }
 
 /** A property/items schema: a plain schema, a `$ref`, or an `allOf: [{$ref}]` wrapper with siblings. */
-function toNode(s: JsonSchema, srcs: readonly string[], building: Set<SchemaNode>): SchemaNode {
+function toNode(s: JsonSchema, srcs: readonly string[], building: Set<SchemaNode>, structural: boolean): SchemaNode {
   let target: string | undefined = refName(s.$ref);
   let wrapper: JsonSchema | undefined;
   if (!target && Array.isArray(s.allOf) && s.allOf.length === 1) {
@@ -522,7 +539,7 @@ function toNode(s: JsonSchema, srcs: readonly string[], building: Set<SchemaNode
     return copy;
   }
   const node: SchemaNode = {};
-  fillNode(node, s, srcs, building);
+  fillNode(node, s, srcs, building, structural);
   return node;
 }
 

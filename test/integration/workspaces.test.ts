@@ -54,6 +54,39 @@ describe('workspaces', () => {
     await eventually(async () => (await req(admin, 'GET', '/clusters/root:acme/api/v1/namespaces/team/configmaps/kube-root-ca.crt')).status === 200, 10_000, 'root CA');
   });
 
+  it('knows the fields of its schema: unknown spec fields are refused (Strict), warned (Warn), pruned', async () => {
+    const body = (name: string) => ({ apiVersion: 'tenancy.kplane.io/v1alpha1', kind: 'Workspace', metadata: { name }, spec: { foo: 1 } });
+    const strict = await req(admin, 'POST', `/clusters/root${WS}?fieldValidation=Strict`, body('strictws'));
+    expect(strict.status).toBe(400);
+    expect(strict.json.message).toBe('Workspace in version "v1alpha1" cannot be handled as a Workspace: strict decoding error: unknown field "spec.foo"');
+    expect((await req(admin, 'GET', `/clusters/root${WS}/strictws`)).status).toBe(404);
+    const warn = await req(admin, 'POST', `/clusters/root${WS}?fieldValidation=Warn`, body('warnws'));
+    expect(warn.status).toBe(201);
+    expect(warn.headers.warning).toBe('299 - "unknown field \\"spec.foo\\""');
+    expect(warn.json.spec).toEqual({});
+    const ignore = await req(admin, 'POST', `/clusters/root${WS}?fieldValidation=Ignore`, body('ignorews'));
+    expect(ignore.status).toBe(201);
+    expect(ignore.headers.warning).toBeUndefined();
+    expect(ignore.json.spec).toEqual({});
+  });
+
+  it('describes itself without hard line breaks (kubectl explain wraps descriptions itself)', async () => {
+    const doc = (await req(admin, 'GET', '/clusters/root/openapi/v3/apis/tenancy.kplane.io/v1alpha1')).json;
+    const broken: string[] = [];
+    const walk = (v: unknown, path: string): void => {
+      if (!v || typeof v !== 'object') return;
+      for (const [k, c] of Object.entries(v)) {
+        if (k === 'description' && typeof c === 'string' && c.includes('\n')) broken.push(path);
+        walk(c, `${path}.${k}`);
+      }
+    };
+    for (const [name, def] of Object.entries(doc.components.schemas)) if (name.startsWith('io.kplane.')) walk(def, name);
+    expect(broken).toEqual([]);
+    const explain = await kubectl(machineKubectl(), t.kubeconfig, ['explain', 'workspace.status']);
+    expect(explain.code).toBe(0);
+    expect(explain.stdout.replace(/\s+/g, ' ')).toContain('cluster is the path of the workspace\'s logical cluster, e.g. "root:acme". It is set when the workspace is initialized and never changes.');
+  });
+
   it('keeps objects with equal names in two workspaces apart', async () => {
     await createWorkspace('root', 'other');
     for (const [c, v] of [['root:acme', 'a'], ['root:other', 'b']]) {
