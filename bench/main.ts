@@ -6,8 +6,14 @@
 //    (10,000 workspaces: RSS and disk per cluster; again with glibc's default malloc tunables)
 //  - idle memory: one kube-apiserver + etcd next to 1,000 idle kplane logical clusters
 //
+//  - the soak (./soak.ts): mixed load for several rounds in one process, per-round throughput,
+//    latency per verb and memory; it must stay flat
+//
 // Options (env): BENCH_N (creates, default 3000), BENCH_WORKSPACES (default 10000),
-// BENCH_SKIP_KUBE=1 (kplane only).
+// BENCH_SKIP_KUBE=1 (kplane only), BENCH_SOAK=only (just the soak; also `npm run bench -- --soak`),
+// BENCH_SOAK=0 (no soak); the soak's own: SOAK_CLIENTS (256), SOAK_SECONDS (60), SOAK_ROUNDS (3),
+// SOAK_WORKSPACES (20), SOAK_STEADY (1; 0 lets creates accumulate), SOAK_KEEP (20 per client),
+// SOAK_CPU_PROF=DIR (kplane writes a --cpu-prof profile there at exit).
 
 import { mkdtemp, readFile, rm, stat, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +23,7 @@ import { startManagementCluster, type ManagementCluster } from '../test/harness/
 import { ensureTools } from '../test/harness/tools.js';
 import { startKplaneProcess, type KplaneProcess } from '../test/helpers/process.js';
 import { Client, load, percentile, type Target } from './client.js';
+import { runSoak, soakOptionsFromEnv } from './soak.js';
 
 const N = Number(process.env.BENCH_N ?? 3000);
 const WORKSPACES = Number(process.env.BENCH_WORKSPACES ?? 10000);
@@ -60,6 +67,13 @@ async function du(dir: string): Promise<number> {
 
 function rssOf(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmRSS:\s+(\d+) kB/.exec(s)![1]) * 1024);
+}
+
+/** utime + stime of a process, seconds (fields 14 and 15 of /proc/PID/stat, in USER_HZ = 100). */
+async function cpuOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 async function kplaneTarget(p: KplaneProc, cluster = 'root'): Promise<Target> {
@@ -235,7 +249,36 @@ const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) :
 const kib = (b: number) => `${(b / 1024).toFixed(2)} KiB`;
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 
+/** The soak in a process of its own, so that nothing measured before it is in its figures. */
+async function soak(): Promise<void> {
+  const prof = process.env.SOAK_CPU_PROF;
+  const p = await startKplaneForBench({
+    KPLANE_MAINTENANCE_SIGNAL: 'report',
+    ...(prof ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${prof}` } : {}),
+  });
+  try {
+    await runSoak({
+      root: await kplaneTarget(p),
+      url: p.url,
+      rss: () => rssOf(p.child.pid!),
+      cpuSeconds: () => cpuOf(p.child.pid!),
+      diagnostics: async () => {
+        const after = p.records.length;
+        p.child.kill('SIGUSR2');
+        const rec = await p.waitFor('diagnostics', after, 60_000);
+        const out: Record<string, number> = {};
+        for (const [k, v] of Object.entries(rec)) if (typeof v === 'number' && !['level', 'time', 'pid'].includes(k)) out[k] = v;
+        return out;
+      },
+    }, soakOptionsFromEnv(), progress);
+  } finally {
+    await stopKplane(p);
+  }
+}
+
 async function main(): Promise<void> {
+  const soakMode = process.argv.includes('--soak') ? 'only' : (process.env.BENCH_SOAK ?? '1');
+  if (soakMode === 'only') return soak();
   const skipKube = process.env.BENCH_SKIP_KUBE === '1';
   console.log(`kplane bench: ${N} creates, ${N * 3} gets, LIST of ${LIST_SIZE}, ${WATCHERS} watchers, ${WORKSPACES} idle workspaces, concurrency ${CONCURRENCY}`);
   let kube: ManagementCluster | undefined;
@@ -303,6 +346,7 @@ async function main(): Promise<void> {
     if (p) await stopKplane(p);
     await kube?.stop();
   }
+  if (soakMode !== '0') await soak();
 }
 
 main().catch((err: unknown) => {

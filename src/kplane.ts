@@ -251,6 +251,30 @@ export class Kplane {
     };
   }
 
+  /**
+   * Memory and the sizes of what the process holds, without changing any state (the soak samples
+   * this between rounds): the heap as found and after a full collection (live data), open
+   * connections, and the store's watchers, history, writer queue.
+   */
+  async diagnostics(): Promise<Record<string, number>> {
+    const before = process.memoryUsage();
+    v8.setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    const after = process.memoryUsage();
+    const connections = await new Promise<number>((r) => (this.app ? this.app.server.getConnections((_e, n) => r(n ?? 0)) : r(0)));
+    return {
+      rss: before.rss,
+      heapTotal: before.heapTotal,
+      heapUsed: before.heapUsed,
+      heapUsedAfterGC: after.heapUsed,
+      external: after.external,
+      leveldb: this.baseStore.nativeMemory(),
+      connections,
+      clusterCache: this.clusters.cacheSize(),
+      ...this.baseStore.stats(),
+    };
+  }
+
   /** Waits until controllers have no queued work (tests). */
   async settle(): Promise<void> {
     for (const c of this.controllers) await c.idle();

@@ -73,6 +73,9 @@ export function buildCli(): Command {
       if (process.env.KPLANE_MAINTENANCE_SIGNAL === '1') {
         // Diagnostics (benchmarks): SIGUSR2 compacts history and files, collects garbage, reports memory.
         process.on('SIGUSR2', () => void k?.maintenance().then((m) => log.info(m, 'maintenance done')));
+      } else if (process.env.KPLANE_MAINTENANCE_SIGNAL === 'report') {
+        // Diagnostics (the soak): SIGUSR2 reports memory and internal sizes, changing nothing.
+        process.on('SIGUSR2', () => void k?.diagnostics().then((d) => log.info(d, 'diagnostics')));
       }
       k = await Kplane.start({
         dataDir: opts.dataDir,

@@ -55,6 +55,13 @@ export class WatchHub {
     return this.count;
   }
 
+  /** Sizes of what the hub holds (diagnostics: the soak checks these stay bounded). */
+  stats(): { watchers: number; watchedResources: number; watchedClusters: number; historyEvents: number } {
+    let clusters = 0;
+    for (const rw of this.watchers.values()) clusters += rw.byCluster.size;
+    return { watchers: this.count, watchedResources: this.watchers.size, watchedClusters: clusters, historyEvents: this.size };
+  }
+
   /** Delivers committed events, in revision order. */
   publish(events: StorageEvent[]): void {
     const batches = new Map<Entry, StorageEvent[]>();

@@ -58,6 +58,11 @@ export class ClusterRegistry implements ClusterSource {
     this.watch?.stop();
   }
 
+  /** Entries in the lookup cache (diagnostics). */
+  cacheSize(): number {
+    return this.cache.size;
+  }
+
   fromRecord(kv: KV): ClusterInfo {
     return {
       name: clusterOfKey(kv.key)!,

@@ -12,6 +12,7 @@ import {
 import { resourceOfKey } from '../keys.js';
 import { WatchHub } from '../watch-hub.js';
 import { compact } from './compactor.js';
+import { listLive } from './list-live.js';
 import {
   DELETED_MARK, FORMAT, META_COMPACTED, META_FORMAT, META_RESOURCE_PREFIX, META_REVISION, SEP, SEP_END, decodeLatest, decodeValue, latestRow, eventRangeEnd, eventRangeStart, indexRangeEnd,
   indexRangeStart, parseEventRow, parseVersionRow, versionRow, versionScanEnd, versionScanStart, versionSeek, versionsEnd,
@@ -140,6 +141,11 @@ export class LevelStore implements Store {
     return this.hub.watcherCount();
   }
 
+  /** Sizes of what the store holds in memory (diagnostics). */
+  stats(): Record<string, number> {
+    return { ...this.hub.stats(), writerQueue: this.writer.queued(), revisionWaiters: this.revisionWaiters.size, revision: this.writer.revision, compacted: this.compacted };
+  }
+
   resourcePrefixes(): string[] {
     return [...this.resources];
   }
@@ -174,6 +180,23 @@ export class LevelStore implements Store {
   async list(prefix: string, opts: ListOptions = {}): Promise<ListPage> {
     const rev = opts.revision || this.writer.revision;
     this.checkRevision(rev);
+    // from the live keys (./list-live.ts), in one snapshot taken now; the version scan below is
+    // for a revision so old that too much changed since
+    const snapshot = this.db.snapshot();
+    try {
+      const page = await listLive(this.db, snapshot, prefix, rev, opts, toKV);
+      if (page) {
+        this.checkRevision(rev);
+        return page;
+      }
+    } finally {
+      await snapshot.close();
+    }
+    return this.scanVersions(prefix, rev, opts);
+  }
+
+  /** A list from the version rows: every version kept under the prefix is visited. */
+  private async scanVersions(prefix: string, rev: number, opts: ListOptions): Promise<ListPage> {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const filter = opts.filter;
     const countRemaining = !!opts.countRemaining && !filter;

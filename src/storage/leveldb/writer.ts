@@ -56,6 +56,11 @@ export class Writer {
     });
   }
 
+  /** Transactions waiting for the next group (diagnostics). */
+  queued(): number {
+    return this.queue.length;
+  }
+
   /** Resolves when every queued transaction has been written. */
   async drain(): Promise<void> {
     while (this.running) await this.running;
