@@ -1,9 +1,12 @@
 // kplane's own small PKI: a CA made on first start, a serving certificate for the addresses
 // kplane listens on, and client certificates for kubeconfigs (CN = user, O = groups, as kube
-// reads them). Keys are ECDSA P-256; everything is PEM in the data directory.
+// reads them). Keys are ECDSA P-256; everything is PEM in the data directory, private keys in the
+// form kube's own tooling (client-go's keyutil, kubeadm) writes them: SEC1 `EC PRIVATE KEY` for EC,
+// PKCS#1 `RSA PRIVATE KEY` for RSA. Clients that guess the algorithm from the PEM type (fabric8
+// reads a PKCS#8 `PRIVATE KEY` as RSA unless told otherwise) load these unchanged.
 
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { createPrivateKey, webcrypto, type PrivateKeyInput } from 'node:crypto';
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -27,15 +30,29 @@ export interface CertificateAuthority extends KeyPair {
   key: CryptoKey;
 }
 
+/**
+ * A private key PEM of any form (SEC1, PKCS#1 or PKCS#8, as older kplane data directories hold)
+ * rewritten as kube's tooling writes it: SEC1 for EC, PKCS#1 for RSA, PKCS#8 only for the rest.
+ */
+export function kubeKeyPem(pem: string | PrivateKeyInput): string {
+  const key = createPrivateKey(pem);
+  const type = key.asymmetricKeyType === 'ec' ? 'sec1' : key.asymmetricKeyType === 'rsa' ? 'pkcs1' : 'pkcs8';
+  return key.export({ type, format: 'pem' }).toString();
+}
+
+/** Any private key PEM as PKCS#8, the one form WebCrypto and jose import. */
+export function pkcs8Pem(pem: string): string {
+  return createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
 async function exportKey(key: CryptoKey): Promise<string> {
-  const der = await webcrypto.subtle.exportKey('pkcs8', key);
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trim();
-  return `-----BEGIN PRIVATE KEY-----\n${b64}\n-----END PRIVATE KEY-----\n`;
+  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
+  return kubeKeyPem({ key: der, format: 'der', type: 'pkcs8' });
 }
 
 async function importKey(pem: string): Promise<CryptoKey> {
-  const b64 = pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
-  return webcrypto.subtle.importKey('pkcs8', Buffer.from(b64, 'base64'), ALG, true, ['sign']);
+  const der = createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });
+  return webcrypto.subtle.importKey('pkcs8', der, ALG, true, ['sign']);
 }
 
 function serial(): string {

@@ -16,6 +16,7 @@
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { kubeKeyPem, pkcs8Pem } from './pki.js';
 import { CompactSign, compactVerify, exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI } from 'jose';
 
 type Key = Awaited<ReturnType<typeof importPKCS8>>;
@@ -117,7 +118,8 @@ export async function loadOrCreateSigningKey(dir: string): Promise<SigningKey> {
   let publicPem: string;
   if (!privatePem) {
     const pair = await generateKeyPair(ALG, { modulusLength: 2048, extractable: true });
-    privatePem = await exportPKCS8(pair.privateKey);
+    // PKCS#1, as kube's tooling writes sa.key (an older PKCS#8 sa.key is read as it is)
+    privatePem = kubeKeyPem(await exportPKCS8(pair.privateKey));
     publicPem = await exportSPKI(pair.publicKey);
     await writeFile(keyPath, privatePem, { mode: 0o600 });
     await writeFile(pubPath, publicPem);
@@ -126,7 +128,7 @@ export async function loadOrCreateSigningKey(dir: string): Promise<SigningKey> {
     if ((await readIf(pubPath)) !== publicPem) await writeFile(pubPath, publicPem);
   }
   return {
-    privateKey: await importPKCS8(privatePem, ALG),
+    privateKey: await importPKCS8(pkcs8Pem(privatePem), ALG),
     publicKey: await importSPKI(publicPem, ALG),
     keyId: keyIdOf(publicPem),
     publicPem,
