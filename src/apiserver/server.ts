@@ -15,6 +15,7 @@ import { PageNotFound, serveNonResource } from './handlers/nonresource.js';
 import { MAX_BODY_BYTES, serveResource } from './handlers/resource.js';
 import { resolveRequestInfo, splitClusterPath, type RequestInfo } from './requestinfo.js';
 import { sendError } from './respond.js';
+import { serveUpgrades } from './websocket.js';
 
 export interface ApiServerOptions {
   deps: Omit<ApiDeps, 'log'>;
@@ -154,5 +155,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
 
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/*', handler });
   app.route({ method: ['GET'], url: '/', handler });
+  // requests with an Upgrade header take the same chain (a watch may then switch to WebSocket)
+  serveUpgrades(app.server, app.routing);
   return app as unknown as FastifyInstance;
 }

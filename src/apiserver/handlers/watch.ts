@@ -1,6 +1,10 @@
 // Watch streams: newline-delimited JSON watch events over a chunked response, as kube-apiserver
 // sends them: ADDED/MODIFIED/DELETED, BOOKMARK (with allowWatchBookmarks; the initial-events-end
 // bookmark with sendInitialEvents) and a final ERROR event carrying a Status (e.g. 410 Expired).
+// Over WebSocket (kube's HandleWS) each event is one message: a text message holding the same
+// JSON line, or a binary message holding the protobuf WatchEvent without its length prefix; the
+// end of the watch is a close frame (1000). Whatever fails before the watch starts is an ordinary
+// HTTP Status reply, upgrade or not.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StatusError } from '../../apimachinery/errors.js';
@@ -12,6 +16,7 @@ import type { Output } from '../negotiate.js';
 import type { ListRequestOptions } from '../options.js';
 import { encodeWatchEvent } from '../../protobuf/index.js';
 import { convertObject, serialize, warningHeaders } from '../respond.js';
+import { acceptWebSocket, isUpgrade, isWebSocketRequest, type AcceptedWebSocket } from '../websocket.js';
 
 /**
  * One event reaches every watcher of its resource and cluster as the same object: its encoded
@@ -35,15 +40,63 @@ function defaultTimeoutSeconds(): number {
   return 1800 + Math.floor(Math.random() * 1800);
 }
 
+/** Where the events of one watch go: a chunked HTTP response or a WebSocket. */
+interface WatchSink {
+  write(event: Buffer): void;
+  /** Bytes written but not yet taken by the client. */
+  buffered(): number;
+  end(): void;
+  onClose(f: () => void): void;
+}
+
+function httpSink(req: FastifyRequest, reply: FastifyReply, ctx: RequestContext, output: Output): WatchSink {
+  const res = reply.raw;
+  reply.hijack();
+  const headers: Record<string, string | string[]> = {
+    'Content-Type': output.format === 'protobuf' ? 'application/vnd.kubernetes.protobuf;stream=watch' : 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  };
+  if (ctx.warnings.length) headers['Warning'] = warningHeaders(ctx.warnings);
+  res.writeHead(200, headers);
+  if (typeof res.flushHeaders === 'function') res.flushHeaders();
+  return {
+    write: (b) => res.write(b),
+    buffered: () => res.writableLength,
+    end: () => {
+      if (!res.writableEnded) res.end();
+    },
+    onClose: (f) => {
+      req.raw.on('close', f);
+      res.on('close', f);
+      res.on('error', f);
+    },
+  };
+}
+
+/** kube's websocketFramer: one message per event, text framing for JSON, binary for protobuf. */
+function webSocketSink({ ws, close }: AcceptedWebSocket, output: Output): WatchSink {
+  const binary = output.format === 'protobuf';
+  return {
+    // the HTTP stream's length prefix has no place in a message
+    write: (b) => ws.send(binary ? b.subarray(4) : b, { binary }),
+    buffered: () => ws.bufferedAmount,
+    end: close,
+    onClose: (f) => {
+      ws.on('close', f);
+      ws.on('error', f);
+    },
+  };
+}
+
 export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply, ctx: RequestContext,
   type: ResourceType, opts: ListRequestOptions, output: Output): Promise<void> {
   const pending: (Buffer | 'end')[] = [];
-  let started = false;
+  let sink: WatchSink | undefined;
   let finished = false;
   let watch: ObjectWatch | undefined;
   let timeoutTimer: NodeJS.Timeout | undefined;
   let bookmarkTimer: NodeJS.Timeout | undefined;
-  const res = reply.raw;
 
   // JSON: one event per line; protobuf: length-prefixed frames
   const line = (type_: string, object: unknown): Buffer => output.format === 'protobuf'
@@ -51,12 +104,12 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
     : serialize({ type: type_, object }, output.format === 'yaml' ? 'json' : output.format, false);
   const emit = (text: Buffer) => {
     if (finished) return;
-    if (!started) {
+    if (!sink) {
       pending.push(text);
       return;
     }
-    res.write(text);
-    if (res.writableLength > MAX_BUFFERED_BYTES) finish();
+    sink.write(text);
+    if (sink.buffered() > MAX_BUFFERED_BYTES) finish();
   };
   const bookmark = (rev: number, annotations?: Record<string, string>): KubeObject => ({
     kind: type.kind,
@@ -70,7 +123,7 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
     clearTimeout(bookmarkTimer);
     watch?.stop();
     deps.shutdown.removeEventListener('abort', finish);
-    if (started && !res.writableEnded) res.end();
+    sink?.end();
   };
 
   watch = await deps.registry.watch(ctx, type, opts, {
@@ -84,7 +137,7 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
     },
     onError: (err: StatusError) => {
       emit(line('ERROR', err.status));
-      if (started) finish();
+      if (sink) finish();
       else pending.push('end');
     },
     onProgress: (rev) => {
@@ -97,23 +150,29 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
     },
   });
 
-  reply.hijack();
-  const headers: Record<string, string | string[]> = {
-    'Content-Type': output.format === 'protobuf' ? 'application/vnd.kubernetes.protobuf;stream=watch' : 'application/json',
-    'Cache-Control': 'no-cache, private',
-    'Transfer-Encoding': 'chunked',
-  };
-  if (ctx.warnings.length) headers['Warning'] = warningHeaders(ctx.warnings);
-  res.writeHead(200, headers);
-  started = true;
+  // the watcher runs: from here on the answer is the stream (kube upgrades only now, too)
+  if (isWebSocketRequest(req.headers) && isUpgrade(req.raw)) {
+    reply.hijack();
+    const accepted = await acceptWebSocket(req.raw);
+    if (!accepted) {
+      watch.stop();
+      finished = true;
+      return;
+    }
+    sink = webSocketSink(accepted, output);
+    // kube's wsstream.IgnoreReceives: what the client sends is read and dropped
+    accepted.ws.on('message', () => {});
+  } else {
+    sink = httpSink(req, reply, ctx, output);
+  }
+  sink.onClose(finish);
   for (const text of pending.splice(0)) {
     if (text === 'end') {
       finish();
       return;
     }
-    res.write(text);
+    sink.write(text);
   }
-  if (typeof res.flushHeaders === 'function') res.flushHeaders();
 
   const timeoutMs = (opts.timeoutSeconds && opts.timeoutSeconds > 0 ? opts.timeoutSeconds : defaultTimeoutSeconds()) * 1000;
   timeoutTimer = setTimeout(finish, timeoutMs);
@@ -129,8 +188,5 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
     const first = Math.min(deps.bookmarkIntervalMs, timeoutMs - 2000);
     if (first > 0) bookmarkTimer = setTimeout(tick, first);
   }
-  req.raw.on('close', finish);
-  res.on('close', finish);
-  res.on('error', finish);
   deps.shutdown.addEventListener('abort', finish);
 }
