@@ -252,9 +252,56 @@ export function aggregateMessage(messages: string[]): string {
   return uniq.length === 1 ? uniq[0]! : `[${uniq.join(', ')}]`;
 }
 
+/**
+ * From this many field errors on, an Invalid error's message and causes are built only when read.
+ * kube keeps every error, in the message and as causes (apierrors.NewInvalid has no limit), so a
+ * body of a few MiB can make a reply of hundreds; sendError streams such a Status from the field
+ * errors in slices (large-status.ts) instead of building it in one piece on the event loop.
+ */
+export const LARGE_INVALID_ERRORS = 1000;
+
+const LARGE = Symbol('large Invalid');
+
+/** What a large Invalid Status is made of, while its message and causes have not been replaced. */
+export interface LargeInvalid {
+  /** The message up to the aggregated field errors: `Kind "name" is invalid: `. */
+  prefix: string;
+  errs: readonly FieldError[];
+}
+
+export function largeInvalidOf(status: Status): LargeInvalid | undefined {
+  return (status as { [LARGE]?: LargeInvalid })[LARGE];
+}
+
 /** 422 Invalid with field causes, as apierrors.NewInvalid. */
 export function invalid(gk: GroupKind, name: string, errs: FieldError[]): StatusError {
-  const causes: StatusCause[] = errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field }));
-  const msg = `${groupKindString(gk)} "${name}" is invalid: ${aggregateMessage(errs.map(fieldErrorString))}`;
-  return new StatusError(422, 'Invalid', msg, { name, group: gk.group || undefined, kind: gk.kind, causes });
+  const prefix = `${groupKindString(gk)} "${name}" is invalid: `;
+  const details = { name, group: gk.group || undefined, kind: gk.kind };
+  if (errs.length < LARGE_INVALID_ERRORS) {
+    const causes: StatusCause[] = errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field }));
+    return new StatusError(422, 'Invalid', prefix + aggregateMessage(errs.map(fieldErrorString)), { ...details, causes });
+  }
+  const err = new StatusError(422, 'Invalid', '', details);
+  const status = err.status as Status & { [LARGE]?: LargeInvalid };
+  const d = status.details!;
+  status[LARGE] = { prefix, errs };
+  let message: string | undefined;
+  let causes: StatusCause[] | undefined;
+  // (redefining keeps the properties' places, so the JSON is in the same order either way)
+  Object.defineProperty(status, 'message', {
+    enumerable: true, configurable: true,
+    get: () => (message ??= prefix + aggregateMessage(errs.map(fieldErrorString))),
+    set: (v: string) => { message = v; delete status[LARGE]; },
+  });
+  Object.defineProperty(d, 'causes', {
+    enumerable: true, configurable: true,
+    get: () => (causes ??= errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field }))),
+    set: (v: StatusCause[]) => { causes = v; delete status[LARGE]; },
+  });
+  Object.defineProperty(err, 'message', {
+    enumerable: false, configurable: true,
+    get: () => status.message,
+    set: (v: string) => { status.message = v; },
+  });
+  return err;
 }

@@ -10,26 +10,29 @@ export function goIsPrint(ch: string): boolean {
 
 /** Go's strconv.Quote (what %q prints): printable runes kept, the rest escaped Go-style. */
 export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    switch (ch) {
-      case '"': out += '\\"'; continue;
-      case '\\': out += '\\\\'; continue;
-      case '\x07': out += '\\a'; continue;
-      case '\b': out += '\\b'; continue;
-      case '\f': out += '\\f'; continue;
-      case '\n': out += '\\n'; continue;
-      case '\r': out += '\\r'; continue;
-      case '\t': out += '\\t'; continue;
-      case '\v': out += '\\v'; continue;
-    }
-    if (cp >= 0xd800 && cp <= 0xdfff) { out += '\ufffd'; continue; } // lone surrogate: Go decoded it as U+FFFD
-    if (goIsPrint(ch)) { out += ch; continue; }
-    if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else out += `\\U${cp.toString(16).padStart(8, '0')}`;
-  }
-  return out + '"';
+  // (one pass of the regex engine: values can be megabytes long)
+  return `"${s.replace(NOT_PLAIN, quoteRune)}"`;
 }
 
+/** Everything but printable ASCII other than '"' and '\\' (lone surrogates match one by one). */
+const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/gu;
+
+function quoteRune(ch: string): string {
+  switch (ch) {
+    case '"': return '\\"';
+    case '\\': return '\\\\';
+    case '\x07': return '\\a';
+    case '\b': return '\\b';
+    case '\f': return '\\f';
+    case '\n': return '\\n';
+    case '\r': return '\\r';
+    case '\t': return '\\t';
+    case '\v': return '\\v';
+  }
+  const cp = ch.codePointAt(0)!;
+  if (cp >= 0xd800 && cp <= 0xdfff) return '\ufffd'; // lone surrogate: Go decoded it as U+FFFD
+  if (goIsPrint(ch)) return ch;
+  if (cp < 0x20 || cp === 0x7f) return `\\x${cp.toString(16).padStart(2, '0')}`;
+  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, '0')}`;
+  return `\\U${cp.toString(16).padStart(8, '0')}`;
+}

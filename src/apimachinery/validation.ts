@@ -6,6 +6,14 @@
 import { field, type FieldError } from './errors.js';
 import type { ObjectMeta, OwnerReference } from './object.js';
 
+/**
+ * Appends a list to another; `push(...list)` passes every element as an argument and throws a
+ * RangeError past about 120k of them, which one request's field errors can reach.
+ */
+export function appendAll<T>(to: T[], list: readonly T[]): void {
+  for (let i = 0; i < list.length; i++) to.push(list[i]!);
+}
+
 /** kube's ValidateNameFunc: messages for a name, or for a generateName prefix when `prefix` is true. */
 export type NameValidator = (name: string, prefix: boolean) => string[];
 
@@ -358,10 +366,14 @@ export function validateLabelName(name: string, path: string): FieldError[] {
 
 export function validateLabels(labels: Record<string, string> | undefined | null, path: string): FieldError[] {
   const errs: FieldError[] = [];
+  // (values repeat: each distinct one is checked once)
+  const checkedValues = new Map<string, string[]>();
   for (const [k, v] of Object.entries(labels ?? {})) {
-    errs.push(...validateLabelName(k, path));
+    appendAll(errs, validateLabelName(k, path));
     // kube reports a bad label value at the labels path itself, not under its key.
-    for (const m of isValidLabelValue(String(v))) errs.push(field.invalid(path, v, m));
+    let msgs = checkedValues.get(String(v));
+    if (!msgs) checkedValues.set(String(v), (msgs = isValidLabelValue(String(v))));
+    for (const m of msgs) errs.push(field.invalid(path, v, m));
   }
   return errs;
 }
@@ -400,7 +412,7 @@ export function validateLabelSelector(selector: LabelSelectorSpec | undefined | 
   if (!selector) return [];
   const errs = validateLabels(selector.matchLabels, `${path}.matchLabels`);
   (selector.matchExpressions ?? []).forEach((expr, i) => {
-    errs.push(...validateLabelSelectorRequirement(expr, `${path}.matchExpressions[${i}]`, opts));
+    appendAll(errs, validateLabelSelectorRequirement(expr, `${path}.matchExpressions[${i}]`, opts));
   });
   return errs;
 }
@@ -421,7 +433,7 @@ export function validateLabelSelectorRequirement(req: LabelSelectorRequirementSp
     default:
       if (!opts.allowUnknownOperatorInRequirement) errs.push(field.invalid(`${path}.operator`, req.operator ?? '', 'not a valid selector operator'));
   }
-  errs.push(...validateLabelName(req.key ?? '', `${path}.key`));
+  appendAll(errs, validateLabelName(req.key ?? '', `${path}.key`));
   if (!opts.allowInvalidLabelValueInSelector) {
     values.forEach((v, i) => {
       for (const m of isValidLabelValue(v)) errs.push(field.invalid(`${path}.values[${i}]`, v, m));
@@ -485,8 +497,12 @@ export function validateFinalizers(finalizers: string[] | undefined | null, path
   const errs: FieldError[] = [];
   let orphan = false;
   let foreground = false;
+  // (a list may repeat one name many times: each distinct name is checked once)
+  const checked = new Map<string, string[]>();
   for (const f of finalizers ?? []) {
-    for (const m of isQualifiedName(f)) errs.push(field.invalid(path, f, m));
+    let msgs = checked.get(f);
+    if (!msgs) checked.set(f, (msgs = isQualifiedName(f)));
+    for (const m of msgs) errs.push(field.invalid(path, f, m));
     if (f === FINALIZER_ORPHAN_DEPENDENTS) orphan = true;
     if (f === FINALIZER_DELETE_DEPENDENTS) foreground = true;
   }
@@ -578,7 +594,7 @@ export function validateManagedFields(entries: unknown[] | undefined | null, pat
       errs.push(field.invalid(`${p}.operation`, e.operation ?? '', 'must be `Apply` or `Update`'));
     }
     if (e.fieldsType && e.fieldsType !== 'FieldsV1') errs.push(field.invalid(`${p}.fieldsType`, e.fieldsType, 'must be `FieldsV1`'));
-    errs.push(...validateFieldManager(e.manager ?? '', `${p}.manager`));
+    appendAll(errs, validateFieldManager(e.manager ?? '', `${p}.manager`));
     if (utf8Length(e.subresource ?? '') > 256) errs.push(field.tooLong(`${p}.subresource`, '<value omitted>', 256));
   });
   return errs;
@@ -612,12 +628,12 @@ export function validateObjectMeta(meta: ObjectMeta | undefined | null, namespac
     errs.push(field.forbidden(`${path}.namespace`, 'not allowed on this type'));
   }
   if ((m.generation ?? 0) < 0) errs.push(field.invalid(`${path}.generation`, m.generation, IS_NEGATIVE_ERROR_MSG));
-  errs.push(...validateLabels(m.labels, `${path}.labels`));
-  errs.push(...validateAnnotations(m.annotations, `${path}.annotations`));
-  errs.push(...validateOwnerReferences(m.ownerReferences, `${path}.ownerReferences`));
-  errs.push(...validateFinalizers(m.finalizers, `${path}.finalizers`));
-  errs.push(...validateManagedFields(m.managedFields, `${path}.managedFields`));
-  if (opts.kubeFinalizers) errs.push(...validateKubeFinalizerNames(m.finalizers, `${path}.finalizers`));
+  appendAll(errs, validateLabels(m.labels, `${path}.labels`));
+  appendAll(errs, validateAnnotations(m.annotations, `${path}.annotations`));
+  appendAll(errs, validateOwnerReferences(m.ownerReferences, `${path}.ownerReferences`));
+  appendAll(errs, validateFinalizers(m.finalizers, `${path}.finalizers`));
+  appendAll(errs, validateManagedFields(m.managedFields, `${path}.managedFields`));
+  if (opts.kubeFinalizers) appendAll(errs, validateKubeFinalizerNames(m.finalizers, `${path}.finalizers`));
   return errs;
 }
 
@@ -662,10 +678,10 @@ export function validateObjectMetaUpdate(newMeta: ObjectMeta | undefined | null,
   immutable('deletionTimestamp', nullable(n.deletionTimestamp), o.deletionTimestamp, sameTime);
   immutable('deletionGracePeriodSeconds', n.deletionGracePeriodSeconds ?? null, o.deletionGracePeriodSeconds ?? null,
     (a, b) => a === b);
-  errs.push(...validateLabels(n.labels, `${path}.labels`));
-  errs.push(...validateAnnotations(n.annotations, `${path}.annotations`));
-  errs.push(...validateOwnerReferences(n.ownerReferences, `${path}.ownerReferences`));
-  errs.push(...validateManagedFields(n.managedFields, `${path}.managedFields`));
-  if (opts.kubeFinalizers) errs.push(...validateKubeFinalizerNames(n.finalizers, `${path}.finalizers`));
+  appendAll(errs, validateLabels(n.labels, `${path}.labels`));
+  appendAll(errs, validateAnnotations(n.annotations, `${path}.annotations`));
+  appendAll(errs, validateOwnerReferences(n.ownerReferences, `${path}.ownerReferences`));
+  appendAll(errs, validateManagedFields(n.managedFields, `${path}.managedFields`));
+  if (opts.kubeFinalizers) appendAll(errs, validateKubeFinalizerNames(n.finalizers, `${path}.finalizers`));
   return errs;
 }

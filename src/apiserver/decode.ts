@@ -912,12 +912,14 @@ export function conformObject(req: { type: ResourceType; schema: SchemaNode | un
  * Decodes an options body (DeleteOptions) as kube's meta codecs do, leniently (unknown fields are
  * dropped); failures are DecodeFailures carrying the decoder's text.
  */
-export function decodeOptionsBody(text: string, format: 'json' | 'yaml', schema: SchemaNode | undefined, struct: string): Record<string, unknown> {
+export function decodeOptionsBody(text: string, format: 'json' | 'yaml', schema: SchemaNode | undefined, struct: string,
+  checkTypeMeta?: (typeMeta: { apiVersion: string; kind: string }) => void): Record<string, unknown> {
   const parsed = parseBody(text, format);
   if (parsed.error !== undefined) {
     throw new DecodeFailure(format === 'json' ? `couldn't get version/kind; json parse error: ${parsed.error}` : parsed.error);
   }
-  interpret(parsed.value);
+  // the kind is resolved (and refused) before any field is decoded
+  checkTypeMeta?.(interpret(parsed.value));
   try {
     return (conform(parsed.value, schema, { mode: 'json', path: [] }, struct) ?? {}) as Record<string, unknown>;
   } catch (e) {

@@ -1,5 +1,7 @@
 // Turns a request path into what it addresses, like kube's RequestInfoFactory, with kplane's
 // logical-cluster prefix: /clusters/<cluster>/api/v1/namespaces/<ns>/<resource>/<name>/<sub>.
+// Paths arrive decoded once (edge.ts parseRequestTarget, Go's req.URL.Path): nothing here decodes
+// again, so "%2F" separates segments and "%252F" is a literal "%2F", exactly as in kube.
 
 import { parseClusterName, type ClusterName } from '../tenancy/logicalcluster.js';
 
@@ -37,7 +39,7 @@ export type RequestInfo = ResourceRequestInfo | NonResourceRequestInfo;
 export function splitClusterPath(path: string): { cluster?: ClusterName; rest: string; invalid?: string } {
   if (!path.startsWith('/clusters/')) return { rest: path };
   const end = path.indexOf('/', '/clusters/'.length);
-  const raw = decodeURIComponent(end < 0 ? path.slice('/clusters/'.length) : path.slice('/clusters/'.length, end));
+  const raw = end < 0 ? path.slice('/clusters/'.length) : path.slice('/clusters/'.length, end);
   const rest = end < 0 ? '/' : path.slice(end);
   const cluster = parseClusterName(raw);
   if (!cluster) return { rest, invalid: raw };
@@ -47,7 +49,9 @@ export function splitClusterPath(path: string): { cluster?: ClusterName; rest: s
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
 export function resolveRequestInfo(method: string, path: string, query: URLSearchParams, cluster: ClusterName | undefined): RequestInfo {
-  const parts = path.split('/').filter((p) => p.length > 0).map((p) => decodeURIComponent(p));
+  // kube's splitPath: the outer slashes trimmed, empty segments inside kept (they match nothing)
+  const trimmed = path.replace(/^\/+|\/+$/g, '');
+  const parts = trimmed === '' ? [] : trimmed.split('/');
   const lowerMethod = method.toLowerCase();
   const nonResource = (): NonResourceRequestInfo => ({ kind: 'nonresource', cluster, path: '/' + parts.join('/'), verb: lowerMethod });
   if (!cluster || parts.length === 0 || (parts[0] !== 'api' && parts[0] !== 'apis')) return nonResource();

@@ -3,12 +3,13 @@
 
 import type { FastifyReply } from 'fastify';
 import { stringify as toYaml } from 'yaml';
-import { internalError, isStatusError, StatusError, type Status } from '../apimachinery/errors.js';
+import { internalError, isStatusError, largeInvalidOf, StatusError, type Status } from '../apimachinery/errors.js';
 import type { KubeList, KubeObject } from '../apimachinery/object.js';
 import { encodeObject, encodeStatus } from '../protobuf/index.js';
 import { defaultTableConvertor } from '../registry/table.js';
 import type { ResourceType } from '../registry/types.js';
 import { contentTypeOf, negotiateOutput, parseMediaRanges, type Format, type Output } from './negotiate.js';
+import { largeStatusStream } from './large-status.js';
 import { recordWarnings } from './warnings.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
@@ -110,7 +111,9 @@ function errorFormat(accept: string | undefined): Format {
 export function sendError(reply: FastifyReply, err: unknown, warnings: string[] = [], accept?: string): FastifyReply {
   const status = toStatus(err);
   const format = errorFormat(accept);
-  const bytes = serialize(status, format, false);
+  // thousands of field errors: the JSON is written in slices, between other requests
+  const large = format === 'json' ? largeInvalidOf(status) : undefined;
+  const bytes = large ? largeStatusStream(status, large) : serialize(status, format, false);
   if (warnings.length) reply.header('Warning', warningHeaders(warnings));
   if (status.details?.retryAfterSeconds) reply.header('Retry-After', String(status.details.retryAfterSeconds));
   return reply

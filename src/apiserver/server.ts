@@ -1,21 +1,33 @@
 // The HTTPS API server: one fastify instance serving every logical cluster under
 // /clusters/<name>/..., plus health and version at the top level. The handler chain follows
-// kube-apiserver's: authenticate, resolve the request, authorize (which also hides clusters that
-// do not exist), then discovery, OpenAPI or the resource handlers.
+// kube-apiserver's: authenticate, impersonation (refused for now), resolve the request, authorize,
+// then discovery, OpenAPI or the resource handlers. fastify only routes: every method reaches the
+// one handler, bodies are read by the handlers (body.ts), and no answer of fastify's or Node's own
+// reaches a client (edge.ts gives Go's server texts, everything else is a metav1.Status).
+//
+// Logical clusters and existence: inside /clusters/<name>, a caller who may not enter the cluster
+// (mayEnterCluster: system:masters, or an identity of that cluster such as its service accounts)
+// gets one answer, the cluster 403, on every path and every method, decided from the cluster
+// name alone before the path, the body or the cluster's record is looked at. So an absent cluster
+// and someone else's cluster cannot be told apart by anyone who may not enter them: not through
+// health or version paths, not through unknown paths or methods, not through any encoding of the
+// name (the path is decoded once, as Go's server does, and never cleaned).
 
+import { METHODS } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { forbidden, StatusError, unsupportedMediaType } from '../apimachinery/errors.js';
-import { ANONYMOUS, type Authenticator } from '../auth/authn.js';
-import type { Authorizer } from '../auth/authz.js';
+import { ANONYMOUS, refuseImpersonation, type Authenticator } from '../auth/authn.js';
+import { mayEnterCluster, type Authorizer } from '../auth/authz.js';
 import type { UserInfo } from '../registry/types.js';
 import { WILDCARD, type ClusterName } from '../tenancy/logicalcluster.js';
 import type { ApiDeps } from './deps.js';
 import { PageNotFound, serveNonResource } from './handlers/nonresource.js';
-import { MAX_BODY_BYTES, serveResource } from './handlers/resource.js';
+import { serveResource } from './handlers/resource.js';
+import { MAX_BODY_BYTES } from './body.js';
+import { answerClientError, MAX_HEADER_BYTES, parseRequestTarget, PlainTextError, writeGoServerError } from './edge.js';
 import { resolveRequestInfo, splitClusterPath, type RequestInfo } from './requestinfo.js';
 import { sendError } from './respond.js';
-import { serveUpgrades } from './websocket.js';
 
 export interface ApiServerOptions {
   deps: Omit<ApiDeps, 'log'>;
@@ -34,6 +46,10 @@ function notFoundStatus(): StatusError {
 function pageNotFound(reply: FastifyReply): FastifyReply {
   return reply.code(404).header('Content-Type', 'text/plain; charset=utf-8').header('X-Content-Type-Options', 'nosniff')
     .send('404 page not found\n');
+}
+
+function plainText(reply: FastifyReply, code: number, text: string): FastifyReply {
+  return reply.code(code).header('Content-Type', 'text/plain; charset=utf-8').header('X-Content-Type-Options', 'nosniff').send(text);
 }
 
 function clusterForbidden(user: UserInfo, cluster: string): StatusError {
@@ -63,24 +79,40 @@ function healthBody(path: string, verbose: boolean, ok: boolean): string {
 }
 
 export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyInstance> {
+  // handler and errorHandler are function declarations below: frameworkErrors needs both
   const app = Fastify({
-    https: { key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false },
+    https: {
+      key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false,
+      // Go's limit on the request head (kube serves 64 KiB URLs and headers); Host is checked below
+      maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false,
+    },
     loggerInstance: opts.logger,
     // one concise line per request at debug level (onResponse below) instead of fastify's two at info
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
-    return503OnClosing: true,
+    // the handler answers kube's 503 while draining
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     keepAliveTimeout: 60_000,
     requestTimeout: 0,
+    exposeHeadRoutes: false,
+    clientErrorHandler: answerClientError,
+    // a path fastify's router cannot decode: Go's parser decides (it accepts more, e.g. %FF)
+    frameworkErrors: (_err, req, reply) => {
+      handler(req, reply).catch((e: unknown) => errorHandler(e, req, reply));
+    },
   });
   const deps: ApiDeps = { ...opts.deps, log: app.log };
 
+  // fastify reads no body: every method is routed as bodyless, the handlers read bodies themselves
+  // after authorization, as kube's do (body.ts); CONNECT never reaches a route in Node
+  const methods = METHODS.filter((m) => m !== 'CONNECT');
+  for (const m of methods) app.addHttpMethod(m, { hasBody: false, overrideExisting: true });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((err, req, reply) => {
+  function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
     if (err instanceof PageNotFound) return pageNotFound(reply);
+    if (err instanceof PlainTextError) return plainText(reply, err.code, err.text);
     const e = err as { statusCode?: number; code?: string; message: string };
     if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
       // a Content-Type fastify cannot even parse: kube's handlers answer it as an unknown format
@@ -93,7 +125,8 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     }
     if (!(err instanceof StatusError)) app.log.error({ err }, 'request failed');
     return sendError(reply, err, [], req.headers.accept);
-  });
+  }
+  app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_req, reply) => pageNotFound(reply));
 
   app.addHook('onResponse', (req, reply, done) => {
@@ -101,23 +134,32 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     done();
   });
 
-  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-    const url = new URL(req.url, 'https://kplane');
-    const split = splitClusterPath(url.pathname);
+  async function handler(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
+    const target = parseRequestTarget(req.url);
+    // what Go's server refuses before any handler: an undecodable path, HTTP/1.1 without Host
+    if (!target) return goServerError(reply, '400 Bad Request');
+    if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) {
+      return goServerError(reply, '400 Bad Request: missing required Host header');
+    }
+    if (deps.shutdown.aborted) {
+      // kube's WithWaitGroup while draining: new requests are told to retry elsewhere
+      reply.header('Retry-After', '1').header('X-Content-Type-Options', 'nosniff');
+      throw new StatusError(503, 'ServiceUnavailable', 'apiserver is shutting down');
+    }
+    const split = splitClusterPath(target.path);
     // credentials are judged for the logical cluster addressed: a service account token is only good in its own
     const user = (await opts.authenticator.authenticate(req.raw, { cluster: split.invalid === undefined ? split.cluster : undefined })) ?? ANONYMOUS;
-    if (split.invalid !== undefined) {
-      throw clusterForbidden(user, split.invalid);
-    }
-    const info: RequestInfo = resolveRequestInfo(req.method, split.rest, url.searchParams, split.cluster);
-    const decision = opts.authorizer.authorize(user, info);
+    refuseImpersonation(req.raw, user);
+    if (split.invalid !== undefined) throw clusterForbidden(user, split.invalid);
     const cluster = split.cluster;
-    if (cluster && !decision.allowed) {
-      // an identity of this very cluster (a service account) learns nothing new from kube's RBAC answer
-      throw user.cluster === cluster ? rbacForbidden(user, info) : clusterForbidden(user, cluster);
-    }
+    // the root decision (see the top of this file): nothing below runs for a caller who may not enter
+    if (cluster && !mayEnterCluster(user, cluster)) throw clusterForbidden(user, cluster);
+    const info: RequestInfo = resolveRequestInfo(req.method, split.rest, target.query, cluster);
+    const decision = opts.authorizer.authorize(user, info);
     if (!decision.allowed) {
-      throw new StatusError(403, 'Forbidden', `forbidden: User "${user.username}" cannot ${req.method.toLowerCase()} path "${url.pathname}"`, {});
+      // inside a cluster the caller may enter, kube's RBAC answer says nothing about existence
+      if (cluster) throw rbacForbidden(user, info);
+      throw new StatusError(403, 'Forbidden', `forbidden: User "${user.username}" cannot ${req.method.toLowerCase()} path "${target.path}"`, {});
     }
     if (cluster && cluster !== WILDCARD) {
       const ci = await deps.clusters.info(cluster);
@@ -137,7 +179,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     }
     if (health && info.kind === 'nonresource') {
       const ok = health[1] !== 'readyz' || opts.ready();
-      const verbose = url.searchParams.has('verbose');
+      const verbose = target.query.has('verbose');
       return reply.code(ok ? 200 : 500).header('Content-Type', 'text/plain; charset=utf-8')
         .header('X-Content-Type-Options', 'nosniff').send(healthBody(info.path, verbose, ok));
     }
@@ -151,11 +193,15 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
       return serveResource(deps, req, reply, info, types, user);
     }
     return serveNonResource(deps, req, reply, info, types);
-  };
+  }
 
-  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], url: '/*', handler });
-  app.route({ method: ['GET'], url: '/', handler });
-  // requests with an Upgrade header take the same chain (a watch may then switch to WebSocket)
-  serveUpgrades(app.server, app.routing);
+  /** Go's server-level answer: written on the connection, which then closes. */
+  function goServerError(reply: FastifyReply, status: string): void {
+    reply.hijack();
+    writeGoServerError(reply.raw.socket!, status);
+  }
+
+  app.route({ method: methods, url: '/*', handler });
+  app.route({ method: methods, url: '/', handler });
   return app as unknown as FastifyInstance;
 }

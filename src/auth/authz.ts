@@ -1,8 +1,12 @@
 // Authorization: may this user do this in this logical cluster? Until per-cluster RBAC lands
 // (identity and access issue), members of system:masters may do everything, everyone may read
-// the public health and version endpoints, and a cluster's own identities (service accounts) its
-// discovery and OpenAPI documents (kube's system:discovery). The decision never depends on whether the cluster
-// exists, so a refusal says nothing about existence.
+// the public health and version endpoints (kube's system:public-info-viewer), and a cluster's own
+// identities (service accounts) its discovery and OpenAPI documents (kube's system:discovery).
+//
+// Above every rule stands the cluster's door: inside /clusters/<name>, only those who may enter
+// the cluster (mayEnterCluster) are authorized for anything, its public paths included. The
+// server decides that first, from the name alone, so that an absent cluster and a cluster that is
+// not the caller's give the same answer on every path; nothing here depends on existence either.
 
 import type { UserInfo } from '../registry/types.js';
 import type { RequestInfo } from '../apiserver/requestinfo.js';
@@ -23,9 +27,20 @@ function isDiscoveryPath(path: string): boolean {
   return ['/api', '/apis', '/openapi'].some((p) => path === p || path.startsWith(`${p}/`));
 }
 
+/**
+ * Whether a caller may address a logical cluster at all: system:masters everywhere, an identity
+ * of a logical cluster (a service account: user.cluster) in that cluster only. '*' (all clusters)
+ * is for system:masters alone. Per-cluster RBAC will widen this to users bound in the cluster.
+ */
+export function mayEnterCluster(user: UserInfo, cluster: string): boolean {
+  if (user.groups.includes('system:masters')) return true;
+  return user.cluster !== undefined && user.cluster === cluster && cluster !== '*';
+}
+
 export class BootstrapAuthorizer implements Authorizer {
   authorize(user: UserInfo, info: RequestInfo): Decision {
     if (user.groups.includes('system:masters')) return { allowed: true };
+    if (info.cluster !== undefined && !mayEnterCluster(user, info.cluster)) return { allowed: false, reason: 'not a member of the logical cluster' };
     if (info.kind === 'nonresource' && info.verb === 'get') {
       const path = info.path.replace(/\/$/, '') || '/';
       if (PUBLIC_PATHS.has(path) || path.startsWith('/livez/') || path.startsWith('/readyz/') || path.startsWith('/healthz/')) {

@@ -269,12 +269,15 @@ export class Registry {
       // sendInitialEvents=false without a resourceVersion: from now on, nothing from before
       from = this.store.currentRevision();
     } else {
+      // a resourceVersion ahead of the store is not waited for (kube's watch cache starts the
+      // watch and delivers what comes after it: nothing until then, the stream simply stays open)
       from = rv;
-      if (from > this.store.currentRevision()) await this.waitFor(from);
     }
     const deliver = (events: StorageEvent[]) => {
       const out: ObjectEvent[] = [];
       for (const ev of events) {
+        // nothing at or before the watch's revision, even when that revision is still ahead
+        if (ev.kv.modRevision <= from) continue;
         const e = this.filterEvent(type, ev, matches);
         if (e) out.push(e);
       }
@@ -283,7 +286,9 @@ export class Registry {
     const w: Watch = this.store.watch(prefix, from, {
       onEvents: deliver,
       onError: (err) => sink.onError(watchError(err)),
-      onProgress: (revision) => sink.onProgress(revision),
+      onProgress: (revision) => {
+        if (revision >= from) sink.onProgress(revision);
+      },
     });
     if (initialItems.length) sink.onEvents(initialItems.map((kv) => ({ type: 'ADDED', object: toServed(type, kv.value) })));
     if (initial) sink.onInitialEventsEnd?.(from);

@@ -8,12 +8,22 @@ import type { ApiDeps } from '../deps.js';
 import type { NonResourceRequestInfo } from '../requestinfo.js';
 import { isPretty } from '../options.js';
 import { serialize } from '../respond.js';
+import { methodNotAllowed } from './resource.js';
 
 /** kube-apiserver's answer for a path no route serves: plain text, not a Status. */
 export class PageNotFound extends Error {}
 
 function notFound(): Error {
   return new PageNotFound('404 page not found');
+}
+
+/**
+ * kube serves /version, /api, /api/<v> and /apis/<g>/<v> through go-restful routes that take GET
+ * only (any other method, HEAD included, is its 405 where GET would answer); the other
+ * non-resource paths (/, /apis, /apis/<g>, /openapi/..., health) answer every method as a GET.
+ */
+function isRestfulPath(path: string): boolean {
+  return path === '/version' || path === '/version/' || /^\/api(\/[^/]+)?$/.test(path) || /^\/apis\/[^/]+\/[^/]+$/.test(path);
 }
 
 function json(reply: FastifyReply, body: unknown, pretty: boolean, contentType = 'application/json'): FastifyReply {
@@ -23,11 +33,14 @@ function json(reply: FastifyReply, body: unknown, pretty: boolean, contentType =
 
 export async function serveNonResource(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply,
   info: NonResourceRequestInfo, types: ResourceSet): Promise<FastifyReply> {
-  if (info.verb !== 'get' && info.verb !== 'head') throw notFound();
   const query = new URL(req.url, 'https://kplane').searchParams;
   const pretty = isPretty(query, req.headers['user-agent']);
   const path = info.path;
-  if (path === '/version' || path === '/version/') return json(reply, deps.version, true);
+  const getOnly = req.method !== 'GET' && isRestfulPath(path);
+  if (path === '/version' || path === '/version/') {
+    if (getOnly) throw methodNotAllowed();
+    return json(reply, deps.version, true);
+  }
   if (path === '/') {
     return json(reply, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] }, true);
   }
@@ -37,6 +50,7 @@ export async function serveNonResource(deps: ApiDeps, req: FastifyRequest, reply
     ifNoneMatch: req.headers['if-none-match'],
   }, { serverAddress: req.headers.host ?? '' });
   if (discovery) {
+    if (getOnly) throw methodNotAllowed();
     reply.code(discovery.status).headers(discovery.headers);
     if (discovery.body === undefined) return reply.send();
     return reply.send(Buffer.from(pretty && discovery.headers['Content-Type']?.startsWith('application/json')

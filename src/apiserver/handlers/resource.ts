@@ -9,16 +9,15 @@ import {
 import { parseFieldSelector } from '../../apimachinery/fields.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { applyPatch } from '../../apimachinery/patch/apply.js';
-import { resolveSchema } from '../../openapi/definitions.js';
 import { decodeObject as decodeProtobuf, supportsKind } from '../../protobuf/index.js';
 import type { ResourceSet } from '../../registry/catalog.js';
 import {
   apiVersionOfType, type RequestContext, type ResourceType, type SubresourceHandler, type UserInfo,
 } from '../../registry/types.js';
 import type { ApiDeps } from '../deps.js';
-import {
-  conformObject, decodeObject, decodeOptionsBody, decodePatchResult, DecodeFailure, type FieldValidation,
-} from '../decode.js';
+import { conformObject, decodeObject, decodePatchResult, type FieldValidation } from '../decode.js';
+import { decodeDeleteOptionsBody } from '../deleteoptions.js';
+import { MAX_BODY_BYTES, readBody } from '../body.js';
 import { bodyFormat, negotiateOutput, PROTOBUF, type Offer } from '../negotiate.js';
 import {
   checkObjectResourceVersion, checkReadResourceVersion, checkTableOptions, isPretty, parseDeleteOptions, parseGetOptions, parseListOptions,
@@ -30,7 +29,7 @@ import { rawListItem } from '../../registry/conversion.js';
 import { listItem } from '../../registry/store.js';
 import { serveWatch } from './watch.js';
 
-export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+export { MAX_BODY_BYTES };
 
 /** Methods each kind of path serves; anything else is 405, as kube's route table answers. */
 const SUBRESOURCE_METHODS: Record<string, string[]> = {
@@ -42,7 +41,7 @@ function notServed(): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
 }
 
-function methodNotAllowed(): StatusError {
+export function methodNotAllowed(): StatusError {
   return new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
 }
 
@@ -94,6 +93,11 @@ function checkNamespaceAndName(type: ResourceType, obj: KubeObject, name: string
   const objName = obj.metadata.name ?? '';
   if (objName === '') throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
   if (objName !== name) throw badRequest(`the name of the object (${objName}) does not match the name on the URL (${name})`);
+}
+
+/** Reads the body where kube's handler reads it (after routing, negotiation and the 415 check). */
+async function loadBody(req: FastifyRequest): Promise<void> {
+  req.body = await readBody(req.raw);
 }
 
 export function bodyBytes(req: FastifyRequest): Buffer {
@@ -190,12 +194,14 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
     case 'create': {
       const fmt = inputFormat(req.headers['content-type']);
       if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(protobuf));
+      await loadBody(req);
       const wopts = parseWriteOptions(query, 'CreateOptions');
       const obj = decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
       const created = await reg.create(ctx, type, obj, { dryRun: wopts.dryRun });
       return send(reply, 201, convertObject(type, created, output, 'Metadata', ctx.now), output, pretty, ctx.warnings);
     }
     case 'update': {
+      await loadBody(req);
       const wopts = parseWriteOptions(query, 'UpdateOptions');
       const obj = decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
       checkNamespaceAndName(type, obj, info.name, info.namespace);
@@ -210,6 +216,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
     }
     case 'patch': {
       const patchType = patchTypeOf(req.headers['content-type'], type.schemaName.startsWith('io.k8s.api.'));
+      await loadBody(req);
       const wopts = parseWriteOptions(query, 'PatchOptions');
       if (patchType === 'apply') {
         // server-side apply needs field management, which kplane does not implement yet
@@ -237,6 +244,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       return send(reply, 200, convertObject(type, res.object, output, 'Metadata', ctx.now), output, pretty, ctx.warnings);
     }
     case 'delete': {
+      await loadBody(req);
       const dopts = parseDeleteOptions(query, deleteBody(req));
       const res = await reg.delete(ctx, type, info.name, dopts);
       const code = !res.deleted && dopts.orphanDependents === false ? 202 : 200;
@@ -244,6 +252,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       return send(reply, code, body, output, pretty, ctx.warnings);
     }
     case 'deletecollection': {
+      await loadBody(req);
       const dopts = parseDeleteOptions(query, deleteBody(req));
       const lopts = parseListOptions(query, type);
       const list = await reg.deleteCollection(ctx, type, lopts, dopts);
@@ -278,6 +287,7 @@ async function serveSubresource(deps: ApiDeps, req: FastifyRequest, reply: Fasti
   const fmt = inputFormat(req.headers['content-type']);
   // kube's route consumes protobuf too: the 415 lists it even where kplane cannot decode it
   if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(true));
+  await loadBody(req);
   const wopts = parseWriteOptions(r.query, 'CreateOptions');
   const obj = decodeBody(deps, req, bodyType, wopts.fieldValidation, ctx.warnings);
   // rest.EnsureObjectNamespaceMatchesRequestNamespace, as the create handler runs it
@@ -318,24 +328,9 @@ function decodeBody(deps: ApiDeps, req: FastifyRequest, type: ResourceType, fiel
   return decoded.object;
 }
 
-const DELETE_OPTIONS = 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions';
-
-/**
- * A DELETE body is optional DeleteOptions (JSON, YAML or protobuf); when there is one, kube reads
- * the options from it alone. What does not decode is an untyped error (500) with the decoder's text.
- */
+/** A DELETE body is optional DeleteOptions; when there is one, kube reads the options from it alone. */
 function deleteBody(req: FastifyRequest): { body?: unknown } {
-  const bytes = bodyBytes(req);
-  if (bytes.length === 0) return {};
-  const fmt = inputFormat(req.headers['content-type']);
-  if (fmt === 'protobuf') return { body: decodeProtobuf(bytes, { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions' }).object };
-  if (fmt !== 'json' && fmt !== 'yaml') throw unsupportedMediaType(['application/json', 'application/yaml', PROTOBUF]);
-  try {
-    return { body: decodeOptionsBody(bytes.toString('utf8'), fmt, resolveSchema(DELETE_OPTIONS), 'DeleteOptions') };
-  } catch (e) {
-    if (e instanceof DecodeFailure) throw new StatusError(500, '', e.message);
-    throw e;
-  }
+  return decodeDeleteOptionsBody(bodyBytes(req), req.headers['content-type']);
 }
 
 function patchNamesResourceVersion(text: string, patchType: string): boolean {

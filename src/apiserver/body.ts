@@ -1,0 +1,72 @@
+// Request bodies, read where kube's handlers read them (after authentication, authorization and
+// routing) and bounded as kube bounds them: more than MaxRequestBodyBytes (3 MiB) is a 413
+// RequestEntityTooLarge. Go's server then keeps reading what the client still sends, so the
+// client sees the answer instead of a reset connection (kubectl's "write: broken pipe"); kplane
+// does the same up to a bound, then closes.
+
+import type { IncomingMessage } from 'node:http';
+import { requestEntityTooLarge } from '../apimachinery/errors.js';
+
+/** kube-apiserver's --max-request-bytes default (genericapiserver MaxRequestBodyBytes). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/**
+ * How much of a refused body is read and dropped before the connection is closed: enough for a
+ * client that wrote a few times the limit to read its 413; a client streaming without end is cut.
+ */
+export const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
+
+const bodies = new WeakMap<IncomingMessage, Promise<Buffer>>();
+
+/** The request body (read once; later calls share the result), or a 413 when it exceeds the limit. */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  let p = bodies.get(req);
+  if (!p) bodies.set(req, (p = read(req, limit)));
+  return p;
+}
+
+function read(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (req.readableEnded || declared === 0) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const tooLarge = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      chunks.length = 0;
+      discard(req, received);
+      reject(requestEntityTooLarge(`limit is ${limit}`));
+    };
+    const onData = (c: Buffer) => {
+      received += c.length;
+      if (received > limit) return tooLarge();
+      chunks.push(c);
+    };
+    const onEnd = () => {
+      req.off('error', onError);
+      resolve(Buffer.concat(chunks, received));
+    };
+    const onError = (e: Error) => reject(e);
+    req.on('error', onError);
+    // a declared length over the limit is refused before reading it, as kube's LimitedReader would
+    if (declared > limit) return tooLarge();
+    req.on('data', onData);
+    req.on('end', onEnd);
+  });
+}
+
+/** Reads and drops the rest of a refused body; past MAX_DISCARD_BYTES the connection is closed. */
+function discard(req: IncomingMessage, already: number): void {
+  let dropped = 0;
+  const onData = (c: Buffer) => {
+    dropped += c.length;
+    if (dropped > MAX_DISCARD_BYTES - Math.min(already, MAX_DISCARD_BYTES)) {
+      req.off('data', onData);
+      req.socket.destroy();
+    }
+  };
+  req.on('data', onData);
+  req.on('error', () => {});
+  req.resume();
+}

@@ -1,0 +1,23 @@
+// A decode-pool worker: decodes one body at a time as decode.ts does on the main thread.
+
+import { parentPort } from 'node:worker_threads';
+import { StatusError } from '../apimachinery/errors.js';
+import { resolveSchema } from '../openapi/definitions.js';
+import type { ResourceType } from '../registry/types.js';
+import { decodeObject } from './decode.js';
+import type { WorkerJob, WorkerResult } from './decode-pool.js';
+
+parentPort!.on('message', (job: WorkerJob) => {
+  let result: WorkerResult;
+  try {
+    const type = job.type as ResourceType;
+    const bytes = job.bytes ? Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength) : undefined;
+    const decoded = decodeObject({
+      type, schema: resolveSchema(type.schemaName), text: job.text, bytes, format: job.format, fieldValidation: job.fieldValidation,
+    });
+    result = { id: job.id, decoded };
+  } catch (e) {
+    result = e instanceof StatusError ? { id: job.id, status: e.status } : { id: job.id, error: e instanceof Error ? e.message : String(e) };
+  }
+  parentPort!.postMessage(result);
+});

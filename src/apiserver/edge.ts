@@ -1,0 +1,100 @@
+// The HTTP edge as Go's net/http shapes it for kube-apiserver: what a request target means
+// (decoded once, never cleaned), how big a request head may be, and the plain-text answers the
+// server itself gives to requests no handler ever sees. kplane runs on Node's HTTP server, whose
+// own answers (and fastify's JSON ones) must never reach a client.
+
+import type { Socket } from 'node:net';
+
+/**
+ * http.DefaultMaxHeaderBytes (1 MiB), which kube-apiserver's secure server sets, plus the 4096
+ * bytes of bufio slack Go's server allows on top: the request line and headers together.
+ */
+export const MAX_HEADER_BYTES = (1 << 20) + 4096;
+
+/** A plain-text answer (kube's http.Error and Go's server texts), not a metav1.Status. */
+export class PlainTextError extends Error {
+  constructor(readonly code: number, readonly text: string) {
+    super(text);
+  }
+}
+
+/** The parsed request target: the path decoded as req.URL.Path is, the raw query. */
+export interface RequestTarget {
+  path: string;
+  query: URLSearchParams;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  return -1;
+}
+
+/**
+ * url.ParseRequestURI's path: every %XX decoded (%2F included, so it separates segments as in
+ * kube), nothing cleaned (no "." or ".." resolution, no slash merging); a malformed escape makes
+ * the whole request unparseable (Go's server answers it with a plain 400). Bytes that are not
+ * UTF-8 become U+FFFD, as kube's JSON encoder writes them.
+ */
+export function parseRequestTarget(url: string): RequestTarget | undefined {
+  const q = url.indexOf('?');
+  let raw = q < 0 ? url : url.slice(0, q);
+  // absolute-form (proxies): the path of the URL
+  if (!raw.startsWith('/')) {
+    const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/.exec(raw);
+    if (!m) return undefined;
+    raw = raw.slice(m[0].length) || '/';
+  }
+  const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  if (!raw.includes('%')) return { path: raw, query };
+  const bytes = Buffer.from(raw, 'latin1');
+  const out = Buffer.alloc(bytes.length);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c !== 0x25) {
+      out[n++] = c;
+      continue;
+    }
+    const hi = i + 2 < bytes.length ? hexValue(bytes[i + 1]!) : -1;
+    const lo = i + 2 < bytes.length ? hexValue(bytes[i + 2]!) : -1;
+    if (hi < 0 || lo < 0) return undefined;
+    out[n++] = hi * 16 + lo;
+    i += 2;
+  }
+  return { path: out.subarray(0, n).toString('utf8'), query };
+}
+
+const GO_ERROR_HEADERS = '\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n';
+
+/**
+ * Writes Go's server-level answer for a request it could not read ("400 Bad Request",
+ * "431 Request Header Fields Too Large", ...) and closes the connection, as Go's conn.serve does.
+ */
+export function writeGoServerError(socket: Socket, status: string, body = status): void {
+  if (socket.destroyed) return;
+  if (socket.writable) socket.end(`HTTP/1.1 ${status}${GO_ERROR_HEADERS}${body}`);
+  else socket.destroy();
+}
+
+/** Node's parser errors mapped to what Go's server answers for the same bytes. */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return writeGoServerError(socket, '431 Request Header Fields Too Large');
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+      // Go accepts "chunked" only; any other transfer coding is a 501
+      return writeGoServerError(socket, '501 Not Implemented', 'Unsupported transfer encoding');
+    case 'ECONNRESET':
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+    case 'ERR_HTTP_HEADERS_TIMEOUT':
+      // a read that failed or timed out: Go closes without a word
+      socket.destroy();
+      return;
+    default:
+      // Node's parser also refuses methods Go would route (any token): the one request kplane
+      // cannot answer as kube does (kube: 405 MethodNotAllowed on a resource path)
+      return writeGoServerError(socket, '400 Bad Request');
+  }
+}
