@@ -15,7 +15,7 @@ import {
   BearerTokenAuthenticator, ClientCertAuthenticator, ServiceAccountTokenAuthenticator, UnionAuthenticator,
 } from './auth/authn.js';
 import { BootstrapAuthorizer } from './auth/authz.js';
-import { renderKubeconfig } from './auth/kubeconfig.js';
+import { clientKeysInKubeForm, renderKubeconfig } from './auth/kubeconfig.js';
 import { issue, loadOrCreatePki, type ServerPki } from './auth/pki.js';
 import { loadOrCreateSigningKey, ServiceAccountTokens } from './auth/serviceaccount-tokens.js';
 import { ClusterRoleAggregationController } from './controllers/clusterrole-aggregation.js';
@@ -190,7 +190,8 @@ export class Kplane {
     try {
       const existing = await readFile(path, 'utf8');
       const caData = Buffer.from(this.pki.ca.certPem).toString('base64');
-      if (existing.includes(`server: ${wanted}`) && existing.includes(caData)) return;
+      // one written by an older kplane with a PKCS#8 key is issued anew, so every client reads it
+      if (existing.includes(`server: ${wanted}`) && existing.includes(caData) && clientKeysInKubeForm(existing)) return;
     } catch {
       // not written yet
     }

@@ -1,6 +1,7 @@
 // Writing kubeconfig files: one cluster, one user, one context, as kubectl expects them.
 
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { kubeKeyPem } from './pki.js';
 
 export interface KubeconfigSpec {
   server: string;
@@ -31,4 +32,22 @@ export function renderKubeconfig(k: KubeconfigSpec): string {
     'current-context': contextName,
     preferences: {},
   });
+}
+
+/**
+ * Whether every client key of a kubeconfig is in the form kube's tooling writes (pki.ts): the
+ * kubeconfigs of older kplanes hold PKCS#8 keys that some clients (fabric8) cannot read.
+ */
+export function clientKeysInKubeForm(text: string): boolean {
+  try {
+    const kc = parse(text) as { users?: { user?: Record<string, unknown> }[] };
+    return (kc.users ?? []).every(({ user }) => {
+      const data = user?.['client-key-data'];
+      if (typeof data !== 'string') return true;
+      const pem = Buffer.from(data, 'base64').toString('utf8');
+      return kubeKeyPem(pem) === pem;
+    });
+  } catch {
+    return false;
+  }
 }
