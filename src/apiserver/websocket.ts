@@ -4,7 +4,8 @@
 // authorization, cluster checks, Status errors all unchanged) over a response bound to the socket.
 // Only a watch takes the upgrade (handlers/watch.ts, after its watcher started, as kube's
 // serveWatchHandler does); every other path answers as a plain HTTP request that ignores Upgrade,
-// as Go's net/http does, and the connection closes after that one response.
+// as Go's net/http does: a WebSocket GET elsewhere gets its one response and the connection
+// closes, anything else (SPDY, bodies) is handed back to Node's HTTP parser without the Upgrade.
 //
 // The handshake follows golang.org/x/net/websocket, which kube's watch handler uses: its checks,
 // its order and its raw refusals (e.g. `403 Forbidden` with no body for a request without an
@@ -13,6 +14,7 @@
 import { ServerResponse, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 
 /** wsstream's connectionUpgradeRegex */
@@ -41,8 +43,12 @@ export function isUpgrade(req: IncomingMessage): boolean {
 /** Serves requests with an Upgrade header through `routing` (fastify's request handler). */
 export function serveUpgrades(server: Server, routing: (req: IncomingMessage, res: ServerResponse) => void): void {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    // Node's HTTP parser has let go of this socket: one response, then the connection closes
     socket.on('error', () => socket.destroy());
+    if (req.method !== 'GET' || !isWebSocketRequest(req.headers)) {
+      replayAsHttp(server, req, socket, head);
+      return;
+    }
+    // Node's HTTP parser has let go of this socket: one response, then the connection closes
     const res = new ServerResponse(req);
     upgrades.set(req, { socket, head, res });
     res.shouldKeepAlive = false;
@@ -53,6 +59,28 @@ export function serveUpgrades(server: Server, routing: (req: IncomingMessage, re
     });
     routing(req, res);
   });
+}
+
+/**
+ * Anything but a WebSocket handshake (SPDY for exec, a request with a body) is the plain HTTP
+ * request it also is: its head without the upgrade, then what followed, go back to Node's HTTP
+ * parser on the same connection, which reads the body and keeps the connection alive as usual.
+ */
+function replayAsHttp(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    let value = req.rawHeaders[i + 1]!;
+    if (/^upgrade$/i.test(name)) continue;
+    if (/^connection$/i.test(name)) {
+      value = value.split(',').map((v) => v.trim()).filter((v) => v && v.toLowerCase() !== 'upgrade').join(', ');
+      if (!value) continue;
+    }
+    lines.push(`${name}: ${value}`);
+  }
+  // header values came in as latin1: the same bytes go back
+  socket.unshift(Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), head]));
+  server.emit(socket instanceof TLSSocket ? 'secureConnection' : 'connection', socket);
 }
 
 const wss = new WebSocketServer(<ServerOptions & { closeTimeout: number }>{

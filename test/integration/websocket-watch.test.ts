@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { decodeWatchEvent, PROTOBUF_MEDIA_TYPE } from '../../src/protobuf/index.js';
 import { credentialsOf, eventually, raw, startKplane, type Credentials, type TestKplane } from '../helpers/kplane.js';
 import { readFile } from 'node:fs/promises';
+import { connect as tlsConnect } from 'node:tls';
 
 let t: TestKplane;
 let admin: Credentials;
@@ -183,5 +184,22 @@ describe('watch over WebSocket', () => {
     expect([one.status, JSON.parse(one.body).data]).toEqual([200, { c: '1' }]);
     const missing = refused(await connect(`${CM}/nope`));
     expect([missing.status, JSON.parse(missing.body).reason]).toEqual([404, 'NotFound']);
+  });
+
+  it('serves an upgrade request with a body (SPDY, as exec would send it) as the plain request, body and all', async () => {
+    const u = new URL(t.url);
+    const body = JSON.stringify({ metadata: { name: 'spdy' }, data: { d: '1' } });
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = tlsConnect({ host: u.hostname, port: Number(u.port), ca: admin.ca, cert: admin.cert, key: admin.key, servername: 'localhost' }, () => {
+        s.write(`POST ${CM} HTTP/1.1\r\nHost: ${u.host}\r\nConnection: Upgrade, close\r\nUpgrade: SPDY/3.1\r\n`
+          + `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      });
+      let text = '';
+      s.on('data', (c: Buffer) => (text += c.toString('latin1')));
+      s.on('end', () => resolve(text));
+      s.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 201 Created\r\n/);
+    expect((await raw(t.url, admin, { path: `${CM}/spdy` })).json.data).toEqual({ d: '1' });
   });
 });
