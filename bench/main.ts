@@ -13,7 +13,7 @@
 // BENCH_SKIP_KUBE=1 (kplane only), BENCH_SOAK=only (just the soak; also `npm run bench -- --soak`),
 // BENCH_SOAK=0 (no soak); the soak's own: SOAK_CLIENTS (256), SOAK_SECONDS (60), SOAK_ROUNDS (3),
 // SOAK_WORKSPACES (20), SOAK_STEADY (1; 0 lets creates accumulate), SOAK_KEEP (20 per client),
-// SOAK_CPU_PROF=DIR (kplane writes a --cpu-prof profile there at exit).
+// SOAK_CPU_PROF=DIR (kplane writes a CPU profile per round there: slice-0 is the set-up, slice-N round N).
 
 import { mkdtemp, readFile, rm, stat, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -254,7 +254,7 @@ async function soak(): Promise<void> {
   const prof = process.env.SOAK_CPU_PROF;
   const p = await startKplaneForBench({
     KPLANE_MAINTENANCE_SIGNAL: 'report',
-    ...(prof ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${prof}` } : {}),
+    ...(prof ? { KPLANE_CPU_PROFILE_DIR: prof } : {}),
   });
   try {
     await runSoak({

@@ -293,7 +293,11 @@ function printRound(i: number, f: RoundFigures, prev: RoundFigures | undefined):
   const lists = f.latencies.list.length;
   if (lists) console.log(`    list: ${(f.listedObjects / lists).toFixed(0)} objects per list, ${((f.listMs / Math.max(1, f.listedObjects)) * 1000).toFixed(1)} us per listed object`);
   const c = f.cpu;
-  console.log(`    cpu: kplane ${c.server.toFixed(1)} s, soak client ${c.client.toFixed(1)} s, other processes ${c.others.toFixed(1)} s (noise), of ${c.available.toFixed(0)} s`);
+  // requests per CPU-second of kplane: what the machine's other load does not change much
+  const perCpu = f.requests / Math.max(0.1, c.server);
+  const prevPerCpu = prev ? prev.requests / Math.max(0.1, prev.cpu.server) : undefined;
+  console.log(`    cpu: kplane ${c.server.toFixed(1)} s (${perCpu.toFixed(0)} requests per CPU-s${ratio(perCpu, prevPerCpu)}), soak client ${c.client.toFixed(1)} s, `
+    + `other processes ${c.others.toFixed(1)} s (noise), of ${c.available.toFixed(0)} s`);
   const counters = Object.entries(d).filter(([k]) => !['heapUsed', 'heapUsedAfterGC', 'rss'].includes(k)).map(([k, v]) => `${k}=${BYTES.has(k) ? mib(v) : v}`);
   console.log(`    server: ${counters.join(' ')}`);
 }

@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { importCA, issue, type CertificateAuthority } from '../auth/pki.js';
 import { renderKubeconfig } from '../auth/kubeconfig.js';
+import { SlicedProfiler } from '../util/cpu-profile.js';
 import { Kplane } from '../kplane.js';
 import { CliError, clusterExists, readDataDir } from './datadir.js';
 import { parseClusterName } from '../tenancy/logicalcluster.js';
@@ -74,8 +75,15 @@ export function buildCli(): Command {
         // Diagnostics (benchmarks): SIGUSR2 compacts history and files, collects garbage, reports memory.
         process.on('SIGUSR2', () => void k?.maintenance().then((m) => log.info(m, 'maintenance done')));
       } else if (process.env.KPLANE_MAINTENANCE_SIGNAL === 'report') {
-        // Diagnostics (the soak): SIGUSR2 reports memory and internal sizes, changing nothing.
-        process.on('SIGUSR2', () => void k?.diagnostics().then((d) => log.info(d, 'diagnostics')));
+        // Diagnostics (the soak): SIGUSR2 reports memory and internal sizes, changing nothing; with
+        // KPLANE_CPU_PROFILE_DIR it also ends one CPU profile there and starts the next.
+        const dir = process.env.KPLANE_CPU_PROFILE_DIR;
+        const prof = dir ? new SlicedProfiler(dir) : undefined;
+        await prof?.start();
+        process.on('SIGUSR2', () => void (async () => {
+          const profile = await prof?.cut();
+          log.info({ ...(await k!.diagnostics()), ...(profile ? { profile } : {}) }, 'diagnostics');
+        })());
       }
       k = await Kplane.start({
         dataDir: opts.dataDir,

@@ -105,10 +105,20 @@ export class WatchHub {
     const start = (this.head - this.size + this.ring.length) % this.ring.length;
     const oldest = this.ring[start]!;
     if (oldest.kv.modRevision > afterRev + 1) return undefined;
+    // the ring is in revision order: the first event after afterRev by binary search, so that a
+    // watch from a recent revision (an informer's list) does not walk the whole window
+    const at = (i: number) => this.ring[(start + i) % this.ring.length]!;
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (at(mid).kv.modRevision > afterRev) hi = mid;
+      else lo = mid + 1;
+    }
     const out: StorageEvent[] = [];
-    for (let i = 0; i < this.size; i++) {
-      const ev = this.ring[(start + i) % this.ring.length]!;
-      if (ev.kv.modRevision > afterRev && prefixes.some((p) => ev.kv.key.startsWith(p))) out.push(ev);
+    for (let i = lo; i < this.size; i++) {
+      const ev = at(i);
+      if (prefixes.some((p) => ev.kv.key.startsWith(p))) out.push(ev);
     }
     return out;
   }

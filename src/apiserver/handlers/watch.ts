@@ -67,6 +67,12 @@ function httpSink(req: FastifyRequest, reply: FastifyReply, ctx: RequestContext,
       if (!res.writableEnded) res.end();
     },
     onClose: (f) => {
+      // a client that left while the watch was set up (its list, its history) closed before anyone
+      // listened: without this its watcher would stay until the timeout, 30-60 min later
+      if (req.raw.destroyed || res.destroyed || !res.socket || res.socket.destroyed) {
+        queueMicrotask(f);
+        return;
+      }
       req.raw.on('close', f);
       res.on('close', f);
       res.on('error', f);
