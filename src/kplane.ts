@@ -105,7 +105,9 @@ export class Kplane {
     const clusters = new ClusterRegistry(baseStore);
     clusters.start();
     await clusters.create(ROOT, undefined, new Date());
-    const store = new DefaultsOverlay(baseStore, bootstrapTemplates(pki.ca.certPem), clusters);
+    let self: Kplane | undefined;
+    // the `kubernetes` Service and its endpoints point at kplane's URL, known once it listens
+    const store = new DefaultsOverlay(baseStore, bootstrapTemplates(pki.ca.certPem, () => self?.externalURLIfListening()), clusters);
     const catalog = new ResourceCatalog(builtinResources);
     const admission = new AdmissionChain();
     const registry = new Registry({ store, admission });
@@ -115,7 +117,6 @@ export class Kplane {
     admission.add(new NamespaceLifecycle(registry, namespaces));
 
     const signingKey = await loadOrCreateSigningKey(join(config.dataDir, 'pki'));
-    let self: Kplane | undefined;
     const tokens = new ServiceAccountTokens(signingKey, { externalURL: () => self?.externalURL() ?? '', now: config.tokenClock });
     const k = new Kplane(config, log, pki, baseStore, store, clusters, catalog, registry, tokens, undefined);
     self = k;
@@ -168,6 +169,11 @@ export class Kplane {
 
   externalURL(): string {
     return this.config.externalURL ?? this.url;
+  }
+
+  /** The external URL, or undefined while kplane does not listen yet and none was configured. */
+  externalURLIfListening(): string | undefined {
+    return this.config.externalURL ?? (this.url || undefined);
   }
 
   /** A kubeconfig for a user of a logical cluster, with a client certificate from kplane's CA. */

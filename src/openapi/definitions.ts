@@ -18,7 +18,7 @@ import {
   builtinCRDDefinition, builtinCRDDefinitionV2, crdDefinitions, crdDefinitionsV2, type CRDLike,
 } from './crd.js';
 import {
-  CUSTOM_DEFINITIONS, CUSTOM_DEFINITIONS_V2, ENUM_FACTS, FIELDS_V1, PARAGRAPH_FIELDS, INT_OR_STRING, MICRO_TIME, PATCH_FACTS, PER_GROUP_VERSION_KINDS,
+  CUSTOM_DEFINITIONS, CUSTOM_DEFINITIONS_V2, ENUM_FACTS, FIELD_DEFAULTS, FIELDS_V1, PARAGRAPH_FIELDS, INT_OR_STRING, MICRO_TIME, PATCH_FACTS, PER_GROUP_VERSION_KINDS,
   POINTER_STRUCT_FIELDS, PROPERTY_DESCRIPTIONS, PROPERTY_TYPE_OVERRIDES, QUANTITY, RAW_EXTENSION, TIME,
   UNVERSIONED_KINDS, ZERO_DEFAULT_FIELDS, type EnumFacts, type ListFacts,
 } from './facts.js';
@@ -185,6 +185,7 @@ function modelDefinition(name: string, description: string | undefined, attrs: M
     } else {
       prop = { ...t.schema };
       if ((a.required || ZERO_DEFAULT_FIELDS.has(`${name}.${a.name}`)) && t.zero !== undefined) prop.default = t.zero;
+      if (FIELD_DEFAULTS[`${name}.${a.name}`] !== undefined) prop.default = FIELD_DEFAULTS[`${name}.${a.name}`];
       if (desc) prop.description = desc;
     }
     const f = facts[a.name];

@@ -11,6 +11,7 @@ export const PACKAGES = {
   core: 'io.k8s.api.core.v1',
   rbac: 'io.k8s.api.rbac.v1',
   coordination: 'io.k8s.api.coordination.v1',
+  discovery: 'io.k8s.api.discovery.v1',
   events: 'io.k8s.api.events.v1',
   authentication: 'io.k8s.api.authentication.v1',
   autoscaling: 'io.k8s.api.autoscaling.v1',
@@ -206,6 +207,26 @@ export const PATCH_FACTS: Record<string, Record<string, ListFacts>> = {
   [`${PACKAGES.rbac}.Subject`]: { '': { mapType: 'atomic' } },
   // ---- authentication/v1 (serviceaccounts/token)
   [`${PACKAGES.authentication}.TokenRequestSpec`]: { audiences: atomic },
+  // ---- core/v1 Service, Endpoints
+  [`${PACKAGES.core}.ServiceSpec`]: {
+    ports: { patchStrategy: 'merge', patchMergeKey: 'port', listType: 'map', listMapKeys: ['port', 'protocol'] },
+    selector: { mapType: 'atomic' },
+    clusterIPs: atomic, externalIPs: atomic, loadBalancerSourceRanges: atomic, ipFamilies: atomic,
+  },
+  [`${PACKAGES.core}.ServiceStatus`]: {
+    conditions: { patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] },
+  },
+  [`${PACKAGES.core}.LoadBalancerStatus`]: { ingress: atomic },
+  [`${PACKAGES.core}.LoadBalancerIngress`]: { ports: atomic },
+  [`${PACKAGES.core}.Endpoints`]: { subsets: atomic },
+  [`${PACKAGES.core}.EndpointSubset`]: { addresses: atomic, notReadyAddresses: atomic, ports: atomic },
+  [`${PACKAGES.core}.EndpointAddress`]: { '': { mapType: 'atomic' } },
+  [`${PACKAGES.core}.EndpointPort`]: { '': { mapType: 'atomic' } },
+  // ---- discovery.k8s.io/v1
+  [`${PACKAGES.discovery}.EndpointSlice`]: { endpoints: atomic, ports: atomic },
+  [`${PACKAGES.discovery}.Endpoint`]: { addresses: { listType: 'set' } },
+  [`${PACKAGES.discovery}.EndpointHints`]: { forZones: atomic, forNodes: atomic },
+  [`${PACKAGES.discovery}.EndpointPort`]: { '': { mapType: 'atomic' } },
 };
 
 /**
@@ -222,6 +243,11 @@ export const POINTER_STRUCT_FIELDS = new Set<string>([
   `${META}.DeleteOptions.preconditions`,
   `${META}.Status.details`,
   `${PACKAGES.authentication}.TokenRequestSpec.boundObjectRef`,
+  `${PACKAGES.core}.ServiceSpec.sessionAffinityConfig`,
+  `${PACKAGES.core}.SessionAffinityConfig.clientIP`,
+  `${PACKAGES.core}.EndpointAddress.targetRef`,
+  `${PACKAGES.discovery}.Endpoint.targetRef`,
+  `${PACKAGES.discovery}.Endpoint.hints`,
 ]);
 
 export interface EnumFacts {
@@ -245,6 +271,12 @@ const QUOTA_SCOPES: EnumFacts = {
   },
 };
 
+const PROTOCOLS: EnumFacts = {
+  values: ['SCTP', 'TCP', 'UDP'],
+  docs: { SCTP: 'is the SCTP protocol.', TCP: 'is the TCP protocol.', UDP: 'is the UDP protocol.' },
+};
+const TRAFFIC_POLICY_CLUSTER = 'routes traffic to all endpoints.';
+
 /** `+enum` string types (published with the OpenAPIEnums feature, on by default). */
 export const ENUM_FACTS: Record<string, Record<string, EnumFacts>> = {
   [`${PACKAGES.core}.NamespaceStatus`]: {
@@ -261,6 +293,50 @@ export const ENUM_FACTS: Record<string, Record<string, EnumFacts>> = {
     operator: { values: ['DoesNotExist', 'Exists', 'In', 'NotIn'] },
     scopeName: QUOTA_SCOPES,
   },
+  [`${PACKAGES.core}.ServiceSpec`]: {
+    type: {
+      values: ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'],
+      docs: {
+        ClusterIP: 'means a service will only be accessible inside the cluster, via the cluster IP.',
+        ExternalName: 'means a service consists of only a reference to an external name that kubedns or equivalent will return as a CNAME record, with no exposing or proxying of any pods involved.',
+        LoadBalancer: "means a service will be exposed via an external load balancer (if the cloud provider supports it), in addition to 'NodePort' type.",
+        NodePort: "means a service will be exposed on one port of every node, in addition to 'ClusterIP' type.",
+      },
+    },
+    sessionAffinity: { values: ['ClientIP', 'None'], docs: { ClientIP: 'is the Client IP based.', None: '- no session affinity.' } },
+    externalTrafficPolicy: {
+      values: ['Cluster', 'Local'],
+      docs: { Cluster: TRAFFIC_POLICY_CLUSTER, Local: 'preserves the source IP of the traffic by routing only to endpoints on the same node as the traffic was received on (dropping the traffic if there are no local endpoints).' },
+    },
+    internalTrafficPolicy: {
+      values: ['Cluster', 'Local'],
+      docs: { Cluster: TRAFFIC_POLICY_CLUSTER, Local: 'routes traffic only to endpoints on the same node as the client pod (dropping the traffic if there are no local endpoints).' },
+    },
+    ipFamilies: { values: ['', 'IPv4', 'IPv6'], items: true },
+    ipFamilyPolicy: {
+      values: ['PreferDualStack', 'RequireDualStack', 'SingleStack'],
+      docs: {
+        PreferDualStack: 'indicates that this service prefers dual-stack when the cluster is configured for dual-stack. If the cluster is not configured for dual-stack the service will be assigned a single IPFamily. If the IPFamily is not set in service.spec.ipFamilies then the service will be assigned the default IPFamily configured on the cluster',
+        RequireDualStack: 'indicates that this service requires dual-stack. Using IPFamilyPolicyRequireDualStack on a single stack cluster will result in validation errors. The IPFamilies (and their order) assigned to this service is based on service.spec.ipFamilies. If service.spec.ipFamilies was not provided then it will be assigned according to how they are configured on the cluster. If service.spec.ipFamilies has only one entry then the alternative IPFamily will be added by apiserver',
+        SingleStack: 'indicates that this service is required to have a single IPFamily. The IPFamily assigned is based on the default IPFamily used by the cluster or as identified by service.spec.ipFamilies field',
+      },
+    },
+  },
+  [`${PACKAGES.core}.ServicePort`]: { protocol: PROTOCOLS },
+  [`${PACKAGES.core}.PortStatus`]: { protocol: PROTOCOLS },
+  [`${PACKAGES.core}.EndpointPort`]: { protocol: PROTOCOLS },
+  [`${PACKAGES.discovery}.EndpointPort`]: { protocol: PROTOCOLS },
+  [`${PACKAGES.discovery}.EndpointSlice`]: {
+    addressType: {
+      values: ['FQDN', 'IPv4', 'IPv6'],
+      docs: { FQDN: 'represents a FQDN.', IPv4: 'represents an IPv4 Address.', IPv6: 'represents an IPv6 Address.' },
+    },
+  },
+};
+
+/** Fields with a `+default=` marker: their default in the published schema. */
+export const FIELD_DEFAULTS: Record<string, unknown> = {
+  [`${PACKAGES.core}.ServicePort.protocol`]: 'TCP',
 };
 
 /**
@@ -279,6 +355,7 @@ const LIST_METADATA_KINDS = 'Standard list metadata. More info: https://git.k8s.
 const LIST_METADATA = 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
 const MORE_INFO_METADATA = 'More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
 const RBAC_METADATA = "Standard object's metadata.";
+const APP_PROTOCOL_DESCRIPTION = "The application protocol for this port. This is used as a hint for implementations to offer richer behavior for protocols that they understand. This field follows standard Kubernetes label syntax. Valid values are either:\n\n* Un-prefixed protocol names - reserved for IANA standard service names (as per RFC-6335 and https://www.iana.org/assignments/service-names).\n\n* Kubernetes-defined prefixed names:\n  * 'kubernetes.io/h2c' - HTTP/2 prior knowledge over cleartext as described in https://www.rfc-editor.org/rfc/rfc9113.html#name-starting-http-2-with-prior-\n  * 'kubernetes.io/ws'  - WebSocket over cleartext as described in https://www.rfc-editor.org/rfc/rfc6455\n  * 'kubernetes.io/wss' - WebSocket over TLS as described in https://www.rfc-editor.org/rfc/rfc6455\n\n* Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.";
 
 /**
  * Descriptions of properties whose type is a reference (client-node drops them, or puts the
@@ -390,6 +467,58 @@ export const PROPERTY_DESCRIPTIONS: Record<string, Record<string, string>> = {
   },
   [`${PACKAGES.authentication}.TokenRequestStatus`]: {
     expirationTimestamp: 'ExpirationTimestamp is the time of expiration of the returned token.',
+  },
+  [`${PACKAGES.core}.Service`]: {
+    metadata: "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+    spec: "Spec defines the behavior of a service. https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status",
+    status: "Most recently observed status of the service. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status",
+  },
+  [`${PACKAGES.core}.ServiceList`]: {
+    metadata: "Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+  },
+  [`${PACKAGES.core}.ServiceSpec`]: {
+    sessionAffinityConfig: "sessionAffinityConfig contains the configurations of session affinity.",
+    clusterIPs: "ClusterIPs is a list of IP addresses assigned to this service, and are usually assigned randomly.  If an address is specified manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service; otherwise creation of the service will fail. This field may not be changed through updates unless the type field is also being changed to ExternalName (which requires this field to be empty) or the type field is being changed from ExternalName (in which case this field may optionally be specified, as describe above).  Valid values are \"None\", empty string (\"\"), or a valid IP address.  Setting this to \"None\" makes a \"headless service\" (no virtual IP), which is useful when direct endpoint connections are preferred and proxying is not required.  Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified when creating a Service of type ExternalName, creation will fail. This field will be wiped when updating a Service to type ExternalName.  If this field is not specified, it will be initialized from the clusterIP field.  If this field is specified, clients must ensure that clusterIPs[0] and clusterIP have the same value.\n\nThis field may hold a maximum of two entries (dual-stack IPs, in either order). These IPs must correspond to the values of the ipFamilies field. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies",
+    ipFamilies: "IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service. This field is usually assigned automatically based on cluster configuration and the ipFamilyPolicy field. If this field is specified manually, the requested family is available in the cluster, and ipFamilyPolicy allows it, it will be used; otherwise creation of the service will fail. This field is conditionally mutable: it allows for adding or removing a secondary IP family, but it does not allow changing the primary IP family of the Service. Valid values are \"IPv4\" and \"IPv6\".  This field only applies to Services of types ClusterIP, NodePort, and LoadBalancer, and does apply to \"headless\" services. This field will be wiped when updating a Service to type ExternalName.\n\nThis field may hold a maximum of two entries (dual-stack families, in either order).  These families must correspond to the values of the clusterIPs field, if specified. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field.",
+  },
+  [`${PACKAGES.core}.ServicePort`]: {
+    targetPort: "Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME. If this is a string, it will be looked up as a named port in the target Pod's container ports. If this is not specified, the value of the 'port' field is used (an identity map). This field is ignored for services with clusterIP=None, and should be omitted or set equal to the 'port' field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service",
+    appProtocol: APP_PROTOCOL_DESCRIPTION,
+  },
+  [`${PACKAGES.core}.ServiceStatus`]: {
+    loadBalancer: "LoadBalancer contains the current status of the load-balancer, if one is present.",
+  },
+  [`${PACKAGES.core}.SessionAffinityConfig`]: {
+    clientIP: "clientIP contains the configurations of Client IP based session affinity.",
+  },
+  [`${PACKAGES.core}.PortStatus`]: {
+    error: "Error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use\n  CamelCase names\n- cloud provider specific error values must have names that comply with the\n  format foo.example.com/CamelCase.",
+  },
+  [`${PACKAGES.core}.Endpoints`]: {
+    metadata: "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+  },
+  [`${PACKAGES.core}.EndpointsList`]: {
+    metadata: "Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+  },
+  [`${PACKAGES.core}.EndpointAddress`]: {
+    targetRef: "Reference to object providing the endpoint.",
+  },
+  [`${PACKAGES.core}.EndpointPort`]: {
+    appProtocol: APP_PROTOCOL_DESCRIPTION,
+  },
+  [`${PACKAGES.discovery}.EndpointSlice`]: {
+    metadata: "Standard object's metadata.",
+  },
+  [`${PACKAGES.discovery}.EndpointSliceList`]: {
+    metadata: "Standard list metadata.",
+  },
+  [`${PACKAGES.discovery}.Endpoint`]: {
+    conditions: "conditions contains information about the current status of the endpoint.",
+    hints: "hints contains information associated with how an endpoint should be consumed.",
+    targetRef: "targetRef is a reference to a Kubernetes object that represents this endpoint.",
+  },
+  [`${PACKAGES.discovery}.EndpointPort`]: {
+    appProtocol: APP_PROTOCOL_DESCRIPTION,
   },
 };
 

@@ -85,6 +85,14 @@ export const MESSAGES: Readonly<Record<string, readonly FieldTuple[]>> = {
     [2, 'operator', 'string', ''],
     [3, 'values', 'string', 'ro'],
   ],
+  'meta.Condition': [
+    [1, 'type', 'string', ''],
+    [2, 'status', 'string', ''],
+    [3, 'observedGeneration', 'int64', 'o'],
+    [4, 'lastTransitionTime', 'Time', ''],
+    [5, 'reason', 'string', ''],
+    [6, 'message', 'string', ''],
+  ],
   'meta.Status': [
     [1, 'metadata', 'meta.ListMeta', 'o', 'ListMeta'],
     [2, 'status', 'string', 'o'],
@@ -262,6 +270,125 @@ export const MESSAGES: Readonly<Record<string, readonly FieldTuple[]>> = {
     [2, 'operator', 'string', ''],
     [3, 'values', 'string', 'ro'],
   ],
+  'core.Service': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'spec', 'core.ServiceSpec', 'o'],
+    [3, 'status', 'core.ServiceStatus', 'o'],
+  ],
+  'core.ServiceSpec': [
+    [1, 'ports', 'core.ServicePort', 'ro'],
+    [2, 'selector', 'string', 'mo'],
+    [3, 'clusterIP', 'string', 'o', 'ClusterIP'],
+    [18, 'clusterIPs', 'string', 'ro', 'ClusterIPs'],
+    [4, 'type', 'string', 'o'],
+    [5, 'externalIPs', 'string', 'ro', 'ExternalIPs'],
+    [7, 'sessionAffinity', 'string', 'o'],
+    [8, 'loadBalancerIP', 'string', 'o', 'LoadBalancerIP'],
+    [9, 'loadBalancerSourceRanges', 'string', 'ro'],
+    [10, 'externalName', 'string', 'o'],
+    [11, 'externalTrafficPolicy', 'string', 'o'],
+    [12, 'healthCheckNodePort', 'int32', 'o'],
+    [13, 'publishNotReadyAddresses', 'bool', 'o'],
+    [14, 'sessionAffinityConfig', 'core.SessionAffinityConfig', 'po'],
+    [19, 'ipFamilies', 'string', 'ro', 'IPFamilies'],
+    [17, 'ipFamilyPolicy', 'string', 'po', 'IPFamilyPolicy'],
+    [20, 'allocateLoadBalancerNodePorts', 'bool', 'po'],
+    [21, 'loadBalancerClass', 'string', 'po'],
+    [22, 'internalTrafficPolicy', 'string', 'po'],
+    [23, 'trafficDistribution', 'string', 'po'],
+  ],
+  'core.ServicePort': [
+    [1, 'name', 'string', 'o'],
+    [2, 'protocol', 'string', 'o'],
+    [6, 'appProtocol', 'string', 'po'],
+    [3, 'port', 'int32', ''],
+    [4, 'targetPort', 'IntOrString', 'o'],
+    [5, 'nodePort', 'int32', 'o'],
+  ],
+  'core.ServiceStatus': [
+    [1, 'loadBalancer', 'core.LoadBalancerStatus', 'o'],
+    [2, 'conditions', 'meta.Condition', 'ro'],
+  ],
+  'core.LoadBalancerStatus': [
+    [1, 'ingress', 'core.LoadBalancerIngress', 'ro'],
+  ],
+  'core.LoadBalancerIngress': [
+    [1, 'ip', 'string', 'o', 'IP'],
+    [2, 'hostname', 'string', 'o'],
+    [3, 'ipMode', 'string', 'po', 'IPMode'],
+    [4, 'ports', 'core.PortStatus', 'ro'],
+  ],
+  'core.PortStatus': [
+    [1, 'port', 'int32', ''],
+    [2, 'protocol', 'string', ''],
+    [3, 'error', 'string', 'po'],
+  ],
+  'core.SessionAffinityConfig': [
+    [1, 'clientIP', 'core.ClientIPConfig', 'po', 'ClientIP'],
+  ],
+  'core.ClientIPConfig': [
+    [1, 'timeoutSeconds', 'int32', 'po'],
+  ],
+  'core.Endpoints': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'subsets', 'core.EndpointSubset', 'ro'],
+  ],
+  'core.EndpointSubset': [
+    [1, 'addresses', 'core.EndpointAddress', 'ro'],
+    [2, 'notReadyAddresses', 'core.EndpointAddress', 'ro'],
+    [3, 'ports', 'core.EndpointPort', 'ro'],
+  ],
+  'core.EndpointAddress': [
+    [1, 'ip', 'string', '', 'IP'],
+    [3, 'hostname', 'string', 'o'],
+    [4, 'nodeName', 'string', 'po'],
+    [2, 'targetRef', 'core.ObjectReference', 'po'],
+  ],
+  'core.EndpointPort': [
+    [1, 'name', 'string', 'o'],
+    [2, 'port', 'int32', ''],
+    [3, 'protocol', 'string', 'o'],
+    [4, 'appProtocol', 'string', 'po'],
+  ],
+
+  // ----------------------------------------------- discovery.k8s.io/v1 --
+  'discovery.EndpointSlice': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [4, 'addressType', 'string', ''],
+    [2, 'endpoints', 'discovery.Endpoint', 'r'],
+    [3, 'ports', 'discovery.EndpointPort', 'r'],
+  ],
+  'discovery.Endpoint': [
+    [1, 'addresses', 'string', 'r'],
+    [2, 'conditions', 'discovery.EndpointConditions', 'o'],
+    [3, 'hostname', 'string', 'po'],
+    [4, 'targetRef', 'core.ObjectReference', 'po'],
+    [5, 'deprecatedTopology', 'string', 'mo'],
+    [6, 'nodeName', 'string', 'po'],
+    [7, 'zone', 'string', 'po'],
+    [8, 'hints', 'discovery.EndpointHints', 'po'],
+  ],
+  'discovery.EndpointConditions': [
+    [1, 'ready', 'bool', 'po'],
+    [2, 'serving', 'bool', 'po'],
+    [3, 'terminating', 'bool', 'po'],
+  ],
+  'discovery.EndpointHints': [
+    [1, 'forZones', 'discovery.ForZone', 'ro'],
+    [2, 'forNodes', 'discovery.ForNode', 'ro'],
+  ],
+  'discovery.ForZone': [
+    [1, 'name', 'string', ''],
+  ],
+  'discovery.ForNode': [
+    [1, 'name', 'string', ''],
+  ],
+  'discovery.EndpointPort': [
+    [1, 'name', 'string', 'po'],
+    [2, 'protocol', 'string', 'po'],
+    [3, 'port', 'int32', 'po'],
+    [4, 'appProtocol', 'string', 'po'],
+  ],
 
   // -------------------------------------------------- events.k8s.io/v1 --
   'events.Event': [
@@ -384,7 +511,10 @@ const SERVED: Record<string, Record<string, string>> = {
     Event: 'core.Event',
     LimitRange: 'core.LimitRange',
     ResourceQuota: 'core.ResourceQuota',
+    Service: 'core.Service',
+    Endpoints: 'core.Endpoints',
   },
+  'discovery.k8s.io/v1': { EndpointSlice: 'discovery.EndpointSlice' },
   'events.k8s.io/v1': { Event: 'events.Event' },
   'coordination.k8s.io/v1': { Lease: 'coordination.Lease' },
   'authentication.k8s.io/v1': { TokenRequest: 'authentication.TokenRequest' },

@@ -5,6 +5,8 @@ import type { ResourceType } from './types.js';
 import { clusterrolebindings } from './kinds/clusterrolebindings.js';
 import { clusterroles } from './kinds/clusterroles.js';
 import { configmaps } from './kinds/configmaps.js';
+import { endpoints } from './kinds/endpoints.js';
+import { endpointslices } from './kinds/endpointslices.js';
 import { events } from './kinds/events.js';
 import { eventsV1 } from './kinds/eventsv1.js';
 import { leases } from './kinds/leases.js';
@@ -15,6 +17,7 @@ import { rolebindings } from './kinds/rolebindings.js';
 import { roles } from './kinds/roles.js';
 import { secrets } from './kinds/secrets.js';
 import { serviceaccounts } from './kinds/serviceaccounts.js';
+import { services } from './kinds/services.js';
 import { workspaces } from './kinds/workspaces.js';
 
 export const builtinResources: ResourceType[] = [
@@ -26,6 +29,10 @@ export const builtinResources: ResourceType[] = [
   events,
   limitranges,
   resourcequotas,
+  services,
+  endpoints,
+  // discovery.k8s.io/v1
+  endpointslices,
   // events.k8s.io/v1 (same storage as core/v1 events)
   eventsV1,
   // coordination.k8s.io/v1

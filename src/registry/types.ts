@@ -139,6 +139,8 @@ export interface ResourceType {
    * (kube's NamedCreater storages, e.g. serviceaccounts/token). Each is also listed in subresources.
    */
   subresourceHandlers?: Record<string, SubresourceHandler>;
+  /** Warnings every request on the resource gets (a deprecated API, e.g. core/v1 Endpoints). */
+  warnings?: string[];
 }
 
 /** What a subresource handler may use besides the request (passed by the API server). */

@@ -1,9 +1,11 @@
 // What every logical cluster starts with: the objects a fresh kube-apiserver and its controllers
 // create (system namespaces, their default ServiceAccounts and kube-root-ca.crt ConfigMaps, the
-// bootstrap RBAC roles). They are served as shared templates (src/storage/defaults-overlay.ts):
+// bootstrap RBAC roles, and the `kubernetes` Service with its Endpoints and EndpointSlice, which
+// point at kplane itself). They are served as shared templates (src/storage/defaults-overlay.ts):
 // one copy in memory for all clusters, zero bytes per cluster on disk.
 
 import type { KubeObject } from '../apimachinery/object.js';
+import { KUBERNETES_SERVICE_IP } from '../registry/kinds/_servicealloc.js';
 import type { Template, TemplateSet } from '../storage/defaults-overlay.js';
 
 /** Namespaces that exist in every cluster and cannot be deleted (NamespaceLifecycle's immortal ones). */
@@ -43,6 +45,55 @@ export function rootCABody(namespace: string, caPem: string): KubeObject {
     },
     data: { 'ca.crt': caPem },
   };
+}
+
+export const KUBERNETES_SERVICE = 'kubernetes';
+
+/** Where kplane is reached: the host and port of its URL; the address kind for an EndpointSlice. */
+export function selfAddress(url: string): { address: string; port: number; type: 'IPv4' | 'IPv6' | 'FQDN' } {
+  const u = new URL(url);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const port = u.port ? Number(u.port) : 443;
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return { address: host, port, type: 'IPv4' };
+  if (host.includes(':')) return { address: host, port, type: 'IPv6' };
+  if (host === 'localhost') return { address: '127.0.0.1', port, type: 'IPv4' };
+  return { address: host, port, type: 'FQDN' };
+}
+
+/** The `kubernetes` Service in default, as kube-apiserver keeps it (ClusterIP 10.96.0.1:443). */
+export function kubernetesServiceBody(targetPort: number): KubeObject {
+  return {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: KUBERNETES_SERVICE, namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: {
+      ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort }],
+      clusterIP: KUBERNETES_SERVICE_IP, clusterIPs: [KUBERNETES_SERVICE_IP], type: 'ClusterIP', sessionAffinity: 'None',
+      ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', internalTrafficPolicy: 'Cluster',
+    },
+    status: { loadBalancer: {} },
+  };
+}
+
+/**
+ * Its Endpoints and EndpointSlice: kplane's own address. Endpoints hold IPs only, so a kplane
+ * reached by a DNS name has an FQDN EndpointSlice and Endpoints without subsets.
+ */
+export function kubernetesEndpointsBodies(url: string): { endpoints: KubeObject; slice: KubeObject } {
+  const self = selfAddress(url);
+  const port = { name: 'https', port: self.port, protocol: 'TCP' };
+  const endpoints: KubeObject = {
+    apiVersion: 'v1', kind: 'Endpoints',
+    metadata: { name: KUBERNETES_SERVICE, namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    ...(self.type === 'FQDN' ? {} : { subsets: [{ addresses: [{ ip: self.address }], ports: [port] }] }),
+  };
+  const slice: KubeObject = {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: KUBERNETES_SERVICE, namespace: 'default', labels: { 'kubernetes.io/service-name': KUBERNETES_SERVICE } },
+    addressType: self.type,
+    endpoints: [{ addresses: [self.address], conditions: { ready: true } }],
+    ports: [port],
+  };
+  return { endpoints, slice };
 }
 
 type Rule = Record<string, string[]>;
@@ -152,8 +203,12 @@ function freeze<T>(v: T): T {
   return v;
 }
 
-/** The shared defaults of every logical cluster, for a kplane whose CA is caPem. */
-export function bootstrapTemplates(caPem: string): TemplateSet {
+/**
+ * The shared defaults of every logical cluster, for a kplane whose CA is caPem and which is
+ * reached at selfURL() (undefined until kplane listens: the `kubernetes` Service, Endpoints and
+ * EndpointSlice, which need its port, appear from then on; built once, shared by every cluster).
+ */
+export function bootstrapTemplates(caPem: string, selfURL: () => string | undefined = () => undefined): TemplateSet {
   const byResource = new Map<string, Template[]>([
     ['core/namespaces', toTemplates(SYSTEM_NAMESPACES.map(namespaceBody))],
     ['core/serviceaccounts', toTemplates(SYSTEM_NAMESPACES.map(serviceAccountBody))],
@@ -163,5 +218,20 @@ export function bootstrapTemplates(caPem: string): TemplateSet {
   ]);
   // Templates are shared by every cluster's reads: make accidental mutation loud.
   for (const ts of byResource.values()) freeze(ts);
-  return { forResource: (resource) => byResource.get(resource) };
+  const SELF_RESOURCES = ['core/services', 'core/endpoints', 'discovery.k8s.io/endpointslices'];
+  let selfBuilt = false;
+  const buildSelf = (): void => {
+    const url = selfURL();
+    if (selfBuilt || !url) return;
+    const { endpoints, slice } = kubernetesEndpointsBodies(url);
+    const bodies = [kubernetesServiceBody(selfAddress(url).port), endpoints, slice];
+    SELF_RESOURCES.forEach((r, i) => byResource.set(r, freeze(toTemplates([bodies[i]!]))));
+    selfBuilt = true;
+  };
+  return {
+    forResource: (resource) => {
+      if (!selfBuilt && SELF_RESOURCES.includes(resource)) buildSelf();
+      return byResource.get(resource);
+    },
+  };
 }

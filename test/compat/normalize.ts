@@ -253,7 +253,17 @@ function normalizeTokenRequest(v: Record<string, unknown>, out: Record<string, u
   out.status = status;
 }
 
+/** Service IPs and node ports come from each server's own allocator (kplane's are derived, kube's random). */
+const ALLOCATED_IP = /\b10\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/g;
+const ALLOCATED_NODE_PORT = /(\d):3[0-2]\d{3}\//g;
+
 function walkField(k: string, x: unknown, ctx: NormContext, opts: NormalizeOptions): unknown {
+  if ((k === 'nodePort' || k === 'healthCheckNodePort') && typeof x === 'number' && x >= 30000 && x <= 32767) return '<node-port>';
+  if ((k === 'clusterIP' || k === 'clusterIPs' || k === 'cells' || k === 'message') && (typeof x === 'string' || Array.isArray(x))) {
+    const mask = (v: unknown): unknown => (typeof v === 'string'
+      ? normalizeString(v, ctx).replace(ALLOCATED_IP, '<cluster-ip>').replace(ALLOCATED_NODE_PORT, '$1:<node-port>/') : walk(v, ctx, opts, false));
+    return Array.isArray(x) ? x.map(mask) : mask(x);
+  }
   if (typeof x === 'string') {
     if (k === 'uid' && x) return '<uid>';
     if ((k === 'creationTimestamp' || k === 'deletionTimestamp' || k === 'lastTransitionTime') && x) return '<time>';

@@ -146,8 +146,10 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
     namespace: type.namespaced ? info.namespace : '',
     user,
     now: new Date(),
-    warnings: [],
+    // a deprecated resource warns on every request, error answers included (kube's deprecation filter)
+    warnings: type.warnings ? [...type.warnings] : [],
   };
+  if (type.warnings) reply.header('Warning', warningHeaders(type.warnings));
   const reg = deps.registry;
   const handler = info.subresource ? type.subresourceHandlers?.[info.subresource] : undefined;
   if (handler) return serveSubresource(deps, req, reply, { info, type, types, handler, ctx, query, pretty });
