@@ -28,6 +28,7 @@ import { MAX_BODY_BYTES } from './body.js';
 import { answerClientError, MAX_HEADER_BYTES, parseRequestTarget, PlainTextError, writeGoServerError } from './edge.js';
 import { resolveRequestInfo, splitClusterPath, type RequestInfo } from './requestinfo.js';
 import { sendError } from './respond.js';
+import { serveUpgrades } from './websocket.js';
 
 export interface ApiServerOptions {
   deps: Omit<ApiDeps, 'log'>;
@@ -203,5 +204,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
 
   app.route({ method: methods, url: '/*', handler });
   app.route({ method: methods, url: '/', handler });
+  // requests with an Upgrade header take the same chain (a watch may then switch to WebSocket)
+  serveUpgrades(app.server, app.routing);
   return app as unknown as FastifyInstance;
 }
