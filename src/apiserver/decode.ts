@@ -130,6 +130,8 @@ function goYamlError(text: string, err: YamlErrorLike): string {
   switch (err.code) {
     case 'BAD_INDENT':
     case 'MISSING_CHAR':
+      // a sequence still waiting for an item when the input ends: go-yaml wants node content
+      if (/^Flow sequence/.test(msg) && /[[,]\s*$/.test(text)) return at(text.length, false, 'did not find expected node content');
       if (/^Flow sequence/.test(msg)) return at(pos, false, "did not find expected ',' or ']'");
       if (/^Flow map/.test(msg)) return at(pos, false, "did not find expected ',' or '}'");
       if (/^Missing closing/.test(msg)) return at(text.length, true, 'found unexpected end of stream');
@@ -529,7 +531,8 @@ function conform(v: unknown, s: SchemaNode | undefined, ctx: ConformContext, str
       if (typeof v === 'boolean') return v;
       break;
     case 'integer':
-      if (typeof v === 'number' && Number.isInteger(v) && (s.format !== 'int32' || (v >= INT32_MIN && v <= INT32_MAX))) return v;
+      // an int64 beyond its range does not decode either (2^63 itself passes: a double cannot tell it from 2^63-1)
+      if (typeof v === 'number' && Number.isInteger(v) && (s.format === 'int32' ? v >= INT32_MIN && v <= INT32_MAX : v >= -(2 ** 63) && v <= 2 ** 63)) return v;
       break;
     case 'number':
       if (typeof v === 'number') return v;

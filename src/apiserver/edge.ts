@@ -46,15 +46,21 @@ export function parseRequestTarget(url: string): RequestTarget | undefined {
     if (!m) return undefined;
     raw = raw.slice(m[0].length) || '/';
   }
-  const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-  if (!raw.includes('%')) return { path: raw, query };
-  const bytes = Buffer.from(raw, 'latin1');
+  const query = parseQuery(q < 0 ? '' : url.slice(q + 1));
+  const path = unescape(raw, false);
+  return path === undefined ? undefined : { path, query };
+}
+
+/** url.PathUnescape / QueryUnescape: %XX decoded ("+" is a space in a query), undefined for a bad escape. */
+function unescape(s: string, query: boolean): string | undefined {
+  if (!s.includes('%') && !(query && s.includes('+'))) return s;
+  const bytes = Buffer.from(s, 'latin1');
   const out = Buffer.alloc(bytes.length);
   let n = 0;
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i]!;
     if (c !== 0x25) {
-      out[n++] = c;
+      out[n++] = query && c === 0x2b ? 0x20 : c;
       continue;
     }
     const hi = i + 2 < bytes.length ? hexValue(bytes[i + 1]!) : -1;
@@ -63,7 +69,30 @@ export function parseRequestTarget(url: string): RequestTarget | undefined {
     out[n++] = hi * 16 + lo;
     i += 2;
   }
-  return { path: out.subarray(0, n).toString('utf8'), query };
+  return out.subarray(0, n).toString('utf8');
+}
+
+/**
+ * req.URL.Query() (url.ParseQuery with its errors ignored): pairs split on "&", a pair with a
+ * ";" or a bad escape is dropped, the rest kept in order.
+ */
+export function parseQuery(raw: string): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const pair of raw.split('&')) {
+    if (pair === '' || pair.includes(';')) continue;
+    const eq = pair.indexOf('=');
+    const key = unescape(eq < 0 ? pair : pair.slice(0, eq), true);
+    const value = unescape(eq < 0 ? '' : pair.slice(eq + 1), true);
+    if (key === undefined || value === undefined) continue;
+    out.append(key, value);
+  }
+  return out;
+}
+
+/** The query of a request target, as kube's handlers read it. */
+export function requestQuery(url: string): URLSearchParams {
+  const q = url.indexOf('?');
+  return parseQuery(q < 0 ? '' : url.slice(q + 1));
 }
 
 const GO_ERROR_HEADERS = '\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n';

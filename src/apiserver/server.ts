@@ -13,10 +13,10 @@
 // health or version paths, not through unknown paths or methods, not through any encoding of the
 // name (the path is decoded once, as Go's server does, and never cleaned).
 
-import { METHODS } from 'node:http';
+import { METHODS, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { forbidden, StatusError, unsupportedMediaType } from '../apimachinery/errors.js';
+import { forbidden, StatusError } from '../apimachinery/errors.js';
 import { ANONYMOUS, refuseImpersonation, type Authenticator } from '../auth/authn.js';
 import { mayEnterCluster, type Authorizer } from '../auth/authz.js';
 import type { UserInfo } from '../registry/types.js';
@@ -114,21 +114,17 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
   function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
     if (err instanceof PageNotFound) return pageNotFound(reply);
     if (err instanceof PlainTextError) return plainText(reply, err.code, err.text);
-    const e = err as { statusCode?: number; code?: string; message: string };
-    if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') {
-      // a Content-Type fastify cannot even parse: kube's handlers answer it as an unknown format
-      return sendError(reply, unsupportedMediaType(req.method === 'PATCH'
-        ? ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']
-        : ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']), [], req.headers.accept);
-    }
-    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) {
-      return sendError(reply, new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`));
-    }
+    // Go's status text where Node's differs (its "Payload Too Large")
+    if (err instanceof StatusError && err.status.code === 413) reply.raw.statusMessage = 'Request Entity Too Large';
     if (!(err instanceof StatusError)) app.log.error({ err }, 'request failed');
     return sendError(reply, err, [], req.headers.accept);
   }
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_req, reply) => pageNotFound(reply));
+  // an Expect other than 100-continue: Go's empty 417, and the connection closes
+  app.server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(417, { 'Content-Length': '0', Connection: 'close' }).end();
+  });
 
   app.addHook('onResponse', (req, reply, done) => {
     req.log.debug({ verb: req.method, uri: req.url, code: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http');

@@ -6,6 +6,7 @@ import { serveOpenAPI } from '../../openapi/index.js';
 import type { ResourceSet } from '../../registry/catalog.js';
 import type { ApiDeps } from '../deps.js';
 import type { NonResourceRequestInfo } from '../requestinfo.js';
+import { requestQuery } from '../edge.js';
 import { isPretty } from '../options.js';
 import { serialize } from '../respond.js';
 import { methodNotAllowed } from './resource.js';
@@ -33,7 +34,7 @@ function json(reply: FastifyReply, body: unknown, pretty: boolean, contentType =
 
 export async function serveNonResource(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply,
   info: NonResourceRequestInfo, types: ResourceSet): Promise<FastifyReply> {
-  const query = new URL(req.url, 'https://kplane').searchParams;
+  const query = requestQuery(req.url);
   const pretty = isPretty(query, req.headers['user-agent']);
   const path = info.path;
   const getOnly = req.method !== 'GET' && isRestfulPath(path);

@@ -18,6 +18,7 @@ import type { ApiDeps } from '../deps.js';
 import { conformObject, decodeObject, decodePatchResult, type FieldValidation } from '../decode.js';
 import { decodeDeleteOptionsBody } from '../deleteoptions.js';
 import { MAX_BODY_BYTES, readBody } from '../body.js';
+import { requestQuery } from '../edge.js';
 import { bodyFormat, negotiateOutput, PROTOBUF, type Offer } from '../negotiate.js';
 import {
   checkObjectResourceVersion, checkReadResourceVersion, checkTableOptions, isPretty, parseDeleteOptions, parseGetOptions, parseListOptions,
@@ -139,7 +140,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
   if (!allowedMethods(type, info).includes(req.method)) throw methodNotAllowed();
   const verb = info.verb;
 
-  const query = new URL(req.url, 'http://x').searchParams;
+  const query = requestQuery(req.url);
   const pretty = isPretty(query, req.headers['user-agent']);
   const ctx: RequestContext = {
     cluster: info.cluster,
