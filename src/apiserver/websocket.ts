@@ -4,8 +4,8 @@
 // authorization, cluster checks, Status errors all unchanged) over a response bound to the socket.
 // Only a watch takes the upgrade (handlers/watch.ts, after its watcher started, as kube's
 // serveWatchHandler does); every other path answers as a plain HTTP request that ignores Upgrade,
-// as Go's net/http does: a WebSocket GET elsewhere gets its one response and the connection
-// closes, anything else (SPDY, bodies) is handed back to Node's HTTP parser without the Upgrade.
+// as Go's net/http does: those (and SPDY, bodies) are handed back to Node's HTTP parser without
+// the Upgrade, on the same connection.
 //
 // The handshake follows golang.org/x/net/websocket, which kube's watch handler uses: its checks,
 // its order and its raw refusals (e.g. `403 Forbidden` with no body for a request without an
@@ -44,11 +44,12 @@ export function isUpgrade(req: IncomingMessage): boolean {
 export function serveUpgrades(server: Server, routing: (req: IncomingMessage, res: ServerResponse) => void): void {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    if (req.method !== 'GET' || !isWebSocketRequest(req.headers)) {
+    if (req.method !== 'GET' || !isWebSocketRequest(req.headers) || !mayBeWatch(req.url ?? '/')) {
       replayAsHttp(server, req, socket, head);
       return;
     }
-    // Node's HTTP parser has let go of this socket: one response, then the connection closes
+    // Node's HTTP parser has let go of this socket: one response (if it is no watch after all),
+    // then the connection closes
     const res = new ServerResponse(req);
     upgrades.set(req, { socket, head, res });
     res.shouldKeepAlive = false;
@@ -62,9 +63,25 @@ export function serveUpgrades(server: Server, routing: (req: IncomingMessage, re
 }
 
 /**
- * Anything but a WebSocket handshake (SPDY for exec, a request with a body) is the plain HTTP
- * request it also is: its head without the upgrade, then what followed, go back to Node's HTTP
- * parser on the same connection, which reads the body and keeps the connection alive as usual.
+ * Whether the handler chain may take a request for a watch (`watch` in its query or a /watch/
+ * path): only a watch takes the upgrade, everything else can go back to Node's HTTP parser.
+ * Generous on purpose: a false yes only costs the connection its keep-alive.
+ */
+function mayBeWatch(url: string): boolean {
+  let decoded = url;
+  try {
+    decoded = decodeURIComponent(url);
+  } catch {
+    // malformed percent-encoding: the raw form decides
+  }
+  return /watch/i.test(url) || /watch/i.test(decoded);
+}
+
+/**
+ * Anything but a WebSocket handshake of a watch (a WebSocket GET of a list, SPDY for exec, a
+ * request with a body) is the plain HTTP request it also is: its head without the upgrade, then
+ * what followed, go back to Node's HTTP parser on the same connection, which reads the body and
+ * keeps the connection alive as usual.
  */
 function replayAsHttp(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];

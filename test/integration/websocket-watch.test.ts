@@ -13,7 +13,7 @@ import { connect as tlsConnect } from 'node:tls';
 
 let t: TestKplane;
 let admin: Credentials;
-const CLUSTER = 'root:wswatch';
+const CLUSTER = 'root:sockets';
 const CM = `/clusters/${CLUSTER}/api/v1/namespaces/default/configmaps`;
 
 interface Message { data: Buffer; binary: boolean }
@@ -90,7 +90,7 @@ beforeAll(async () => {
   t = await startKplane();
   admin = credentialsOf(await readFile(t.kubeconfig, 'utf8'));
   const ws = await raw(t.url, admin, {
-    method: 'POST', path: '/clusters/root/apis/tenancy.kplane.io/v1alpha1/workspaces', body: JSON.stringify({ metadata: { name: 'wswatch' } }),
+    method: 'POST', path: '/clusters/root/apis/tenancy.kplane.io/v1alpha1/workspaces', body: JSON.stringify({ metadata: { name: 'sockets' } }),
   });
   expect(ws.status).toBe(201);
   await eventually(async () => (await raw(t.url, admin, { path: `/clusters/${CLUSTER}/api/v1/namespaces/default` })).status === 200, 20_000, 'cluster ready');
@@ -179,11 +179,16 @@ describe('watch over WebSocket', () => {
     const body = JSON.parse(list.body) as { kind: string; items: { metadata: { name: string } }[] };
     expect(body.kind).toBe('ConfigMapList');
     expect(body.items.map((i) => i.metadata.name)).toContain('listed');
+    // served by Node's HTTP path without the Upgrade: the connection stays open for the next request
+    expect(list.headers.connection).toBe('keep-alive');
     // a GET of one object and discovery too
     const one = refused(await connect(`${CM}/listed`));
     expect([one.status, JSON.parse(one.body).data]).toEqual([200, { c: '1' }]);
     const missing = refused(await connect(`${CM}/nope`));
     expect([missing.status, JSON.parse(missing.body).reason]).toEqual([404, 'NotFound']);
+    // a name that only looks like a watch takes the watch's way and is still a plain GET
+    const lookalike = refused(await connect(`${CM}/watchme`));
+    expect([lookalike.status, JSON.parse(lookalike.body).message]).toEqual([404, 'configmaps "watchme" not found']);
   });
 
   it('serves an upgrade request with a body (SPDY, as exec would send it) as the plain request, body and all', async () => {
