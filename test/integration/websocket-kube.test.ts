@@ -64,7 +64,9 @@ function eventOf(data: Buffer, binary: boolean): unknown {
 }
 
 /** What a client sees of one WebSocket request: the refusal, or the upgrade, messages and close. */
-function probe(target: Target, path: string, opts: { origin?: string | null; protocols?: string[]; headers?: Record<string, string> } = {}): Promise<unknown> {
+interface ProbeOptions { origin?: string | null; protocols?: string[]; headers?: Record<string, string> }
+
+function probe(target: Target, path: string, opts: ProbeOptions = {}): Promise<unknown> {
   const ws = new WebSocket(target.url.replace(/^https/, 'wss') + path, opts.protocols ?? [], {
     ...target.tls, headers: { ...target.headers, ...opts.headers }, ...(opts.origin === null ? {} : { origin: opts.origin ?? target.url }),
   });
@@ -99,12 +101,13 @@ async function both(f: (target: Target) => Promise<unknown>): Promise<[unknown, 
 
 describe('watch over WebSocket, kube-apiserver and kplane', () => {
   it('refuse the same handshakes the same way', async () => {
-    for (const [what, opts] of [
+    const cases: [string, ProbeOptions][] = [
       ['no Origin', { origin: null }],
       ['Origin: null', { origin: 'null' }],
       ['two subprotocols', { protocols: ['a', 'b'] }],
-      ['bad label selector', { headers: {} }],
-    ] as const) {
+      ['bad label selector', {}],
+    ];
+    for (const [what, opts] of cases) {
       const path = what === 'bad label selector' ? `${CM}?watch=1&labelSelector=a%20b%20c` : `${CM}?watch=1`;
       const [k, p] = await both((target) => probe(target, path, opts));
       expect(p, what).toEqual(k);
