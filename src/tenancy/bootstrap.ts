@@ -80,7 +80,9 @@ export function kubernetesServiceBody(targetPort: number): KubeObject {
  */
 export function kubernetesEndpointsBodies(url: string): { endpoints: KubeObject; slice: KubeObject } {
   const self = selfAddress(url);
+  // each in its type's Go field order, as kube's JSON prints them
   const port = { name: 'https', port: self.port, protocol: 'TCP' };
+  const slicePort = { name: 'https', protocol: 'TCP', port: self.port };
   const endpoints: KubeObject = {
     apiVersion: 'v1', kind: 'Endpoints',
     metadata: { name: KUBERNETES_SERVICE, namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
@@ -91,7 +93,7 @@ export function kubernetesEndpointsBodies(url: string): { endpoints: KubeObject;
     metadata: { name: KUBERNETES_SERVICE, namespace: 'default', labels: { 'kubernetes.io/service-name': KUBERNETES_SERVICE } },
     addressType: self.type,
     endpoints: [{ addresses: [self.address], conditions: { ready: true } }],
-    ports: [port],
+    ports: [slicePort],
   };
   return { endpoints, slice };
 }

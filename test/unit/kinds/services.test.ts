@@ -5,7 +5,8 @@ import { clusterIPFor } from '../../../src/registry/kinds/_servicealloc.js';
 import { endpoints, endpointsCell } from '../../../src/registry/kinds/endpoints.js';
 import { endpointslices } from '../../../src/registry/kinds/endpointslices.js';
 import { services } from '../../../src/registry/kinds/services.js';
-import { kubernetesEndpointsBodies, selfAddress } from '../../../src/tenancy/bootstrap.js';
+import { decodeObject, encodeObject } from '../../../src/protobuf/index.js';
+import { kubernetesEndpointsBodies, kubernetesServiceBody, selfAddress } from '../../../src/tenancy/bootstrap.js';
 import type { ClusterName } from '../../../src/tenancy/logicalcluster.js';
 import { NOW, ctx, errs } from './helpers.js';
 
@@ -220,5 +221,32 @@ describe('the kubernetes Service templates', () => {
     const named = kubernetesEndpointsBodies('https://kplane.example.com:8443');
     expect(named.endpoints.subsets).toBeUndefined();
     expect(named.slice).toMatchObject({ addressType: 'FQDN', endpoints: [{ addresses: ['kplane.example.com'] }], ports: [{ port: 8443 }] });
+  });
+});
+
+describe('services, endpoints, endpointslices: protobuf', () => {
+  it('round-trips every field kube serves (kubectl and client-go send protobuf for built-in kinds)', () => {
+    const full = {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'x', namespace: 'd' },
+      spec: {
+        ports: [{ name: 'a', protocol: 'TCP', appProtocol: 'http', port: 80, targetPort: 'web', nodePort: 30001 }], selector: { a: 'b' },
+        clusterIP: '10.96.0.5', clusterIPs: ['10.96.0.5'], type: 'LoadBalancer', externalIPs: ['192.0.2.4'], sessionAffinity: 'ClientIP',
+        loadBalancerSourceRanges: ['192.0.2.0/24'], externalTrafficPolicy: 'Local', healthCheckNodePort: 30002, publishNotReadyAddresses: true,
+        sessionAffinityConfig: { clientIP: { timeoutSeconds: 10 } }, ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
+        allocateLoadBalancerNodePorts: true, loadBalancerClass: 'x/y', internalTrafficPolicy: 'Cluster', trafficDistribution: 'PreferClose',
+      },
+      status: {
+        loadBalancer: { ingress: [{ ip: '192.0.2.1', ipMode: 'VIP', ports: [{ port: 80, protocol: 'TCP', error: 'E' }] }] },
+        conditions: [{ type: 'A', status: 'True', observedGeneration: 2, lastTransitionTime: '2024-01-01T00:00:00Z', reason: 'R', message: 'm' }],
+      },
+    };
+    const { endpoints: ep, slice } = kubernetesEndpointsBodies('https://127.0.0.1:6443');
+    for (const o of [full, kubernetesServiceBody(6443), ep, slice]) {
+      const back = decodeObject(encodeObject(o), { apiVersion: o.apiVersion!, kind: o.kind! }).object;
+      expect(back).toEqual(o);
+      // field order too: kube's JSON prints Go struct order
+      const body = (x: Record<string, unknown>) => JSON.stringify(x.spec ?? x.subsets ?? x.ports);
+      expect(body(back)).toBe(body(o as Record<string, unknown>));
+    }
   });
 });
