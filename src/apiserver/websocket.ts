@@ -149,6 +149,11 @@ export function acceptWebSocket(req: IncomingMessage): Promise<AcceptedWebSocket
     socket.end(refusal);
     return Promise.resolve(undefined);
   }
+  // a client gone while the watch was set up: ws would destroy the socket without a word
+  if (socket.destroyed || !socket.readable || !socket.writable) {
+    socket.destroy();
+    return Promise.resolve(undefined);
+  }
   return new Promise((resolve) => {
     let done = false;
     // ws refuses a few handshakes x/net accepts (e.g. a key that is not 16 bytes of base64) on its own

@@ -114,6 +114,42 @@ describe('watch over WebSocket', () => {
     await eventually(() => watchers() === before, 5_000, 'watcher removed after a dropped connection');
   });
 
+  it('forgets a watch whose client left while it was being set up', async () => {
+    const before = watchers();
+    const connections = () => new Promise<number>((r) => (t.k as unknown as { app: { server: { getConnections(cb: (e: unknown, n: number) => void): void } } })
+      .app.server.getConnections((_e, n) => r(n)));
+    const idle = await connections();
+    // hold the set-up (the initial list, as a slow one would) until the client is gone
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inSetup = new Promise<void>((r) => (entered = r));
+    let registered!: () => void;
+    const watching = new Promise<void>((r) => (registered = r));
+    const registry = t.k.registry;
+    const original = registry.watch.bind(registry);
+    registry.watch = async (...args: Parameters<typeof original>) => {
+      entered();
+      await gate;
+      const w = await original(...args);
+      registered();
+      return w;
+    };
+    try {
+      const url = new URL(`${CM}?watch=1`, t.url.replace(/^https/, 'wss'));
+      const ws = new WebSocket(url, { ca: admin.ca, cert: admin.cert, key: admin.key, origin: t.url });
+      ws.on('error', () => undefined);
+      await inSetup;
+      ws.terminate();
+      await eventually(async () => (await connections()) === idle, 5_000, 'connection closed on the server');
+      release();
+      await watching;
+      await eventually(() => watchers() === before, 5_000, 'watcher removed after an early disconnect');
+    } finally {
+      registry.watch = original;
+    }
+  });
+
   it('sends ADDED, MODIFIED and DELETED as one JSON text message each, then closes with 1000 at the timeout', async () => {
     const c = opened(await connect(`${CM}?watch=1&timeoutSeconds=3&resourceVersion=${await now()}`));
     await createCM('one', { a: '1' });
