@@ -15,8 +15,11 @@ import { jsonDepthExceeds } from './yaml-body.js';
 
 /** JSON bodies from this size on are decoded by a worker (JSON.parse of 256 KiB takes ~2 ms). */
 const WORKER_JSON_BYTES = 256 * 1024;
-/** YAML is two orders of magnitude slower to parse, and recursive in the yaml library. */
-const WORKER_YAML_BYTES = 1024;
+/**
+ * YAML is two orders of magnitude slower to parse, and the yaml library composes recursively:
+ * only a body too small to nest deeper than the main thread's stack allows stays inline.
+ */
+const WORKER_YAML_BYTES = 256;
 /** Nesting beyond this recurses deeper than the main thread's stack comfortably allows. */
 const INLINE_DEPTH = 500;
 const POOL_SIZE = 2;

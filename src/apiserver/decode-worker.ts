@@ -1,11 +1,21 @@
 // A decode-pool worker: decodes one body at a time as decode.ts does on the main thread.
 
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { StatusError } from '../apimachinery/errors.js';
 import { resolveSchema } from '../openapi/definitions.js';
 import type { ResourceType } from '../registry/types.js';
 import { decodeObject } from './decode.js';
 import type { WorkerJob, WorkerResult } from './decode-pool.js';
+
+// Decoding yields the CPU to the event loop: on Linux a thread has its own nice value, and
+// /proc/thread-self names this thread's id. (Elsewhere the worker keeps the process's priority.)
+try {
+  setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), 10);
+} catch {
+  // not Linux, or not allowed
+}
 
 parentPort!.on('message', (job: WorkerJob) => {
   let result: WorkerResult;

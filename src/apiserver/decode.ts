@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node as YamlNode } from 'yaml';
 import { badRequest, field, invalid, StatusError } from '../apimachinery/errors.js';
 import { goQuote } from '../apimachinery/gofmt.js';
 import { isPlainObject, type KubeObject } from '../apimachinery/object.js';
@@ -27,6 +27,7 @@ import { classForDefinition } from '../openapi/names.js';
 import { FIELDS_V1, INT_OR_STRING, MICRO_TIME, QUANTITY, RAW_EXTENSION, TIME } from '../openapi/facts.js';
 import { ALL_MESSAGES, messageForKind } from '../protobuf/messages.js';
 import { apiVersionOfType, type ResourceType } from '../registry/types.js';
+import { excessiveAliasing, firstYamlDocument, jsonDepthExceeds } from './yaml-body.js';
 
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
 
@@ -55,23 +56,33 @@ export interface ParsedBody {
   yaml?: { doc: Document; lines: LineCounter };
 }
 
-/** Parses a body in the given format into a JSON value; syntax errors come back as Go would word them. */
+/**
+ * Parses a body in the given format into a JSON value; syntax errors come back as Go would word them.
+ * The work is bounded as in kube's decoders (yaml-body.ts): JSON and YAML nest at most 10000 deep,
+ * YAML is read up to the end of its first document and aliases expand within go-yaml's ratio.
+ */
 export function parseBody(text: string, format: 'json' | 'yaml'): ParsedBody {
   if (format === 'json') {
+    let value: unknown;
     try {
-      return { value: JSON.parse(text) };
+      value = JSON.parse(text);
     } catch {
       return { error: goJsonSyntaxError(text) ?? 'unexpected end of JSON input' };
     }
+    // Go's scanner checks the whole text, depth included, before anything is decoded
+    if (jsonDepthExceeds(text)) return { error: goJsonSyntaxError(text) ?? 'exceeded max depth' };
+    return { value };
   }
-  const lines = new LineCounter();
   // sigs.k8s.io/yaml reads the first document only; later ones are never looked at.
-  const docs = parseAllDocuments(text, { version: '1.1', uniqueKeys: false, lineCounter: lines });
-  const doc = Array.isArray(docs) ? docs[0] : undefined;
+  const { doc, lines, depthError } = firstYamlDocument(text);
+  if (depthError) return { error: depthError.message };
   if (!doc) return { value: null };
   if (doc.errors.length) return { error: goYamlError(text, doc.errors[0]!) };
+  if (excessiveAliasing(doc)) return { error: 'yaml: document contains excessive aliasing' };
   try {
-    return { value: doc.toJS({ maxAliasCount: 100 }) as unknown, yaml: { doc, lines } };
+    // (go-yaml's ratio above is the limit on aliases; the yaml library's own count would refuse
+    // documents kube accepts)
+    return { value: doc.toJS({ maxAliasCount: -1 }) as unknown, yaml: { doc, lines } };
   } catch (e) {
     const m = /(?:Aliased anchor not found|Unresolved alias \(the anchor must be set before the alias\)): (.*)$/.exec(e instanceof Error ? e.message : '');
     return { error: m ? `yaml: unknown anchor '${m[1]}' referenced` : `yaml: ${e instanceof Error ? e.message : String(e)}` };

@@ -5,9 +5,13 @@
 // the decoded nodes ("document contains excessive aliasing"). The work per body is then linear in
 // its size, whatever it holds.
 
-import { Composer, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, Parser, type CST, type Document, type Node as YamlNode } from 'yaml';
+import { isMainThread } from 'node:worker_threads';
+import { Composer, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type Node as YamlNode } from 'yaml';
 
 export const MAX_DEPTH = 10000;
+
+/** How deep the yaml library may compose on this thread (see firstYamlDocument). */
+const MAX_NESTING_HERE = isMainThread ? 256 : Infinity;
 
 export interface FirstDocument {
   doc?: Document.Parsed;
@@ -16,21 +20,48 @@ export interface FirstDocument {
   depthError?: { message: string; offset: number };
 }
 
-/** Parses the first YAML document only: the parser stops where the second one starts. */
+/**
+ * Parses the first YAML document only: the parser stops where the second one starts, or as soon as
+ * the collections open at the current point nest deeper than go-yaml allows (so a body of a million
+ * brackets costs ten thousand of them, as in go-yaml's scanner).
+ */
 export function firstYamlDocument(text: string): FirstDocument {
   const lines = new LineCounter();
   const parser = new Parser(lines.addNewLine);
   const tokens: CST.Token[] = [];
-  let docToken: CST.Document | undefined;
-  for (const token of parser.parse(text)) {
-    tokens.push(token);
-    if (token.type === 'document') {
-      docToken = token;
-      break;
+  let done = false;
+  // the open path is checked while it grows past the limit (every 100 levels: the check is a
+  // bound on the work, the whole document is checked exactly once parsed)
+  let checkAt = MAX_DEPTH;
+  const take = (produced: Iterable<CST.Token>) => {
+    for (const token of produced) {
+      tokens.push(token);
+      if (token.type === 'document') {
+        done = true;
+        return;
+      }
+    }
+  };
+  lines.addNewLine(0);
+  for (const lexeme of new Lexer().lex(text)) {
+    take(parser.next(lexeme));
+    if (done) break;
+    if (parser.stack.length > checkAt) {
+      const depthError = pathDepthExceeded(parser.stack, lines, text);
+      if (depthError) return { lines, depthError };
+      checkAt = parser.stack.length + 100;
     }
   }
-  const depthError = docToken ? depthExceeded(docToken, lines, text) : undefined;
-  if (depthError) return { lines, depthError };
+  if (!done) take(parser.end());
+  const docToken = tokens.find((t): t is CST.Document => t.type === 'document');
+  const checked = docToken ? documentDepthExceeded(docToken, lines, text) : { nesting: 0 };
+  if (checked.error) return { lines, depthError: checked.error };
+  if (checked.nesting > MAX_NESTING_HERE) {
+    // The composer recurses once per level: the main thread's stack holds a few hundred, a decode
+    // worker's (decode-pool.ts) all 10000. Bodies reach the main thread only when too small to
+    // nest this deep; anything else (a YAML DeleteOptions body) is refused rather than risk it.
+    return { lines, depthError: { message: `yaml: exceeded max depth of ${MAX_NESTING_HERE}`, offset: 0 } };
+  }
   const composer = new Composer({ version: '1.1', uniqueKeys: false });
   let doc: Document.Parsed | undefined;
   for (const token of tokens) for (const d of composer.next(token)) doc ??= d;
@@ -44,49 +75,79 @@ function atLine(lines: LineCounter, offset: number, msg: string): string {
   return line === 0 ? `yaml: ${msg}` : `yaml: line ${line + 1}: ${msg}`;
 }
 
+/** go-yaml's nesting counts along one path: flow collections, and block indentation levels. */
+interface Depth {
+  indents: number;
+  /** The column of the innermost block collection (-1 outside any). */
+  indent: number;
+  flow: number;
+}
+
 /**
- * Where the document nests deeper than go-yaml's scanner allows: more than 10000 flow collections
- * inside each other, or more than 10000 block collections each indented deeper than its parent
- * (a block sequence at its parent mapping's indentation adds no level, as in go-yaml).
+ * One collection deeper: go-yaml's scanner refuses more than 10000 flow collections inside each
+ * other, or more than 10000 block collections each indented deeper than the one around it (a block
+ * sequence at its parent mapping's indentation adds no level). The offset where it stops, if so.
  */
-function depthExceeded(doc: CST.Document, lines: LineCounter, text: string): { message: string; offset: number } | undefined {
-  const column = (offset: number) => offset - (text.lastIndexOf('\n', offset - 1) + 1);
-  const stack: { token: CST.Token | null | undefined; indents: number; indent: number; flow: number }[] = [
-    { token: doc.value, indents: 0, indent: -1, flow: 0 },
-  ];
-  const fail = (offset: number) => ({ message: atLine(lines, offset, `exceeded max depth of ${MAX_DEPTH}`), offset });
-  while (stack.length) {
-    const { token, indents, indent, flow } = stack.pop()!;
-    if (!token) continue;
-    switch (token.type) {
-      case 'block-map':
-      case 'block-seq': {
-        const col = column(token.offset);
-        const deeper = col > indent;
-        const n = deeper ? indents + 1 : indents;
-        if (n > MAX_DEPTH) return fail(token.offset);
-        for (let i = token.items.length - 1; i >= 0; i--) {
-          const item = token.items[i]!;
-          const next = { indents: n, indent: deeper ? col : indent, flow };
-          stack.push({ ...next, token: item.value });
-          if ('key' in item) stack.push({ ...next, token: item.key });
-        }
-        break;
-      }
-      case 'flow-collection': {
-        if (flow + 1 > MAX_DEPTH) return fail(token.start.offset);
-        for (let i = token.items.length - 1; i >= 0; i--) {
-          const item = token.items[i]!;
-          stack.push({ token: item.value, indents, indent, flow: flow + 1 });
-          stack.push({ token: item.key, indents, indent, flow: flow + 1 });
-        }
-        break;
-      }
-      default:
-        break;
-    }
+function enter(d: Depth, token: CST.Token, column: (offset: number) => number): { depth: Depth; over?: number } {
+  if (token.type === 'block-map' || token.type === 'block-seq') {
+    const col = column(token.offset);
+    if (col <= d.indent) return { depth: d };
+    const depth = { indents: d.indents + 1, indent: col, flow: d.flow };
+    return { depth, over: depth.indents > MAX_DEPTH ? token.offset : undefined };
+  }
+  if (token.type === 'flow-collection') {
+    const depth = { ...d, flow: d.flow + 1 };
+    return { depth, over: depth.flow > MAX_DEPTH ? token.start.offset : undefined };
+  }
+  return { depth: d };
+}
+
+function columns(text: string): (offset: number) => number {
+  return (offset) => offset - (text.lastIndexOf('\n', offset - 1) + 1);
+}
+
+function depthError(lines: LineCounter, offset: number): { message: string; offset: number } {
+  return { message: atLine(lines, offset, `exceeded max depth of ${MAX_DEPTH}`), offset };
+}
+
+/** The open collections (the parser's stack, outermost first) nest deeper than go-yaml allows. */
+function pathDepthExceeded(stack: readonly CST.Token[], lines: LineCounter, text: string): { message: string; offset: number } | undefined {
+  const column = columns(text);
+  let depth: Depth = { indents: 0, indent: -1, flow: 0 };
+  for (const token of stack) {
+    const next = enter(depth, token, column);
+    if (next.over !== undefined) return depthError(lines, next.over);
+    depth = next.depth;
   }
   return undefined;
+}
+
+/**
+ * Some path of the parsed document nests deeper than go-yaml allows (the first, in document
+ * order); `nesting` is the most collections inside each other, which the yaml library's composer
+ * recurses through.
+ */
+function documentDepthExceeded(doc: CST.Document, lines: LineCounter, text: string): { error?: { message: string; offset: number }; nesting: number } {
+  const column = columns(text);
+  const stack: { token: CST.Token | null | undefined; depth: Depth; n: number }[] = [
+    { token: doc.value, depth: { indents: 0, indent: -1, flow: 0 }, n: 0 },
+  ];
+  let nesting = 0;
+  while (stack.length) {
+    const { token, depth, n } = stack.pop()!;
+    if (!token) continue;
+    const next = enter(depth, token, column);
+    if (next.over !== undefined) return { error: depthError(lines, next.over), nesting };
+    if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      nesting = Math.max(nesting, n + 1);
+      const items: CST.CollectionItem[] = token.items;
+      for (let i = items.length - 1; i >= 0; i--) {
+        stack.push({ token: items[i]!.value, depth: next.depth, n: n + 1 });
+        stack.push({ token: items[i]!.key, depth: next.depth, n: n + 1 });
+      }
+    }
+  }
+  return { nesting };
 }
 
 /** go-yaml's allowedAliasRatio: generous for small documents, 10% for very large ones. */

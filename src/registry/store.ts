@@ -12,7 +12,7 @@ import type { FieldSelector } from '../apimachinery/fields.js';
 import type { LabelSelector } from '../apimachinery/labels.js';
 import { generateName } from '../apimachinery/names.js';
 import { deepCopy, formatTime, type KubeList, type KubeObject, type OwnerReference } from '../apimachinery/object.js';
-import { validateObjectMeta, validateObjectMetaUpdate } from '../apimachinery/validation.js';
+import { appendAll, validateObjectMeta, validateObjectMetaUpdate } from '../apimachinery/validation.js';
 import {
   PreconditionFailed, RevisionCompacted, type KV, type Store, type StorageEvent, type Watch,
 } from '../storage/interface.js';
@@ -484,11 +484,12 @@ export class Registry {
       ...validateObjectMetaUpdate(meta, old.metadata),
     ];
     const again = s.revalidatesMetadataOnUpdate ?? 'update';
-    if (again === 'update') errs.push(...validateObjectMetaUpdate(meta, old.metadata));
-    else if (again === 'create') errs.push(...validateObjectMeta(meta, type.namespaced, s.validateName));
-    if (subresource === 'status') errs.push(...s.status!.validateUpdate(obj, old, ctx));
-    else if (subresource === 'finalize') errs.push(...s.finalize!.validateUpdate(obj, old, ctx));
-    else errs.push(...s.validateUpdate(obj, old, ctx));
+    // (appendAll: a list of field errors can be longer than push(...) takes arguments)
+    if (again === 'update') appendAll(errs, validateObjectMetaUpdate(meta, old.metadata));
+    else if (again === 'create') appendAll(errs, validateObjectMeta(meta, type.namespaced, s.validateName));
+    if (subresource === 'status') appendAll(errs, s.status!.validateUpdate(obj, old, ctx));
+    else if (subresource === 'finalize') appendAll(errs, s.finalize!.validateUpdate(obj, old, ctx));
+    else appendAll(errs, s.validateUpdate(obj, old, ctx));
     if (errs.length) throw invalid(qualifiedKind(type), name, errs);
     if (subresource === '') for (const w of s.warningsOnUpdate?.(obj, old, ctx) ?? []) ctx.warnings.push(w);
     s.canonicalize?.(obj);

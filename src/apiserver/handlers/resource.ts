@@ -15,7 +15,8 @@ import {
   apiVersionOfType, type RequestContext, type ResourceType, type SubresourceHandler, type UserInfo,
 } from '../../registry/types.js';
 import type { ApiDeps } from '../deps.js';
-import { conformObject, decodeObject, decodePatchResult, type FieldValidation } from '../decode.js';
+import { conformObject, decodePatchResult, type FieldValidation } from '../decode.js';
+import { decodeObjectAsync } from '../decode-pool.js';
 import { decodeDeleteOptionsBody } from '../deleteoptions.js';
 import { MAX_BODY_BYTES, readBody } from '../body.js';
 import { requestQuery } from '../edge.js';
@@ -199,14 +200,14 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(protobuf));
       await loadBody(req);
       const wopts = parseWriteOptions(query, 'CreateOptions');
-      const obj = decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
+      const obj = await decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
       const created = await reg.create(ctx, type, obj, { dryRun: wopts.dryRun });
       return send(reply, 201, convertObject(type, created, output, 'Metadata', ctx.now), output, pretty, ctx.warnings);
     }
     case 'update': {
       await loadBody(req);
       const wopts = parseWriteOptions(query, 'UpdateOptions');
-      const obj = decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
+      const obj = await decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
       checkNamespaceAndName(type, obj, info.name, info.namespace);
       const res = await reg.update(ctx, type, info.name, {
         updatedObject: () => {
@@ -292,7 +293,7 @@ async function serveSubresource(deps: ApiDeps, req: FastifyRequest, reply: Fasti
   if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(true));
   await loadBody(req);
   const wopts = parseWriteOptions(r.query, 'CreateOptions');
-  const obj = decodeBody(deps, req, bodyType, wopts.fieldValidation, ctx.warnings);
+  const obj = await decodeBody(deps, req, bodyType, wopts.fieldValidation, ctx.warnings);
   // rest.EnsureObjectNamespaceMatchesRequestNamespace, as the create handler runs it
   const objNamespace = obj.metadata.namespace ?? '';
   const expected = r.type.namespaced ? info.namespace ?? '' : '';
@@ -314,8 +315,8 @@ function inputTypes(protobuf: boolean): string[] {
 }
 
 /** Decodes a create/update body of the request's content type. */
-function decodeBody(deps: ApiDeps, req: FastifyRequest, type: ResourceType, fieldValidation: FieldValidation,
-  warnings: string[]): KubeObject {
+async function decodeBody(deps: ApiDeps, req: FastifyRequest, type: ResourceType, fieldValidation: FieldValidation,
+  warnings: string[]): Promise<KubeObject> {
   const fmt = inputFormat(req.headers['content-type']);
   const schema = deps.schemaFor(type);
   const protobuf = supportsKind(apiVersionOfType(type), type.kind);
@@ -326,7 +327,8 @@ function decodeBody(deps: ApiDeps, req: FastifyRequest, type: ResourceType, fiel
   }
   if (fmt !== 'json' && fmt !== 'yaml') throw unsupportedMediaType(inputTypes(protobuf));
   const bytes = bodyBytes(req);
-  const decoded = decodeObject({ type, schema, text: bytes.toString('utf8'), bytes, format: fmt, fieldValidation });
+  // large bodies are decoded off the event loop
+  const decoded = await decodeObjectAsync({ type, schema, text: bytes.toString('utf8'), bytes, format: fmt, fieldValidation });
   warnings.push(...decoded.warnings);
   return decoded.object;
 }
