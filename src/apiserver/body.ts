@@ -56,6 +56,26 @@ function read(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** Go's maxPostHandlerReadBytes: what its server still reads of a body the handler left. */
+const MAX_POST_HANDLER_READ_BYTES = 256 * 1024;
+/** Go's rstAvoidanceDelay: how long a closing connection waits before it is torn down. */
+const CLOSE_GRACE_MS = 500;
+
+/**
+ * A body no handler read (a refused request, a GET with a body), once the answer is out: a small
+ * one is dropped as it arrives and the connection kept; beyond Go's 256 KiB, or chunked, Go's
+ * server closes instead (closeWriteAndWait), and so does kplane: its side first, the rest after
+ * a grace period in which the client reads the answer.
+ */
+export function limitUnreadBody(req: IncomingMessage): void {
+  if (req.complete || req.destroyed || bodies.has(req)) return;
+  const declared = Number(req.headers['content-length']);
+  if (declared <= MAX_POST_HANDLER_READ_BYTES) return;
+  const socket = req.socket;
+  socket.end();
+  setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+}
+
 /** Reads and drops the rest of a refused body; past MAX_DISCARD_BYTES the connection is closed. */
 function discard(req: IncomingMessage, already: number): void {
   let dropped = 0;

@@ -24,7 +24,7 @@ import { WILDCARD, type ClusterName } from '../tenancy/logicalcluster.js';
 import type { ApiDeps } from './deps.js';
 import { PageNotFound, serveNonResource } from './handlers/nonresource.js';
 import { serveResource } from './handlers/resource.js';
-import { MAX_BODY_BYTES } from './body.js';
+import { limitUnreadBody, MAX_BODY_BYTES } from './body.js';
 import { answerClientError, MAX_HEADER_BYTES, parseRequestTarget, PlainTextError, writeGoServerError } from './edge.js';
 import { resolveRequestInfo, splitClusterPath, type RequestInfo } from './requestinfo.js';
 import { sendError } from './respond.js';
@@ -143,6 +143,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
       reply.header('Retry-After', '1').header('X-Content-Type-Options', 'nosniff');
       throw new StatusError(503, 'ServiceUnavailable', 'apiserver is shutting down');
     }
+    reply.raw.once('finish', () => limitUnreadBody(req.raw));
     const split = splitClusterPath(target.path);
     // credentials are judged for the logical cluster addressed: a service account token is only good in its own
     const user = (await opts.authenticator.authenticate(req.raw, { cluster: split.invalid === undefined ? split.cluster : undefined })) ?? ANONYMOUS;

@@ -193,6 +193,22 @@ describe('request bodies over 3 MiB', () => {
     expect(r.closedByServer).toBe(true);
   });
 
+  it('a small unread body is dropped and the connection kept', async () => {
+    const r = await rawHttp(t.url, { ca: admin.ca }, [
+      httpRequest('POST', '/clusters/root:acme/api', { 'Content-Type': 'application/json' }, '{"a":1}'),
+      httpRequest('GET', '/healthz', { Connection: 'close' }),
+    ], { responses: 2 });
+    expect(r.responses.map((x) => x.status)).toEqual([403, 200]);
+  });
+
+  it('a large body no handler reads (an anonymous caller\'s 403) is answered, then the connection closes as Go\'s does', async () => {
+    const head = `POST /clusters/root:acme/api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${80 << 20}\r\n\r\n`;
+    const chunk = Buffer.alloc(1 << 20, 0x20);
+    const r = await rawHttp(t.url, { ca: admin.ca }, [head, ...Array.from({ length: 80 }, () => chunk)], { responses: 2, timeoutMs: 30_000 });
+    expect(r.responses[0]!.status).toBe(403);
+    expect(r.closedByServer).toBe(true);
+  });
+
   it('kubectl create -f of a 4 MiB ConfigMap prints kube\'s error and exits 1', async () => {
     const file = join(t.dir, 'big.yaml');
     await writeFile(file, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a: ${'x'.repeat(4 << 20)}\n`);
