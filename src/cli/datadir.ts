@@ -48,17 +48,17 @@ export async function readDataDir(dir: string): Promise<DataDir> {
   return { caCertPem, caKeyPem, server, admin: { certPem: d(user['client-certificate-data']), keyPem: d(user['client-key-data']) } };
 }
 
-/** GET <server><path> as the admin: the status, or undefined when nothing answers. */
-function askServer(dd: DataDir, path: string): Promise<number | undefined> {
-  return new Promise((resolve, reject) => {
+/** GET <server><path> as the admin: the status, or why no answer came. */
+function askServer(dd: DataDir, path: string): Promise<number | Error> {
+  return new Promise((resolve) => {
     const r = request(new URL(`${dd.server}${path}`), {
       ca: dd.caCertPem, cert: dd.admin.certPem, key: dd.admin.keyPem, timeout: 5000,
     }, (res) => {
       res.resume();
-      resolve(res.statusCode);
+      resolve(res.statusCode ?? 0);
     });
-    r.on('timeout', () => r.destroy(new Error('timeout')));
-    r.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNREFUSED' ? resolve(undefined) : reject(e)));
+    r.on('timeout', () => r.destroy(new Error('no answer within 5 s')));
+    r.on('error', (e) => resolve(e));
     r.end();
   });
 }
@@ -71,22 +71,18 @@ function askServer(dd: DataDir, path: string): Promise<number | undefined> {
 export async function clusterExists(dir: string, dd: DataDir, cluster: ClusterName): Promise<boolean> {
   const split = splitCluster(cluster);
   if (!split) return cluster === ROOT; // a top-level cluster other than root has no Workspace to make it
-  let status: number | undefined;
-  try {
-    status = await askServer(dd, `/clusters/${split.parent}/apis/tenancy.kplane.io/v1alpha1/workspaces/${encodeURIComponent(split.name)}`);
-  } catch (e) {
-    throw new CliError(`cannot ask kplane at ${dd.server} whether ${cluster} exists: ${(e as Error).message}`);
-  }
+  const status = await askServer(dd, `/clusters/${split.parent}/apis/tenancy.kplane.io/v1alpha1/workspaces/${encodeURIComponent(split.name)}`);
   if (status === 200) return true;
   if (status === 403 || status === 404) return false;
-  if (status !== undefined) throw new CliError(`kplane at ${dd.server} answered ${status} when asked whether ${cluster} exists`);
-  // Nobody listens there: kplane is stopped, and its store can be read.
+  if (typeof status === 'number') throw new CliError(`kplane at ${dd.server} answered ${status} when asked whether ${cluster} exists`);
+  // No answer (kplane stopped, or its URL not reachable from here): read the store, which only a
+  // stopped kplane leaves unlocked.
   if (!existsSync(join(dir, 'db'))) return false;
   let store: LevelStore;
   try {
     store = await LevelStore.open({ path: join(dir, 'db') });
   } catch (e) {
-    throw new CliError(`kplane at ${dd.server} is not reachable and its store cannot be opened: ${(e as Error).message}`);
+    throw new CliError(`cannot tell whether ${cluster} exists: kplane at ${dd.server} did not answer (${status.message}) and its store cannot be read (${(e as Error).message})`);
   }
   try {
     return await new ClusterRegistry(store).exists(cluster);

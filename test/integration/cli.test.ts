@@ -85,6 +85,14 @@ describe('kplane kubeconfig', () => {
   });
 });
 
+describe('kplane serve --external-url', () => {
+  it('refuses a value that is not an http(s) URL', async () => {
+    const r = await kplane(['serve', '--data-dir', join(dir, 'never'), '--external-url', 'notaurl']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("option '--external-url <url>' argument 'notaurl' is invalid");
+  });
+});
+
 describe('kplane serve --help', () => {
   it('shows defaults as they are typed', async () => {
     const r = await kplane(['serve', '--help']);
