@@ -73,7 +73,7 @@ export const NAMESPACE = 'fuzz-a';
 
 /** Percent-encoding that also takes lone surrogates (as their replacement character). */
 function encode(s: string): string {
-  return encodeURIComponent(s.toWellFormed());
+  return encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
 }
 
 function pathValue(r: Random, param: string): string {
