@@ -3,6 +3,7 @@
 // server itself gives to requests no handler ever sees. kplane runs on Node's HTTP server, whose
 // own answers (and fastify's JSON ones) must never reach a client.
 
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 
 /**
@@ -107,6 +108,30 @@ export function writeGoServerError(socket: Socket, status: string, body = status
   else socket.destroy();
 }
 
+/** Go's answer to a transfer coding other than "chunked" (RFC 7230: 501). */
+const UNSUPPORTED_TE = { status: '501 Not Implemented', body: 'Unsupported transfer encoding' };
+
+/** httpguts.ValidHostHeader's bytes. */
+const VALID_HOST = /^[0-9A-Za-z!$%&'()*+,\-.:;=[\]_~]*$/;
+
+/**
+ * What Go's server refuses in a request head Node's parser accepted, as the status line and
+ * body it writes, or undefined: only HTTP/1.x, exactly one valid Host on HTTP/1.1, and no
+ * transfer coding but a single "chunked".
+ */
+export function goRequestRefusal(req: IncomingMessage): { status: string; body?: string } | undefined {
+  if (req.httpVersionMajor !== 1) return { status: '505 HTTP Version Not Supported: unsupported protocol version' };
+  let hosts = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'host') hosts++;
+  if (hosts > 1) return { status: '400 Bad Request' };
+  const host = req.headers.host;
+  if (host === undefined) return req.httpVersionMinor >= 1 ? { status: '400 Bad Request: missing required Host header' } : undefined;
+  if (!VALID_HOST.test(host)) return { status: '400 Bad Request: malformed Host header' };
+  const te = req.headersDistinct['transfer-encoding'];
+  if (te && (te.length !== 1 || te[0]!.trim().toLowerCase() !== 'chunked')) return UNSUPPORTED_TE;
+  return undefined;
+}
+
 /** Node's parser errors mapped to what Go's server answers for the same bytes. */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   switch (err.code) {
@@ -114,7 +139,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): v
       return writeGoServerError(socket, '431 Request Header Fields Too Large');
     case 'HPE_INVALID_TRANSFER_ENCODING':
       // Go accepts "chunked" only; any other transfer coding is a 501
-      return writeGoServerError(socket, '501 Not Implemented', 'Unsupported transfer encoding');
+      return writeGoServerError(socket, UNSUPPORTED_TE.status, UNSUPPORTED_TE.body);
     case 'ECONNRESET':
     case 'ERR_HTTP_REQUEST_TIMEOUT':
     case 'ERR_HTTP_HEADERS_TIMEOUT':

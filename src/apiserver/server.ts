@@ -25,7 +25,9 @@ import type { ApiDeps } from './deps.js';
 import { PageNotFound, serveNonResource } from './handlers/nonresource.js';
 import { serveResource } from './handlers/resource.js';
 import { limitUnreadBody, MAX_BODY_BYTES } from './body.js';
-import { answerClientError, MAX_HEADER_BYTES, parseRequestTarget, PlainTextError, writeGoServerError } from './edge.js';
+import {
+  answerClientError, goRequestRefusal, MAX_HEADER_BYTES, parseRequestTarget, PlainTextError, writeGoServerError,
+} from './edge.js';
 import { resolveRequestInfo, splitClusterPath, type RequestInfo } from './requestinfo.js';
 import { sendError } from './respond.js';
 import { serveUpgrades } from './websocket.js';
@@ -133,11 +135,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
 
   async function handler(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
     const target = parseRequestTarget(req.url);
-    // what Go's server refuses before any handler: an undecodable path, HTTP/1.1 without Host
+    // what Go's server refuses before any handler: an undecodable path, a bad head (edge.ts)
     if (!target) return goServerError(reply, '400 Bad Request');
-    if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) {
-      return goServerError(reply, '400 Bad Request: missing required Host header');
-    }
+    const refusal = goRequestRefusal(req.raw);
+    if (refusal) return goServerError(reply, refusal.status, refusal.body);
     if (deps.shutdown.aborted) {
       // kube's WithWaitGroup while draining: new requests are told to retry elsewhere
       reply.header('Retry-After', '1').header('X-Content-Type-Options', 'nosniff');
@@ -194,9 +195,9 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
   }
 
   /** Go's server-level answer: written on the connection, which then closes. */
-  function goServerError(reply: FastifyReply, status: string): void {
+  function goServerError(reply: FastifyReply, status: string, body?: string): void {
     reply.hijack();
-    writeGoServerError(reply.raw.socket!, status);
+    writeGoServerError(reply.raw.socket!, status, body);
   }
 
   app.route({ method: methods, url: '/*', handler });

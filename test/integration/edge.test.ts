@@ -135,6 +135,27 @@ describe('what Go\'s server answers before any handler', () => {
     expect(te.res.bytes.toString('latin1')).toBe(goServerText('501 Not Implemented', 'Unsupported transfer encoding'));
   });
 
+  it('heads Node reads but Go refuses: other HTTP versions, two or malformed Hosts, transfer codings but one "chunked"', async () => {
+    const head = (first: string, lines: string) => Buffer.from(`${first}\r\n${lines}\r\n`, 'latin1');
+    const cases: [Buffer, string, string?][] = [
+      [head(`GET ${ROOT}/api HTTP/2.0`, 'Host: x\r\n'), '505 HTTP Version Not Supported: unsupported protocol version'],
+      [head(`GET ${ROOT}/api HTTP/0.9`, 'Host: x\r\n'), '505 HTTP Version Not Supported: unsupported protocol version'],
+      [head(`GET ${ROOT}/api HTTP/1.1`, 'Host: x\r\nHost: y\r\n'), '400 Bad Request'],
+      [head(`GET ${ROOT}/api HTTP/1.1`, 'Host: x y\r\n'), '400 Bad Request: malformed Host header'],
+      [head(`POST ${CM} HTTP/1.1`, 'Host: x\r\nTransfer-Encoding: gzip, chunked\r\n'), '501 Not Implemented', 'Unsupported transfer encoding'],
+      [head(`POST ${CM} HTTP/1.1`, 'Host: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n'), '501 Not Implemented', 'Unsupported transfer encoding'],
+    ];
+    for (const [bytes, status, body] of cases) {
+      const r = await rawHttp(t.url, admin, [bytes]);
+      expect(r.responses[0]?.bytes.toString('latin1'), bytes.toString('latin1').split('\r\n')[0]).toBe(goServerText(status, body));
+    }
+    // what Go takes: HTTP/1.0 without Host, "Chunked" in any case
+    expect((await rawHttp(t.url, admin, [head(`GET ${ROOT}/api HTTP/1.0`, '')])).responses[0]?.status).toBe(200);
+    const chunked = await rawHttp(t.url, admin, [head(`POST ${CM} HTTP/1.1`, 'Host: x\r\nContent-Type: application/json\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n'), '2\r\n{}\r\n0\r\n\r\n']);
+    // (served: the body {} is read and judged, a ConfigMap without a name)
+    expect(chunked.responses[0]?.status).toBe(422);
+  });
+
   it('an Expect other than 100-continue is Go\'s empty 417; 100-continue is honoured', async () => {
     const r = await once('GET', `${ROOT}/api`, { Expect: 'foo' });
     expect([r.res.status, r.res.headers['content-length'], r.res.headers.connection]).toEqual([417, '0', 'close']);
