@@ -132,6 +132,15 @@ export function goRequestRefusal(req: IncomingMessage): { status: string; body?:
   return undefined;
 }
 
+/** Whether Node's "Invalid header token" is at a line with a colon (a header whose name is bad). */
+function headerNameRefused(err: NodeJS.ErrnoException & { bytesParsed?: number; rawPacket?: Buffer; reason?: string }): boolean {
+  if (err.reason !== 'Invalid header token' || !err.rawPacket || err.bytesParsed === undefined) return false;
+  const raw = err.rawPacket.toString('latin1');
+  const start = raw.lastIndexOf('\n', err.bytesParsed - 1) + 1;
+  const end = raw.indexOf('\n', err.bytesParsed);
+  return raw.slice(start, end < 0 ? raw.length : end).includes(':');
+}
+
 /** Node's parser errors mapped to what Go's server answers for the same bytes. */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   switch (err.code) {
@@ -140,6 +149,10 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): v
     case 'HPE_INVALID_TRANSFER_ENCODING':
       // Go accepts "chunked" only; any other transfer coding is a 501
       return writeGoServerError(socket, UNSUPPORTED_TE.status, UNSUPPORTED_TE.body);
+    case 'HPE_INVALID_HEADER_TOKEN':
+      // Go reads "Name With Space: v" as a header and refuses its name; a line without a colon,
+      // or a bad byte in a value, is a plain 400
+      return writeGoServerError(socket, headerNameRefused(err) ? '400 Bad Request: invalid header name' : '400 Bad Request');
     case 'ECONNRESET':
     case 'ERR_HTTP_REQUEST_TIMEOUT':
     case 'ERR_HTTP_HEADERS_TIMEOUT':

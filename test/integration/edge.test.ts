@@ -131,6 +131,11 @@ describe('what Go\'s server answers before any handler', () => {
     expect(noHost.res.bytes.toString('latin1')).toBe(goServerText('400 Bad Request: missing required Host header'));
     const garbage = await rawHttp(t.url, admin, ['GARBAGE\r\n\r\n']);
     expect(garbage.responses[0]!.bytes.toString('latin1')).toBe(goServerText('400 Bad Request'));
+    // kube: a space in a header name is "invalid header name"; a line without a colon or a control byte in a value plain
+    for (const [line, status] of [['Bad Header: y', '400 Bad Request: invalid header name'], ['NoColon', '400 Bad Request'], ['X-A: a\u0001b', '400 Bad Request']]) {
+      const r = await rawHttp(t.url, admin, [`GET ${ROOT}/api HTTP/1.1\r\nHost: x\r\n${line}\r\n\r\n`]);
+      expect(r.responses[0]?.bytes.toString('latin1'), line).toBe(goServerText(status));
+    }
     const te = await once('POST', CM, { 'Transfer-Encoding': 'gzip', 'Content-Type': 'application/json' });
     expect(te.res.bytes.toString('latin1')).toBe(goServerText('501 Not Implemented', 'Unsupported transfer encoding'));
   });
