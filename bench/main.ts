@@ -261,6 +261,11 @@ async function soak(): Promise<void> {
       root: await kplaneTarget(p),
       url: p.url,
       rss: () => rssOf(p.child.pid!),
+      rssParts: async () => {
+        const st = await readFile(`/proc/${p.child.pid!}/status`, 'utf8');
+        const kb = (f: string) => Number(new RegExp(`${f}:\\s+(\\d+) kB`).exec(st)?.[1] ?? 0) * 1024;
+        return { anon: kb('RssAnon'), file: kb('RssFile') };
+      },
       cpuSeconds: () => cpuOf(p.child.pid!),
       diagnostics: async () => {
         const after = p.records.length;

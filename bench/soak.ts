@@ -51,6 +51,8 @@ export interface SoakServer {
   diagnostics(): Promise<Diagnostics>;
   /** Resident set size of the server process, bytes. */
   rss(): Promise<number>;
+  /** The resident set split: anonymous memory (heap, malloc) and mapped files (LevelDB's tables, code). */
+  rssParts(): Promise<{ anon: number; file: number }>;
   /** CPU time the server process has used, seconds. */
   cpuSeconds(): Promise<number>;
 }
@@ -82,6 +84,7 @@ interface RoundFigures {
   listedObjects: number;
   listMs: number;
   rssAfter: number;
+  rssParts: { anon: number; file: number };
   diag: Diagnostics;
   cpu: CpuShare;
 }
@@ -225,8 +228,9 @@ async function round(s: SoakServer, targets: Target[], o: SoakOptions, state: Cl
   const clientCpu = cpu1.client - cpu0.client;
   const cpu = { server, client: clientCpu, others: Math.max(0, cpu1.machine - cpu0.machine - server - clientCpu), available: seconds * cpus().length };
   const rssAfter = await s.rss();
+  const rssParts = await s.rssParts();
   const diag = await s.diagnostics();
-  return { requests, errors, seconds, latencies: lat, listedObjects, listMs, rssAfter, diag, cpu };
+  return { requests, errors, seconds, latencies: lat, listedObjects, listMs, rssAfter, rssParts, diag, cpu };
 }
 
 interface ClientState {
@@ -240,7 +244,7 @@ interface ClientState {
   rv: string | undefined;
 }
 
-const BYTES = new Set(['heapTotal', 'external', 'leveldb']);
+const BYTES = new Set(['heapTotal', 'heapTotalAfterGC', 'external', 'leveldb']);
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 0) : 'n/a');
 
@@ -283,7 +287,7 @@ function printRound(i: number, f: RoundFigures, prev: RoundFigures | undefined):
   const p = (v: Verb, q: number) => percentile(f.latencies[v], q);
   const d = f.diag;
   console.log(`  round ${i + 1}: ${f.requests} requests${ratio(f.requests, prev?.requests)}, ${(f.requests / f.seconds).toFixed(0)} req/s, `
-    + `${f.errors} errors; RSS ${mib(f.rssAfter)}${ratio(f.rssAfter, prev?.rssAfter)}, JS heap ${mib(d.heapUsed ?? 0)}${ratio(d.heapUsed ?? 0, prev?.diag.heapUsed)}`
+    + `${f.errors} errors; RSS ${mib(f.rssAfter)}${ratio(f.rssAfter, prev?.rssAfter)} (anon ${mib(f.rssParts.anon)}, files ${mib(f.rssParts.file)}), JS heap ${mib(d.heapUsed ?? 0)}${ratio(d.heapUsed ?? 0, prev?.diag.heapUsed)}`
     + ` (after GC ${mib(d.heapUsedAfterGC ?? 0)}${ratio(d.heapUsedAfterGC ?? 0, prev?.diag.heapUsedAfterGC)})`);
   for (const v of VERBS) {
     if (!f.latencies[v].length) continue;

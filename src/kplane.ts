@@ -274,6 +274,7 @@ export class Kplane {
       heapTotal: before.heapTotal,
       heapUsed: before.heapUsed,
       heapUsedAfterGC: after.heapUsed,
+      heapTotalAfterGC: after.heapTotal,
       external: after.external,
       leveldb: this.baseStore.nativeMemory(),
       connections,

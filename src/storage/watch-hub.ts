@@ -41,6 +41,8 @@ export class WatchHub {
   /** Watchers of every key (prefix ''): controllers such as the garbage collector. */
   private readonly everything = new Set<Entry>();
   private count = 0;
+  /** Watch starts whose history came from memory / from the durable log (diagnostics). */
+  private replays = { memory: 0, disk: 0 };
 
   constructor(
     capacity: number,
@@ -56,10 +58,13 @@ export class WatchHub {
   }
 
   /** Sizes of what the hub holds (diagnostics: the soak checks these stay bounded). */
-  stats(): { watchers: number; watchedResources: number; watchedClusters: number; historyEvents: number } {
+  stats(): { watchers: number; watchedResources: number; watchedClusters: number; historyEvents: number; replaysFromMemory: number; replaysFromDisk: number } {
     let clusters = 0;
     for (const rw of this.watchers.values()) clusters += rw.byCluster.size;
-    return { watchers: this.count, watchedResources: this.watchers.size, watchedClusters: clusters, historyEvents: this.size };
+    return {
+      watchers: this.count, watchedResources: this.watchers.size, watchedClusters: clusters, historyEvents: this.size,
+      replaysFromMemory: this.replays.memory, replaysFromDisk: this.replays.disk,
+    };
   }
 
   /** Delivers committed events, in revision order. */
@@ -133,6 +138,7 @@ export class WatchHub {
     const entry: Entry = { prefixes, lastRev: 0, sink, pending: [], progressWanted: false, stopped: false };
     const mem = this.fromMemory(prefixes, fromRevision, currentRev);
     this.add(entry);
+    this.replays[mem ? 'memory' : 'disk']++;
     const history = mem ? Promise.resolve(mem) : this.readAll(prefixes, fromRevision);
     history.then(
       (hist) => {

@@ -107,7 +107,7 @@ export class LevelStore implements Store {
     this.writer = new Writer(db, revision, {
       sync: opts.sync ?? false,
       indexers: opts.indexers ?? {},
-      readLatest: (key) => this.get(key),
+      readLatest: (keys) => this.getLatest(keys),
       knownResources: this.resources,
       onCommit: (events) => this.onCommit(events),
     });
@@ -175,6 +175,24 @@ export class LevelStore implements Store {
     const dv = decodeValue(val);
     if (!dv) return undefined;
     return toKV(key, parseVersionRow(row).rev, dv.createRev, dv.json);
+  }
+
+  /** The current versions of keys, two reads for all of them (the writer's preconditions). */
+  private async getLatest(keys: string[]): Promise<(KV | undefined)[]> {
+    const snapshot = this.db.snapshot();
+    try {
+      const latest = (await this.db.getMany(keys.map(latestRow), { snapshot })).map((v) => (v === undefined ? undefined : decodeLatest(v)));
+      const present = keys.flatMap((k, i) => (latest[i] ? [i] : []));
+      const values = await this.db.getMany(present.map((i) => versionRow(keys[i]!, latest[i]!.rev)), { snapshot });
+      const out: (KV | undefined)[] = keys.map(() => undefined);
+      present.forEach((i, j) => {
+        const dv = values[j] === undefined ? undefined : decodeValue(values[j]!);
+        if (dv) out[i] = toKV(keys[i]!, latest[i]!.rev, dv.createRev, dv.json, latest[i]!.index);
+      });
+      return out;
+    } finally {
+      await snapshot.close();
+    }
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListPage> {

@@ -58,6 +58,6 @@ describe('WatchHub', () => {
     expect(h.stats()).toMatchObject({ watchers: 50, watchedResources: 1, watchedClusters: 3 });
     for (const w of watches) w.stop();
     publish(ev(1, 'a'));
-    expect(h.stats()).toEqual({ watchers: 0, watchedResources: 0, watchedClusters: 0, historyEvents: 1 });
+    expect(h.stats()).toMatchObject({ watchers: 0, watchedResources: 0, watchedClusters: 0, historyEvents: 1 });
   });
 });
