@@ -193,6 +193,8 @@ function clusterRoleBindings(): KubeObject[] {
 
 function toTemplates(objects: KubeObject[]): Template[] {
   return objects
+    // kind first, as kube's JSON prints objects
+    .map((o) => ({ kind: o.kind, apiVersion: o.apiVersion, ...o }))
     .map((body) => ({ relKey: body.metadata.namespace ? `${body.metadata.namespace}/${body.metadata.name}` : body.metadata.name!, body }))
     .sort((a, b) => (a.relKey < b.relKey ? -1 : a.relKey > b.relKey ? 1 : 0));
 }
