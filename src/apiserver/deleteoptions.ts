@@ -5,7 +5,7 @@
 
 import { StatusError, unsupportedMediaType, isStatusError } from '../apimachinery/errors.js';
 import { resolveSchema } from '../openapi/definitions.js';
-import { decodeObject as decodeProtobuf } from '../protobuf/index.js';
+import { decodeObject as decodeProtobuf, summarize } from '../protobuf/index.js';
 import { decodeOptionsBody, DecodeFailure } from './decode.js';
 import { bodyFormat, PROTOBUF } from './negotiate.js';
 
@@ -38,10 +38,12 @@ export function checkDeleteOptionsTypeMeta({ apiVersion, kind }: { apiVersion: s
 }
 
 /** kplane's protobuf decoder wraps its text for object bodies; the delete handler shows it bare. */
-function bareProtobufError(e: StatusError): string {
-  const m = /^the object provided is unrecognized \(must be of type DeleteOptions\): (.*) \([0-9a-f.]*\)$/s.exec(e.message)
-    ?? /^.* cannot be handled as a DeleteOptions: (.*)$/s.exec(e.message);
-  return m ? m[1]! : e.message;
+function bareProtobufError(e: StatusError, body: Buffer): string {
+  const unrecognized = 'the object provided is unrecognized (must be of type DeleteOptions): ';
+  const quoted = ` (${summarize(body)})`;
+  if (e.message.startsWith(unrecognized) && e.message.endsWith(quoted)) return e.message.slice(unrecognized.length, -quoted.length);
+  const handled = /^.* cannot be handled as a DeleteOptions: (.*)$/s.exec(e.message);
+  return handled ? handled[1]! : e.message;
 }
 
 /** The options a DELETE body carries, or {} without a body (the query then says them). */
@@ -54,7 +56,7 @@ export function decodeDeleteOptionsBody(bytes: Buffer, contentType: string | und
       checkDeleteOptionsTypeMeta({ apiVersion: decoded.apiVersion, kind: decoded.kind });
       return { body: decoded.object };
     } catch (e) {
-      if (isStatusError(e) && e.status.code === 400) throw untyped(bareProtobufError(e));
+      if (isStatusError(e) && e.status.code === 400) throw untyped(bareProtobufError(e, bytes));
       throw e;
     }
   }

@@ -71,7 +71,8 @@ function hasMagic(b: Uint8Array): boolean {
 }
 
 /** kube's summarizeData: the start of a body in an error message. */
-function summarize(body: Uint8Array): string {
+/** How kube's protobuf errors quote a body: its first 30 bytes, as text when it looks like JSON, else hex. */
+export function summarize(body: Uint8Array): string {
   if (body.length === 0) return '<empty>';
   const b = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (b[0] === 0x7b /* { */) return b.length > 30 ? `${b.subarray(0, 30).toString('latin1')} ...` : b.toString('latin1');
