@@ -74,8 +74,8 @@ function goObjectReference(r: { kind: string; namespace?: string; name: string; 
 
 /**
  * Impersonation (Impersonate-User, -Group, -Uid, -Extra-*), as kube's WithImpersonation filter
- * sees it, with every request refused: kplane does not implement impersonation yet (the identity
- * and access issue will, with RBAC's "impersonate" verb); until then a request asking for it is
+ * sees it, with every request refused: kplane does not implement impersonation yet (issue 9,
+ * identity and access, checks it against RBAC's "impersonate" verb); until then a request asking for it is
  * answered as kube answers a caller without that permission, never served as the caller.
  * Headers without Impersonate-User are kube's 500 (plain text); otherwise the first thing asked
  * for (the user, or the service account it names) is refused with kube's 403.

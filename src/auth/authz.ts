@@ -30,7 +30,7 @@ function isDiscoveryPath(path: string): boolean {
 /**
  * Whether a caller may address a logical cluster at all: system:masters everywhere, an identity
  * of a logical cluster (a service account: user.cluster) in that cluster only. '*' (all clusters)
- * is for system:masters alone. Per-cluster RBAC will widen this to users bound in the cluster.
+ * is for system:masters alone. Per-cluster RBAC (issue 9) will widen this to users bound in the cluster.
  */
 export function mayEnterCluster(user: UserInfo, cluster: string): boolean {
   if (user.groups.includes('system:masters')) return true;
