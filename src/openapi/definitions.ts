@@ -18,7 +18,7 @@ import {
   builtinCRDDefinition, builtinCRDDefinitionV2, crdDefinitions, crdDefinitionsV2, type CRDLike,
 } from './crd.js';
 import {
-  CUSTOM_DEFINITIONS, CUSTOM_DEFINITIONS_V2, ENUM_FACTS, FIELD_DEFAULTS, FIELDS_V1, PARAGRAPH_FIELDS, INT_OR_STRING, MICRO_TIME, PATCH_FACTS, PER_GROUP_VERSION_KINDS,
+  CUSTOM_DEFINITIONS, CUSTOM_DEFINITIONS_V2, DEFINITION_DESCRIPTIONS, ENUM_FACTS, FIELD_DEFAULTS, FIELDS_V1, PARAGRAPH_FIELDS, INT_OR_STRING, MICRO_TIME, PATCH_FACTS, PER_GROUP_VERSION_KINDS,
   POINTER_STRUCT_FIELDS, PROPERTY_DESCRIPTIONS, PROPERTY_TYPE_OVERRIDES, QUANTITY, RAW_EXTENSION, TIME,
   UNVERSIONED_KINDS, ZERO_DEFAULT_FIELDS, type EnumFacts, type ListFacts,
 } from './facts.js';
@@ -51,7 +51,7 @@ function buildBuiltin(name: string): JsonSchema | undefined {
   if (!cls) return undefined;
   const model = loadModel(cls);
   if (!model) return undefined;
-  return modelDefinition(name, model.description, model.attributes);
+  return modelDefinition(name, DEFINITION_DESCRIPTIONS[name] ?? model.description, model.attributes);
 }
 
 const PRIMITIVES: Record<string, string> = { string: 'string', boolean: 'boolean' };

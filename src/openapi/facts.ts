@@ -523,6 +523,15 @@ export const PROPERTY_DESCRIPTIONS: Record<string, Record<string, string>> = {
 };
 
 /**
+ * Descriptions of definitions whose Go doc comment has layout (examples, paragraphs) that
+ * client-node's flattened text lost.
+ */
+export const DEFINITION_DESCRIPTIONS: Record<string, string> = {
+  [`${PACKAGES.core}.Endpoints`]: "Endpoints is a collection of endpoints that implement the actual service. Example:\n\n\t Name: \"mysvc\",\n\t Subsets: [\n\t   {\n\t     Addresses: [{\"ip\": \"10.10.1.1\"}, {\"ip\": \"10.10.2.2\"}],\n\t     Ports: [{\"name\": \"a\", \"port\": 8675}, {\"name\": \"b\", \"port\": 309}]\n\t   },\n\t   {\n\t     Addresses: [{\"ip\": \"10.10.3.3\"}],\n\t     Ports: [{\"name\": \"a\", \"port\": 93}, {\"name\": \"b\", \"port\": 76}]\n\t   },\n\t]\n\nEndpoints is a legacy API and does not contain information about all Service features. Use discoveryv1.EndpointSlice for complete information about Service endpoints.\n\nDeprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.",
+  [`${PACKAGES.core}.EndpointSubset`]: "EndpointSubset is a group of addresses with a common set of ports. The expanded set of endpoints is the Cartesian product of Addresses x Ports. For example, given:\n\n\t{\n\t  Addresses: [{\"ip\": \"10.10.1.1\"}, {\"ip\": \"10.10.2.2\"}],\n\t  Ports:     [{\"name\": \"a\", \"port\": 8675}, {\"name\": \"b\", \"port\": 309}]\n\t}\n\nThe resulting set of endpoints can be viewed as:\n\n\ta: [ 10.10.1.1:8675, 10.10.2.2:8675 ],\n\tb: [ 10.10.1.1:309, 10.10.2.2:309 ]\n\nDeprecated: This API is deprecated in v1.33+.",
+};
+
+/**
  * Fields whose Go doc comment has paragraph breaks where client-node's flattened text has ".  "
  * (restored for them only: elsewhere two spaces after a sentence are genuine). ObjectMeta is in
  * every `kubectl explain <kind>.metadata`.
