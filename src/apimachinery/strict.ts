@@ -229,11 +229,49 @@ export function parseGoJson(text: string): unknown {
 
 const MAX_STRICT_ERRORS = 100;
 
+/** Object keys in a parsed value (an upper bound check against the text rules out duplicates). */
+function countKeys(v: unknown): number {
+  let n = 0;
+  const stack: unknown[] = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (x === null || typeof x !== 'object') continue;
+    if (Array.isArray(x)) {
+      for (const item of x) if (item !== null && typeof item === 'object') stack.push(item);
+      continue;
+    }
+    for (const k in x as Record<string, unknown>) {
+      n++;
+      const c = (x as Record<string, unknown>)[k];
+      if (c !== null && typeof c === 'object') stack.push(c);
+    }
+  }
+  return n;
+}
+
+/**
+ * Whether the JSON text may hold a duplicate key: every key is a string followed by ':', so the
+ * number of `"…:` sequences is at least the number of keys; equal to the parsed count, none repeat.
+ */
+export function mayHaveDuplicates(text: string, value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const colons = text.match(/"[ \t\r\n]*:/g)?.length ?? 0;
+  return colons !== countKeys(value);
+}
+
 /**
  * The duplicate keys of a JSON document as kube's strict decoder reports them, in document order:
  * `duplicate field "metadata.name"`. Invalid JSON reports nothing (the decoder fails on it first).
  */
 export function findDuplicateFields(jsonText: string): string[] {
+  // (the scanner below costs far more than parsing: most texts are ruled out first)
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(jsonText);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed !== undefined && !mayHaveDuplicates(jsonText, parsed)) return [];
   const data = Buffer.from(jsonText, 'utf8');
   interface Frame { obj: boolean; path: string; keys: Set<string>; index: number }
   const frames: Frame[] = [];

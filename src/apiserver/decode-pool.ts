@@ -10,10 +10,13 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StatusError, type Status } from '../apimachinery/errors.js';
 import { resolveSchema } from '../openapi/definitions.js';
-import { decodeObject, type Decoded, type DecodeRequest } from './decode.js';
+import type { KubeObject } from '../apimachinery/object.js';
+import { decodeObject as decodeProtobuf } from '../protobuf/index.js';
+import { apiVersionOfType } from '../registry/types.js';
+import { conformObject, decodeObject, type Decoded, type DecodeRequest } from './decode.js';
 import { jsonDepthExceeds } from './yaml-body.js';
 
-/** JSON bodies from this size on are decoded by a worker (JSON.parse of 256 KiB takes ~2 ms). */
+/** JSON and protobuf bodies from this size on are decoded by a worker (JSON.parse of 256 KiB takes ~2 ms). */
 const WORKER_JSON_BYTES = 256 * 1024;
 /**
  * YAML is two orders of magnitude slower to parse, and the yaml library composes recursively:
@@ -33,7 +36,7 @@ export interface WorkerJob {
   type: Pick<DecodeRequest['type'], 'group' | 'version' | 'kind' | 'schemaName'> & { storage: { group: string } };
   text: string;
   bytes?: Uint8Array;
-  format: DecodeRequest['format'];
+  format: DecodeRequest['format'] | 'protobuf';
   fieldValidation: DecodeRequest['fieldValidation'];
 }
 
@@ -52,11 +55,30 @@ function offLoop(req: DecodeRequest): boolean {
  */
 export async function decodeObjectAsync(req: DecodeRequest): Promise<Decoded> {
   if (!offLoop(req)) return decodeObject(req);
-  const { group, version, kind, schemaName, storage } = req.type;
-  const result = await pool.run({
-    id: 0, type: { group, version, kind, schemaName, storage: { group: storage.group } },
-    text: req.text, bytes: req.bytes, format: req.format, fieldValidation: req.fieldValidation,
-  });
+  return inWorker(req.type, { text: req.text, bytes: req.bytes, format: req.format, fieldValidation: req.fieldValidation });
+}
+
+/**
+ * A protobuf create/update body as an object of the endpoint's kind: decoded, then checked as
+ * decode.ts conformObject does (protobuf carries no unknown or duplicate fields: nothing for field
+ * validation to report). Large bodies are decoded by a worker thread.
+ */
+export async function decodeProtobufAsync(req: { type: DecodeRequest['type']; schema: DecodeRequest['schema']; bytes: Buffer }): Promise<KubeObject> {
+  if (req.bytes.length < WORKER_JSON_BYTES || req.schema !== resolveSchema(req.type.schemaName)) {
+    return protobufBodyObject(req.type, req.schema, req.bytes);
+  }
+  return (await inWorker(req.type, { text: '', bytes: req.bytes, format: 'protobuf', fieldValidation: 'Ignore' })).object;
+}
+
+/** The decoding of a protobuf body (here or in a worker). */
+export function protobufBodyObject(type: DecodeRequest['type'], schema: DecodeRequest['schema'], bytes: Uint8Array): KubeObject {
+  const decoded = decodeProtobuf(bytes, { apiVersion: apiVersionOfType(type), kind: type.kind });
+  return conformObject({ type, schema }, { ...decoded.object, apiVersion: decoded.apiVersion, kind: decoded.kind }).object;
+}
+
+async function inWorker(type: DecodeRequest['type'], job: Omit<WorkerJob, 'id' | 'type'>): Promise<Decoded> {
+  const { group, version, kind, schemaName, storage } = type;
+  const result = await pool.run({ id: 0, type: { group, version, kind, schemaName, storage: { group: storage.group } }, ...job });
   if ('decoded' in result) return result.decoded;
   if ('status' in result) {
     const s = result.status;

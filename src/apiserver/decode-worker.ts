@@ -7,7 +7,7 @@ import { StatusError } from '../apimachinery/errors.js';
 import { resolveSchema } from '../openapi/definitions.js';
 import type { ResourceType } from '../registry/types.js';
 import { decodeObject } from './decode.js';
-import type { WorkerJob, WorkerResult } from './decode-pool.js';
+import { protobufBodyObject, type WorkerJob, type WorkerResult } from './decode-pool.js';
 
 // Decoding yields the CPU to the event loop: on Linux a thread has its own nice value, and
 // /proc/thread-self names this thread's id. (Elsewhere the worker keeps the process's priority.)
@@ -21,10 +21,11 @@ parentPort!.on('message', (job: WorkerJob) => {
   let result: WorkerResult;
   try {
     const type = job.type as ResourceType;
+    const schema = resolveSchema(type.schemaName);
     const bytes = job.bytes ? Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength) : undefined;
-    const decoded = decodeObject({
-      type, schema: resolveSchema(type.schemaName), text: job.text, bytes, format: job.format, fieldValidation: job.fieldValidation,
-    });
+    const decoded = job.format === 'protobuf'
+      ? { object: protobufBodyObject(type, schema, bytes ?? Buffer.alloc(0)), warnings: [] }
+      : decodeObject({ type, schema, text: job.text, bytes, format: job.format, fieldValidation: job.fieldValidation });
     result = { id: job.id, decoded };
   } catch (e) {
     result = e instanceof StatusError ? { id: job.id, status: e.status } : { id: job.id, error: e instanceof Error ? e.message : String(e) };

@@ -20,14 +20,14 @@ import { applyPatch } from '../apimachinery/patch/apply.js';
 import { goJsonScalar, parseRaw, rawValue, type RawNode } from '../apimachinery/patch/json-patch.js';
 import { goSprintV } from '../apimachinery/patch/strategic-merge-patch.js';
 import type { SchemaNode } from '../apimachinery/schema.js';
-import { findUnknownFields, goJsonSyntaxError } from '../apimachinery/strict.js';
+import { findUnknownFields, goJsonSyntaxError, mayHaveDuplicates } from '../apimachinery/strict.js';
 import { goStringCompare } from '../apimachinery/validation.js';
 import { definitionOfNode, getDefinition } from '../openapi/definitions.js';
 import { classForDefinition } from '../openapi/names.js';
 import { FIELDS_V1, INT_OR_STRING, MICRO_TIME, QUANTITY, RAW_EXTENSION, TIME } from '../openapi/facts.js';
 import { ALL_MESSAGES, messageForKind } from '../protobuf/messages.js';
 import { apiVersionOfType, type ResourceType } from '../registry/types.js';
-import { excessiveAliasing, firstYamlDocument, jsonDepthExceeds } from './yaml-body.js';
+import { convertedJsonDepthExceeded, excessiveAliasing, firstYamlDocument, jsonDepthExceeds } from './yaml-body.js';
 
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
 
@@ -683,36 +683,6 @@ function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
 // ---------------------------------------------------------------------------------------------
 // Duplicate keys: Go merges them into structs and maps; strict decoding reports them
 
-/** Object keys in a parsed value (an upper bound check against the text rules out duplicates). */
-function countKeys(v: unknown): number {
-  let n = 0;
-  const stack: unknown[] = [v];
-  while (stack.length) {
-    const x = stack.pop();
-    if (x === null || typeof x !== 'object') continue;
-    if (Array.isArray(x)) {
-      for (const item of x) if (item !== null && typeof item === 'object') stack.push(item);
-      continue;
-    }
-    for (const k in x as Record<string, unknown>) {
-      n++;
-      const c = (x as Record<string, unknown>)[k];
-      if (c !== null && typeof c === 'object') stack.push(c);
-    }
-  }
-  return n;
-}
-
-/**
- * Whether the JSON text may hold a duplicate key: every key is a string followed by ':', so the
- * number of `"…:` sequences is at least the number of keys; equal to the parsed count, none repeat.
- */
-function mayHaveDuplicates(text: string, value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  const colons = text.match(/"[ \t\r\n]*:/g)?.length ?? 0;
-  return colons !== countKeys(value);
-}
-
 interface StrictCollector {
   errors: string[];
   seen: Set<string>;
@@ -873,6 +843,9 @@ export function decodeObject(req: DecodeRequest): Decoded {
   if (parsed.error !== undefined) {
     throw unrecognized(req.format === 'json' ? `couldn't get version/kind; json parse error: ${parsed.error}` : parsed.error);
   }
+  // YAML reaches kube's JSON decoder as JSON, one level deeper than go-yaml counted its collections
+  const tooDeep = req.format === 'yaml' ? convertedJsonDepthExceeded(parsed.value, goStringCompare) : undefined;
+  if (tooDeep) throw unrecognized(`couldn't get version/kind; json parse error: invalid character '${tooDeep}' exceeded max depth`);
   const strictMode = req.fieldValidation !== 'Ignore';
   let result: TypedResult;
   try {

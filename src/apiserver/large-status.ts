@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { fieldErrorBody, fieldErrorString, type LargeInvalid, type Status } from '../apimachinery/errors.js';
 
 /** Field errors formatted between two turns of the event loop (a few milliseconds of work). */
-const SLICE = 2000;
+const SLICE = 1000;
 
 const MESSAGE = '\u0000message';
 const CAUSES = '\u0000causes';

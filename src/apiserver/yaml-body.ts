@@ -236,6 +236,22 @@ function resolveAliases(doc: Document.Parsed): Map<YamlNode, YamlNode> {
 }
 
 /**
+ * sigs.k8s.io/yaml hands the document to the JSON decoder as JSON (maps with sorted keys), whose
+ * scanner then refuses more than 10000 levels: the bracket where it stops, if it does.
+ */
+export function convertedJsonDepthExceeded(value: unknown, compare: (a: string, b: string) => number): '[' | '{' | undefined {
+  const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }];
+  while (stack.length) {
+    const { v, depth } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > MAX_DEPTH) return Array.isArray(v) ? '[' : '{';
+    const children = Array.isArray(v) ? v : Object.keys(v).sort(compare).map((k) => (v as Record<string, unknown>)[k]);
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ v: children[i], depth: depth + 1 });
+  }
+  return undefined;
+}
+
+/**
  * Whether a JSON text nests deeper than max (brackets outside strings). Go's scanner refuses such a
  * body before decoding; the caller asks the Go scanner for its exact text.
  */

@@ -9,15 +9,15 @@ import {
 import { parseFieldSelector } from '../../apimachinery/fields.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { applyPatch } from '../../apimachinery/patch/apply.js';
-import { decodeObject as decodeProtobuf, supportsKind } from '../../protobuf/index.js';
+import { supportsKind } from '../../protobuf/index.js';
 import type { ResourceSet } from '../../registry/catalog.js';
 import {
   apiVersionOfType, type RequestContext, type ResourceType, type SubresourceHandler, type UserInfo,
 } from '../../registry/types.js';
 import type { ApiDeps } from '../deps.js';
-import { conformObject, decodePatchResult, type FieldValidation } from '../decode.js';
-import { decodeObjectAsync } from '../decode-pool.js';
+import { decodePatchResult, type FieldValidation } from '../decode.js';
 import { decodeDeleteOptionsBody } from '../deleteoptions.js';
+import { decodeObjectAsync, decodeProtobufAsync } from '../decode-pool.js';
 import { MAX_BODY_BYTES, readBody } from '../body.js';
 import { requestQuery } from '../edge.js';
 import { bodyFormat, negotiateOutput, PROTOBUF, type Offer } from '../negotiate.js';
@@ -320,11 +320,8 @@ async function decodeBody(deps: ApiDeps, req: FastifyRequest, type: ResourceType
   const fmt = inputFormat(req.headers['content-type']);
   const schema = deps.schemaFor(type);
   const protobuf = supportsKind(apiVersionOfType(type), type.kind);
-  if (fmt === 'protobuf' && protobuf) {
-    const decoded = decodeProtobuf(bodyBytes(req), { apiVersion: apiVersionOfType(type), kind: type.kind });
-    // protobuf cannot carry unknown or duplicate fields: nothing for field validation to report
-    return conformObject({ type, schema }, { ...decoded.object, apiVersion: decoded.apiVersion, kind: decoded.kind }).object;
-  }
+  // protobuf cannot carry unknown or duplicate fields: nothing for field validation to report
+  if (fmt === 'protobuf' && protobuf) return decodeProtobufAsync({ type, schema, bytes: bodyBytes(req) });
   if (fmt !== 'json' && fmt !== 'yaml') throw unsupportedMediaType(inputTypes(protobuf));
   const bytes = bodyBytes(req);
   // large bodies are decoded off the event loop
