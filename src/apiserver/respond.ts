@@ -19,7 +19,8 @@ export function serialize(body: unknown, format: Format, pretty: boolean): Buffe
     const obj = body as Record<string, unknown>;
     return obj.kind === 'Status' ? encodeStatus(obj) : encodeObject(obj);
   }
-  if (format === 'yaml') return Buffer.from(toYaml(body, { lineWidth: 0 }));
+  // no anchors: a value shared by two fields of a reply is written out twice, as Go does
+  if (format === 'yaml') return Buffer.from(toYaml(body, { lineWidth: 0, aliasDuplicateObjects: false }));
   return Buffer.from((pretty ? JSON.stringify(body, null, 2) : JSON.stringify(body)) + '\n');
 }
 

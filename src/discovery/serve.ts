@@ -78,8 +78,9 @@ interface CachedBody {
 const cache = new Lru<string, CachedBody>(256);
 
 function encode(obj: unknown, mediaType: DiscoveryMediaType): string {
-  // YAML as kube writes it (sigs.k8s.io/yaml: JSON converted to YAML, keys sorted).
-  return mediaType === 'application/json' ? JSON.stringify(obj) : toYAML(obj, { sortMapEntries: true });
+  // YAML as kube writes it (sigs.k8s.io/yaml: JSON converted to YAML, keys sorted, no anchors for a
+  // value that appears twice, like a group's preferredVersion).
+  return mediaType === 'application/json' ? JSON.stringify(obj) : toYAML(obj, { sortMapEntries: true, aliasDuplicateObjects: false });
 }
 
 function cached(key: string, build: () => CachedBody): CachedBody {

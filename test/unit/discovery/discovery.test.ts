@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -193,6 +194,11 @@ describe('serveDiscovery', () => {
     const yaml = serveDiscovery(SAMPLE, { path: '/apis/rbac.authorization.k8s.io/v1', accept: 'application/yaml' }, opts)!;
     expect(yaml.headers['Content-Type']).toBe('application/yaml');
     expect(yaml.body).toContain('groupVersion: rbac.authorization.k8s.io/v1');
+    // a group's preferredVersion is the same value as its first version: written out, never as an alias
+    const group = serveDiscovery(SAMPLE, { path: '/apis/rbac.authorization.k8s.io', accept: 'application/yaml' }, opts)!;
+    expect(group.status).toBe(200);
+    expect(group.body).not.toMatch(/[&*]a1/);
+    expect(parseYaml(group.body!).preferredVersion).toEqual(parseYaml(group.body!).versions[0]);
     const missing = serveDiscovery(SAMPLE, { path: '/apis/apps' }, opts)!;
     expect(missing.status).toBe(404);
     expect(missing.body).toBe('404 page not found\n');
