@@ -13,6 +13,10 @@
 // resource's event log: those few keys are read at R from their version rows. Everything is read
 // from one LevelDB snapshot, so a batch landing meanwhile (even one not yet acknowledged, whose
 // events are in the same atomic batch as its l\0 rows) cannot make the two disagree.
+//
+// Where nearly every version row is live (no churn), the plain scan is cheaper than a point lookup
+// per key (10,000 ConfigMaps: 26 vs 40 ms), so the store scans first and hands the rest of the list
+// over to this once dead rows dominate what it has seen (store.ts, scanVersions).
 
 import type { AbstractSnapshot } from 'abstract-level';
 import type { KV, ListOptions, ListPage } from '../interface.js';

@@ -3,6 +3,7 @@
 // (./writer.ts); watch fan-out and the in-memory history live in ../watch-hub.ts; compaction in
 // ./compactor.ts.
 
+import type { AbstractSnapshot } from 'abstract-level';
 import { Level } from 'level';
 import type { KubeObject } from '../../apimachinery/object.js';
 import {
@@ -18,6 +19,9 @@ import {
   indexRangeStart, parseEventRow, parseVersionRow, versionRow, versionScanEnd, versionScanStart, versionSeek, versionsEnd,
 } from './encoding.js';
 import { Writer } from './writer.js';
+
+/** Rows a list scans before it judges whether the live keys are the cheaper way on. */
+const SWITCH_AFTER_ROWS = 256;
 
 export interface LevelStoreOptions {
   /** Directory of the LevelDB database. */
@@ -198,23 +202,21 @@ export class LevelStore implements Store {
   async list(prefix: string, opts: ListOptions = {}): Promise<ListPage> {
     const rev = opts.revision || this.writer.revision;
     this.checkRevision(rev);
-    // from the live keys (./list-live.ts), in one snapshot taken now; the version scan below is
-    // for a revision so old that too much changed since
     const snapshot = this.db.snapshot();
     try {
-      const page = await listLive(this.db, snapshot, prefix, rev, opts, toKV);
-      if (page) {
-        this.checkRevision(rev);
-        return page;
-      }
+      return await this.scanVersions(prefix, rev, opts, snapshot);
     } finally {
       await snapshot.close();
     }
-    return this.scanVersions(prefix, rev, opts);
   }
 
-  /** A list from the version rows: every version kept under the prefix is visited. */
-  private async scanVersions(prefix: string, rev: number, opts: ListOptions): Promise<ListPage> {
+  /**
+   * A list from the version rows. With a snapshot it is adaptive: once most rows visited were dead
+   * (superseded versions, deleted objects the history window still keeps), the rest of the list
+   * comes from the live keys (./list-live.ts), so churn does not make a list slower; where nearly
+   * every row is live, the scan is the cheaper of the two and goes on.
+   */
+  private async scanVersions(prefix: string, rev: number, opts: ListOptions, snapshot?: AbstractSnapshot): Promise<ListPage> {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const filter = opts.filter;
     const countRemaining = !!opts.countRemaining && !filter;
@@ -224,21 +226,38 @@ export class LevelStore implements Store {
     let lastKey: string | undefined;
     let current: string | undefined; // key whose versions we are inside
     let decided = false; // the version visible at rev for `current` has been handled
-    const it = this.db.iterator({ gte: versionScanStart(prefix, opts.startAfter), lt: versionScanEnd(prefix) });
+    let adaptive = !!snapshot;
+    let visited = 0;
+    let dead = 0;
+    let rest: ListPage | undefined; // the list's remainder from the live keys
+    const it = this.db.iterator({ gte: versionScanStart(prefix, opts.startAfter), lt: versionScanEnd(prefix), ...(snapshot ? { snapshot } : {}) });
     try {
       scan: for (;;) {
-        const batch = await it.nextv(items.length >= limit ? 256 : 1024);
+        // hand over between keys, while the page still takes items, when dead rows dominate
+        if (adaptive && decided && current !== undefined && items.length < limit && visited >= SWITCH_AFTER_ROWS && dead * 2 > visited) {
+          rest = await listLive(this.db, snapshot!, prefix, rev, { ...opts, startAfter: current, limit: limit === Infinity ? 0 : limit - items.length }, toKV);
+          if (rest) break;
+          adaptive = false; // too much changed after rev: the scan it is
+        }
+        const batch = await it.nextv(items.length >= limit ? 256 : visited < SWITCH_AFTER_ROWS ? SWITCH_AFTER_ROWS : 1024);
         if (batch.length === 0) break;
+        visited += batch.length;
         for (const [row, val] of batch) {
           const { key, rev: r } = parseVersionRow(row);
           if (key !== current) {
             current = key;
             decided = false;
           }
-          if (decided || r > rev) continue;
+          if (decided || r > rev) {
+            dead++;
+            continue;
+          }
           decided = true;
           const dv = decodeValue(val);
-          if (!dv) continue; // deleted as of rev
+          if (!dv) {
+            dead++;
+            continue; // deleted as of rev
+          }
           if (items.length >= limit) {
             more = true;
             if (!countRemaining) break scan;
@@ -256,6 +275,7 @@ export class LevelStore implements Store {
     }
     // A page read at an old revision is only valid if compaction did not overtake the scan.
     this.checkRevision(rev);
+    if (rest) return { ...rest, items: items.concat(rest.items), ...(rest.more && rest.lastKey === undefined ? { lastKey } : {}) };
     const page: ListPage = { items, revision: rev, more };
     if (more) {
       page.lastKey = lastKey;
