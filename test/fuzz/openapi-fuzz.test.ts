@@ -63,9 +63,14 @@ function send(url: string, creds: Credentials, req: FuzzRequest, timeoutMs = 15_
 
 /** What an answer says, without its particulars: failures of one kind are reported once. */
 function kindOfAnswer(a: Answer): string {
-  const text = a.body.subarray(0, 4096).toString('utf8');
-  const message = /"message":"((?:[^"\\]|\\.){0,60})/.exec(text)?.[1] ?? text.slice(0, 60);
-  return `${a.status} ${message.replace(/\\"[^"]*\\"|\d+/g, '_')}`;
+  let text = a.body.subarray(0, 4096).toString('utf8');
+  try {
+    text = (JSON.parse(text) as { message?: string }).message ?? text;
+  } catch {
+    // protobuf or text: its printable runs
+    text = text.replace(/[^\x20-\x7e]+/g, ' ');
+  }
+  return `${a.status} ${text.replace(/"[^"]*"|\d+/g, '_').slice(0, 50)}`;
 }
 
 /** Why an answer breaks the rules, or undefined. */
