@@ -24,7 +24,7 @@ import { WILDCARD, type ClusterName } from '../tenancy/logicalcluster.js';
 import type { ApiDeps } from './deps.js';
 import { PageNotFound, serveNonResource } from './handlers/nonresource.js';
 import { serveResource } from './handlers/resource.js';
-import { limitUnreadBody, MAX_BODY_BYTES } from './body.js';
+import { limitUnreadBody } from './body.js';
 import {
   answerClientError, goRequestRefusal, MAX_HEADER_BYTES, parseRequestTarget, PlainTextError, writeGoServerError,
 } from './edge.js';
@@ -92,7 +92,6 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     loggerInstance: opts.logger,
     // one concise line per request at debug level (onResponse below) instead of fastify's two at info
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: MAX_BODY_BYTES,
     // the handler answers kube's 503 while draining
     return503OnClosing: false,
     forceCloseConnections: 'idle',
