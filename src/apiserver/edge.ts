@@ -41,7 +41,8 @@ function hexValue(c: number): number {
 export function parseRequestTarget(url: string): RequestTarget | undefined {
   const q = url.indexOf('?');
   let raw = q < 0 ? url : url.slice(0, q);
-  // absolute-form (proxies): the path of the URL
+  // asterisk-form ("OPTIONS *"), and absolute-form (proxies): the path of the URL
+  if (raw === '*') return { path: raw, query: parseQuery(q < 0 ? '' : url.slice(q + 1)) };
   if (!raw.startsWith('/')) {
     const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/.exec(raw);
     if (!m) return undefined;

@@ -14,6 +14,7 @@
 // name (the path is decoded once, as Go's server does, and never cleaned).
 
 import { METHODS, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { forbidden, StatusError } from '../apimachinery/errors.js';
@@ -122,6 +123,11 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
   }
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_req, reply) => pageNotFound(reply));
+  // CONNECT (which Node never routes): kube has no such route, its plain 404, and the connection closes
+  app.server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n' +
+      'Content-Length: 19\r\nConnection: close\r\n\r\n404 page not found\n');
+  });
   // an Expect other than 100-continue: Go's empty 417, and the connection closes
   app.server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(417, { 'Content-Length': '0', Connection: 'close' }).end();
@@ -138,6 +144,8 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     if (!target) return goServerError(reply, '400 Bad Request');
     const refusal = goRequestRefusal(req.raw);
     if (refusal) return goServerError(reply, refusal.status, refusal.body);
+    // Go's server answers "OPTIONS *" itself (globalOptionsHandler): an empty 200
+    if (target.path === '*' && req.method === 'OPTIONS') return reply.code(200).header('Content-Length', '0').send();
     if (deps.shutdown.aborted) {
       // kube's WithWaitGroup while draining: new requests are told to retry elsewhere
       reply.header('Retry-After', '1').header('X-Content-Type-Options', 'nosniff');

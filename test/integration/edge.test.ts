@@ -161,6 +161,15 @@ describe('what Go\'s server answers before any handler', () => {
     expect(chunked.responses[0]?.status).toBe(422);
   });
 
+  it('"OPTIONS *" is Go\'s empty 200, other "*" targets and CONNECT kube\'s plain 404', async () => {
+    const options = await rawHttp(t.url, admin, ['OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n']);
+    expect([options.responses[0]?.status, options.responses[0]?.headers['content-length']]).toEqual([200, '0']);
+    for (const first of ['GET * HTTP/1.1', 'CONNECT x:443 HTTP/1.1']) {
+      const r = await rawHttp(t.url, admin, [`${first}\r\nHost: x\r\nConnection: close\r\n\r\n`]);
+      expect([r.responses[0]?.status, r.responses[0]?.body.toString()], first).toEqual([404, '404 page not found\n']);
+    }
+  });
+
   it('an Expect other than 100-continue is Go\'s empty 417; 100-continue is honoured', async () => {
     const r = await once('GET', `${ROOT}/api`, { Expect: 'foo' });
     expect([r.res.status, r.res.headers['content-length'], r.res.headers.connection]).toEqual([417, '0', 'close']);

@@ -23,7 +23,8 @@ describe('parseRequestTarget', () => {
 
   it('takes the path of an absolute-form target', () => {
     expect(parseRequestTarget('https://host:6443/clusters/root/api?x=1')?.path).toBe('/clusters/root/api');
-    expect(parseRequestTarget('*')).toBeUndefined();
+    expect(parseRequestTarget('*')?.path).toBe('*');
+    expect(parseRequestTarget('api')).toBeUndefined();
   });
 });
 
