@@ -4,7 +4,7 @@
 // client sees the answer instead of a reset connection (kubectl's "write: broken pipe"); kplane
 // does the same up to a bound, then closes.
 
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestEntityTooLarge } from '../apimachinery/errors.js';
 
 /** kube-apiserver's --max-request-bytes default (genericapiserver MaxRequestBodyBytes). */
@@ -17,6 +17,16 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 export const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
 
 const bodies = new WeakMap<IncomingMessage, Promise<Buffer>>();
+/** Requests that said "Expect: 100-continue", with the response to send the 100 on. */
+const awaitingContinue = new WeakMap<IncomingMessage, ServerResponse>();
+
+/**
+ * Holds back "100 Continue" until a handler reads the body, as Go's server does (Node would send it
+ * at once): a request refused before its body is read (401, 403, 404, 405, 415) is not uploaded.
+ */
+export function deferContinue(req: IncomingMessage, res: ServerResponse): void {
+  awaitingContinue.set(req, res);
+}
 
 /** The request body (read once; later calls share the result), or a 413 when it exceeds the limit. */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
@@ -28,6 +38,10 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
 function read(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (req.readableEnded || declared === 0) return Promise.resolve(Buffer.alloc(0));
+  const res = awaitingContinue.get(req);
+  awaitingContinue.delete(req);
+  // a declared length over the limit is refused without inviting the body
+  if (res && !(declared > limit)) res.writeContinue();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -70,7 +84,8 @@ const CLOSE_GRACE_MS = 500;
 export function limitUnreadBody(req: IncomingMessage): void {
   if (req.complete || req.destroyed || bodies.has(req)) return;
   const declared = Number(req.headers['content-length']);
-  if (declared <= MAX_POST_HANDLER_READ_BYTES) return;
+  // a client still waiting for its "100 Continue" will not send the body here: Go closes too
+  if (declared <= MAX_POST_HANDLER_READ_BYTES && !awaitingContinue.has(req)) return;
   const socket = req.socket;
   socket.end();
   setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();

@@ -25,7 +25,7 @@ import { WILDCARD, type ClusterName } from '../tenancy/logicalcluster.js';
 import type { ApiDeps } from './deps.js';
 import { PageNotFound, serveNonResource } from './handlers/nonresource.js';
 import { serveResource } from './handlers/resource.js';
-import { limitUnreadBody } from './body.js';
+import { deferContinue, limitUnreadBody } from './body.js';
 import {
   answerClientError, goRequestRefusal, MAX_HEADER_BYTES, parseRequestTarget, PlainTextError, writeGoServerError,
 } from './edge.js';
@@ -127,6 +127,11 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
   app.server.on('connect', (_req: IncomingMessage, socket: Socket) => {
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n' +
       'Content-Length: 19\r\nConnection: close\r\n\r\n404 page not found\n');
+  });
+  // "Expect: 100-continue": the 100 is sent when a handler reads the body (body.ts), not before
+  app.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    deferContinue(req, res);
+    app.server.emit('request', req, res);
   });
   // an Expect other than 100-continue: Go's empty 417, and the connection closes
   app.server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
