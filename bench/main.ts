@@ -13,7 +13,8 @@
 // BENCH_SKIP_KUBE=1 (kplane only), BENCH_SOAK=only (just the soak; also `npm run bench -- --soak`),
 // BENCH_SOAK=0 (no soak); the soak's own: SOAK_CLIENTS (256), SOAK_SECONDS (60), SOAK_ROUNDS (3),
 // SOAK_WORKSPACES (20), SOAK_STEADY (1; 0 lets creates accumulate), SOAK_KEEP (20 per client),
-// SOAK_CPU_PROF=DIR (kplane writes a CPU profile per round there: slice-0 is the set-up, slice-N round N).
+// SOAK_HISTORY_WINDOW=SECONDS (kplane's --history-window: below the soak's length, compaction runs
+// during the soak), SOAK_CPU_PROF=DIR (kplane writes a CPU profile per round there: slice-0 is the set-up, slice-N round N).
 
 import { mkdtemp, readFile, rm, stat, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,9 +34,9 @@ const WATCHERS = 100;
 
 type KplaneProc = KplaneProcess & { dataDir: string };
 
-async function startKplaneForBench(env: NodeJS.ProcessEnv = {}): Promise<KplaneProc> {
+async function startKplaneForBench(env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<KplaneProc> {
   const dataDir = await mkdtemp(join(tmpdir(), 'kplane-bench-'));
-  const p = await startKplaneProcess(dataDir, ['--log-level', process.env.BENCH_KPLANE_LOG ?? 'info'], { KPLANE_MAINTENANCE_SIGNAL: '1', ...env });
+  const p = await startKplaneProcess(dataDir, ['--log-level', process.env.BENCH_KPLANE_LOG ?? 'info', ...args], { KPLANE_MAINTENANCE_SIGNAL: '1', ...env });
   return { ...p, dataDir };
 }
 
@@ -255,7 +256,7 @@ async function soak(): Promise<void> {
   const p = await startKplaneForBench({
     KPLANE_MAINTENANCE_SIGNAL: 'report',
     ...(prof ? { KPLANE_CPU_PROFILE_DIR: prof } : {}),
-  });
+  }, process.env.SOAK_HISTORY_WINDOW ? ['--history-window', process.env.SOAK_HISTORY_WINDOW] : []);
   try {
     await runSoak({
       root: await kplaneTarget(p),

@@ -244,7 +244,7 @@ interface ClientState {
   rv: string | undefined;
 }
 
-const BYTES = new Set(['heapTotal', 'heapTotalAfterGC', 'external', 'leveldb']);
+const BYTES = new Set(['heapTotal', 'heapTotalAfterGC', 'external', 'arrayBuffers', 'v8Malloced', 'leveldb']);
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 0) : 'n/a');
 
