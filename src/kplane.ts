@@ -275,6 +275,8 @@ export class Kplane {
       heapUsed: before.heapUsed,
       heapUsedAfterGC: after.heapUsed,
       heapTotalAfterGC: after.heapTotal,
+      arrayBuffers: after.arrayBuffers,
+      v8Malloced: v8.getHeapStatistics().malloced_memory,
       external: after.external,
       leveldb: this.baseStore.nativeMemory(),
       connections,
