@@ -21,7 +21,7 @@ import { goJsonScalar, parseRaw, rawValue, type RawNode } from '../apimachinery/
 import { goSprintV } from '../apimachinery/patch/strategic-merge-patch.js';
 import type { SchemaNode } from '../apimachinery/schema.js';
 import { findUnknownFields, goJsonSyntaxError, mayHaveDuplicates } from '../apimachinery/strict.js';
-import { goStringCompare } from '../apimachinery/validation.js';
+import { appendAll, goStringCompare } from '../apimachinery/validation.js';
 import { definitionOfNode, getDefinition } from '../openapi/definitions.js';
 import { classForDefinition } from '../openapi/names.js';
 import { FIELDS_V1, INT_OR_STRING, MICRO_TIME, QUANTITY, RAW_EXTENSION, TIME } from '../openapi/facts.js';
@@ -828,7 +828,7 @@ function strictWarnings(errors: string[]): string[] {
   const out: string[] = [];
   for (const e of errors) {
     const m = /^(?:yaml: unmarshal errors:\n|error converting YAML to JSON: yaml: unmarshal errors:\n)/.exec(e);
-    if (m) out.push(...e.slice(m[0].length).split('\n').map((l) => l.trim()));
+    if (m) appendAll(out, e.slice(m[0].length).split('\n').map((l) => l.trim()));
     else out.push(e);
   }
   return out;
@@ -868,13 +868,13 @@ export function decodeObject(req: DecodeRequest): Decoded {
     const dups = yamlDuplicateKeys(parsed.yaml.doc, parsed.yaml.lines);
     if (dups.length) problems.push(`yaml: unmarshal errors:\n  ${dups.join('\n  ')}`);
   }
-  problems.push(...result.strict);
+  appendAll(problems, result.strict);
   const warnings: string[] = [];
   if (problems.length) {
     if (req.fieldValidation === 'Strict') {
       throw badRequest(`${result.gvk.kind} in version ${goQuote(result.gvk.version)} cannot be handled as a ${type.kind}: strict decoding error: ${problems.join(', ')}`);
     }
-    warnings.push(...strictWarnings(problems));
+    appendAll(warnings, strictWarnings(problems));
   }
   if (result.versionMismatch) {
     throw badRequest(`the API version in the data (${gvString(result.gvk)}) does not match the expected API version (${apiVersionOfType(type)})`);
@@ -985,7 +985,7 @@ export function decodePatchResult(req: PatchDecodeRequest, patched: unknown): De
   const all = [...req.patchStrictErrors, ...problems];
   const warnings: string[] = [];
   if (all.length) {
-    if (req.fieldValidation === 'Warn') warnings.push(...strictWarnings(all));
+    if (req.fieldValidation === 'Warn') appendAll(warnings, strictWarnings(all));
     else throw invalidPatch(patchValue(), `strict decoding error: ${all.join(', ')}`);
   }
   return { object: result.object, warnings };

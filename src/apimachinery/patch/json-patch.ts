@@ -7,7 +7,7 @@ import { badRequest, requestEntityTooLarge, StatusError } from '../errors.js';
 import { isPlainObject } from '../object.js';
 import { setOwn } from './merge-patch.js';
 import { goJsonSyntaxError } from '../strict.js';
-import { goQuote } from '../validation.js';
+import { appendAll, goQuote } from '../validation.js';
 
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
 /** kube-apiserver's default --json-patch-max-copy-bytes. */
@@ -153,7 +153,7 @@ export function decodeJsonPatch(text: string, fieldValidation: FieldValidation =
   if (strictMode) {
     const { typeError, strict } = strictDecode(root);
     if (typeError) throw badRequest(`error decoding patch: ${typeError}`);
-    strictErrors?.push(...strict);
+    if (strictErrors) appendAll(strictErrors, strict);
   }
   // evanphx's own decode into []map[string]*json.RawMessage.
   if (root.t !== 'arr') {

@@ -11,7 +11,7 @@ import { badRequest, StatusError } from '../errors.js';
 import { isPlainObject } from '../object.js';
 import type { SchemaNode } from '../schema.js';
 import { goJsonSyntaxError, findDuplicateFields } from '../strict.js';
-import { goStringCompare } from '../validation.js';
+import { appendAll, goStringCompare } from '../validation.js';
 import { applyJsonPatchText, type FieldValidation } from './json-patch.js';
 import { applyMergePatch, INVALID_JSON_PATCH, setOwn } from './merge-patch.js';
 
@@ -654,7 +654,7 @@ export function applyPatch(type: 'json' | 'merge' | 'strategic', original: objec
       let patch: unknown;
       if (strict) {
         patch = decodeObjectPatch(patchBytes, 'error decoding patch: ');
-        opts.strictErrors?.push(...findDuplicateFields(patchBytes));
+        if (opts.strictErrors) appendAll(opts.strictErrors, findDuplicateFields(patchBytes));
       } else {
         if (goJsonSyntaxError(patchBytes) !== undefined) throw badRequest(INVALID_JSON_PATCH);
         patch = JSON.parse(patchBytes);
@@ -663,7 +663,7 @@ export function applyPatch(type: 'json' | 'merge' | 'strategic', original: objec
     }
     case 'strategic': {
       const patch = decodeObjectPatch(patchBytes, '');
-      if (strict) opts.strictErrors?.push(...findDuplicateFields(patchBytes));
+      if (strict && opts.strictErrors) appendAll(opts.strictErrors, findDuplicateFields(patchBytes));
       return applyStrategicMergePatch(original, patch ?? {}, schema);
     }
   }

@@ -7,6 +7,7 @@ import {
   badRequest, notFound, requestEntityTooLarge, StatusError, unsupportedMediaType,
 } from '../../apimachinery/errors.js';
 import { parseFieldSelector } from '../../apimachinery/fields.js';
+import { appendAll } from '../../apimachinery/validation.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { applyPatch } from '../../apimachinery/patch/apply.js';
 import { supportsKind } from '../../protobuf/index.js';
@@ -237,7 +238,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
           const decoded = decodePatchResult({
             type, schema, fieldValidation, patchType, patchText: text, existing, patchStrictErrors,
           }, patched);
-          ctx.warnings.push(...decoded.warnings);
+          appendAll(ctx.warnings, decoded.warnings);
           checkNamespaceAndName(type, decoded.object, info.name, info.namespace);
           // A patch that names no resourceVersion applies to whatever is current.
           if (!patchNamesResourceVersion(text, patchType)) decoded.object.metadata.resourceVersion = existing.metadata.resourceVersion;
@@ -326,7 +327,7 @@ async function decodeBody(deps: ApiDeps, req: FastifyRequest, type: ResourceType
   const bytes = bodyBytes(req);
   // large bodies are decoded off the event loop
   const decoded = await decodeObjectAsync({ type, schema, text: bytes.toString('utf8'), bytes, format: fmt, fieldValidation });
-  warnings.push(...decoded.warnings);
+  appendAll(warnings, decoded.warnings);
   return decoded.object;
 }
 
