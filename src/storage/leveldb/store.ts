@@ -21,7 +21,7 @@ import {
 import { Writer } from './writer.js';
 
 /** Rows a list scans before it judges whether the live keys are the cheaper way on. */
-const SWITCH_AFTER_ROWS = 256;
+const SWITCH_AFTER_ROWS = 64;
 
 export interface LevelStoreOptions {
   /** Directory of the LevelDB database. */
