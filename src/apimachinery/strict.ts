@@ -396,3 +396,28 @@ export function findUnknownFields(obj: unknown, schema: SchemaNode | undefined, 
   if (opts.unstructured) return unique.map((p) => `unknown field "${p}"`).sort(goStringCompare);
   return unique.slice(0, MAX_STRICT_ERRORS).map((p) => `unknown field ${goQuote(p)}`);
 }
+
+/**
+ * Whether a JSON text nests deeper than max (brackets outside strings). Go's scanner refuses such a
+ * body before decoding; the caller asks the Go scanner for its exact text.
+ */
+export function jsonDepthExceeds(text: string, max = MAX_DEPTH): boolean {
+  if (text.length <= max) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // skip the string
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
+}

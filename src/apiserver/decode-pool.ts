@@ -14,7 +14,7 @@ import type { KubeObject } from '../apimachinery/object.js';
 import { decodeObject as decodeProtobuf } from '../protobuf/index.js';
 import { apiVersionOfType } from '../registry/types.js';
 import { conformObject, decodeObject, type Decoded, type DecodeRequest } from './decode.js';
-import { jsonDepthExceeds } from './yaml-body.js';
+import { jsonDepthExceeds } from '../apimachinery/strict.js';
 
 /** JSON and protobuf bodies from this size on are decoded by a worker (JSON.parse of 256 KiB takes ~2 ms). */
 const WORKER_JSON_BYTES = 256 * 1024;

@@ -20,14 +20,14 @@ import { applyPatch } from '../apimachinery/patch/apply.js';
 import { goJsonScalar, parseRaw, rawValue, type RawNode } from '../apimachinery/patch/json-patch.js';
 import { goSprintV } from '../apimachinery/patch/strategic-merge-patch.js';
 import type { SchemaNode } from '../apimachinery/schema.js';
-import { findUnknownFields, goJsonSyntaxError, mayHaveDuplicates } from '../apimachinery/strict.js';
+import { findUnknownFields, goJsonSyntaxError, jsonDepthExceeds, mayHaveDuplicates } from '../apimachinery/strict.js';
 import { appendAll, goStringCompare } from '../apimachinery/validation.js';
 import { definitionOfNode, getDefinition } from '../openapi/definitions.js';
 import { classForDefinition } from '../openapi/names.js';
 import { FIELDS_V1, INT_OR_STRING, MICRO_TIME, QUANTITY, RAW_EXTENSION, TIME } from '../openapi/facts.js';
 import { ALL_MESSAGES, messageForKind } from '../protobuf/messages.js';
 import { apiVersionOfType, type ResourceType } from '../registry/types.js';
-import { convertedJsonDepthExceeded, excessiveAliasing, firstYamlDocument, jsonDepthExceeds } from './yaml-body.js';
+import { convertedJsonDepthExceeded, excessiveAliasing, firstYamlDocument } from './yaml-body.js';
 
 export type FieldValidation = 'Ignore' | 'Warn' | 'Strict';
 

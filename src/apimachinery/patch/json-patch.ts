@@ -6,7 +6,7 @@
 import { badRequest, requestEntityTooLarge, StatusError } from '../errors.js';
 import { isPlainObject } from '../object.js';
 import { setOwn } from './merge-patch.js';
-import { goJsonSyntaxError } from '../strict.js';
+import { goJsonSyntaxError, jsonDepthExceeds } from '../strict.js';
 import { appendAll, goQuote } from '../validation.js';
 
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
@@ -146,7 +146,14 @@ function strictDecode(root: RawNode): { typeError?: string; strict: string[] } {
  * `strictErrors` for the caller to warn about or reject.
  */
 export function decodeJsonPatch(text: string, fieldValidation: FieldValidation = 'Warn', strictErrors?: string[]): JsonPatchOperation[] {
-  const syntax = goJsonSyntaxError(text);
+  // (Go's scanner in JS is slow: it only words the error of a text JSON.parse refuses or that nests too deep)
+  let syntax: string | undefined;
+  try {
+    JSON.parse(text);
+    if (jsonDepthExceeds(text)) syntax = goJsonSyntaxError(text);
+  } catch {
+    syntax = goJsonSyntaxError(text) ?? 'unexpected end of JSON input';
+  }
   const strictMode = fieldValidation === 'Warn' || fieldValidation === 'Strict';
   if (syntax !== undefined) throw badRequest(strictMode ? `error decoding patch: ${syntax}` : syntax);
   const root = parseRaw(text);

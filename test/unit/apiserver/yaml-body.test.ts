@@ -3,7 +3,7 @@ import { invalid, field } from '../../../src/apimachinery/errors.js';
 import { parseBody } from '../../../src/apiserver/decode.js';
 import { largeStatusStream } from '../../../src/apiserver/large-status.js';
 import { largeInvalidOf } from '../../../src/apimachinery/errors.js';
-import { jsonDepthExceeds } from '../../../src/apiserver/yaml-body.js';
+import { jsonDepthExceeds } from '../../../src/apimachinery/strict.js';
 
 describe('YAML bodies as sigs.k8s.io/yaml reads them', () => {
   it('reads the first document only, however many follow', () => {
