@@ -145,14 +145,28 @@ function strictDecode(root: RawNode): { typeError?: string; strict: string[] } {
  * 413. Under Warn/Strict, strict decoding errors ("json patch duplicate field ...") are pushed to
  * `strictErrors` for the caller to warn about or reject.
  */
+/** An element kube's decoders take as an operation without a type error: null, or op/path/from strings. */
+function decodesAsOperation(item: unknown): boolean {
+  if (item === null) return true;
+  if (typeof item !== 'object' || Array.isArray(item)) return false;
+  const o = item as Record<string, unknown>;
+  return ['op', 'path', 'from'].every((k) => !Object.prototype.hasOwnProperty.call(o, k) || o[k] === null || typeof o[k] === 'string');
+}
+
 export function decodeJsonPatch(text: string, fieldValidation: FieldValidation = 'Warn', strictErrors?: string[]): JsonPatchOperation[] {
   // (Go's scanner in JS is slow: it only words the error of a text JSON.parse refuses or that nests too deep)
   let syntax: string | undefined;
+  let parsed: unknown;
   try {
-    JSON.parse(text);
+    parsed = JSON.parse(text);
     if (jsonDepthExceeds(text)) syntax = goJsonSyntaxError(text);
   } catch {
     syntax = goJsonSyntaxError(text) ?? 'unexpected end of JSON input';
+  }
+  // too many operations, none a decoder refuses first (its strict warnings are dropped with a 413):
+  // answered without walking the whole patch
+  if (syntax === undefined && Array.isArray(parsed) && parsed.length > MAX_JSON_PATCH_OPERATIONS && parsed.every(decodesAsOperation)) {
+    throw requestEntityTooLarge(`The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${parsed.length}`);
   }
   const strictMode = fieldValidation === 'Warn' || fieldValidation === 'Strict';
   if (syntax !== undefined) throw badRequest(strictMode ? `error decoding patch: ${syntax}` : syntax);
