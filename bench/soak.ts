@@ -9,10 +9,14 @@
 // creates accumulate, as in the report that led to this benchmark; lists then grow with the data,
 // which is expected, and the soak prints list cost per listed object to tell that from a leak.
 //
-// "Flat" means: requests per round and p50 per verb within the machine's noise of round 1 (here:
-// ±15%, 2 shared cores), and RSS/heap after round 2 within a few MiB of round 1 — round 1 grows the
-// process from idle to its working set (JIT code, the watch-cache window filling, LevelDB's block
-// cache and memtables filling to their bounds, TLS sessions), later rounds must not.
+// "Flat" means that each round matches the one before it within the machine's noise. That holds
+// for requests, for requests per CPU-second of kplane (other processes' load on the 2 shared cores
+// moves this figure much less than plain req/s, so the soak prints both, along with the CPU that
+// other processes took), for p50 per verb and for the live JS heap (after a full GC). Round 1
+// takes the process from idle to its working set: JIT code, the watch-cache window filling up,
+// LevelDB's block cache and memtables filling to their bounds, TLS connections. RSS then still
+// gains a few percent a round from allocator and V8 heap slack and levels off after about three
+// rounds. The README's Performance section gives measured figures.
 
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
