@@ -36,26 +36,28 @@ async function* chunks(status: Status, large: LargeInvalid): AsyncGenerator<Buff
   const [head, rest] = text.split(JSON.stringify(MESSAGE)) as [string, string];
   const [middle, tail] = rest.split(JSON.stringify(CAUSES)) as [string, string];
   const { errs } = large;
-  // the message: utilerrors.Aggregate of the distinct field errors, in order
-  const seen = new Set<string>();
-  const distinct: string[] = [];
+  // the message: utilerrors.Aggregate of the distinct field errors, in order (a Set keeps it)
+  const distinct = new Set<string>();
   for (let i = 0; i < errs.length; i++) {
-    const m = fieldErrorString(errs[i]!);
-    if (!seen.has(m)) {
-      seen.add(m);
-      distinct.push(m);
-    }
+    distinct.add(fieldErrorString(errs[i]!));
     if (i % SLICE === SLICE - 1) await turn();
   }
-  seen.clear();
-  yield Buffer.from(`${head}"${jsonChars(large.prefix)}${distinct.length === 1 ? '' : '['}`);
-  for (let i = 0; i < distinct.length; i += SLICE) {
-    const part = distinct.slice(i, i + SLICE).join(', ');
-    yield Buffer.from(jsonChars(i === 0 ? part : `, ${part}`));
-    await turn();
+  const one = distinct.size === 1;
+  yield Buffer.from(`${head}"${jsonChars(large.prefix)}${one ? '' : '['}`);
+  let part: string[] = [];
+  let first = true;
+  for (const m of distinct) {
+    part.push(m);
+    if (part.length === SLICE) {
+      yield Buffer.from(jsonChars((first ? '' : ', ') + part.join(', ')));
+      first = false;
+      part = [];
+      await turn();
+    }
   }
-  yield Buffer.from(`${distinct.length === 1 ? '' : ']'}"${middle}[`);
-  distinct.length = 0;
+  if (part.length) yield Buffer.from(jsonChars((first ? '' : ', ') + part.join(', ')));
+  distinct.clear();
+  yield Buffer.from(`${one ? '' : ']'}"${middle}[`);
   for (let i = 0; i < errs.length; i += SLICE) {
     const part: string[] = [];
     for (const e of errs.slice(i, i + SLICE)) part.push(JSON.stringify({ reason: e.type, message: fieldErrorBody(e), field: e.field }));
