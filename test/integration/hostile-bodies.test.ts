@@ -23,7 +23,7 @@ let tenantB: Credentials;
 const WS = '/apis/tenancy.kplane.io/v1alpha1/workspaces';
 const A = '/clusters/root:a/api/v1/namespaces/default/configmaps';
 const LIMIT_MS = 100;
-const ITEMS_LIMIT_MS = 2000;
+const ITEMS_LIMIT_MS = 3000;
 
 beforeAll(async () => {
   t = await startKplane();
