@@ -51,7 +51,11 @@ const qualifiedNameErrMsg = "must consist of alphanumeric characters, '-', '_' o
 const qualifiedNameMaxLength = 63;
 const qualifiedNameRe = new RegExp(`^${qualifiedNameFmt}$`);
 
+/** A qualified name without prefix that is valid: one regex for the common case (ASCII, at most 63). */
+const plainQualifiedNameRe = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
 export function isQualifiedName(value: string): string[] {
+  if (plainQualifiedNameRe.test(value)) return [];
   const errs: string[] = [];
   const parts = value.split('/');
   let name: string;
@@ -368,7 +372,9 @@ export function validateLabels(labels: Record<string, string> | undefined | null
   const errs: FieldError[] = [];
   // (values repeat: each distinct one is checked once)
   const checkedValues = new Map<string, string[]>();
-  for (const [k, v] of Object.entries(labels ?? {})) {
+  if (!labels) return errs;
+  for (const k of Object.keys(labels)) {
+    const v = labels[k]!;
     appendAll(errs, validateLabelName(k, path));
     // kube reports a bad label value at the labels path itself, not under its key.
     let msgs = checkedValues.get(String(v));
