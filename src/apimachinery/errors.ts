@@ -137,6 +137,18 @@ export function gone(message: string): StatusError {
   return new StatusError(410, 'Gone', message);
 }
 
+/**
+ * Where kube-apiserver answers a client's malformed input with an untyped error (a 500 with no
+ * reason and its decoder's or storage's own text: an undecodable DeleteOptions body, a
+ * resourceVersion that is no number, a strategic merge patch of the wrong shape), kplane keeps the
+ * text but answers 400 BadRequest. One tenant's mistakes must not read as the provider's failure:
+ * 5xx rates page operators, and clients treat a 5xx as a server fault worth retrying. Each place is
+ * listed in test/compat/accepted-differences.yaml.
+ */
+export function clientInputError(message: string): StatusError {
+  return new StatusError(400, 'BadRequest', message);
+}
+
 export function internalError(err: unknown): StatusError {
   const msg = err instanceof Error ? err.message : String(err);
   return new StatusError(500, 'InternalError', `Internal error occurred: ${msg}`, { causes: [{ message: msg }] });

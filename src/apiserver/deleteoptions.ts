@@ -1,9 +1,10 @@
 // A DELETE body: optional DeleteOptions (JSON, YAML or protobuf), decoded as kube's delete handler
 // decodes it, with the meta internal-version codecs. Whatever those refuse is an untyped error:
 // kube answers a 500 carrying the decoder's own text (checked against kube-apiserver v1.34 in
-// test/compat/scenarios/edge.yaml), and so does kplane; what decodes but is invalid is a 422 later.
+// test/compat/scenarios/edge.yaml); kplane sends the same text as a 400 (clientInputError). What
+// decodes but is invalid is a 422 later.
 
-import { StatusError, unsupportedMediaType, isStatusError } from '../apimachinery/errors.js';
+import { clientInputError, StatusError, unsupportedMediaType, isStatusError } from '../apimachinery/errors.js';
 import { resolveSchema } from '../openapi/definitions.js';
 import { decodeObject as decodeProtobuf, summarize } from '../protobuf/index.js';
 import { decodeOptionsBody, DecodeFailure } from './decode.js';
@@ -22,7 +23,7 @@ const META_V1 = new Set(['WatchEvent', 'ListOptions', 'GetOptions', 'PatchOption
 const META_V1BETA1 = new Set(['Table', 'TableOptions', 'PartialObjectMetadata', 'PartialObjectMetadataList']);
 
 function untyped(message: string): StatusError {
-  return new StatusError(500, '', message);
+  return clientInputError(message);
 }
 
 /** The decoder's verdict on a body's apiVersion and kind (gvkWithDefaults, then scheme.New and conversion). */

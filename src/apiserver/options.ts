@@ -1,7 +1,7 @@
 // Query parameters of resource requests (metav1 ListOptions, GetOptions, CreateOptions,
 // UpdateOptions, PatchOptions, DeleteOptions), parsed and validated as kube-apiserver does.
 
-import { badRequest, field, invalid, StatusError, type FieldError } from '../apimachinery/errors.js';
+import { badRequest, clientInputError, field, invalid, type FieldError } from '../apimachinery/errors.js';
 import { parseFieldSelector } from '../apimachinery/fields.js';
 import { goQuote } from '../apimachinery/gofmt.js';
 import { parseLabelSelector } from '../apimachinery/labels.js';
@@ -67,7 +67,7 @@ export function checkReadResourceVersion(rv: string | undefined, verb: 'get' | '
   if (!err) return;
   const msg = `resourceVersion: Invalid value: ${goQuote(rv)}: ${err}`;
   if (verb === 'list') throw badRequest(`invalid resource version: ${msg}`);
-  throw new StatusError(500, '', msg);
+  throw clientInputError(msg);
 }
 
 /**
@@ -77,7 +77,7 @@ export function checkReadResourceVersion(rv: string | undefined, verb: 'get' | '
 export function checkObjectResourceVersion(rv: unknown): void {
   if (typeof rv !== 'string' || rv === '') return;
   const err = goParseUintError(rv);
-  if (err) throw new StatusError(500, '', err);
+  if (err) throw clientInputError(err);
 }
 
 /**

@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import {
-  StatusError, alreadyExists, badRequest, conflict, field, generateNameConflict, invalid, isStatusError, notFound,
+  clientInputError, StatusError, alreadyExists, badRequest, conflict, field, generateNameConflict, invalid, isStatusError, notFound,
   OPTIMISTIC_LOCK_MESSAGE, resourceExpired, timeoutError, type FieldError, type Status,
 } from '../apimachinery/errors.js';
 import type { FieldSelector } from '../apimachinery/fields.js';
@@ -319,8 +319,8 @@ export class Registry {
     const obj = deepCopy(input);
     obj.metadata ??= {};
     if (obj.metadata.resourceVersion) {
-      // kube-apiserver's storage refuses this with an untyped (500) error.
-      throw new StatusError(500, '', 'resourceVersion should not be set on objects to be created');
+      // kube-apiserver's storage refuses this with an untyped (500) error: see clientInputError
+      throw clientInputError('resourceVersion should not be set on objects to be created');
     }
     type.strategy.applyDefaults?.(obj);
     this.fillSystemFields(ctx, obj);

@@ -3,8 +3,9 @@
 // taken from the real server (test/compat/scenarios/edge.yaml runs those it can express; the rest
 // were sent by hand over raw HTTPS and are written down here): where kube answers a 4xx so does
 // kplane; where Go's net/http answers before any handler (bad escapes, oversized heads, framing)
-// kplane gives Go's plain-text answer; where kube itself answers a 500 (its delete handler's
-// undecodable DeleteOptions), kplane gives that same Status and does not act on the request.
+// kplane gives Go's plain-text answer; where kube itself answers a 500 for the client's input (its
+// delete handler's undecodable DeleteOptions), kplane keeps kube's text as a 400 BadRequest
+// (clientInputError) and does not act on the request.
 
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -266,22 +267,22 @@ describe('request bodies over 3 MiB', () => {
 });
 
 describe('DeleteOptions bodies kube refuses', () => {
-  // kube-apiserver v1.34.10's answers (its delete handler returns decoder errors untyped)
+  // kube-apiserver v1.34.10's texts (its delete handler returns decoder errors untyped, as 500s: 400s here)
   const cases: [string, string | undefined, number, string][] = [
-    ['{"kind":"Pod","apiVersion":"v1"}', undefined, 500, 'no kind "Pod" is registered for version "v1" in scheme "pkg/runtime/scheme.go:110"'],
-    ['{"kind":"ConfigMap","apiVersion":"v1"}', undefined, 500, 'no kind "ConfigMap" is registered for version "v1" in scheme "pkg/runtime/scheme.go:110"'],
-    ['{"kind":"GetOptions","apiVersion":"v1"}', undefined, 500, 'no kind "GetOptions" is registered for version "v1" in scheme "pkg/runtime/scheme.go:110"'],
-    ['{"kind":"Status","apiVersion":"v1"}', undefined, 500, 'converting (v1.Status) to (v1.DeleteOptions): unknown conversion'],
-    ['{"kind":"CreateOptions","apiVersion":"v1"}', undefined, 500, 'converting (v1.CreateOptions) to (v1.DeleteOptions): unknown conversion'],
-    ['{"kind":"DeleteOptions","apiVersion":"a/b/c"}', undefined, 500, 'unexpected GroupVersion string: a/b/c'],
-    ['{"propagationPolicy":5}', undefined, 500, 'json: cannot unmarshal number into Go struct field DeleteOptions.propagationPolicy of type v1.DeletionPropagation'],
-    ['{"preconditions":"x"}', undefined, 500, 'json: cannot unmarshal string into Go struct field DeleteOptions.preconditions of type v1.Preconditions'],
-    ['"x"', undefined, 500, 'couldn\'t get version/kind; json parse error: json: cannot unmarshal string into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'],
-    ['{', undefined, 500, 'couldn\'t get version/kind; json parse error: unexpected end of JSON input'],
-    ['kind: Pod\napiVersion: v1\n', 'application/yaml', 500, 'no kind "Pod" is registered for version "v1" in scheme "pkg/runtime/scheme.go:110"'],
-    ['garbage', 'application/vnd.kubernetes.protobuf', 500, 'provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]'],
-    ['k8s\u0000', 'application/vnd.kubernetes.protobuf', 500, 'empty body'],
-    ['k8s\u0000garbage', 'application/vnd.kubernetes.protobuf', 500, 'proto: illegal wireType 7'],
+    ['{"kind":"Pod","apiVersion":"v1"}', undefined, 400, 'no kind "Pod" is registered for version "v1" in scheme "pkg/runtime/scheme.go:110"'],
+    ['{"kind":"ConfigMap","apiVersion":"v1"}', undefined, 400, 'no kind "ConfigMap" is registered for version "v1" in scheme "pkg/runtime/scheme.go:110"'],
+    ['{"kind":"GetOptions","apiVersion":"v1"}', undefined, 400, 'no kind "GetOptions" is registered for version "v1" in scheme "pkg/runtime/scheme.go:110"'],
+    ['{"kind":"Status","apiVersion":"v1"}', undefined, 400, 'converting (v1.Status) to (v1.DeleteOptions): unknown conversion'],
+    ['{"kind":"CreateOptions","apiVersion":"v1"}', undefined, 400, 'converting (v1.CreateOptions) to (v1.DeleteOptions): unknown conversion'],
+    ['{"kind":"DeleteOptions","apiVersion":"a/b/c"}', undefined, 400, 'unexpected GroupVersion string: a/b/c'],
+    ['{"propagationPolicy":5}', undefined, 400, 'json: cannot unmarshal number into Go struct field DeleteOptions.propagationPolicy of type v1.DeletionPropagation'],
+    ['{"preconditions":"x"}', undefined, 400, 'json: cannot unmarshal string into Go struct field DeleteOptions.preconditions of type v1.Preconditions'],
+    ['"x"', undefined, 400, 'couldn\'t get version/kind; json parse error: json: cannot unmarshal string into Go value of type struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'],
+    ['{', undefined, 400, 'couldn\'t get version/kind; json parse error: unexpected end of JSON input'],
+    ['kind: Pod\napiVersion: v1\n', 'application/yaml', 400, 'no kind "Pod" is registered for version "v1" in scheme "pkg/runtime/scheme.go:110"'],
+    ['garbage', 'application/vnd.kubernetes.protobuf', 400, 'provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]'],
+    ['k8s\u0000', 'application/vnd.kubernetes.protobuf', 400, 'empty body'],
+    ['k8s\u0000garbage', 'application/vnd.kubernetes.protobuf', 400, 'proto: illegal wireType 7'],
     ['{"propagationPolicy":"Sideways"}', undefined, 422, 'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"'],
     ['x', 'text/plain', 415, 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf'],
   ];

@@ -7,7 +7,7 @@
 // plain Go error text for the rest (kube does not map them to a status).
 // applyPatch, at the end, is the patch handler's entry point for all three patch types.
 
-import { badRequest, StatusError } from '../errors.js';
+import { badRequest, clientInputError, StatusError } from '../errors.js';
 import { isPlainObject } from '../object.js';
 import type { SchemaNode } from '../schema.js';
 import { goJsonSyntaxError, findDuplicateFields } from '../strict.js';
@@ -30,9 +30,9 @@ export const ERR_BAD_PATCH_FORMAT_FOR_RETAIN_KEYS = 'invalid patch format of ret
 export const ERR_BAD_PATCH_FORMAT_FOR_SET_ELEMENT_ORDER_LIST = 'invalid patch format of setElementOrder list';
 export const ERR_NO_LIST_OF_LISTS = 'lists of lists are not supported';
 
-/** An error kube returns from the patch unmapped: 500, no reason, the Go text as message. */
+/** An error kube returns from the patch unmapped (a 500 with the Go text): see clientInputError. */
 function plain(message: string): StatusError {
-  return new StatusError(500, '', message);
+  return clientInputError(message);
 }
 
 // ---- Go value formatting (fmt %v / %s and reflect type names), for error texts ----

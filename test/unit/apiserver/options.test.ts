@@ -62,11 +62,11 @@ describe('list options', () => {
 });
 
 describe('resourceVersion parameters', () => {
-  it('reads: a get or watch fails untyped (500), a list with 400', () => {
+  it('reads: a get or watch fails with kube\'s untyped text (a 500 there, a 400 here), a list with 400', () => {
     expect(() => checkReadResourceVersion('0', 'get')).not.toThrow();
     expect(() => checkReadResourceVersion('12', 'list')).not.toThrow();
     expect(failure(() => checkReadResourceVersion('abc', 'get'))).toEqual({
-      code: 500, reason: '', message: 'resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax',
+      code: 400, reason: 'BadRequest', message: 'resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax',
     });
     expect(failure(() => checkReadResourceVersion('-1', 'list'))).toEqual({
       code: 400, reason: 'BadRequest', message: 'invalid resource version: resourceVersion: Invalid value: "-1": strconv.ParseUint: parsing "-1": invalid syntax',
@@ -75,7 +75,7 @@ describe('resourceVersion parameters', () => {
 
   it('writes: the object resourceVersion', () => {
     expect(() => checkObjectResourceVersion(undefined)).not.toThrow();
-    expect(failure(() => checkObjectResourceVersion('abc'))).toEqual({ code: 500, reason: '', message: 'strconv.ParseUint: parsing "abc": invalid syntax' });
+    expect(failure(() => checkObjectResourceVersion('abc'))).toEqual({ code: 400, reason: 'BadRequest', message: 'strconv.ParseUint: parsing "abc": invalid syntax' });
   });
 });
 
