@@ -14,9 +14,9 @@
 // moves this figure much less than plain req/s, so the soak prints both, along with the CPU that
 // other processes took), for p50 per verb and for the live JS heap (after a full GC). Round 1
 // takes the process from idle to its working set: JIT code, the watch-cache window filling up,
-// LevelDB's block cache and memtables filling to their bounds, TLS connections. RSS then still
-// gains a few percent a round from allocator and V8 heap slack and levels off after about three
-// rounds. The README's Performance section gives measured figures.
+// LevelDB's block cache and memtables filling to their bounds, TLS connections. After that, RSS
+// follows what glibc malloc keeps of the memory it freed; it stays flat with jemalloc. The
+// README's Performance section gives measured figures.
 
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
