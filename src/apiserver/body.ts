@@ -76,16 +76,25 @@ const MAX_POST_HANDLER_READ_BYTES = 256 * 1024;
 const CLOSE_GRACE_MS = 500;
 
 /**
+ * Will the connection close once the answer is out, for a body no handler read? Then the answer
+ * says "Connection: close" (as Go's server writes it), so the client does not send its next
+ * request on a connection that is about to go away.
+ */
+export function closesAfterReply(req: IncomingMessage): boolean {
+  if (req.complete || req.destroyed || bodies.has(req)) return false;
+  const declared = Number(req.headers['content-length']);
+  // a client still waiting for its "100 Continue" will not send the body here: Go closes too
+  return !(declared <= MAX_POST_HANDLER_READ_BYTES) || awaitingContinue.has(req);
+}
+
+/**
  * A body no handler read (a refused request, a GET with a body), once the answer is out: a small
  * one is dropped as it arrives and the connection kept; beyond Go's 256 KiB, or chunked, Go's
  * server closes instead (closeWriteAndWait), and so does kplane: its side first, the rest after
  * a grace period in which the client reads the answer.
  */
 export function limitUnreadBody(req: IncomingMessage): void {
-  if (req.complete || req.destroyed || bodies.has(req)) return;
-  const declared = Number(req.headers['content-length']);
-  // a client still waiting for its "100 Continue" will not send the body here: Go closes too
-  if (declared <= MAX_POST_HANDLER_READ_BYTES && !awaitingContinue.has(req)) return;
+  if (!closesAfterReply(req)) return;
   const socket = req.socket;
   socket.end();
   setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();

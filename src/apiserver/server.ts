@@ -25,7 +25,7 @@ import { WILDCARD, type ClusterName } from '../tenancy/logicalcluster.js';
 import type { ApiDeps } from './deps.js';
 import { PageNotFound, serveNonResource } from './handlers/nonresource.js';
 import { serveResource } from './handlers/resource.js';
-import { deferContinue, limitUnreadBody } from './body.js';
+import { closesAfterReply, deferContinue, limitUnreadBody } from './body.js';
 import {
   answerClientError, goRequestRefusal, MAX_HEADER_BYTES, parseRequestTarget, PlainTextError, writeGoServerError,
 } from './edge.js';
@@ -138,6 +138,10 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     res.writeHead(417, { 'Content-Length': '0', Connection: 'close' }).end();
   });
 
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (closesAfterReply(req.raw)) reply.header('Connection', 'close');
+    done(null, payload);
+  });
   app.addHook('onResponse', (req, reply, done) => {
     req.log.debug({ verb: req.method, uri: req.url, code: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http');
     done();

@@ -174,6 +174,7 @@ describe('fuzzing every OpenAPI v3 operation of a logical cluster', () => {
 
     const deadline = Date.now() + SECONDS * 1000;
     let sent = 0;
+    let previous = '';
     const record = (key: string, text: string) => {
       if (!failures.has(key)) failures.set(key, text);
     };
@@ -191,7 +192,9 @@ describe('fuzzing every OpenAPI v3 operation of a logical cluster', () => {
           seen.add(req.label);
           const why = violation(a);
           const describe = () => `${req.method} ${req.path.slice(0, 300)} [${JSON.stringify(req.headers)}] body=${req.body?.subarray(0, 200).toString('utf8') ?? ''}`;
-          if (why) record(`${why.slice(0, 40)}|${kindOfAnswer(a)}`, `${why}\n    ${describe()}\n    -> ${a.body.subarray(0, 300).toString('utf8')}`);
+          // a connection-level failure may be the previous request's doing (it shares the kept-alive socket)
+          if (why) record(`${why.slice(0, 40)}|${kindOfAnswer(a)}`, `${why}\n    ${describe()}\n    -> ${a.body.subarray(0, 300).toString('utf8')}${a.error ? `\n    after: ${previous}` : ''}`);
+          previous = `${describe()} -> ${a.status} ${a.contentType}`;
           if (writes && (a.status >= 400 || req.dryRun) && store.currentRevision() !== revBefore) {
             // something was written while the request ran: was it this request's object?
             const after = req.target ? await snapshot(req.target) : undefined;
@@ -208,6 +211,7 @@ describe('fuzzing every OpenAPI v3 operation of a logical cluster', () => {
       await prober;
     }
 
+    console.log(`fuzz: seed ${SEED}, ${sent} requests over ${ops.length} operations, ${probes} readyz probes of ${OTHER}, slowest ${Math.round(slowest)} ms`);
     if (process.env.KPLANE_FUZZ_REPORT) writeFileSync(process.env.KPLANE_FUZZ_REPORT, [...failures.entries()].map(([k, v]) => `== ${k}\n${v}\n`).join('\n'));
     // still alive and still serving the fuzzed cluster
     expect((await raw(t.url, admin, { path: '/readyz' })).status).toBe(200);
