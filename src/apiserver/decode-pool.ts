@@ -14,10 +14,12 @@ import type { KubeObject } from '../apimachinery/object.js';
 import { decodeObject as decodeProtobuf } from '../protobuf/index.js';
 import { apiVersionOfType } from '../registry/types.js';
 import { conformObject, decodeObject, type Decoded, type DecodeRequest } from './decode.js';
+import { setRendered } from './large-status.js';
 import { jsonDepthExceeds } from '../apimachinery/strict.js';
+import type { WriteJob, WrittenObject } from './write-offload.js';
 
 /** JSON and protobuf bodies from this size on are decoded by a worker (JSON.parse of 256 KiB takes ~2 ms). */
-const WORKER_JSON_BYTES = 256 * 1024;
+export const WORKER_JSON_BYTES = 256 * 1024;
 /**
  * YAML is two orders of magnitude slower to parse, and the yaml library composes recursively:
  * only a body too small to nest deeper than the main thread's stack allows stays inline.
@@ -38,9 +40,14 @@ export interface WorkerJob {
   bytes?: Uint8Array;
   format: DecodeRequest['format'] | 'protobuf';
   fieldValidation: DecodeRequest['fieldValidation'];
+  /** Also the registry's write steps on the decoded object (write-offload.ts). */
+  write?: WriteJob;
 }
 
-export type WorkerResult = { id: number; decoded: Decoded } | { id: number; status: Status } | { id: number; error: string };
+export type WorkerResult = { id: number; decoded: Decoded } | { id: number; error: string }
+  | { id: number; written: WrittenObject }
+  /** A large Invalid Status comes as its JSON, rendered (large-status.ts), with a stand-in Status. */
+  | { id: number; status: Status; rendered?: Uint8Array[] };
 
 function offLoop(req: DecodeRequest): boolean {
   // a worker resolves the schema by name: only where that is the schema the request decodes with
@@ -77,14 +84,25 @@ export function protobufBodyObject(type: DecodeRequest['type'], schema: DecodeRe
 }
 
 async function inWorker(type: DecodeRequest['type'], job: Omit<WorkerJob, 'id' | 'type'>): Promise<Decoded> {
+  const result = await runInWorker(type, job);
+  if ('decoded' in result) return result.decoded;
+  throw new Error('error' in result ? result.error : 'unexpected decode worker result');
+}
+
+/**
+ * A job for a worker; a Status it answers is thrown as a StatusError (with its rendered JSON,
+ * for a large Invalid one).
+ */
+export async function runInWorker(type: DecodeRequest['type'], job: Omit<WorkerJob, 'id' | 'type'>): Promise<WorkerResult> {
   const { group, version, kind, schemaName, storage } = type;
   const result = await pool.run({ id: 0, type: { group, version, kind, schemaName, storage: { group: storage.group } }, ...job });
-  if ('decoded' in result) return result.decoded;
   if ('status' in result) {
     const s = result.status;
-    throw new StatusError(s.code, s.reason ?? '', s.message ?? '', s.details);
+    const err = new StatusError(s.code, s.reason ?? '', s.message ?? '', s.details);
+    if (result.rendered) setRendered(err.status, result.rendered.map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength)));
+    throw err;
   }
-  throw new Error(result.error);
+  return result;
 }
 
 /** The worker script next to this module (TypeScript under the test runner, JavaScript when built). */

@@ -31,7 +31,10 @@ function shell(status: Status): string {
   return `${JSON.stringify(copy)}\n`;
 }
 
-async function* chunks(status: Status, large: LargeInvalid): AsyncGenerator<Buffer> {
+/** Between two slices: the event loop serves others (a worker renders on). */
+const TURN = Symbol('turn');
+
+function* pieces(status: Status, large: LargeInvalid): Generator<string | typeof TURN> {
   const text = shell(status);
   const [head, rest] = text.split(JSON.stringify(MESSAGE)) as [string, string];
   const [middle, tail] = rest.split(JSON.stringify(CAUSES)) as [string, string];
@@ -40,34 +43,86 @@ async function* chunks(status: Status, large: LargeInvalid): AsyncGenerator<Buff
   const distinct = new Set<string>();
   for (let i = 0; i < errs.length; i++) {
     distinct.add(fieldErrorString(errs[i]!));
-    if (i % SLICE === SLICE - 1) await turn();
+    if (i % SLICE === SLICE - 1) yield TURN;
   }
   const one = distinct.size === 1;
-  yield Buffer.from(`${head}"${jsonChars(large.prefix)}${one ? '' : '['}`);
+  yield `${head}"${jsonChars(large.prefix)}${one ? '' : '['}`;
   let part: string[] = [];
   let first = true;
   for (const m of distinct) {
     part.push(m);
     if (part.length === SLICE) {
-      yield Buffer.from(jsonChars((first ? '' : ', ') + part.join(', ')));
+      yield jsonChars((first ? '' : ', ') + part.join(', '));
       first = false;
       part = [];
-      await turn();
+      yield TURN;
     }
   }
-  if (part.length) yield Buffer.from(jsonChars((first ? '' : ', ') + part.join(', ')));
+  if (part.length) yield jsonChars((first ? '' : ', ') + part.join(', '));
   distinct.clear();
-  yield Buffer.from(`${one ? '' : ']'}"${middle}[`);
+  yield `${one ? '' : ']'}"${middle}[`;
   for (let i = 0; i < errs.length; i += SLICE) {
     const part: string[] = [];
     for (const e of errs.slice(i, i + SLICE)) part.push(JSON.stringify({ reason: e.type, message: fieldErrorBody(e), field: e.field }));
-    yield Buffer.from((i === 0 ? '' : ',') + part.join(','));
-    await turn();
+    yield (i === 0 ? '' : ',') + part.join(',');
+    yield TURN;
   }
-  yield Buffer.from(`]${tail}`);
+  yield `]${tail}`;
+}
+
+async function* chunks(status: Status, large: LargeInvalid): AsyncGenerator<Buffer> {
+  for (const p of pieces(status, large)) {
+    if (p === TURN) await turn();
+    else yield Buffer.from(p);
+  }
 }
 
 /** The JSON of a large Invalid Status as a stream. */
 export function largeStatusStream(status: Status, large: LargeInvalid): Readable {
   return Readable.from(chunks(status, large), { objectMode: false });
+}
+
+/** A worker's buffers hold about this much each (each is written to the socket at once). */
+const RENDERED_BYTES = 1 << 20;
+
+/**
+ * The JSON of a large Invalid Status at once, in buffers of about a MiB: a worker thread renders
+ * it and hands the buffers over (their memory moves, nothing is copied or parsed on the event
+ * loop). The bytes are those largeStatusStream writes.
+ */
+export function renderLargeStatus(status: Status, large: LargeInvalid): Buffer[] {
+  const out: Buffer[] = [];
+  let part: Buffer[] = [];
+  let size = 0;
+  const flush = () => {
+    // a buffer of its own (not a slice of Node's shared pool), so that it can be transferred
+    const b = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    for (const p of part) at += p.copy(b, at);
+    out.push(b);
+    part = [];
+    size = 0;
+  };
+  for (const p of pieces(status, large)) {
+    if (p === TURN) continue;
+    const b = Buffer.from(p);
+    part.push(b);
+    size += b.length;
+    if (size >= RENDERED_BYTES) flush();
+  }
+  if (size) flush();
+  return out;
+}
+
+const RENDERED = Symbol('rendered Status');
+
+/** Marks a (stand-in) Status as answered with these bytes: its JSON, rendered by a worker. */
+export function setRendered(status: Status, buffers: Buffer[]): void {
+  (status as { [RENDERED]?: Buffer[] })[RENDERED] = buffers;
+}
+
+/** The JSON a worker rendered for a Status (sendError writes it instead of the Status). */
+export function renderedStatusOf(status: Status): Readable | undefined {
+  const buffers = (status as { [RENDERED]?: Buffer[] })[RENDERED];
+  return buffers ? Readable.from(buffers, { objectMode: false }) : undefined;
 }

@@ -9,7 +9,7 @@ import { encodeObject, encodeStatus } from '../protobuf/index.js';
 import { defaultTableConvertor } from '../registry/table.js';
 import type { ResourceType } from '../registry/types.js';
 import { contentTypeOf, negotiateOutput, parseMediaRanges, type Format, type Output } from './negotiate.js';
-import { largeStatusStream } from './large-status.js';
+import { largeStatusStream, renderedStatusOf } from './large-status.js';
 import { recordWarnings } from './warnings.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
@@ -104,7 +104,7 @@ export function toStatus(err: unknown): Status {
 }
 
 /** The format an error is written in: protobuf when the client prefers it, else JSON. */
-function errorFormat(accept: string | undefined): Format {
+export function errorFormat(accept: string | undefined): Format {
   const first = parseMediaRanges(accept)[0];
   return first && first.type === 'application' && first.subtype === 'vnd.kubernetes.protobuf' ? 'protobuf' : 'json';
 }
@@ -114,7 +114,9 @@ export function sendError(reply: FastifyReply, err: unknown, warnings: string[] 
   const format = errorFormat(accept);
   // thousands of field errors: the JSON is written in slices, between other requests
   const large = format === 'json' ? largeInvalidOf(status) : undefined;
-  const bytes = large ? largeStatusStream(status, large) : serialize(status, format, false);
+  // (or a worker rendered them: see write-offload.ts, which only hands over JSON)
+  const rendered = format === 'json' ? renderedStatusOf(status) : undefined;
+  const bytes = rendered ?? (large ? largeStatusStream(status, large) : serialize(status, format, false));
   if (warnings.length) reply.header('Warning', warningHeaders(warnings));
   if (status.details?.retryAfterSeconds) reply.header('Retry-After', String(status.details.retryAfterSeconds));
   return reply

@@ -34,6 +34,11 @@ export class AdmissionChain {
     this.plugins.push(p);
   }
 
+  /** Whether any plugin mutates objects (admit): the registry's pure write steps run around it. */
+  get mutates(): boolean {
+    return this.plugins.some((p) => p.admit);
+  }
+
   async admit(a: AdmissionAttributes): Promise<void> {
     for (const p of this.plugins) if (p.admit) await p.admit(a);
   }

@@ -57,6 +57,11 @@ export interface DeleteOptions {
 export interface UpdatedObjectInfo {
   /** The new object for the existing one (undefined when the update would create). */
   updatedObject(existing: KubeObject | undefined): KubeObject | Promise<KubeObject>;
+  /**
+   * The updated object after prepareUpdate and validateUpdate, computed elsewhere (a worker, for a
+   * large patch); used instead of updatedObject for an existing object where preparesOffLoop.
+   */
+  preparedObject?(existing: KubeObject, modRevision: number): Promise<KubeObject>;
   /** A uid the existing object must have (from the request body). */
   uidPrecondition?: string;
 }
@@ -315,18 +320,19 @@ export class Registry {
 
   // ---------------------------------------------------------------- create
 
-  async create(ctx: RequestContext, type: ResourceType, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
-    const obj = deepCopy(input);
-    obj.metadata ??= {};
-    if (obj.metadata.resourceVersion) {
-      // kube-apiserver's storage refuses this with an untyped (500) error: see clientInputError
-      throw clientInputError('resourceVersion should not be set on objects to be created');
+  /**
+   * With `prepared`, the object already went through prepareCreate and validateCreate (a worker
+   * does that for a large body; only where no admission plugin mutates: see preparesOffLoop).
+   */
+  async create(ctx: RequestContext, type: ResourceType, input: KubeObject, opts: WriteOptions & { prepared?: boolean } = {}): Promise<KubeObject> {
+    let obj: KubeObject;
+    if (opts.prepared) {
+      obj = input;
+    } else {
+      obj = prepareCreate(ctx, type, input);
+      await this.admission.admit(this.attrs('CREATE', ctx, type, obj, undefined, opts));
+      validateCreate(ctx, type, obj);
     }
-    type.strategy.applyDefaults?.(obj);
-    this.fillSystemFields(ctx, obj);
-    dedupOwnerReferences(ctx, obj);
-    await this.admission.admit(this.attrs('CREATE', ctx, type, obj, undefined, opts));
-    this.beforeCreate(ctx, type, obj);
     await this.admission.validate(this.attrs('CREATE', ctx, type, obj, undefined, opts));
     const key = this.key(type, ctx.cluster, obj.metadata.namespace ?? '', obj.metadata.name!);
     canonicalOrder(obj);
@@ -353,24 +359,13 @@ export class Registry {
     return err;
   }
 
-  private fillSystemFields(ctx: RequestContext, obj: KubeObject): void {
-    delete obj.metadata.selfLink; // gone since kube 1.20
-    obj.metadata.creationTimestamp = formatTime(ctx.now);
-    obj.metadata.uid = randomUUID();
-    if (obj.metadata.generateName && !obj.metadata.name) obj.metadata.name = generateName(obj.metadata.generateName);
-    delete obj.metadata.managedFields;
-  }
-
-  /** rest.BeforeCreate: namespace, strategy preparation, validation, canonical form. */
-  private beforeCreate(ctx: RequestContext, type: ResourceType, obj: KubeObject): void {
-    ensureNamespace(ctx, type, obj, true);
-    type.strategy.prepareForCreate?.(obj, ctx);
-    const name = obj.metadata.name ?? '';
-    // kube's kind validators begin with ObjectMeta validation: metadata errors come first.
-    const errs = [...validateObjectMeta(obj.metadata, type.namespaced, type.strategy.validateName), ...type.strategy.validate(obj, ctx)];
-    if (errs.length) throw invalid(qualifiedKind(type), name, errs);
-    for (const w of type.strategy.warningsOnCreate?.(obj, ctx) ?? []) ctx.warnings.push(w);
-    type.strategy.canonicalize?.(obj);
+  /**
+   * Whether a worker thread may run prepareCreate/validateCreate (prepareUpdate/validateUpdate)
+   * for this kind: only when no admission plugin mutates between them and the kind's strategy
+   * depends on nothing but the object (services allocate cluster IPs from shared state).
+   */
+  preparesOffLoop(type: ResourceType): boolean {
+    return !this.admission.mutates && type.resource !== 'services';
   }
 
   private attrs(operation: Operation, ctx: RequestContext, type: ResourceType, object: KubeObject | undefined,
@@ -405,24 +400,14 @@ export class Registry {
         throw conflict(qualified(type), name,
           `StorageError: invalid object, Code: 4, Key: ${kubeStorageKey(type, ctx.namespace, name)}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${info.uidPrecondition}, UID in object meta: ${existing.metadata.uid ?? ''}`);
       }
-      const obj = deepCopy(await info.updatedObject(deepCopy(existing)));
-      obj.metadata ??= {};
-      type.strategy.applyDefaults?.(obj);
-      const newRv = rvOf(obj);
-      if (newRv === 0) {
-        if (!type.strategy.allowUnconditionalUpdate) {
-          throw invalid({ group: type.group, kind: type.resource }, name,
-            [{ type: 'FieldValueInvalid', field: 'metadata.resourceVersion', value: 0, detail: 'must be specified for an update' }]);
-        }
-        obj.metadata.resourceVersion = existing.metadata.resourceVersion;
-      } else if (newRv !== existingKv!.modRevision) {
-        throw conflict(qualified(type), name, OPTIMISTIC_LOCK_MESSAGE);
+      let obj: KubeObject;
+      if (info.preparedObject && this.preparesOffLoop(type)) {
+        obj = await info.preparedObject(existing, existingKv!.modRevision);
+      } else {
+        obj = prepareUpdate(ctx, type, name, existing, existingKv!.modRevision, await info.updatedObject(deepCopy(existing)));
+        await this.admission.admit(this.attrs('UPDATE', ctx, type, obj, existing, opts, name));
+        validateUpdate(ctx, type, obj, existing, subresource);
       }
-      delete obj.metadata.managedFields;
-      delete obj.metadata.selfLink;
-      dedupOwnerReferences(ctx, obj);
-      await this.admission.admit(this.attrs('UPDATE', ctx, type, obj, existing, opts, name));
-      this.beforeUpdate(ctx, type, obj, existing, subresource);
       await this.admission.validate(this.attrs('UPDATE', ctx, type, obj, existing, opts, name));
       canonicalOrder(obj);
       if (shouldDeleteDuringUpdate(obj, existing)) {
@@ -448,51 +433,6 @@ export class Registry {
   private async createFromUpdate(ctx: RequestContext, type: ResourceType, obj: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     delete obj.metadata.resourceVersion;
     return this.create(ctx, type, obj, opts);
-  }
-
-  /** rest.BeforeUpdate plus the subresource rules. */
-  private beforeUpdate(ctx: RequestContext, type: ResourceType, obj: KubeObject, old: KubeObject, subresource: string): void {
-    const meta = obj.metadata;
-    if (type.namespaced) {
-      if (meta.namespace && meta.namespace !== ctx.namespace) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-      }
-      meta.namespace = ctx.namespace;
-    } else if (meta.namespace) {
-      delete meta.namespace;
-    }
-    if (old.metadata.generation !== undefined) meta.generation = old.metadata.generation;
-    else delete meta.generation;
-    const s = type.strategy;
-    if (subresource === 'status') {
-      s.status!.prepareForUpdate(obj, old, ctx);
-    } else if (subresource === 'finalize') {
-      s.finalize!.prepareForUpdate(obj, old, ctx);
-    } else {
-      s.prepareForUpdate?.(obj, old, ctx);
-    }
-    if (!meta.uid) meta.uid = old.metadata.uid;
-    if (old.metadata.creationTimestamp) meta.creationTimestamp = old.metadata.creationTimestamp;
-    if (old.metadata.deletionTimestamp) meta.deletionTimestamp = old.metadata.deletionTimestamp;
-    if (old.metadata.deletionGracePeriodSeconds !== undefined && meta.deletionGracePeriodSeconds === undefined) {
-      meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
-    }
-    const name = meta.name ?? '';
-    // Like kube: the common metadata checks, then the kind's (which may repeat some, as kube's do).
-    const errs: FieldError[] = [
-      ...validateObjectMeta(meta, type.namespaced, s.validateName),
-      ...validateObjectMetaUpdate(meta, old.metadata),
-    ];
-    const again = s.revalidatesMetadataOnUpdate ?? 'update';
-    // (appendAll: a list of field errors can be longer than push(...) takes arguments)
-    if (again === 'update') appendAll(errs, validateObjectMetaUpdate(meta, old.metadata));
-    else if (again === 'create') appendAll(errs, validateObjectMeta(meta, type.namespaced, s.validateName));
-    if (subresource === 'status') appendAll(errs, s.status!.validateUpdate(obj, old, ctx));
-    else if (subresource === 'finalize') appendAll(errs, s.finalize!.validateUpdate(obj, old, ctx));
-    else appendAll(errs, s.validateUpdate(obj, old, ctx));
-    if (errs.length) throw invalid(qualifiedKind(type), name, errs);
-    if (subresource === '') for (const w of s.warningsOnUpdate?.(obj, old, ctx) ?? []) ctx.warnings.push(w);
-    s.canonicalize?.(obj);
   }
 
   // ---------------------------------------------------------------- delete
@@ -606,6 +546,115 @@ export class Registry {
     }
     return { ...list, items: deleted };
   }
+}
+
+// ---------------------------------------------------------------- the pure steps of a write
+// Everything a create or update does before admission and after it up to validation depends on
+// the request and the objects alone: a worker thread runs these for large bodies (decode-pool.ts).
+
+/** A create's object before mutating admission: a copy, defaulted, with its system fields. */
+export function prepareCreate(ctx: RequestContext, type: ResourceType, input: KubeObject): KubeObject {
+  const obj = deepCopy(input);
+  obj.metadata ??= {};
+  if (obj.metadata.resourceVersion) {
+    // kube-apiserver's storage refuses this with an untyped (500) error: see clientInputError
+    throw clientInputError('resourceVersion should not be set on objects to be created');
+  }
+  type.strategy.applyDefaults?.(obj);
+  fillSystemFields(ctx, obj);
+  dedupOwnerReferences(ctx, obj);
+  return obj;
+}
+
+function fillSystemFields(ctx: RequestContext, obj: KubeObject): void {
+  delete obj.metadata.selfLink; // gone since kube 1.20
+  obj.metadata.creationTimestamp = formatTime(ctx.now);
+  obj.metadata.uid = randomUUID();
+  if (obj.metadata.generateName && !obj.metadata.name) obj.metadata.name = generateName(obj.metadata.generateName);
+  delete obj.metadata.managedFields;
+}
+
+/** rest.BeforeCreate: namespace, strategy preparation, validation, canonical form. */
+export function validateCreate(ctx: RequestContext, type: ResourceType, obj: KubeObject): void {
+  ensureNamespace(ctx, type, obj, true);
+  type.strategy.prepareForCreate?.(obj, ctx);
+  const name = obj.metadata.name ?? '';
+  // kube's kind validators begin with ObjectMeta validation: metadata errors come first.
+  const errs = validateObjectMeta(obj.metadata, type.namespaced, type.strategy.validateName);
+  appendAll(errs, type.strategy.validate(obj, ctx));
+  if (errs.length) throw invalid(qualifiedKind(type), name, errs);
+  for (const w of type.strategy.warningsOnCreate?.(obj, ctx) ?? []) ctx.warnings.push(w);
+  type.strategy.canonicalize?.(obj);
+}
+
+/**
+ * An update's object before mutating admission (GuaranteedUpdate's tryUpdate): a copy of what the
+ * client's update made of the existing object, defaulted, its resourceVersion checked.
+ */
+export function prepareUpdate(ctx: RequestContext, type: ResourceType, name: string, existing: KubeObject, modRevision: number,
+  updated: KubeObject): KubeObject {
+  const obj = deepCopy(updated);
+  obj.metadata ??= {};
+  type.strategy.applyDefaults?.(obj);
+  const newRv = rvOf(obj);
+  if (newRv === 0) {
+    if (!type.strategy.allowUnconditionalUpdate) {
+      throw invalid({ group: type.group, kind: type.resource }, name,
+        [{ type: 'FieldValueInvalid', field: 'metadata.resourceVersion', value: 0, detail: 'must be specified for an update' }]);
+    }
+    obj.metadata.resourceVersion = existing.metadata.resourceVersion;
+  } else if (newRv !== modRevision) {
+    throw conflict(qualified(type), name, OPTIMISTIC_LOCK_MESSAGE);
+  }
+  delete obj.metadata.managedFields;
+  delete obj.metadata.selfLink;
+  dedupOwnerReferences(ctx, obj);
+  return obj;
+}
+
+/** rest.BeforeUpdate plus the subresource rules. */
+export function validateUpdate(ctx: RequestContext, type: ResourceType, obj: KubeObject, old: KubeObject, subresource: string): void {
+  const meta = obj.metadata;
+  if (type.namespaced) {
+    if (meta.namespace && meta.namespace !== ctx.namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    meta.namespace = ctx.namespace;
+  } else if (meta.namespace) {
+    delete meta.namespace;
+  }
+  if (old.metadata.generation !== undefined) meta.generation = old.metadata.generation;
+  else delete meta.generation;
+  const s = type.strategy;
+  if (subresource === 'status') {
+    s.status!.prepareForUpdate(obj, old, ctx);
+  } else if (subresource === 'finalize') {
+    s.finalize!.prepareForUpdate(obj, old, ctx);
+  } else {
+    s.prepareForUpdate?.(obj, old, ctx);
+  }
+  if (!meta.uid) meta.uid = old.metadata.uid;
+  if (old.metadata.creationTimestamp) meta.creationTimestamp = old.metadata.creationTimestamp;
+  if (old.metadata.deletionTimestamp) meta.deletionTimestamp = old.metadata.deletionTimestamp;
+  if (old.metadata.deletionGracePeriodSeconds !== undefined && meta.deletionGracePeriodSeconds === undefined) {
+    meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+  }
+  const name = meta.name ?? '';
+  // Like kube: the common metadata checks, then the kind's (which may repeat some, as kube's do).
+  const errs: FieldError[] = [
+    ...validateObjectMeta(meta, type.namespaced, s.validateName),
+    ...validateObjectMetaUpdate(meta, old.metadata),
+  ];
+  const again = s.revalidatesMetadataOnUpdate ?? 'update';
+  // (appendAll: a list of field errors can be longer than push(...) takes arguments)
+  if (again === 'update') appendAll(errs, validateObjectMetaUpdate(meta, old.metadata));
+  else if (again === 'create') appendAll(errs, validateObjectMeta(meta, type.namespaced, s.validateName));
+  if (subresource === 'status') appendAll(errs, s.status!.validateUpdate(obj, old, ctx));
+  else if (subresource === 'finalize') appendAll(errs, s.finalize!.validateUpdate(obj, old, ctx));
+  else appendAll(errs, s.validateUpdate(obj, old, ctx));
+  if (errs.length) throw invalid(qualifiedKind(type), name, errs);
+  if (subresource === '') for (const w of s.warningsOnUpdate?.(obj, old, ctx) ?? []) ctx.warnings.push(w);
+  s.canonicalize?.(obj);
 }
 
 // ---------------------------------------------------------------- helpers

@@ -4,9 +4,9 @@
 // and stores nothing.
 //
 // Bodies of hundreds of thousands of items that each fail validation (kube answers with every
-// field error: replies of 70 to 200 MB, streamed in slices here) still cost the event loop their
-// validation and copies in the registry: they are held to a looser bound (ITEMS_LIMIT_MS), which
-// measures what is left (they took 4 to 15 s before).
+// field error: replies of 70 to 200 MB) are held to the same bound: a worker decodes, patches,
+// prepares and validates them and renders the Status (write-offload.ts); the event loop only
+// writes its bytes.
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -23,7 +23,6 @@ let tenantB: Credentials;
 const WS = '/apis/tenancy.kplane.io/v1alpha1/workspaces';
 const A = '/clusters/root:a/api/v1/namespaces/default/configmaps';
 const LIMIT_MS = 100;
-const ITEMS_LIMIT_MS = 3000;
 
 beforeAll(async () => {
   t = await startKplane();
@@ -63,7 +62,7 @@ interface Hostile {
   message?: string;
   /** The object a create would have made (must not exist afterwards). */
   created?: string;
-  /** Hundreds of thousands of items, each a field error (held to ITEMS_LIMIT_MS). */
+  /** Hundreds of thousands of items, each a field error. */
   items?: boolean;
 }
 
@@ -231,13 +230,12 @@ describe('hostile requests against one tenant', () => {
     const target = (await raw(t.url, admin, { path: `${A}/target` })).json;
     const figures: string[] = [];
     let slowest = 0;
-    let slowestItems = 0;
     for (const h of hostile) {
       // The machine is shared (2 cores): a probe can wait for the scheduler whatever kplane does.
       // A request that stalls the event loop does so every time, so an answer over the bound is
       // measured once more and the better of the two counts.
       let best = Infinity;
-      for (let attempt = 0; attempt < 2 && best >= (h.items ? ITEMS_LIMIT_MS : LIMIT_MS); attempt++) {
+      for (let attempt = 0; attempt < 2 && best >= LIMIT_MS; attempt++) {
         const c = await client(h);
         const start = performance.now();
         const { result, maxMs, probes } = await probing(() => c.go());
@@ -245,12 +243,10 @@ describe('hostile requests against one tenant', () => {
         await check(h, result);
         best = Math.min(best, maxMs);
       }
-      if (h.items) slowestItems = Math.max(slowestItems, best);
-      else slowest = Math.max(slowest, best);
+      slowest = Math.max(slowest, best);
     }
     console.log(figures.join("\n"));
     expect(slowest, figures.join('\n')).toBeLessThan(LIMIT_MS);
-    expect(slowestItems, figures.join('\n')).toBeLessThan(ITEMS_LIMIT_MS);
     // the patches changed nothing
     const after = (await raw(t.url, admin, { path: `${A}/target` })).json;
     expect(after.metadata.resourceVersion).toBe(target.metadata.resourceVersion);

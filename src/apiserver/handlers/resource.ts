@@ -9,16 +9,17 @@ import {
 import { parseFieldSelector } from '../../apimachinery/fields.js';
 import { appendAll } from '../../apimachinery/validation.js';
 import type { KubeObject } from '../../apimachinery/object.js';
-import { applyPatch } from '../../apimachinery/patch/apply.js';
 import { supportsKind } from '../../protobuf/index.js';
 import type { ResourceSet } from '../../registry/catalog.js';
 import {
   apiVersionOfType, type RequestContext, type ResourceType, type SubresourceHandler, type UserInfo,
 } from '../../registry/types.js';
 import type { ApiDeps } from '../deps.js';
-import { decodePatchResult, type FieldValidation } from '../decode.js';
+import type { FieldValidation } from '../decode.js';
 import { decodeDeleteOptionsBody } from '../deleteoptions.js';
 import { decodeObjectAsync, decodeProtobufAsync } from '../decode-pool.js';
+import { checkNamespaceAndName, patchedObject, type PatchRequest } from '../patch-object.js';
+import { createOffLoop, patchOffLoop, writesOffLoop } from '../write-offload.js';
 import { MAX_BODY_BYTES, readBody } from '../body.js';
 import { requestQuery } from '../edge.js';
 import { bodyFormat, negotiateOutput, PROTOBUF, type Offer } from '../negotiate.js';
@@ -79,23 +80,6 @@ function patchTypeOf(contentType: string | undefined, builtin: boolean): 'json' 
 function inputFormat(contentType: string | undefined): ReturnType<typeof bodyFormat> {
   if (contentType === undefined || contentType.trim() === '') return 'json';
   return bodyFormat(contentType);
-}
-
-/**
- * rest.EnsureObjectNamespaceMatchesRequestNamespace then checkName, as the update and patch
- * handlers run them on the decoded object.
- */
-function checkNamespaceAndName(type: ResourceType, obj: KubeObject, name: string, namespace: string | undefined): void {
-  const expected = type.namespaced ? namespace ?? '' : '';
-  const objNamespace = obj.metadata.namespace ?? '';
-  if (objNamespace !== expected) {
-    if (objNamespace === '') obj.metadata.namespace = expected;
-    else if (expected === '') delete obj.metadata.namespace;
-    else throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-  }
-  const objName = obj.metadata.name ?? '';
-  if (objName === '') throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
-  if (objName !== name) throw badRequest(`the name of the object (${objName}) does not match the name on the URL (${name})`);
 }
 
 /** Reads the body where kube's handler reads it (after routing, negotiation and the 415 check). */
@@ -201,8 +185,12 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(protobuf));
       await loadBody(req);
       const wopts = parseWriteOptions(query, 'CreateOptions');
-      const obj = await decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
-      const created = await reg.create(ctx, type, obj, { dryRun: wopts.dryRun });
+      // a large body is decoded, prepared and validated off the event loop
+      const prepared = await createOffLoop(reg, ctx, {
+        type, schema: deps.schemaFor(type), bytes: bodyBytes(req), format: fmt, fieldValidation: wopts.fieldValidation,
+      }, req.headers.accept);
+      const obj = prepared ?? await decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
+      const created = await reg.create(ctx, type, obj, { dryRun: wopts.dryRun, prepared: !!prepared });
       return send(reply, 201, convertObject(type, created, output, 'Metadata', ctx.now), output, pretty, ctx.warnings);
     }
     case 'update': {
@@ -227,24 +215,19 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
         // server-side apply needs field management, which kplane does not implement yet
         throw unsupportedMediaType([JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH]);
       }
-      const text = bodyText(req);
-      const schema = deps.schemaFor(type);
-      const fieldValidation = wopts.fieldValidation;
+      const patch: PatchRequest = {
+        type, schema: deps.schemaFor(type), patchType, text: bodyText(req), fieldValidation: wopts.fieldValidation,
+        name: info.name, namespace: info.namespace,
+      };
+      const subresource = info.subresource ?? '';
+      // a large patch is applied, decoded and validated off the event loop
+      const offLoop = writesOffLoop(reg, patch, Buffer.byteLength(patch.text), req.headers.accept);
       const res = await reg.update(ctx, type, info.name, {
         updatedObject: (existing?: KubeObject) => {
           if (!existing) throw notFound({ group: type.group, resource: type.resource }, info.name);
-          const patchStrictErrors: string[] = [];
-          const patched = applyPatch(patchType, existing, text, schema, { fieldValidation, strictErrors: patchStrictErrors });
-          const decoded = decodePatchResult({
-            type, schema, fieldValidation, patchType, patchText: text, existing, patchStrictErrors,
-          }, patched);
-          appendAll(ctx.warnings, decoded.warnings);
-          checkNamespaceAndName(type, decoded.object, info.name, info.namespace);
-          // A patch that names no resourceVersion applies to whatever is current.
-          if (!patchNamesResourceVersion(text, patchType)) decoded.object.metadata.resourceVersion = existing.metadata.resourceVersion;
-          checkObjectResourceVersion(decoded.object.metadata.resourceVersion);
-          return decoded.object;
+          return patchedObject(patch, existing, ctx.warnings);
         },
+        preparedObject: offLoop ? (existing, modRevision) => patchOffLoop(ctx, patch, existing, modRevision, subresource) : undefined,
       }, { dryRun: wopts.dryRun, subresource: info.subresource });
       return send(reply, 200, convertObject(type, res.object, output, 'Metadata', ctx.now), output, pretty, ctx.warnings);
     }
@@ -334,14 +317,4 @@ async function decodeBody(deps: ApiDeps, req: FastifyRequest, type: ResourceType
 /** A DELETE body is optional DeleteOptions; when there is one, kube reads the options from it alone. */
 function deleteBody(req: FastifyRequest): { body?: unknown } {
   return decodeDeleteOptionsBody(bodyBytes(req), req.headers['content-type']);
-}
-
-function patchNamesResourceVersion(text: string, patchType: string): boolean {
-  if (patchType === 'json') return /"\/metadata\/resourceVersion"/.test(text);
-  try {
-    const p = JSON.parse(text) as { metadata?: { resourceVersion?: unknown } };
-    return typeof p?.metadata?.resourceVersion === 'string' && p.metadata.resourceVersion !== '';
-  } catch {
-    return false;
-  }
 }
