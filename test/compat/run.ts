@@ -113,9 +113,12 @@ function buildRequest(step: RequestStep, vars: Record<string, string>): Outgoing
     const pad = 'x'.repeat(step.largeBody.bytes);
     const kind = step.largeBody.kind ?? 'ConfigMap';
     const name = subst(step.largeBody.name, vars);
+    // finalizers: as many invalid ones (not qualified names, 64 bytes each) as make the bytes
+    const finalizers = () => new Array<string>(Math.ceil(step.largeBody!.bytes / 64)).fill('f'.repeat(61));
     body = Buffer.from(JSON.stringify(step.largeBody.into === 'annotation'
       ? { apiVersion: 'v1', kind, metadata: { name, annotations: { big: pad } } }
-      : { apiVersion: 'v1', kind, metadata: { name }, [kind === 'Secret' ? 'stringData' : 'data']: { big: pad } }));
+      : step.largeBody.into === 'finalizers' ? { apiVersion: 'v1', kind, metadata: { name, finalizers: finalizers() } }
+        : { apiVersion: 'v1', kind, metadata: { name }, [kind === 'Secret' ? 'stringData' : 'data']: { big: pad } }));
   } else if (typeof step.body === 'string') {
     body = Buffer.from(subst(step.body, vars));
   } else if (step.body !== undefined) {

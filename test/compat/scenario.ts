@@ -21,7 +21,7 @@ export interface RequestStep {
   /** An object (sent as JSON, or YAML when the Content-Type is YAML) or a raw string. */
   body?: unknown;
   /** A ConfigMap (or Secret, with stringData) body of about this many bytes (for size limits). */
-  largeBody?: { bytes: number; name: string; kind?: 'ConfigMap' | 'Secret'; into?: 'data' | 'annotation' };
+  largeBody?: { bytes: number; name: string; kind?: 'ConfigMap' | 'Secret'; into?: 'data' | 'annotation' | 'finalizers' };
   /** Variables to save from the response body: { var: 'metadata.resourceVersion' }. Per server. */
   capture?: Record<string, string>;
   /** The status code kube must answer (checks the scenario itself; kube is the specification). */
