@@ -69,8 +69,9 @@ export async function createOffLoop(reg: Registry, ctx: RequestContext, req: {
   if (!writesOffLoop(reg, req, req.bytes.length, accept)) return undefined;
   const write: WriteJob = { kind: builtinResources.indexOf(req.type), ctx: jobContext(ctx) };
   const protobuf = req.format === 'protobuf';
+  // only the bytes go over (the worker reads them as text)
   const result = await runInWorker(req.type, {
-    text: protobuf ? '' : req.bytes.toString('utf8'), bytes: req.bytes, format: req.format,
+    text: '', bytes: req.bytes, format: req.format,
     fieldValidation: protobuf ? 'Ignore' : req.fieldValidation, write,
   });
   return written(ctx, result);
@@ -109,7 +110,7 @@ export function runWriteJob(job: WorkerJob & { write: WriteJob }): WorkerResult 
       if (job.format === 'protobuf') {
         input = protobufBodyObject(type, schema, bytes);
       } else {
-        const decoded = decodeObject({ type, schema, text: job.text, bytes, format: job.format, fieldValidation: job.fieldValidation });
+        const decoded = decodeObject({ type, schema, text: bytes.toString('utf8'), bytes, format: job.format, fieldValidation: job.fieldValidation });
         for (const warning of decoded.warnings) ctx.warnings.push(warning);
         input = decoded.object;
       }
