@@ -39,13 +39,13 @@ export interface WrittenObject {
 }
 
 /**
- * Whether a body of this size for this kind is written by a worker: a built-in kind whose write
- * steps the registry lets run elsewhere, decoded with its own schema, and an error the client
- * reads as JSON (the only form a worker renders).
+ * Whether a body of this size for this kind is written by a worker: a built-in kind (the worker
+ * has its strategy), decoded with its own schema, write steps the registry lets run elsewhere, and
+ * an error the client reads as JSON (the only form a worker renders).
  */
 export function writesOffLoop(reg: Registry, req: { type: ResourceType; schema: SchemaNode | undefined }, bodyBytes: number,
   accept: string | undefined): boolean {
-  return bodyBytes >= WORKER_JSON_BYTES && builtinResources.includes(req.type) && reg.preparesOffLoop(req.type)
+  return bodyBytes >= WORKER_JSON_BYTES && builtinResources.includes(req.type) && reg.preparesOffLoop
     && req.schema === resolveSchema(req.type.schemaName) && errorFormat(accept) === 'json';
 }
 

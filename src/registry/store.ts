@@ -360,12 +360,12 @@ export class Registry {
   }
 
   /**
-   * Whether a worker thread may run prepareCreate/validateCreate (prepareUpdate/validateUpdate)
-   * for this kind: only when no admission plugin mutates between them and the kind's strategy
-   * depends on nothing but the object (services allocate cluster IPs from shared state).
+   * Whether a worker thread may run prepareCreate/validateCreate (prepareUpdate/validateUpdate):
+   * only when no admission plugin mutates between them (strategies know nothing but the objects
+   * and the RequestContext, so the steps are pure).
    */
-  preparesOffLoop(type: ResourceType): boolean {
-    return !this.admission.mutates && type.resource !== 'services';
+  get preparesOffLoop(): boolean {
+    return !this.admission.mutates;
   }
 
   private attrs(operation: Operation, ctx: RequestContext, type: ResourceType, object: KubeObject | undefined,
@@ -401,7 +401,7 @@ export class Registry {
           `StorageError: invalid object, Code: 4, Key: ${kubeStorageKey(type, ctx.namespace, name)}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${info.uidPrecondition}, UID in object meta: ${existing.metadata.uid ?? ''}`);
       }
       let obj: KubeObject;
-      if (info.preparedObject && this.preparesOffLoop(type)) {
+      if (info.preparedObject && this.preparesOffLoop) {
         obj = await info.preparedObject(existing, existingKv!.modRevision);
       } else {
         obj = prepareUpdate(ctx, type, name, existing, existingKv!.modRevision, await info.updatedObject(deepCopy(existing)));

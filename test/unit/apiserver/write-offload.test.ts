@@ -60,6 +60,19 @@ describe('large writes in a worker', () => {
     expect(r.written.warnings).toHaveLength(2); // the unknown field, the duplicate owner reference
   });
 
+  it('a create of a kind whose strategy allocates (a Service: addresses derived from the request, no state)', () => {
+    const services = builtinResources.find((t) => t.resource === 'services')!;
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } });
+    const r = runWriteJob({ ...job(body, write()), type: { ...services, storage: { group: '' } }, write: { ...write(), kind: builtinResources.indexOf(services) } });
+    const want = inline((c) => {
+      const obj = prepareCreate(c, services, decodeObject({ type: services, schema: resolveSchema(services.schemaName), text: body, format: 'json', fieldValidation: 'Warn' }).object);
+      validateCreate(c, services, obj);
+      return obj;
+    });
+    expect('written' in r && strip(JSON.parse(r.written.json) as KubeObject)).toEqual(strip(JSON.parse(JSON.stringify(want.object)) as KubeObject));
+    expect(JSON.stringify(want.object)).toMatch(/"clusterIP":"10\./);
+  });
+
   it('a create of thousands of failing items: the Invalid Status rendered as the bytes of its JSON', () => {
     const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'f', finalizers: new Array<string>(5000).fill('a') } });
     const r = runWriteJob(job(body, write()));
