@@ -14,17 +14,23 @@ import { resolveSchema } from '../openapi/definitions.js';
 import { builtinResources } from '../registry/builtin.js';
 import { prepareCreate, prepareUpdate, validateCreate, validateUpdate, type Registry } from '../registry/store.js';
 import type { RequestContext, ResourceType, UserInfo } from '../registry/types.js';
-import { decodeObject, type FieldValidation } from './decode.js';
+import { decodeObject, type Decoded, type FieldValidation } from './decode.js';
 import { protobufBodyObject, runInWorker, WORKER_JSON_BYTES, type WorkerJob, type WorkerResult } from './decode-pool.js';
 import { renderLargeStatus } from './large-status.js';
-import { patchedObject, type PatchRequest, type PatchType } from './patch-object.js';
+import { checkObjectResourceVersion } from './options.js';
+import { checkNamespaceAndName, patchedObject, type PatchRequest, type PatchType } from './patch-object.js';
 import { errorFormat } from './respond.js';
 
 /** What a worker needs besides the body (the kind by its place in builtinResources: its strategy cannot be sent). */
 export interface WriteJob {
   kind: number;
   ctx: { cluster: string; namespace: string; user: UserInfo; now: number };
-  /** Absent for a create (the body is the object). */
+  /**
+   * An update (PUT): without `existing`, the body is only decoded and checked as the handler does
+   * before the registry (the answer is its uid and resourceVersion); with it, prepared too.
+   */
+  update?: { name: string; namespace: string | undefined; subresource: string; existing?: string; modRevision?: number };
+  /** Absent for a create or an update (the body is the object). */
   patch?: {
     patchType: PatchType; name: string; namespace: string | undefined; subresource: string;
     /** The existing object as JSON, and the revision it was read at. */
@@ -68,13 +74,35 @@ export async function createOffLoop(reg: Registry, ctx: RequestContext, req: {
 }, accept: string | undefined): Promise<KubeObject | undefined> {
   if (!writesOffLoop(reg, req, req.bytes.length, accept)) return undefined;
   const write: WriteJob = { kind: builtinResources.indexOf(req.type), ctx: jobContext(ctx) };
+  return written(ctx, await runInWorker(req.type, bodyJob(req, write)));
+}
+
+type BodyRequest = Parameters<typeof createOffLoop>[2];
+
+function bodyJob(req: BodyRequest, write: WriteJob): Omit<WorkerJob, 'id' | 'type'> {
   const protobuf = req.format === 'protobuf';
   // only the bytes go over (the worker reads them as text)
-  const result = await runInWorker(req.type, {
-    text: '', bytes: req.bytes, format: req.format,
-    fieldValidation: protobuf ? 'Ignore' : req.fieldValidation, write,
-  });
-  return written(ctx, result);
+  return { text: '', bytes: req.bytes, format: req.format, fieldValidation: protobuf ? 'Ignore' : req.fieldValidation, write };
+}
+
+/**
+ * A PUT's body decoded and checked by a worker (undefined when it is not large enough for that):
+ * the uid precondition it names, and the UpdatedObjectInfo.preparedObject of the update (the
+ * body decoded again there, prepared and validated against the existing object: the object itself
+ * never comes to the event loop unless it is valid).
+ */
+export async function updateOffLoop(reg: Registry, ctx: RequestContext, req: BodyRequest, path: { name: string; namespace: string | undefined; subresource: string },
+  accept: string | undefined): Promise<{ uid?: string; preparedObject: (existing: KubeObject, modRevision: number) => Promise<KubeObject> } | undefined> {
+  if (!writesOffLoop(reg, req, req.bytes.length, accept)) return undefined;
+  const kind = builtinResources.indexOf(req.type);
+  const checked = written(ctx, await runInWorker(req.type, bodyJob(req, { kind, ctx: jobContext(ctx), update: path })));
+  return {
+    uid: checked.metadata.uid,
+    preparedObject: async (existing, modRevision) => {
+      const update = { ...path, existing: JSON.stringify(existing), modRevision };
+      return written(ctx, await runInWorker(req.type, bodyJob(req, { kind, ctx: jobContext(ctx), update })));
+    },
+  };
 }
 
 /** A patch applied to the existing object, decoded, prepared and validated by a worker (UpdatedObjectInfo.preparedObject). */
@@ -88,6 +116,13 @@ export async function patchOffLoop(ctx: RequestContext, req: PatchRequest, exist
 }
 
 // ---------------------------------------------------------------- in the worker
+
+/** A create or update body decoded as the handler's decodeBody does. */
+function bodyObject(job: WorkerJob, type: ResourceType, schema: SchemaNode | undefined): Decoded {
+  const bytes = job.bytes ? Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength) : Buffer.alloc(0);
+  if (job.format === 'protobuf') return { object: protobufBodyObject(type, schema, bytes), warnings: [] };
+  return decodeObject({ type, schema, text: bytes.toString('utf8'), bytes, format: job.format, fieldValidation: job.fieldValidation });
+}
 
 /** Runs a write job (in a worker): the written object, or the Status of its error. */
 export function runWriteJob(job: WorkerJob & { write: WriteJob }): WorkerResult {
@@ -104,17 +139,23 @@ export function runWriteJob(job: WorkerJob & { write: WriteJob }): WorkerResult 
       const updated = patchedObject(req, JSON.parse(p.existing) as KubeObject, ctx.warnings);
       obj = prepareUpdate(ctx, type, p.name, existing, p.modRevision, updated);
       validateUpdate(ctx, type, obj, existing, p.subresource);
-    } else {
-      const bytes = job.bytes ? Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength) : Buffer.alloc(0);
-      let input: KubeObject;
-      if (job.format === 'protobuf') {
-        input = protobufBodyObject(type, schema, bytes);
-      } else {
-        const decoded = decodeObject({ type, schema, text: bytes.toString('utf8'), bytes, format: job.format, fieldValidation: job.fieldValidation });
-        for (const warning of decoded.warnings) ctx.warnings.push(warning);
-        input = decoded.object;
+    } else if (w.update) {
+      const u = w.update;
+      const decoded = bodyObject(job, type, schema);
+      checkNamespaceAndName(type, decoded.object, u.name, u.namespace);
+      if (u.existing === undefined) {
+        const { uid, resourceVersion } = decoded.object.metadata;
+        return { id: job.id, written: { json: JSON.stringify({ metadata: { uid, resourceVersion } }), warnings: decoded.warnings } };
       }
-      obj = prepareCreate(ctx, type, input);
+      // (the decoding warnings were taken when the body was checked)
+      checkObjectResourceVersion(decoded.object.metadata.resourceVersion);
+      const existing = JSON.parse(u.existing) as KubeObject;
+      obj = prepareUpdate(ctx, type, u.name, existing, u.modRevision!, decoded.object);
+      validateUpdate(ctx, type, obj, existing, u.subresource);
+    } else {
+      const decoded = bodyObject(job, type, schema);
+      for (const warning of decoded.warnings) ctx.warnings.push(warning);
+      obj = prepareCreate(ctx, type, decoded.object);
       validateCreate(ctx, type, obj);
     }
     return { id: job.id, written: { json: JSON.stringify(obj), warnings: ctx.warnings } };

@@ -19,7 +19,7 @@ import type { FieldValidation } from '../decode.js';
 import { decodeDeleteOptionsBody } from '../deleteoptions.js';
 import { decodeObjectAsync, decodeProtobufAsync } from '../decode-pool.js';
 import { checkNamespaceAndName, patchedObject, type PatchRequest } from '../patch-object.js';
-import { createOffLoop, patchOffLoop, writesOffLoop } from '../write-offload.js';
+import { createOffLoop, patchOffLoop, updateOffLoop, writesOffLoop } from '../write-offload.js';
 import { MAX_BODY_BYTES, readBody } from '../body.js';
 import { requestQuery } from '../edge.js';
 import { bodyFormat, negotiateOutput, PROTOBUF, type Offer } from '../negotiate.js';
@@ -196,14 +196,26 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
     case 'update': {
       await loadBody(req);
       const wopts = parseWriteOptions(query, 'UpdateOptions');
-      const obj = await decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
-      checkNamespaceAndName(type, obj, info.name, info.namespace);
+      // a large body is decoded and checked, then prepared and validated, off the event loop
+      const fmt = inputFormat(req.headers['content-type']);
+      const offLoop = fmt === 'json' || fmt === 'yaml' || (fmt === 'protobuf' && protobuf) ? await updateOffLoop(reg, ctx, {
+        type, schema: deps.schemaFor(type), bytes: bodyBytes(req), format: fmt, fieldValidation: wopts.fieldValidation,
+      }, { name: info.name, namespace: info.namespace, subresource: info.subresource ?? '' }, req.headers.accept) : undefined;
+      const decoded = async (warnings: string[]) => {
+        const obj = await decodeBody(deps, req, type, wopts.fieldValidation, warnings);
+        checkNamespaceAndName(type, obj, info.name, info.namespace);
+        return obj;
+      };
+      // (checked off the loop: its warnings are taken, the object is decoded again only to be created)
+      const obj = offLoop ? undefined : await decoded(ctx.warnings);
       const res = await reg.update(ctx, type, info.name, {
-        updatedObject: () => {
-          checkObjectResourceVersion(obj.metadata.resourceVersion);
-          return obj;
+        updatedObject: async () => {
+          const o = obj ?? await decoded([]);
+          checkObjectResourceVersion(o.metadata.resourceVersion);
+          return o;
         },
-        uidPrecondition: obj.metadata.uid,
+        uidPrecondition: offLoop ? offLoop.uid : obj!.metadata.uid,
+        preparedObject: offLoop?.preparedObject,
       }, { dryRun: wopts.dryRun, subresource: info.subresource });
       return send(reply, res.created ? 201 : 200, convertObject(type, res.object, output, 'Metadata', ctx.now), output, pretty, ctx.warnings);
     }

@@ -119,6 +119,34 @@ describe('large writes in a worker', () => {
     }
   });
 
+  it('an update: checked first (its uid and resourceVersion), then prepared and validated as inline', () => {
+    const existing: KubeObject = {
+      apiVersion: 'v1', kind: 'ConfigMap',
+      metadata: { name: 't', namespace: 'default', uid: 'x', resourceVersion: '7', creationTimestamp: '2026-01-01T00:00:00Z' },
+    };
+    const update = { name: 't', namespace: 'default', subresource: '' };
+    const bodies = [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 't', uid: 'x', resourceVersion: '7' }, data: { a: '1' }, unknown: 1 },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 't', finalizers: new Array<string>(3000).fill('a') } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 't', resourceVersion: '3' } },
+    ];
+    for (const b of bodies) {
+      const body = JSON.stringify(b);
+      const checked = runWriteJob(job(body, { ...write(), update }));
+      const d = decodeObject({ type: configmaps, schema, text: body, format: 'json', fieldValidation: 'Warn' });
+      expect('written' in checked && checked.written).toEqual({ json: JSON.stringify({ metadata: { uid: b.metadata.uid, resourceVersion: b.metadata.resourceVersion } }), warnings: d.warnings });
+      const r = runWriteJob(job(body, { ...write(), update: { ...update, existing: JSON.stringify(existing), modRevision: 7 } }));
+      const want = inline((c) => {
+        const obj = prepareUpdate(c, configmaps, 't', existing, 7, d.object);
+        validateUpdate(c, configmaps, obj, existing, '');
+        return obj;
+      });
+      if (want.object) expect('written' in r && JSON.parse(r.written.json)).toEqual(JSON.parse(JSON.stringify(want.object)));
+      else if (largeInvalidOf(want.status!)) expect(renderedText(r)).toBe(`${JSON.stringify(want.status)}\n`);
+      else expect('status' in r && r.status).toEqual(want.status);
+    }
+  });
+
   it('renders in buffers of their own, so that they can be handed over', () => {
     const err = invalid({ group: '', kind: 'K' }, 'x', Array.from({ length: 20_000 }, (_, i) => field.invalid(`f${i}`, 'v'.repeat(50), 'bad')));
     const buffers = renderLargeStatus(err.status, largeInvalidOf(err.status)!);
