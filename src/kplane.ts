@@ -63,6 +63,9 @@ export interface KplaneConfig {
 
 export const ADMIN_USER = 'kplane-admin';
 
+/** How long stop() lets in-flight requests finish (kube-apiserver's ShutdownTimeout, 60 s). */
+const DRAIN_TIMEOUT_MS = 60_000;
+
 export class Kplane {
   private readonly controllers: Controller[] = [];
   private readonly abort = new AbortController();
@@ -230,7 +233,10 @@ export class Kplane {
     this.readyFlag = false;
     clearTimeout(this.compactTimer);
     this.abort.abort();
+    // kube's ShutdownTimeout: requests still in flight then are cut, so a drain always ends
+    const cut = setTimeout(() => this.app?.server.closeAllConnections(), DRAIN_TIMEOUT_MS);
     await this.app?.close();
+    clearTimeout(cut);
     for (const c of this.controllers) await c.stop();
     this.clusters.stop();
     await this.store.close();

@@ -6,6 +6,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestEntityTooLarge } from '../apimachinery/errors.js';
+import { closeConnection } from './connection.js';
 
 /** kube-apiserver's --max-request-bytes default (genericapiserver MaxRequestBodyBytes). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -72,8 +73,6 @@ function read(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 /** Go's maxPostHandlerReadBytes: what its server still reads of a body the handler left. */
 const MAX_POST_HANDLER_READ_BYTES = 256 * 1024;
-/** Go's rstAvoidanceDelay: how long a closing connection waits before it is torn down. */
-const CLOSE_GRACE_MS = 500;
 
 /**
  * Will the connection close once the answer is out, for a body no handler read? Then the answer
@@ -95,9 +94,7 @@ export function closesAfterReply(req: IncomingMessage): boolean {
  */
 export function limitUnreadBody(req: IncomingMessage): void {
   if (!closesAfterReply(req)) return;
-  const socket = req.socket;
-  socket.end();
-  setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  closeConnection(req.socket);
 }
 
 /** Reads and drops the rest of a refused body; past MAX_DISCARD_BYTES the connection is closed. */

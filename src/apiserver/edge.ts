@@ -5,6 +5,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { closeConnection } from './connection.js';
 
 /**
  * http.DefaultMaxHeaderBytes (1 MiB), which kube-apiserver's secure server sets, plus the 4096
@@ -104,9 +105,7 @@ const GO_ERROR_HEADERS = '\r\nContent-Type: text/plain; charset=utf-8\r\nConnect
  * "431 Request Header Fields Too Large", ...) and closes the connection, as Go's conn.serve does.
  */
 export function writeGoServerError(socket: Socket, status: string, body = status): void {
-  if (socket.destroyed) return;
-  if (socket.writable) socket.end(`HTTP/1.1 ${status}${GO_ERROR_HEADERS}${body}`);
-  else socket.destroy();
+  closeConnection(socket, `HTTP/1.1 ${status}${GO_ERROR_HEADERS}${body}`);
 }
 
 /** Go's answer to a transfer coding other than "chunked" (RFC 7230: 501). */

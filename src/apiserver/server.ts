@@ -32,6 +32,7 @@ import {
 import { resolveRequestInfo, splitClusterPath, type RequestInfo } from './requestinfo.js';
 import { sendError } from './respond.js';
 import { serveUpgrades } from './websocket.js';
+import { closeConnection } from './connection.js';
 
 export interface ApiServerOptions {
   deps: Omit<ApiDeps, 'log'>;
@@ -125,7 +126,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
   app.setNotFoundHandler((_req, reply) => pageNotFound(reply));
   // CONNECT (which Node never routes): kube has no such route, its plain 404, and the connection closes
   app.server.on('connect', (_req: IncomingMessage, socket: Socket) => {
-    socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n' +
+    closeConnection(socket, 'HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n' +
       'Content-Length: 19\r\nConnection: close\r\n\r\n404 page not found\n');
   });
   // "Expect: 100-continue": the 100 is sent when a handler reads the body (body.ts), not before

@@ -16,6 +16,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
+import { closeConnection } from './connection.js';
 
 /** wsstream's connectionUpgradeRegex */
 const CONNECTION_UPGRADE = /(^|.*,\s*)upgrade($|\s*,)/;
@@ -56,7 +57,7 @@ export function serveUpgrades(server: Server, routing: (req: IncomingMessage, re
     res.assignSocket(socket as Socket);
     res.on('finish', () => {
       res.detachSocket(socket as Socket);
-      socket.end();
+      closeConnection(socket);
     });
     routing(req, res);
   });
@@ -146,7 +147,7 @@ export function acceptWebSocket(req: IncomingMessage): Promise<AcceptedWebSocket
   res.detachSocket(socket as Socket);
   const refusal = handshakeRefusal(req);
   if (refusal) {
-    socket.end(refusal);
+    closeConnection(socket, refusal);
     return Promise.resolve(undefined);
   }
   // a client gone while the watch was set up: ws would destroy the socket without a word
@@ -166,7 +167,7 @@ export function acceptWebSocket(req: IncomingMessage): Promise<AcceptedWebSocket
         ws,
         close: () => {
           if (ws.readyState === ws.OPEN) ws.close(1000);
-          socket.end();
+          closeConnection(socket);
         },
       });
     });

@@ -7,7 +7,9 @@
 // delete handler's undecodable DeleteOptions), kplane keeps kube's text as a 400 BadRequest
 // (clientInputError) and does not act on the request.
 
+import { once as onceEvent } from 'node:events';
 import { writeFile } from 'node:fs/promises';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -363,5 +365,33 @@ describe('impersonation is refused for every caller until kplane implements it',
     const w = await raw(t.url, admin, { method: 'POST', path: CM, body: JSON.stringify(cm), headers: { 'Impersonate-User': 'nobody' } });
     expect(w.status).toBe(403);
     expect((await raw(t.url, admin, { path: `${CM}/impersonated` })).status).toBe(404);
+  });
+});
+
+describe('connections kplane closes', () => {
+  it('are torn down even when the client never closes its side, so stop() is not held up', async () => {
+    const own = await startKplane();
+    try {
+      const creds = credentialsOf(await readFile(own.kubeconfig, 'utf8'));
+      const url = new URL(own.url);
+      // a bad escape is answered by Go's rules and the connection closed; the client keeps its side open
+      const socket = tlsConnect({ host: url.hostname, port: Number(url.port), ca: creds.ca, cert: creds.cert, key: creds.key });
+      await onceEvent(socket, 'secureConnect');
+      const answer = new Promise<string>((resolve) => {
+        let text = '';
+        socket.on('data', (d: Buffer) => { text += d.toString('latin1'); if (text.includes('\r\n\r\n400 Bad Request')) resolve(text); });
+      });
+      socket.write(`PUT /clusters/root/api/v1/namespaces/default/configmaps/% HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${8 << 20}\r\n\r\n`);
+      socket.write(Buffer.alloc(64 << 10, 0x20));
+      expect(await answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      const closed = onceEvent(socket, 'close');
+      const started = Date.now();
+      await own.stop();
+      await closed;
+      // the connection went at Go's rstAvoidanceDelay (500 ms), not at the client's pleasure
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await own.stop().catch(() => {});
+    }
   });
 });
