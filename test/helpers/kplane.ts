@@ -167,3 +167,26 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false> | T
     await new Promise((r) => setTimeout(r, delay));
   }
 }
+
+/**
+ * Holds every watch's set-up (the registry's watch call, i.e. its initial list) until released,
+ * as a slow list would: for tests of clients that leave while their watch is being set up.
+ */
+export function holdWatchSetup(k: Kplane): { inSetup: Promise<void>; release(): void; registered: Promise<void>; restore(): void } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let entered!: () => void;
+  const inSetup = new Promise<void>((r) => (entered = r));
+  let done!: () => void;
+  const registered = new Promise<void>((r) => (done = r));
+  const registry = k.registry;
+  const original = registry.watch.bind(registry);
+  registry.watch = async (...args: Parameters<typeof original>) => {
+    entered();
+    await gate;
+    const w = await original(...args);
+    done();
+    return w;
+  };
+  return { inSetup, release, registered, restore: () => { registry.watch = original; } };
+}

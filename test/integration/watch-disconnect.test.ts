@@ -5,7 +5,7 @@
 
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialsOf, eventually, startKplane, type Credentials, type TestKplane } from '../helpers/kplane.js';
+import { credentialsOf, eventually, holdWatchSetup, startKplane, type Credentials, type TestKplane } from '../helpers/kplane.js';
 import { readFile } from 'node:fs/promises';
 
 let t: TestKplane;
@@ -41,32 +41,18 @@ describe('watchers end with their clients', () => {
     const baseline = watchers();
     const idleConnections = await connections();
     // hold the set-up (the initial list) until the client is gone, as a slow list would
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let entered!: () => void;
-    const inSetup = new Promise<void>((r) => (entered = r));
-    let registered!: () => void;
-    const watching = new Promise<void>((r) => (registered = r));
-    const registry = t.k.registry;
-    const original = registry.watch.bind(registry);
-    registry.watch = async (...args: Parameters<typeof original>) => {
-      entered();
-      await gate;
-      const w = await original(...args);
-      registered();
-      return w;
-    };
+    const hold = holdWatchSetup(t.k);
     try {
       // from now on, in a quiet namespace: nothing to send that could fail and end it by chance
       const w = openWatch(`${CM}?watch=1&resourceVersion=${t.k.baseStore.currentRevision()}`);
-      await inSetup;
+      await hold.inSetup;
       w.drop();
       await eventually(async () => (await connections()) === idleConnections, 5_000, 'connection closed on the server');
-      release();
-      await watching;
+      hold.release();
+      await hold.registered;
       await eventually(() => watchers() === baseline, 5_000, 'watcher removed after an early disconnect');
     } finally {
-      registry.watch = original;
+      hold.restore();
     }
   });
 

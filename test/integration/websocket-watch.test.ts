@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeWatchEvent, PROTOBUF_MEDIA_TYPE } from '../../src/protobuf/index.js';
-import { credentialsOf, eventually, raw, startKplane, type Credentials, type TestKplane } from '../helpers/kplane.js';
+import { credentialsOf, eventually, holdWatchSetup, raw, startKplane, type Credentials, type TestKplane } from '../helpers/kplane.js';
 import { readFile } from 'node:fs/promises';
 import { connect as tlsConnect } from 'node:tls';
 
@@ -120,33 +120,19 @@ describe('watch over WebSocket', () => {
       .app.server.getConnections((_e, n) => r(n)));
     const idle = await connections();
     // hold the set-up (the initial list, as a slow one would) until the client is gone
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let entered!: () => void;
-    const inSetup = new Promise<void>((r) => (entered = r));
-    let registered!: () => void;
-    const watching = new Promise<void>((r) => (registered = r));
-    const registry = t.k.registry;
-    const original = registry.watch.bind(registry);
-    registry.watch = async (...args: Parameters<typeof original>) => {
-      entered();
-      await gate;
-      const w = await original(...args);
-      registered();
-      return w;
-    };
+    const hold = holdWatchSetup(t.k);
     try {
       const url = new URL(`${CM}?watch=1`, t.url.replace(/^https/, 'wss'));
       const ws = new WebSocket(url, { ca: admin.ca, cert: admin.cert, key: admin.key, origin: t.url });
       ws.on('error', () => undefined);
-      await inSetup;
+      await hold.inSetup;
       ws.terminate();
       await eventually(async () => (await connections()) === idle, 5_000, 'connection closed on the server');
-      release();
-      await watching;
+      hold.release();
+      await hold.registered;
       await eventually(() => watchers() === before, 5_000, 'watcher removed after an early disconnect');
     } finally {
-      registry.watch = original;
+      hold.restore();
     }
   });
 
