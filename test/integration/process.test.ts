@@ -51,6 +51,25 @@ describe('bin/kplane', () => {
       expect(await q.exited).toBe(0);
     }
   });
+
+  it('runs Node on jemalloc where the machine has it, unless the caller asks for glibc', async () => {
+    const jemalloc = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64']
+      .map((d) => `${d}/libjemalloc.so.2`).find((f) => existsSync(f));
+    const preloadOf = async (env: NodeJS.ProcessEnv) => {
+      const p = await startKplaneProcess(join(dir, 'launcher'), [], env);
+      try {
+        const environ = await environOf(p.child.pid!);
+        const maps = await readFile(`/proc/${p.child.pid}/maps`, 'utf8');
+        return { preload: environ.get('LD_PRELOAD') ?? '', mapped: maps.includes('libjemalloc') };
+      } finally {
+        p.child.kill('SIGTERM');
+        expect(await p.exited).toBe(0);
+      }
+    };
+    // the machine decides: with libjemalloc2 installed it is loaded, without it glibc stays
+    expect(await preloadOf({ LD_PRELOAD: '' })).toEqual(jemalloc ? { preload: jemalloc, mapped: true } : { preload: '', mapped: false });
+    expect(await preloadOf({ LD_PRELOAD: '', KPLANE_ALLOCATOR: 'glibc' })).toEqual({ preload: '', mapped: false });
+  });
 });
 
 describe('kplane serve', () => {
