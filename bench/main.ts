@@ -16,7 +16,6 @@
 // SOAK_HISTORY_WINDOW=SECONDS (kplane's --history-window: below the soak's length, compaction runs
 // during the soak), SOAK_CPU_PROF=DIR (kplane writes a CPU profile per round there: slice-0 is the set-up, slice-N round N).
 
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,8 +50,11 @@ async function stopKplane(p: KplaneProc): Promise<void> {
 // malloc cache off (see there); the idle-cluster cost is also measured on plain glibc with its
 // defaults, to show what that buys.
 const GLIBC_DEFAULTS = { GLIBC_TUNABLES: 'glibc.malloc.tcache_count=7', KPLANE_ALLOCATOR: 'glibc' };
-const ALLOCATOR = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64']
-  .some((d) => existsSync(`${d}/libjemalloc.so.2`)) && process.env.KPLANE_ALLOCATOR !== 'glibc' ? 'jemalloc' : 'glibc, tcache off';
+
+/** The allocator a kplane process runs on, as its memory map shows. */
+async function allocatorOf(pid: number): Promise<string> {
+  return (await readFile(`/proc/${pid}/maps`, 'utf8')).includes('libjemalloc') ? 'jemalloc' : 'glibc';
+}
 
 async function maintenance(p: KplaneProc): Promise<{ rss: number; heapUsed: number; leveldb: number }> {
   const after = p.records.length;
@@ -310,14 +312,14 @@ async function main(): Promise<void> {
     const idleRun = async (env: NodeJS.ProcessEnv = {}) => {
       const q = await startKplaneForBench(env);
       try {
-        return await workspaceFigures(q);
+        return [await workspaceFigures(q), await allocatorOf(q.child.pid!)] as const;
       } finally {
         await stopKplane(q);
       }
     };
-    const ws = await idleRun();
+    const [ws, allocator] = await idleRun();
     progress('kplane on plain glibc with its defaults');
-    const wsGlibc = await idleRun(GLIBC_DEFAULTS);
+    const [wsGlibc] = await idleRun(GLIBC_DEFAULTS);
 
     const rows: [string, string, string, string][] = [];
     const row = (what: string, k: number, kb: number | undefined, better: 'higher' | 'lower', digits = 1) => {
@@ -340,7 +342,7 @@ async function main(): Promise<void> {
     console.log(`  workspace create -> Ready p50 / p99            ${fmt(ws.workspaceReadyP50!, 2)} ms / ${fmt(ws.workspaceReadyP99!, 2)} ms   (target p50 <= 5 ms)`);
     console.log(`  bulk workspace creation                        ${fmt(ws.workspacesPerSec!, 0)} /s`);
     console.log(`  RSS per idle logical cluster                   ${kib(ws.rssPerCluster!)}   (target <= 10 KiB; kcp ~7-10 MiB, vcluster ~250 MiB)`);
-    console.log(`  ... on plain glibc with its defaults            ${kib(wsGlibc.rssPerCluster!)}   (what bin/kplane avoids; it ran on ${ALLOCATOR})`);
+    console.log(`  ... on plain glibc with its defaults            ${kib(wsGlibc.rssPerCluster!)}   (what bin/kplane avoids; it ran on ${allocator})`);
     console.log(`  JS heap per idle logical cluster               ${kib(ws.heapPerCluster!)}`);
     console.log(`  LevelDB memtables+cache per idle cluster       ${kib(ws.leveldbPerCluster!)}   (bounded: 8 MiB cache filling up)`);
     console.log(`  disk per idle logical cluster                  ${kib(ws.diskPerCluster!)}   (target <= 8 KiB)`);

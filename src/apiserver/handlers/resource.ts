@@ -33,8 +33,6 @@ import { rawListItem } from '../../registry/conversion.js';
 import { listItem } from '../../registry/store.js';
 import { serveWatch } from './watch.js';
 
-export { MAX_BODY_BYTES };
-
 /** Methods each kind of path serves; anything else is 405, as kube's route table answers. */
 const SUBRESOURCE_METHODS: Record<string, string[]> = {
   status: ['GET', 'PUT', 'PATCH'],
