@@ -568,6 +568,9 @@ export function prepareCreate(ctx: RequestContext, type: ResourceType, input: Ku
 
 function fillSystemFields(ctx: RequestContext, obj: KubeObject): void {
   delete obj.metadata.selfLink; // gone since kube 1.20
+  // rest.BeforeCreate: a new object is not being deleted, whatever the client sent
+  delete obj.metadata.deletionTimestamp;
+  delete obj.metadata.deletionGracePeriodSeconds;
   obj.metadata.creationTimestamp = formatTime(ctx.now);
   obj.metadata.uid = randomUUID();
   if (obj.metadata.generateName && !obj.metadata.name) obj.metadata.name = generateName(obj.metadata.generateName);

@@ -92,6 +92,17 @@ describe('CRUD and optimistic concurrency', () => {
     expect(r.json.metadata.name).toMatch(/^gen-[a-z0-9]{5}$/);
   });
 
+  it('a created object is never being deleted, whatever deletion fields the client sent (rest.BeforeCreate)', async () => {
+    const body = { metadata: { name: 'not-deleting', deletionTimestamp: '2026-01-02T03:04:05Z', deletionGracePeriodSeconds: 30, finalizers: ['example.com/keep'] }, data: {} };
+    const r = await json('POST', `${R}/api/v1/namespaces/default/configmaps`, body);
+    expect(r.status).toBe(201);
+    expect([r.json.metadata.deletionTimestamp, r.json.metadata.deletionGracePeriodSeconds]).toEqual([undefined, undefined]);
+    const got = await json('GET', `${R}/api/v1/namespaces/default/configmaps/not-deleting`);
+    expect(got.json.metadata.deletionTimestamp).toBeUndefined();
+    expect((await json('PATCH', `${R}/api/v1/namespaces/default/configmaps/not-deleting`, { metadata: { finalizers: null } },
+      { 'Content-Type': 'application/merge-patch+json' })).status).toBe(200);
+  });
+
   it('dry-run changes nothing', async () => {
     const r = await json('POST', `${R}/api/v1/namespaces/default/configmaps?dryRun=All`, cm('dry'));
     expect(r.status).toBe(201);
