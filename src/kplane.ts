@@ -25,6 +25,9 @@ import { GarbageCollector, OWNER_INDEX, ownerIndexer } from './controllers/garba
 import { NamespaceController } from './controllers/namespace.js';
 import { ServiceAccountTokenController } from './controllers/serviceaccount-token.js';
 import { WorkspaceController } from './controllers/workspace.js';
+import { CRDFinalizerController } from './controllers/crd-finalizer.js';
+import { CRDNamesController } from './controllers/crd-names.js';
+import { CustomResourceIndex } from './apiextensions/served.js';
 import { resolveSchema } from './openapi/definitions.js';
 import { AdmissionChain } from './registry/admission.js';
 import { builtinResources } from './registry/builtin.js';
@@ -73,6 +76,8 @@ export class Kplane {
   private readonly samples: { at: number; rev: number }[] = [];
   private readyFlag = false;
   url = '';
+  /** Which custom resources each cluster serves (set while starting). */
+  crdIndex: CustomResourceIndex | undefined;
 
   private constructor(
     readonly config: KplaneConfig,
@@ -125,7 +130,13 @@ export class Kplane {
     self = k;
     // every open watch listens for the drain signal
     setMaxListeners(0, k.abort.signal);
+    // the custom resources each cluster serves, from its established CRDs
+    const crdIndex = new CustomResourceIndex(store, catalog);
+    await crdIndex.start();
+    k.crdIndex = crdIndex;
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
+    const crdType = catalog.allTypes().find((t) => t.group === 'apiextensions.k8s.io' && t.resource === 'customresourcedefinitions');
+    if (crdType) k.controllers.push(new CRDNamesController(deps, crdType), new CRDFinalizerController(deps, crdType, crdIndex));
     k.controllers.push(
       new WorkspaceController(deps, () => k.externalURL()),
       new NamespaceController(deps, pki.ca.certPem),
@@ -140,7 +151,7 @@ export class Kplane {
     k.app = await buildApiServer({
       deps: {
         registry, catalog, clusters,
-        schemaFor: (type) => resolveSchema(type.schemaName),
+        schemaFor: (type) => type.customResource?.decodeSchema ?? resolveSchema(type.schemaName),
         version: versionInfo(),
         shutdown: k.abort.signal,
         bookmarkIntervalMs: config.bookmarkIntervalMs ?? 60_000,
@@ -238,6 +249,7 @@ export class Kplane {
     await this.app?.close();
     clearTimeout(cut);
     for (const c of this.controllers) await c.stop();
+    this.crdIndex?.stop();
     this.clusters.stop();
     await this.store.close();
     this.log.info('kplane stopped');

@@ -817,6 +817,9 @@ function decodeTyped(type: ResourceType, schema: SchemaNode | undefined, value: 
       strict = findUnknownFields(value, schema, { sortKeys: opts.sortedKeys, unstructured: opts.mode === 'unstructured' });
     }
   }
+  // a custom resource is pruned by its structural schema: what it removes is an unknown field
+  const pruned = type.customResource?.prune(obj);
+  if (opts.strict && pruned?.length) appendAll(strict, pruned.map((p) => `unknown field ${goQuote(p)}`));
   obj.apiVersion = apiVersionOfType(type);
   obj.kind = type.kind;
   if (!isPlainObject(obj.metadata)) obj.metadata = {};

@@ -1,6 +1,7 @@
-// Which resources a logical cluster serves. Today every cluster serves the built-in kinds; CRDs
-// (a later issue) add per-cluster kinds. A cluster's view is derived on demand from shared
-// definitions, so an idle cluster holds none of it in memory.
+// Which resources a logical cluster serves: the built-in kinds, plus the custom resources of the
+// cluster's established CRDs. A cluster without CRDs is served the one shared built-in set; a
+// cluster with CRDs gets a set shared by every cluster holding the same definitions (interned by
+// the CRD index, src/apiextensions/served.ts), so nothing is built or held per tenant.
 
 import type { ClusterName } from '../tenancy/logicalcluster.js';
 import type { ResourceType } from './types.js';
@@ -10,9 +11,14 @@ export class ResourceSet {
   private readonly byKind = new Map<string, ResourceType>();
   private readonly byGroupResource = new Map<string, ResourceType>();
 
-  constructor(readonly all: readonly ResourceType[]) {
+  /**
+   * @param definitionSources OpenAPI definition sources (src/openapi registerDefinitions keys) of
+   *   the set's custom resources, searched before the built-in definitions.
+   */
+  constructor(readonly all: readonly ResourceType[], readonly definitionSources: readonly string[] = []) {
     for (const t of all) {
-      this.byPath.set(`${t.group}/${t.version}/${t.resource}`, t);
+      // a built-in comes first and wins over a CRD claiming its group, version and resource
+      if (!this.byPath.has(`${t.group}/${t.version}/${t.resource}`)) this.byPath.set(`${t.group}/${t.version}/${t.resource}`, t);
       if (!this.byKind.has(`${t.group}/${t.kind}`)) this.byKind.set(`${t.group}/${t.kind}`, t);
       if (!this.byGroupResource.has(`${t.group}/${t.resource}`)) this.byGroupResource.set(`${t.group}/${t.resource}`, t);
     }
@@ -37,19 +43,31 @@ export class ResourceSet {
   }
 }
 
+/** Where the custom resources of a cluster come from (the CRD index). */
+export interface ClusterResourceSource {
+  /** The cluster's served set when it serves custom resources, undefined when only the built-ins. */
+  setOf(cluster: ClusterName): ResourceSet | undefined;
+}
+
 export class ResourceCatalog {
-  private readonly builtins: ResourceSet;
+  readonly builtins: ResourceSet;
+  private source: ClusterResourceSource | undefined;
 
   constructor(builtins: readonly ResourceType[]) {
     this.builtins = new ResourceSet(builtins);
   }
 
-  /** What a logical cluster serves. The same shared set for every cluster until CRDs arrive. */
-  forCluster(_cluster: ClusterName): ResourceSet {
-    return this.builtins;
+  /** Plugs in the CRD index (once, at start-up). */
+  setSource(source: ClusterResourceSource): void {
+    this.source = source;
   }
 
-  /** Every type known anywhere (controllers working across clusters). */
+  /** What a logical cluster serves. */
+  forCluster(cluster: ClusterName): ResourceSet {
+    return this.source?.setOf(cluster) ?? this.builtins;
+  }
+
+  /** Every built-in type (controllers working across clusters on built-in kinds). */
   allTypes(): readonly ResourceType[] {
     return this.builtins.all;
   }

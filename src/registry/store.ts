@@ -464,6 +464,17 @@ export class Registry {
     if (meta.deletionTimestamp && (meta.finalizers?.length ?? 0) > 0) {
       return { object: existing, deleted: false };
     }
+    const mark = type.strategy.markForDeletion;
+    if (mark && !meta.deletionTimestamp) {
+      const obj = deepCopy(existing);
+      // only the timestamp: no generation bump, no grace period (as kube's CRD REST does it)
+      obj.metadata.deletionTimestamp = formatTime(ctx.now);
+      mark(obj, ctx.now);
+      canonicalOrder(obj);
+      if (opts.dryRun) return { object: obj, deleted: false };
+      const [r] = await this.store.txn([{ type: 'put', key, value: toStored(type, obj), expect: { revision: kv.modRevision } }]);
+      return { object: toServed(type, r!.kv.value), deleted: false };
+    }
     const finalizers = gcFinalizers(type, existing, opts);
     if (finalizers.length > 0) {
       const obj = deepCopy(existing);

@@ -4,6 +4,7 @@
 
 import type { FieldError } from '../apimachinery/errors.js';
 import type { KubeObject } from '../apimachinery/object.js';
+import type { SchemaNode } from '../apimachinery/schema.js';
 import type { ClusterName } from '../tenancy/logicalcluster.js';
 import type { ServiceAccountTokens } from '../auth/serviceaccount-tokens.js';
 import type { ResourceSet } from './catalog.js';
@@ -88,6 +89,13 @@ export interface Strategy {
    */
   revalidatesMetadataOnUpdate?: 'update' | 'create' | false;
 
+  /**
+   * The first DELETE only marks the object (kube's CRD REST: finalizer and Terminating condition
+   * added to the copy here, deletionTimestamp set by the registry) and answers it; a controller
+   * finishes the deletion.
+   */
+  markForDeletion?(obj: KubeObject, now: Date): void;
+
   /** Deletion propagation when the client does not choose one. Background if unset. */
   defaultGarbageCollectionPolicy?: DeletionPropagation;
   /** DELETE answers with the object (namespaces) instead of a Success Status. */
@@ -141,6 +149,20 @@ export interface ResourceType {
   subresourceHandlers?: Record<string, SubresourceHandler>;
   /** Warnings every request on the resource gets (a deprecated API, e.g. core/v1 Endpoints). */
   warnings?: string[];
+  /** Present for a custom resource (a kind defined by a CRD; src/apiextensions/customresource.ts). */
+  customResource?: CustomResourceHooks;
+}
+
+/** What a custom resource adds to the generic machinery: unstructured decoding and pruning. */
+export interface CustomResourceHooks {
+  /** The CRD's name, <plural>.<group>. */
+  crdName: string;
+  /** The schema a body is decoded with: typed ObjectMeta, everything else kept for pruning. */
+  decodeSchema: SchemaNode;
+  /** Structural pruning of a decoded object: removes unknown fields, answers their paths. */
+  prune(obj: KubeObject): string[];
+  /** The CRD is being deleted: creates are refused. */
+  terminating: boolean;
 }
 
 /** What a subresource handler may use besides the request (passed by the API server). */

@@ -58,10 +58,11 @@ const APPLY_PATCH = 'application/apply-patch+yaml';
  * own "415: Unsupported Media Type"), then the handler wants the header, up to its first ';', to be
  * exactly one of them.
  */
-function patchTypeOf(contentType: string | undefined, builtin: boolean): 'json' | 'merge' | 'strategic' | 'apply' {
+function patchTypeOf(contentType: string | undefined, builtin: boolean, customResource: boolean): 'json' | 'merge' | 'strategic' | 'apply' {
   const consumes = builtin ? [JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, APPLY_PATCH] : [JSON_PATCH, MERGE_PATCH, APPLY_PATCH];
   const ct = contentType ?? '';
-  const routed = ct !== '' && ct.split(',').some((part) => consumes.includes(part.split(';')[0]!.trim()));
+  // custom resources are served by apiextensions' own handler, without go-restful's routing check
+  const routed = customResource || (ct !== '' && ct.split(',').some((part) => consumes.includes(part.split(';')[0]!.trim())));
   if (!routed) throw new StatusError(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
   const semi = ct.indexOf(';');
   const base = semi > 0 ? ct.slice(0, semi) : ct;
@@ -179,6 +180,10 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       return serveWatch(deps, req, reply, ctx, type, opts, output);
     }
     case 'create': {
+      if (type.customResource?.terminating) {
+        throw new StatusError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating',
+          { group: type.group, kind: type.resource });
+      }
       const fmt = inputFormat(req.headers['content-type']);
       if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(protobuf));
       await loadBody(req);
@@ -218,7 +223,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       return send(reply, res.created ? 201 : 200, convertObject(type, res.object, output, 'Metadata', ctx.now), output, pretty, ctx.warnings);
     }
     case 'patch': {
-      const patchType = patchTypeOf(req.headers['content-type'], type.schemaName.startsWith('io.k8s.api.'));
+      const patchType = patchTypeOf(req.headers['content-type'], type.schemaName.startsWith('io.k8s.api.'), !!type.customResource);
       await loadBody(req);
       const wopts = parseWriteOptions(query, 'PatchOptions');
       if (patchType === 'apply') {

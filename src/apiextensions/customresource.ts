@@ -1,0 +1,148 @@
+// The ResourceTypes of a served CRD: one per served version, with the custom-resource strategy
+// kube's apiextensions-apiserver applies (pkg/registry/customresource/strategy.go): generation
+// starts at 1 and moves with every change outside metadata (and status, with a status
+// subresource); status is written only through its subresource when there is one; validation is
+// ObjectMeta, then the schema, then the CEL rules (skipped while the object has type errors).
+// A ServedCRD is built from the compiled spec and the accepted names, both shared: every cluster
+// holding the same definition is served the same objects.
+
+import { field, type FieldError } from '../apimachinery/errors.js';
+import { deepCopy, type KubeObject } from '../apimachinery/object.js';
+import type { SchemaNode } from '../apimachinery/schema.js';
+import { nameIsDNSSubdomain } from '../apimachinery/validation.js';
+import { crdDefinitionName } from '../openapi/names.js';
+import { resolveSchema } from '../openapi/definitions.js';
+import { jsonEqual } from '../registry/kinds/_util.js';
+import { workspaceStatusStrategy } from '../registry/kinds/workspaces.js';
+import type { ResourceType, StatusStrategy, Strategy, Verb } from '../registry/types.js';
+import type { CompiledCRD, CompiledVersion } from './compiled.js';
+import type { CustomResourceDefinitionNames } from './types.js';
+
+const VERBS: Verb[] = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
+
+let decodeSchemaNode: SchemaNode | undefined;
+
+/** Bodies decode with typed ObjectMeta; the rest is kept as sent, for pruning by the schema. */
+function decodeSchema(): SchemaNode {
+  decodeSchemaNode ??= Object.freeze({
+    type: 'object',
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: resolveSchema('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta') ?? { type: 'object' },
+    },
+    additionalProperties: true,
+  }) as SchemaNode;
+  return decodeSchemaNode;
+}
+
+/** Everything but metadata (and status, when it is a subresource): what bumps generation. */
+function generationContent(obj: KubeObject, withoutStatus: boolean): Record<string, unknown> {
+  const { metadata: _m, ...rest } = obj;
+  if (withoutStatus) delete rest.status;
+  return rest;
+}
+
+/** kube's hasBlockingErr: CEL rules do not run while the object breaks these schema constraints. */
+const BLOCKING = new Set(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
+
+function blocking(errs: FieldError[]): boolean {
+  return errs.some((e) => BLOCKING.has(e.type));
+}
+
+function validateObject(v: CompiledVersion, obj: KubeObject, old: KubeObject | undefined): FieldError[] {
+  const errs = v.schema.validate(obj);
+  if (v.rules) {
+    if (blocking(errs)) {
+      // (kube's field.Invalid(nil, nil, ...): no path, the value printed as "null")
+      errs.push(field.invalid('', 'null', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation'));
+    } else {
+      errs.push(...v.rules.validate(obj, old));
+    }
+  }
+  return errs;
+}
+
+function strategyOf(v: CompiledVersion): Strategy {
+  const status: StatusStrategy | undefined = v.status ? {
+    prepareForUpdate: workspaceStatusStrategy.prepareForUpdate,
+    validateUpdate: (obj, old) => validateObject(v, obj, old),
+  } : undefined;
+  return {
+    validateName: nameIsDNSSubdomain,
+    applyDefaults: (obj) => v.schema.applyDefaults(obj),
+    prepareForCreate(obj) {
+      if (v.status) delete obj.status;
+      obj.metadata.generation = 1;
+    },
+    validate: (obj) => validateObject(v, obj, undefined),
+    allowCreateOnUpdate: false,
+    allowUnconditionalUpdate: false,
+    prepareForUpdate(obj, old) {
+      if (v.status) {
+        if (old.status === undefined) delete obj.status;
+        else obj.status = deepCopy(old.status);
+      }
+      const oldGen = typeof old.metadata?.generation === 'number' ? old.metadata.generation : 0;
+      if (!jsonEqual(generationContent(obj, v.status), generationContent(old, v.status))) obj.metadata.generation = oldGen + 1;
+    },
+    validateUpdate: (obj, old) => validateObject(v, obj, old),
+    status,
+    selectableFields: v.selectable.size ? (obj) => {
+      const out: Record<string, string> = {};
+      for (const [label, read] of v.selectable) out[label] = read(obj) ?? '';
+      return out;
+    } : undefined,
+    table: v.table,
+  };
+}
+
+export interface ServedCRD {
+  /** Identity of what is served: the spec's hash, the accepted names, terminating. */
+  readonly key: string;
+  readonly crdName: string;
+  readonly compiled: CompiledCRD;
+  readonly names: CustomResourceDefinitionNames;
+  readonly terminating: boolean;
+  /** One per served version, in the spec's order. */
+  readonly types: readonly ResourceType[];
+}
+
+export function servedKey(compiled: CompiledCRD, names: CustomResourceDefinitionNames, terminating: boolean): string {
+  return `${compiled.hash}|${JSON.stringify(names)}|${terminating ? 'T' : ''}`;
+}
+
+export function buildServedCRD(compiled: CompiledCRD, names: CustomResourceDefinitionNames, terminating: boolean): ServedCRD {
+  const { spec } = compiled;
+  const crdName = `${spec.names.plural}.${spec.group}`;
+  const storage = {
+    group: spec.group, resource: names.plural, apiVersion: `${spec.group}/${compiled.storageVersion}`, kind: names.kind,
+  };
+  const types: ResourceType[] = [];
+  for (const v of compiled.versions.values()) {
+    if (!v.served) continue;
+    const strategy = strategyOf(v);
+    const subresources = [...(v.status ? ['status'] : []), ...(v.scale ? ['scale'] : [])];
+    const warning = v.deprecated ? v.deprecationWarning ?? `${spec.group}/${v.name} ${names.kind} is deprecated` : undefined;
+    const prune = (obj: KubeObject) => v.schema.prune(obj);
+    types.push(Object.freeze({
+      group: spec.group,
+      version: v.name,
+      resource: names.plural,
+      kind: names.kind,
+      listKind: names.listKind ?? `${names.kind}List`,
+      singularName: names.singular ?? names.kind.toLowerCase(),
+      shortNames: names.shortNames ?? [],
+      categories: names.categories ?? [],
+      namespaced: spec.scope === 'Namespaced',
+      verbs: VERBS,
+      subresources,
+      storage,
+      strategy,
+      schemaName: crdDefinitionName(spec.group, v.name, names.kind),
+      warnings: warning ? [warning] : undefined,
+      customResource: { crdName, decodeSchema: decodeSchema(), prune, terminating },
+    }));
+  }
+  return Object.freeze({ key: servedKey(compiled, names, terminating), crdName, compiled, names, terminating, types });
+}

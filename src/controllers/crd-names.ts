@@ -1,0 +1,168 @@
+// CRD names and establishment, per logical cluster (kube's NamingConditionController and
+// EstablishingController in one step): a CRD's requested names are accepted unless another CRD
+// of the same group in the same cluster already holds them; accepted names make it
+// NamesAccepted, and then Established, which is when the CRD index serves it. Names freed by a
+// deleted or renamed CRD are offered again to the others of its group.
+
+import { isStatusError } from '../apimachinery/errors.js';
+import { deepCopy, formatTime } from '../apimachinery/object.js';
+import type {
+  CustomResourceDefinition, CustomResourceDefinitionCondition, CustomResourceDefinitionNames,
+} from '../apiextensions/types.js';
+import { CRD_RESOURCE } from '../apiextensions/served.js';
+import type { ResourceType } from '../registry/types.js';
+import { parseKey, scopePrefix } from '../storage/keys.js';
+import type { ClusterName } from '../tenancy/logicalcluster.js';
+import { QueueController } from './base.js';
+import { systemContext, type ControllerDeps } from './context.js';
+import { Informer } from './informer.js';
+
+type Condition = CustomResourceDefinitionCondition;
+
+function sameStrings(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+}
+
+/** equalToAcceptedOrFresh: a name is fine when it is already ours, or nobody else's. */
+function conflict(requested: string | undefined, accepted: string | undefined, used: Set<string>): string | undefined {
+  if ((requested ?? '') === (accepted ?? '')) return undefined;
+  if (!used.has(requested ?? '')) return undefined;
+  return `"${requested ?? ''}" is already in use`;
+}
+
+/** The accepted names and the NamesAccepted and Established conditions a CRD should have. */
+export function calculateNames(crd: CustomResourceDefinition, others: readonly CustomResourceDefinition[]): {
+  names: CustomResourceDefinitionNames; namesAccepted: Condition; established: Condition;
+} {
+  const resources = new Set<string>();
+  const kinds = new Set<string>();
+  for (const o of others) {
+    if (o.spec.group !== crd.spec.group || o.metadata.name === crd.metadata.name) continue;
+    const a = o.status?.acceptedNames;
+    if (!a) continue;
+    for (const n of [a.plural, a.singular, ...(a.shortNames ?? [])]) if (n) resources.add(n);
+    for (const n of [a.kind, a.listKind]) if (n) kinds.add(n);
+  }
+  const requested = crd.spec.names;
+  const accepted: Partial<CustomResourceDefinitionNames> = crd.status?.acceptedNames ?? {};
+  const names: Partial<CustomResourceDefinitionNames> = { ...accepted };
+  let namesAccepted: Condition = { type: 'NamesAccepted', status: 'Unknown' };
+  const refuse = (reason: string, message: string) => {
+    namesAccepted = { type: 'NamesAccepted', status: 'False', reason, message };
+  };
+  let err = conflict(requested.plural, accepted.plural, resources);
+  if (err) refuse('PluralConflict', err);
+  else names.plural = requested.plural;
+  err = conflict(requested.singular, accepted.singular, resources);
+  if (err) refuse('SingularConflict', err);
+  else names.singular = requested.singular;
+  if (!sameStrings(requested.shortNames, accepted.shortNames)) {
+    const mine = new Set(accepted.shortNames ?? []);
+    const errs = (requested.shortNames ?? []).filter((s) => !mine.has(s)).map((s) => conflict(s, '', resources))
+      .filter((e): e is string => e !== undefined);
+    if (errs.length) refuse('ShortNamesConflict', errs.length === 1 ? errs[0]! : `[${errs.join(', ')}]`);
+    else names.shortNames = requested.shortNames;
+  }
+  err = conflict(requested.kind, accepted.kind, kinds);
+  if (err) refuse('KindConflict', err);
+  else names.kind = requested.kind;
+  err = conflict(requested.listKind, accepted.listKind, kinds);
+  if (err) refuse('ListKindConflict', err);
+  else names.listKind = requested.listKind;
+  names.categories = requested.categories;
+  if (namesAccepted.status === 'Unknown') namesAccepted = { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' };
+
+  const old = (crd.status?.conditions ?? []).find((c) => c.type === 'Established');
+  let established: Condition = old ?? { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' };
+  // the establishing controller's step, taken at once: the names are ours, the API is served
+  if (established.status !== 'True' && namesAccepted.status === 'True') {
+    established = { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' };
+  }
+  // in the field order kube writes, omitting what is unset
+  const ordered: Record<string, unknown> = {};
+  for (const k of ['plural', 'singular', 'shortNames', 'kind', 'listKind', 'categories'] as const) {
+    if (names[k] !== undefined && names[k] !== '') ordered[k] = names[k];
+  }
+  return { names: ordered as never as CustomResourceDefinitionNames, namesAccepted, established };
+}
+
+/** SetCRDCondition: replaces the condition of that type, keeping lastTransitionTime if the status did not change. */
+export function setCondition(crd: CustomResourceDefinition, c: Condition, now: Date): void {
+  const status = (crd.status ??= {});
+  const conds = (status.conditions ??= []);
+  const i = conds.findIndex((x) => x.type === c.type);
+  const next: Condition = { type: c.type, status: c.status, lastTransitionTime: formatTime(now), reason: c.reason, message: c.message };
+  if (i < 0) {
+    conds.push(next);
+    return;
+  }
+  const cur = conds[i]!;
+  if (cur.status === c.status && cur.lastTransitionTime) next.lastTransitionTime = cur.lastTransitionTime;
+  conds[i] = next;
+}
+
+export class CRDNamesController extends QueueController {
+  private readonly informer: Informer;
+
+  constructor(private readonly deps: ControllerDeps, private readonly type: ResourceType) {
+    super(deps.log, { what: 'CRD names' , concurrency: 4 });
+    this.informer = new Informer(deps.store, scopePrefix(CRD_RESOURCE, '*'), {
+      onList: (kv) => this.queue.add(kv.key),
+      onEvent: (ev) => {
+        this.queue.add(ev.kv.key);
+        // a deleted or renamed CRD frees names: the others of its group may now take them
+        if (ev.type === 'DELETED' || !sameNames(ev.prev?.value as never, ev.kv.value as never)) this.queue.add(`group|${ev.kv.key}`);
+      },
+      onError: (err) => deps.log.warn({ err }, 'CRD informer restarted'),
+    });
+    this.informers.push(this.informer);
+  }
+
+  async start(): Promise<void> {
+    await this.informer.start();
+  }
+
+  private async crdsOf(cluster: ClusterName): Promise<CustomResourceDefinition[]> {
+    const page = await this.deps.store.list(scopePrefix(CRD_RESOURCE, cluster));
+    return page.items.map((kv) => kv.value as never);
+  }
+
+  protected override async reconcile(task: string): Promise<void> {
+    if (task.startsWith('group|')) {
+      const key = task.slice(6);
+      const { cluster } = parseKey(key);
+      const group = ((await this.deps.store.get(key))?.value as CustomResourceDefinition | undefined)?.spec?.group;
+      for (const crd of await this.crdsOf(cluster)) {
+        if (group === undefined || crd.spec.group === group) this.queue.add(this.deps.registry.key(this.type, cluster, '', crd.metadata.name!));
+      }
+      return;
+    }
+    const { cluster, name } = parseKey(task);
+    const kv = await this.deps.store.get(task);
+    if (!kv) return;
+    const crd = kv.value as never as CustomResourceDefinition;
+    const { names, namesAccepted, established } = calculateNames(crd, await this.crdsOf(cluster));
+    const next = deepCopy(crd) as CustomResourceDefinition;
+    const now = new Date();
+    next.status ??= {};
+    next.status.acceptedNames = names;
+    setCondition(next, namesAccepted, now);
+    setCondition(next, established, now);
+    if (JSON.stringify(stripTimes(next.status)) === JSON.stringify(stripTimes(crd.status ?? {}))) return;
+    try {
+      await this.deps.registry.update(systemContext(cluster), this.type, name, { updatedObject: () => next }, { subresource: 'status' });
+    } catch (e) {
+      if (isStatusError(e, 'NotFound')) return;
+      throw e; // a conflict retries through the queue
+    }
+  }
+}
+
+function sameNames(a: CustomResourceDefinition | undefined, b: CustomResourceDefinition | undefined): boolean {
+  return !!a && !!b && JSON.stringify(a.spec?.names) === JSON.stringify(b.spec?.names)
+    && JSON.stringify(a.status?.acceptedNames) === JSON.stringify(b.status?.acceptedNames);
+}
+
+function stripTimes(status: CustomResourceDefinition['status'] & object): unknown {
+  return { ...status, conditions: (status.conditions ?? []).map(({ lastTransitionTime: _t, ...c }) => c) };
+}
