@@ -156,13 +156,13 @@ export class Registry {
     if (rv !== undefined && rv > 0) await this.waitFor(rv);
     const kv = await this.store.get(this.key(type, ctx.cluster, ctx.namespace, name));
     if (!kv) throw notFound(qualified(type), name);
-    return toServed(type, kv.value);
+    return servedAsync(type, kv.value);
   }
 
   /** Reads the current object, or undefined. Internal callers (controllers) use this. */
   async tryGet(type: ResourceType, cluster: ClusterName, namespace: string, name: string): Promise<KubeObject | undefined> {
     const kv = await this.store.get(this.key(type, cluster, namespace, name));
-    return kv ? toServed(type, kv.value) : undefined;
+    return kv ? servedAsync(type, kv.value) : undefined;
   }
 
   private async waitFor(rv: number): Promise<void> {
@@ -203,7 +203,10 @@ export class Registry {
 
   async list(ctx: RequestContext, type: ResourceType, opts: ListOptions = {}): Promise<KubeList> {
     const { metadata, kvs } = await this.listKVs(ctx, type, opts);
-    return { kind: type.listKind, apiVersion: apiVersionOfType(type), metadata, items: kvs.map((kv) => listItem(type, kv.value)) };
+    const items = type.converter
+      ? (await type.converter.toServed(kvs.map((kv) => kv.value))).map((o) => withoutTypeMeta(o))
+      : kvs.map((kv) => listItem(type, kv.value));
+    return { kind: type.listKind, apiVersion: apiVersionOfType(type), metadata, items };
   }
 
   /** A list page as stored records: large lists are answered from their stored JSON (see rawListItem). */
@@ -254,8 +257,9 @@ export class Registry {
    * Starts a watch. Events come in revision order; with sendInitialEvents (or no resourceVersion /
    * resourceVersion 0) the existing objects come first as ADDED events.
    */
-  async watch(ctx: RequestContext, type: ResourceType, opts: WatchOptions, sink: ObjectWatchSink): Promise<ObjectWatch> {
+  async watch(ctx: RequestContext, type: ResourceType, opts: WatchOptions, target: ObjectWatchSink): Promise<ObjectWatch> {
     validateListOptions(opts, true);
+    const sink = type.converter ? convertingSink(type.converter, target) : target;
     const prefix = this.prefix(type, ctx.cluster, ctx.namespace);
     const matches = this.matcher(type, opts);
     const rv = parseResourceVersion(opts.resourceVersion);
@@ -343,8 +347,8 @@ export class Registry {
       return obj;
     }
     try {
-      const [r] = await this.store.txn([{ type: 'put', key, value: toStored(type, obj), expect: 'absent' }]);
-      return toServed(type, r!.kv.value);
+      const [r] = await this.store.txn([{ type: 'put', key, value: await storedAsync(type, obj), expect: 'absent' }]);
+      return servedAsync(type, r!.kv.value);
     } catch (e) {
       if (e instanceof PreconditionFailed) throw this.createConflict(type, obj, e.current);
       throw e;
@@ -388,7 +392,7 @@ export class Registry {
     const subresource = opts.subresource ?? '';
     for (let attempt = 0; ; attempt++) {
       const existingKv = await this.store.get(key);
-      const existing = existingKv ? toServed(type, existingKv.value) : undefined;
+      const existing = existingKv ? await servedAsync(type, existingKv.value) : undefined;
       if (!existing) {
         if (subresource || !(type.strategy.allowCreateOnUpdate || opts.forceAllowCreate)) throw notFound(qualified(type), name);
         const obj = deepCopy(await info.updatedObject(undefined));
@@ -419,9 +423,9 @@ export class Registry {
       if (opts.dryRun) return { object: obj, created: false };
       try {
         const [r] = await this.store.txn([{
-          type: 'put', key, value: toStored(type, obj), expect: { revision: existingKv!.modRevision },
+          type: 'put', key, value: await storedAsync(type, obj), expect: { revision: existingKv!.modRevision },
         }]);
-        return { object: toServed(type, r!.kv.value), created: false };
+        return { object: await servedAsync(type, r!.kv.value), created: false };
       } catch (e) {
         if (e instanceof PreconditionFailed && attempt < MAX_UPDATE_ATTEMPTS) continue; // lost a race: re-read
         if (e instanceof PreconditionFailed) throw conflict(qualified(type), name, OPTIMISTIC_LOCK_MESSAGE);
@@ -442,7 +446,7 @@ export class Registry {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.store.get(key);
       if (!kv) throw notFound(qualified(type), name);
-      const existing = toServed(type, kv.value);
+      const existing = await servedAsync(type, kv.value);
       checkDeletePreconditions(type, name, existing, opts);
       await this.admission.validate(this.attrs('DELETE', ctx, type, undefined, existing, opts, name));
       try {
@@ -472,8 +476,8 @@ export class Registry {
       mark(obj, ctx.now);
       canonicalOrder(obj);
       if (opts.dryRun) return { object: obj, deleted: false };
-      const [r] = await this.store.txn([{ type: 'put', key, value: toStored(type, obj), expect: { revision: kv.modRevision } }]);
-      return { object: toServed(type, r!.kv.value), deleted: false };
+      const [r] = await this.store.txn([{ type: 'put', key, value: await storedAsync(type, obj), expect: { revision: kv.modRevision } }]);
+      return { object: await servedAsync(type, r!.kv.value), deleted: false };
     }
     const finalizers = gcFinalizers(type, existing, opts);
     if (finalizers.length > 0) {
@@ -482,8 +486,8 @@ export class Registry {
       markAsDeleting(obj, ctx.now);
       canonicalOrder(obj);
       if (opts.dryRun) return { object: obj, deleted: false };
-      const [r] = await this.store.txn([{ type: 'put', key, value: toStored(type, obj), expect: { revision: kv.modRevision } }]);
-      return { object: toServed(type, r!.kv.value), deleted: false };
+      const [r] = await this.store.txn([{ type: 'put', key, value: await storedAsync(type, obj), expect: { revision: kv.modRevision } }]);
+      return { object: await servedAsync(type, r!.kv.value), deleted: false };
     }
     const gone = await this.deleteNow(ctx, type, key, kv, existing, opts.dryRun);
     return { object: this.finalizeDelete(type, gone ?? existing), deleted: true };
@@ -494,7 +498,7 @@ export class Registry {
     dryRun?: boolean): Promise<KubeObject | undefined> {
     if (dryRun) return existing;
     const [r] = await this.store.txn([{ type: 'delete', key, expect: { revision: kv.modRevision } }]);
-    return toServed(type, r!.kv.value);
+    return servedAsync(type, r!.kv.value);
   }
 
   private finalizeDelete(type: ResourceType, obj: KubeObject): KubeObject | Status {
@@ -533,8 +537,8 @@ export class Registry {
       else delete obj.metadata.finalizers;
       canonicalOrder(obj);
       if (opts.dryRun) return { object: obj, deleted: false };
-      const [r] = await this.store.txn([{ type: 'put', key, value: toStored(type, obj), expect: { revision: kv.modRevision } }]);
-      return { object: toServed(type, r!.kv.value), deleted: false };
+      const [r] = await this.store.txn([{ type: 'put', key, value: await storedAsync(type, obj), expect: { revision: kv.modRevision } }]);
+      return { object: await servedAsync(type, r!.kv.value), deleted: false };
     }
     // still being emptied: nothing to do yet, the namespace is returned as it is
     if ((spec.finalizers?.length ?? 0) > 0) return { object: existing, deleted: false };
@@ -681,8 +685,52 @@ function kubeStorageKey(type: ResourceType, namespace: string, name: string): st
 
 /** A list item as kube's typed lists carry it: without kind and apiVersion. */
 export function listItem(type: ResourceType, stored: KubeObject): KubeObject {
-  const { kind: _k, apiVersion: _a, ...rest } = toServed(type, stored);
+  return withoutTypeMeta(toServed(type, stored));
+}
+
+function withoutTypeMeta(obj: KubeObject): KubeObject {
+  const { kind: _k, apiVersion: _a, ...rest } = obj;
   return rest as KubeObject;
+}
+
+/**
+ * A watch sink that converts each batch of events (selection happened on the stored form, as a
+ * conversion keeps metadata): batches are converted one after another, so the watcher still sees
+ * them in revision order; progress and the end of the initial events wait for what came before.
+ */
+function convertingSink(converter: NonNullable<ResourceType['converter']>, sink: ObjectWatchSink): ObjectWatchSink {
+  let chain: Promise<void> = Promise.resolve();
+  let failed = false;
+  const then = (step: () => Promise<void> | void) => {
+    chain = chain.then(async () => {
+      if (failed) return;
+      try {
+        await step();
+      } catch (e) {
+        failed = true;
+        sink.onError(isStatusError(e) ? e : new StatusError(500, 'InternalError', e instanceof Error ? e.message : String(e)));
+      }
+    });
+  };
+  return {
+    onEvents: (events) => then(async () => {
+      const objects = await converter.toServed(events.map((e) => e.object));
+      sink.onEvents(events.map((e, i) => ({ type: e.type, object: objects[i]! })));
+    }),
+    onError: (err) => then(() => sink.onError(err)),
+    onProgress: (revision) => then(() => sink.onProgress(revision)),
+    onInitialEventsEnd: sink.onInitialEventsEnd ? (revision) => then(() => sink.onInitialEventsEnd!(revision)) : undefined,
+  };
+}
+
+/** The served form of a stored object, through the kind's converter when it has one (a webhook). */
+async function servedAsync(type: ResourceType, stored: KubeObject): Promise<KubeObject> {
+  if (!type.converter) return toServed(type, stored);
+  return (await type.converter.toServed([stored]))[0]!;
+}
+
+async function storedAsync(type: ResourceType, served: KubeObject): Promise<KubeObject> {
+  return type.converter ? type.converter.toStored(served) : toStored(type, served);
 }
 
 /** Values of the fields a field selector may use: metadata.name/namespace plus the kind's own. */

@@ -139,6 +139,12 @@ export interface ResourceType {
   /** Converters when the served version is not the storage form (events.k8s.io/v1 over core/v1 events). */
   toStorage?(obj: KubeObject): KubeObject;
   fromStorage?(obj: KubeObject): KubeObject;
+  /**
+   * An asynchronous converter between the served and the storage version (a CRD's conversion
+   * webhook), used instead of toStorage/fromStorage. Selection (label and field selectors) still
+   * looks at the stored form with its apiVersion rewritten: a conversion keeps metadata.
+   */
+  converter?: ObjectConverter;
   strategy: Strategy;
   /** OpenAPI definition name of the kind, e.g. "io.k8s.api.core.v1.ConfigMap". */
   schemaName: string;
@@ -151,6 +157,13 @@ export interface ResourceType {
   warnings?: string[];
   /** Present for a custom resource (a kind defined by a CRD; src/apiextensions/customresource.ts). */
   customResource?: CustomResourceHooks;
+}
+
+export interface ObjectConverter {
+  /** Stored objects (of any stored version) in the served version, in order. */
+  toServed(objs: KubeObject[]): Promise<KubeObject[]>;
+  /** A served object in the storage version. */
+  toStored(obj: KubeObject): Promise<KubeObject>;
 }
 
 /** What a custom resource adds to the generic machinery: unstructured decoding and pruning. */

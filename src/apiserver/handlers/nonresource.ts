@@ -64,7 +64,7 @@ export async function serveNonResource(deps: ApiDeps, req: FastifyRequest, reply
       accept: req.headers.accept,
       ifNoneMatch: req.headers['if-none-match'],
       ifModifiedSince: req.headers['if-modified-since'],
-    }, { basePath: `/clusters/${info.cluster ?? 'root'}` });
+    }, { basePath: `/clusters/${info.cluster ?? 'root'}`, definitionSources: types.definitionSources });
     if (r) {
       reply.code(r.status).headers(r.headers);
       return r.body === undefined ? reply.send() : reply.send(r.body);

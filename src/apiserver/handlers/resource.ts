@@ -158,7 +158,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       const opts = parseListOptions(query, type);
       // with a continue token the token's revision is used and resourceVersion is not parsed
       if (!opts.continue) checkReadResourceVersion(opts.resourceVersion, 'list');
-      if (output.format === 'json' && !output.as && !pretty && !type.fromStorage) {
+      if (output.format === 'json' && !output.as && !pretty && !type.fromStorage && !type.converter) {
         // the common large response: items written from their stored JSON, not re-serialised
         const { metadata, kvs } = await reg.listKVs(ctx, type, opts);
         const items = kvs.map((kv) => (kv.raw !== undefined ? rawListItem(type, kv.raw, kv.modRevision) : undefined)
