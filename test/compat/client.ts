@@ -15,6 +15,8 @@ export interface Target {
   /** The CA bundle the server publishes in kube-root-ca.crt ConfigMaps. */
   rootCA: string;
   agent: https.Agent;
+  /** Not started (COMPAT_KUBE_ONLY): every request fails at once without a connection. */
+  offline?: boolean;
 }
 
 export interface Response {
@@ -60,6 +62,7 @@ function parseJson(text: string): unknown {
 }
 
 export function send(t: Target, req: OutgoingRequest, timeoutMs = 30_000): Promise<Response> {
+  if (t.offline) return Promise.resolve({ status: 0, headers: {}, warnings: [], text: '', json: undefined, error: `${t.name} not started` });
   return new Promise((resolve) => {
     let done = false;
     const finish = (r: Response) => {

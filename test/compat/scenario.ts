@@ -28,6 +28,12 @@ export interface RequestStep {
   expect?: number;
   /** What to compare: everything (default), only the status code and Status reason, or nothing. */
   compare?: 'full' | 'status' | 'none';
+  /**
+   * Compare only one element of a list in the answer: `<list path>[<field>=<value>]`, e.g.
+   * `items[metadata.name={id}.example.com]` of aggregated discovery, where other scenarios'
+   * groups come and go.
+   */
+  pick?: string;
 }
 
 /** Opens a watch (GET with watch=1 added unless the path is a /watch/ path) and keeps it open. */
@@ -60,6 +66,8 @@ export interface WaitCondition {
   length?: number;
   /** The array at path has an element whose `field` equals `value`. */
   contains?: { field: string; value: unknown };
+  /** status.conditions has a condition of this type and status. */
+  condition?: { type: string; status: string };
 }
 
 /** Polls a GET until a condition holds (no fixed sleeps); compares whether it held and, optionally, the last response. */
@@ -72,10 +80,35 @@ export interface WaitStep {
     /** Also compare the final response like a request step. */
     compareFinal?: boolean;
     capture?: Record<string, string>;
+    /** Accept header of the polled GET (default application/json). */
+    accept?: string;
   };
 }
 
-export type Step = RequestStep | WatchStep | CollectStep | WaitStep;
+/**
+ * Creates every object of a YAML file read at test time (not committed): `capi:<path>` is a path
+ * in the pinned Cluster API module of the Go module cache (`*` globs in the last segment). An
+ * object that already exists counts as created, so every scenario of a theme can apply the same
+ * files (cluster-scoped objects of a fixed name, created once per server).
+ */
+export interface ApplyFileStep {
+  applyFile: string;
+}
+
+/** Polls an object until status.conditions holds a condition (e.g. a CRD's Established=True). */
+export interface WaitForStep {
+  waitFor: {
+    /** A CustomResourceDefinition's name (shorthand for its path), or the path of any object. */
+    crd?: string;
+    path?: string;
+    condition: string;
+    /** Default "True". */
+    status?: string;
+    timeoutMs?: number;
+  };
+}
+
+export type Step = RequestStep | WatchStep | CollectStep | WaitStep | ApplyFileStep | WaitForStep;
 
 export interface Scenario {
   name: string;
@@ -99,8 +132,14 @@ export function isCollect(s: Step): s is CollectStep {
 export function isWait(s: Step): s is WaitStep {
   return (s as WaitStep).wait !== undefined;
 }
+export function isApplyFile(s: Step): s is ApplyFileStep {
+  return (s as ApplyFileStep).applyFile !== undefined;
+}
+export function isWaitFor(s: Step): s is WaitForStep {
+  return (s as WaitForStep).waitFor !== undefined;
+}
 export function isRequest(s: Step): s is RequestStep {
-  return !isWatch(s) && !isCollect(s) && !isWait(s);
+  return !isWatch(s) && !isCollect(s) && !isWait(s) && !isApplyFile(s) && !isWaitFor(s);
 }
 
 /** A short label of a step for the report. */
@@ -108,6 +147,8 @@ export function stepLabel(s: Step, index: number): string {
   if (isWatch(s)) return `#${index + 1} watch ${s.watch.id} ${s.watch.path}`;
   if (isCollect(s)) return `#${index + 1} collect ${s.collect.id}`;
   if (isWait(s)) return `#${index + 1} wait ${s.wait.path}`;
+  if (isApplyFile(s)) return `#${index + 1} applyFile ${s.applyFile}`;
+  if (isWaitFor(s)) return `#${index + 1} waitFor ${s.waitFor.crd ?? s.waitFor.path} ${s.waitFor.condition}`;
   return `#${index + 1} ${s.name ?? `${(s.method ?? 'GET').toUpperCase()} ${s.path}`}`;
 }
 
@@ -127,9 +168,14 @@ function checkStep(file: string, scenario: string, s: unknown, i: number): Step 
   } else if ('wait' in o) {
     const w = o.wait as WaitStep['wait'];
     if (!w?.path || !w.until) fail(file, `${scenario}: wait step ${i + 1} needs path and until`);
+  } else if ('applyFile' in o) {
+    if (typeof o.applyFile !== 'string' || !o.applyFile.startsWith('capi:')) fail(file, `${scenario}: applyFile step ${i + 1} needs capi:<path>`);
+  } else if ('waitFor' in o) {
+    const w = o.waitFor as WaitForStep['waitFor'];
+    if (!w?.condition || (!w.crd === !w.path)) fail(file, `${scenario}: waitFor step ${i + 1} needs a condition and one of crd, path`);
   } else {
     if (typeof o.path !== 'string') fail(file, `${scenario}: step ${i + 1} needs a path`);
-    const known = new Set(['name', 'method', 'path', 'query', 'headers', 'accept', 'contentType', 'body', 'largeBody', 'capture', 'expect', 'compare']);
+    const known = new Set(['name', 'method', 'path', 'query', 'headers', 'accept', 'contentType', 'body', 'largeBody', 'capture', 'expect', 'compare', 'pick']);
     for (const k of Object.keys(o)) if (!known.has(k)) fail(file, `${scenario}: step ${i + 1} has an unknown key ${k}`);
   }
   return o as unknown as Step;
