@@ -81,6 +81,10 @@ function typeInfo(type: string, format: string, pkg: string, override?: string):
       const inner = refSchema(override.slice(4));
       return { schema: { additionalProperties: inner.schema, type: 'object' }, isStruct: false };
     }
+    if (override.startsWith('list:')) {
+      const inner = refSchema(override.slice(5));
+      return { schema: { items: inner.schema, type: 'array' }, isStruct: false };
+    }
     return refSchema(override);
   }
   let m = /^Array<(.+)>$/.exec(type);

@@ -128,6 +128,27 @@ export const CUSTOM_DEFINITIONS: Record<string, Record<string, unknown>> = {
   },
 };
 
+/** apiextensions' JSON-valued types: any JSON (kube's OpenAPI gives them no type). */
+const APIEXTENSIONS_V1 = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
+export const APIEXTENSIONS_JSON = `${APIEXTENSIONS_V1}.JSON`;
+const JSON_SCHEMA_PROPS_OR_ARRAY = `${APIEXTENSIONS_V1}.JSONSchemaPropsOrArray`;
+const JSON_SCHEMA_PROPS_OR_BOOL = `${APIEXTENSIONS_V1}.JSONSchemaPropsOrBool`;
+const JSON_SCHEMA_PROPS_OR_STRING_ARRAY = `${APIEXTENSIONS_V1}.JSONSchemaPropsOrStringArray`;
+Object.assign(CUSTOM_DEFINITIONS, {
+  [APIEXTENSIONS_JSON]: {
+    description: 'JSON represents any valid JSON value. These types are supported: bool, int64, float64, string, []interface{}, map[string]interface{} and nil.',
+  },
+  [JSON_SCHEMA_PROPS_OR_ARRAY]: {
+    description: 'JSONSchemaPropsOrArray represents a value that can either be a JSONSchemaProps or an array of JSONSchemaProps. Mainly here for serialization purposes.',
+  },
+  [JSON_SCHEMA_PROPS_OR_BOOL]: {
+    description: 'JSONSchemaPropsOrBool represents JSONSchemaProps or a boolean value. Defaults to true for the boolean property.',
+  },
+  [JSON_SCHEMA_PROPS_OR_STRING_ARRAY]: {
+    description: 'JSONSchemaPropsOrStringArray represents a JSONSchemaProps or a string array.',
+  },
+});
+
 /** The v2 (swagger) form of custom types whose v3 form uses oneOf. */
 export const CUSTOM_DEFINITIONS_V2: Record<string, Record<string, unknown>> = {
   [QUANTITY]: { type: 'string' },
@@ -144,6 +165,12 @@ export const PROPERTY_TYPE_OVERRIDES: Record<string, Record<string, string>> = {
     maxLimitRequestRatio: `map:${QUANTITY}`, min: `map:${QUANTITY}`,
   },
   [`${PACKAGES.core}.ResourceQuotaSpec`]: { hard: `map:${QUANTITY}` },
+  // client-node says `any` for these JSON-valued fields of a CRD schema
+  [`${APIEXTENSIONS_V1}.JSONSchemaProps`]: {
+    additionalItems: JSON_SCHEMA_PROPS_OR_BOOL, additionalProperties: JSON_SCHEMA_PROPS_OR_BOOL, default: APIEXTENSIONS_JSON,
+    dependencies: `map:${JSON_SCHEMA_PROPS_OR_STRING_ARRAY}`, enum: `list:${APIEXTENSIONS_JSON}`, example: APIEXTENSIONS_JSON,
+    items: JSON_SCHEMA_PROPS_OR_ARRAY,
+  },
   [`${PACKAGES.core}.ResourceQuotaStatus`]: { hard: `map:${QUANTITY}`, used: `map:${QUANTITY}` },
 };
 
