@@ -5,6 +5,7 @@ import type { ResourceType } from './types.js';
 import { clusterrolebindings } from './kinds/clusterrolebindings.js';
 import { clusterroles } from './kinds/clusterroles.js';
 import { configmaps } from './kinds/configmaps.js';
+import { customresourcedefinitions } from './kinds/customresourcedefinitions.js';
 import { endpoints } from './kinds/endpoints.js';
 import { endpointslices } from './kinds/endpointslices.js';
 import { events } from './kinds/events.js';
@@ -42,6 +43,8 @@ export const builtinResources: ResourceType[] = [
   clusterroles,
   rolebindings,
   clusterrolebindings,
+  // apiextensions.k8s.io/v1
+  customresourcedefinitions,
   // tenancy.kplane.io/v1alpha1 (kplane's own)
   workspaces,
 ];

@@ -1,0 +1,341 @@
+// Validation of an apiextensions.k8s.io/v1 CustomResourceDefinition as kube-apiserver does it
+// (apiextensions-apiserver pkg/apis/apiextensions/validation validation.go): on the internal form
+// (internal.ts), so paths and their order are kube's. The generic ObjectMeta checks are the
+// registry's; everything CRD-specific, including the `<plural>.<group>` name rule, is here. Each
+// version's openAPIV3Schema goes to the structural-schema checks and the CEL compiler
+// (schemachecks.ts).
+
+import { field, type FieldError } from '../apimachinery/errors.js';
+import type { KubeObject } from '../apimachinery/object.js';
+import { isDNS1035Label, isDNS1123Subdomain } from '../apimachinery/validation.js';
+import { isObj, validateImmutableField, type Obj } from '../registry/kinds/_util.js';
+import { goSchema, goVersions, toInternalSpec, type InternalSpec, type InternalVersion } from './internal.js';
+import { schemaErrors, type SchemaCheckOptions } from './schemachecks.js';
+import {
+  deprecationWarningErrors, hasValidConversionReviewVersionOrEmpty, invalidStringPtr, validateColumn, validateConversion, validateEnum,
+  validateNames, validateSelectableFields, validateStoredVersions, validateSubresources,
+} from './validation-fields.js';
+import { goParseURL, validateCABundle } from './webhookconfig.js';
+
+/** The annotation a CRD in a protected group (*.k8s.io, *.kubernetes.io) must carry. */
+export const KUBE_API_APPROVED_ANNOTATION = 'api-approved.kubernetes.io';
+
+interface Options extends SchemaCheckOptions {
+  requireRecognizedConversionReviewVersion: boolean;
+  requireImmutableNames: boolean;
+  requireOpenAPISchema: boolean;
+  allowInvalidCABundle: boolean;
+}
+
+const CREATE_OPTIONS: Options = {
+  allowDefaults: true,
+  requireRecognizedConversionReviewVersion: true,
+  requireImmutableNames: false,
+  requireOpenAPISchema: true,
+  requireValidPropertyType: true,
+  requireStructuralSchema: true,
+  requirePrunedDefaults: true,
+  requireAtomicSetType: true,
+  requireMapListKeysMapSetValidation: true,
+  // the CRD is not established yet
+  allowInvalidCABundle: true,
+};
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const specOf = (crd: KubeObject): Obj => (isObj(crd.spec) ? crd.spec : {});
+const statusOf = (crd: KubeObject): Obj => (isObj(crd.status) ? crd.status : {});
+
+/** The metadata.name rule of ValidateCustomResourceDefinition's name validator. */
+export function crdNameErrors(crd: KubeObject): FieldError[] {
+  const spec = specOf(crd);
+  const names = isObj(spec.names) ? spec.names : {};
+  const name = str(crd.metadata?.name);
+  const required = `${str(names.plural)}.${str(spec.group)}`;
+  return name && name !== required ? [field.invalid('metadata.name', name, 'must be spec.names.plural+"."+spec.group')] : [];
+}
+
+/** ValidateCustomResourceDefinition without the generic ObjectMeta checks (the registry runs those). */
+export function validateCustomResourceDefinition(crd: KubeObject): FieldError[] {
+  const spec = toInternalSpec(specOf(crd));
+  return [
+    ...crdNameErrors(crd),
+    ...validateSpec(spec, CREATE_OPTIONS, 'spec'),
+    ...validateCustomResourceDefinitionStatus(crd),
+    ...validateStoredVersions(statusOf(crd).storedVersions, spec.versions, 'status.storedVersions'),
+    ...validateAPIApproval(crd, undefined),
+    ...validatePreserveUnknownFields(crd, undefined),
+  ];
+}
+
+/** ValidateCustomResourceDefinitionUpdate without ValidateObjectMetaUpdate (the registry's). */
+export function validateCustomResourceDefinitionUpdate(crd: KubeObject, old: KubeObject): FieldError[] {
+  const spec = toInternalSpec(specOf(crd));
+  const oldSpec = toInternalSpec(specOf(old));
+  const opts: Options = {
+    ...CREATE_OPTIONS,
+    requireRecognizedConversionReviewVersion: !oldSpec.conversion || hasValidConversionReviewVersionOrEmpty(oldSpec.conversion.conversionReviewVersions),
+    requireImmutableNames: isEstablished(old),
+    requireOpenAPISchema: allVersionsSpecifyOpenAPISchema(oldSpec),
+    allowInvalidCABundle: allowInvalidCABundle(old, oldSpec),
+  };
+  const errs = validateSpec(spec, opts, 'spec');
+  if (opts.requireImmutableNames) {
+    // these affect the storage and cannot be changed once served
+    errs.push(...validateImmutableField(spec.scope, oldSpec.scope, 'spec.scope'));
+    errs.push(...validateImmutableField(str(spec.names.kind), str(oldSpec.names.kind), 'spec.names.kind'));
+  }
+  // these make the CRD's name, which is immutable
+  errs.push(...validateImmutableField(spec.group, oldSpec.group, 'spec.group'));
+  errs.push(...validateImmutableField(str(spec.names.plural), str(oldSpec.names.plural), 'spec.names.plural'));
+  return [
+    ...errs,
+    ...validateCustomResourceDefinitionStatus(crd),
+    ...validateStoredVersions(statusOf(crd).storedVersions, spec.versions, 'status.storedVersions'),
+    ...validateAPIApproval(crd, old),
+    ...validatePreserveUnknownFields(crd, old),
+  ];
+}
+
+/** ValidateCustomResourceDefinitionStatus: the accepted names follow the spec's naming rules. */
+export function validateCustomResourceDefinitionStatus(crd: KubeObject): FieldError[] {
+  const accepted = statusOf(crd).acceptedNames;
+  return validateNames(isObj(accepted) ? accepted : {}, 'status.acceptedNames');
+}
+
+function isEstablished(crd: KubeObject): boolean {
+  const conds = statusOf(crd).conditions;
+  return Array.isArray(conds) && conds.some((c) => isObj(c) && c.type === 'Established' && c.status === 'True');
+}
+
+function allVersionsSpecifyOpenAPISchema(spec: InternalSpec): boolean {
+  if (isObj(spec.validation?.openAPIV3Schema)) return true;
+  return spec.versions.every((v) => isObj(v.schema?.openAPIV3Schema));
+}
+
+/** An invalid caBundle may stay while the CRD is not established, or if the stored one is invalid too. */
+function allowInvalidCABundle(old: KubeObject, oldSpec: InternalSpec): boolean {
+  if (!isEstablished(old)) return true;
+  const ca = str(oldSpec.conversion?.webhookClientConfig?.caBundle);
+  if (!ca) return false;
+  return validateCABundle('caBundle', ca).length > 0;
+}
+
+function getSubresourcesForVersion(spec: InternalSpec, v: InternalVersion): Obj | undefined {
+  return spec.versions.some((x) => x.subresources) ? v.subresources : spec.subresources;
+}
+
+function hasStatus(sub: Obj | undefined): boolean {
+  return isObj(sub?.status);
+}
+
+/** validateCustomResourceDefinitionSpec. */
+function validateSpec(spec: InternalSpec, opts: Options, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!spec.group) errs.push(field.required(`${path}.group`));
+  else {
+    const msgs = isDNS1123Subdomain(spec.group);
+    if (msgs.length) errs.push(field.invalid(`${path}.group`, spec.group, msgs.join(',')));
+    else if (spec.group.split('.').length < 2) errs.push(field.invalid(`${path}.group`, spec.group, 'should be a domain with at least one dot'));
+  }
+  errs.push(...validateEnum(`${path}.scope`, spec.scope, ['Cluster', 'Namespaced']));
+  const preserve = spec.preserveUnknownFields === true;
+  // pruning (preserveUnknownFields false, always so in v1) needs structural schemas
+  const o: Options = preserve ? opts : { ...opts, requireStructuralSchema: true };
+  if (opts.requireOpenAPISchema) {
+    if (!isObj(spec.validation?.openAPIV3Schema)) {
+      spec.versions.forEach((v, i) => {
+        if (!isObj(v.schema?.openAPIV3Schema)) errs.push(field.required(`${path}.versions[${i}].schema.openAPIV3Schema`));
+      });
+    }
+  } else if (!preserve && !isObj(spec.validation?.openAPIV3Schema)) {
+    spec.versions.forEach((v, i) => {
+      if (v.served && !isObj(v.schema?.openAPIV3Schema)) {
+        errs.push(field.required(`${path}.versions[${i}].schema.openAPIV3Schema`, 'because otherwise all fields are pruned'));
+      }
+    });
+  }
+  if (o.allowDefaults && specHas(spec, (s) => s.default !== undefined) && preserve) {
+    errs.push(field.invalid(`${path}.preserveUnknownFields`, true, 'must be false in order to use defaults in the schema'));
+  }
+
+  let storageCount = 0;
+  const seen = new Set<string>();
+  let unique = true;
+  spec.versions.forEach((v, i) => {
+    if (v.storage) storageCount++;
+    if (seen.has(v.name)) unique = false;
+    else seen.add(v.name);
+    const msgs = isDNS1035Label(v.name);
+    if (msgs.length) errs.push(field.invalid(`${path}.versions[${i}].name`, v.name, msgs.join(',')));
+    errs.push(...validateVersion(v, `${path}.versions[${i}]`, hasStatus(getSubresourcesForVersion(spec, v)), o));
+  });
+  // (the top-level vs per-version exclusivity checks cannot fail for a v1 object: conversion only
+  // moves fields that are identical in every version, and clears them there)
+  if (!unique) errs.push(field.invalid(`${path}.versions`, goVersions(spec.versions), 'must contain unique version names'));
+  if (storageCount !== 1) errs.push(field.invalid(`${path}.versions`, goVersions(spec.versions), 'must have exactly one version marked as storage version'));
+  if (spec.version) {
+    const msgs = isDNS1035Label(spec.version);
+    if (msgs.length) errs.push(field.invalid(`${path}.version`, spec.version, msgs.join(',')));
+  }
+
+  const names = spec.names;
+  for (const n of ['plural', 'singular', 'kind', 'listKind']) if (!str(names[n])) errs.push(field.required(`${path}.names.${n}`));
+  errs.push(...validateNames(names, `${path}.names`));
+  const anyStatus = hasStatus(spec.subresources) || spec.versions.some((v) => hasStatus(v.subresources));
+  errs.push(...validateValidation(spec.validation, anyStatus, o, `${path}.validation`));
+  errs.push(...validateSubresources(spec.subresources, `${path}.subresources`));
+  (spec.additionalPrinterColumns ?? []).forEach((c, i) => errs.push(...validateColumn(c, `${path}.additionalPrinterColumns[${i}]`)));
+  if (spec.selectableFields) {
+    if (!spec.validation) errs.push(field.invalid(`${path}.selectableFields`, '', 'may only be set when validations.schema is included'));
+    else errs.push(...validateSelectableFields(spec.selectableFields, schemaOf(spec.validation), `${path}.selectableFields`));
+  }
+  if (spec.conversion && spec.conversion.strategy !== 'None' && preserve) {
+    errs.push(field.invalid(`${path}.conversion.strategy`, spec.conversion.strategy, 'must be None if spec.preserveUnknownFields is true'));
+  }
+  errs.push(...validateConversion(spec.conversion, o.requireRecognizedConversionReviewVersion, o.allowInvalidCABundle, `${path}.conversion`));
+  return errs;
+}
+
+const schemaOf = (v: Obj | undefined): Obj | undefined => (isObj(v?.openAPIV3Schema) ? v.openAPIV3Schema : undefined);
+
+/** validateCustomResourceDefinitionVersion. */
+function validateVersion(v: InternalVersion, path: string, statusEnabled: boolean, opts: Options): FieldError[] {
+  // (deprecationWarning is a *string: its value prints as JSON)
+  const errs: FieldError[] = deprecationWarningErrors(v).map((m) => invalidStringPtr(`${path}.deprecationWarning`, v.deprecationWarning ?? '', m));
+  errs.push(...validateValidation(v.schema, statusEnabled, opts, `${path}.schema`));
+  errs.push(...validateSubresources(v.subresources, `${path}.subresources`));
+  (v.additionalPrinterColumns ?? []).forEach((c, i) => errs.push(...validateColumn(c, `${path}.additionalPrinterColumns[${i}]`)));
+  if (v.selectableFields) {
+    const schema = schemaOf(v.schema);
+    if (!schema) errs.push(field.invalid(`${path}.selectableFields`, '', 'may only be set when `version.schema.openAPIV3Schema` is not included'));
+    else errs.push(...validateSelectableFields(v.selectableFields, schema, `${path}.selectableFields`));
+  }
+  return errs;
+}
+
+// JSONSchemaProps fields (internal names, in Go's order) and the v1 keys they come from; those a
+// root schema may have when the status subresource is enabled (status is cut out of it as
+// properties["status"] and must not lose validation).
+const ROOT_FIELDS: [string, string][] = [
+  ['ID', 'id'], ['Schema', '$schema'], ['Ref', '$ref'], ['Description', 'description'], ['Type', 'type'], ['Nullable', 'nullable'],
+  ['Format', 'format'], ['Title', 'title'], ['Default', 'default'], ['Maximum', 'maximum'], ['ExclusiveMaximum', 'exclusiveMaximum'],
+  ['Minimum', 'minimum'], ['ExclusiveMinimum', 'exclusiveMinimum'], ['MaxLength', 'maxLength'], ['MinLength', 'minLength'],
+  ['Pattern', 'pattern'], ['MaxItems', 'maxItems'], ['MinItems', 'minItems'], ['UniqueItems', 'uniqueItems'], ['MultipleOf', 'multipleOf'],
+  ['Enum', 'enum'], ['MaxProperties', 'maxProperties'], ['MinProperties', 'minProperties'], ['Required', 'required'], ['Items', 'items'],
+  ['AllOf', 'allOf'], ['OneOf', 'oneOf'], ['AnyOf', 'anyOf'], ['Not', 'not'], ['Properties', 'properties'],
+  ['AdditionalProperties', 'additionalProperties'], ['PatternProperties', 'patternProperties'], ['Dependencies', 'dependencies'],
+  ['AdditionalItems', 'additionalItems'], ['Definitions', 'definitions'], ['ExternalDocs', 'externalDocs'], ['Example', 'example'],
+  ['XPreserveUnknownFields', 'x-kubernetes-preserve-unknown-fields'], ['XEmbeddedResource', 'x-kubernetes-embedded-resource'],
+  ['XIntOrString', 'x-kubernetes-int-or-string'], ['XListMapKeys', 'x-kubernetes-list-map-keys'], ['XListType', 'x-kubernetes-list-type'],
+  ['XMapType', 'x-kubernetes-map-type'], ['XValidations', 'x-kubernetes-validations'],
+];
+const ALLOWED_AT_ROOT = ['Description', 'Type', 'Format', 'Title', 'Maximum', 'ExclusiveMaximum', 'Minimum', 'ExclusiveMinimum', 'MaxLength',
+  'MinLength', 'Pattern', 'MaxItems', 'MinItems', 'UniqueItems', 'MultipleOf', 'Required', 'Items', 'Properties', 'ExternalDocs', 'Example',
+  'XPreserveUnknownFields', 'XValidations'];
+// non-pointer Go fields: their zero value is as good as absent
+const VALUE_FIELDS = new Set(['id', '$schema', 'description', 'type', 'nullable', 'format', 'title', 'exclusiveMaximum', 'exclusiveMinimum',
+  'pattern', 'uniqueItems', 'x-kubernetes-embedded-resource', 'x-kubernetes-int-or-string']);
+
+function isSet(s: Obj, key: string): boolean {
+  const v = s[key];
+  if (v === undefined) return false;
+  if (VALUE_FIELDS.has(key)) return v !== '' && v !== false && v !== null;
+  return v !== null;
+}
+
+/** The root-schema restrictions of a version whose status subresource is enabled (at most one error). */
+function statusRootErrors(schema: Obj, path: string): FieldError[] {
+  for (const [goName, key] of ROOT_FIELDS) {
+    if (!isSet(schema, key)) continue;
+    if (goName === 'Type') {
+      if (schema.type !== 'object') {
+        return [field.invalid(`${path}.openAPIV3Schema.type`, schema.type, 'only "object" is allowed as the type at the root of the schema if the status subresource is enabled')];
+      }
+      continue;
+    }
+    if (!ALLOWED_AT_ROOT.includes(goName)) {
+      return [field.invalid(`${path}.openAPIV3Schema`, goSchema(schema),
+        `only [${ALLOWED_AT_ROOT.join(' ')}] fields are allowed at the root of the schema if the status subresource is enabled`)];
+    }
+  }
+  return [];
+}
+
+/** validateCustomResourceDefinitionValidation: one CustomResourceValidation (top-level or a version's). */
+function validateValidation(v: Obj | undefined, statusEnabled: boolean, opts: Options, path: string): FieldError[] {
+  const schema = schemaOf(v);
+  if (!schema) return [];
+  const errs: FieldError[] = statusEnabled ? statusRootErrors(schema, path) : [];
+  if (schema.nullable === true) errs.push(field.forbidden(`${path}.openAPIV3Schema.nullable`, 'nullable cannot be true at the root'));
+  errs.push(...schemaErrors(schema, `${path}.openAPIV3Schema`, opts, errs.length > 0));
+  return errs;
+}
+
+/** HasSchemaWith over every schema of the spec. */
+function specHas(spec: InternalSpec, pred: (s: Obj) => boolean): boolean {
+  const roots = [schemaOf(spec.validation), ...spec.versions.map((v) => schemaOf(v.schema))];
+  return roots.some((s) => s !== undefined && schemaHas(s, pred));
+}
+
+/** SchemaHas: pred holds somewhere in the tree. */
+export function schemaHas(s: Obj, pred: (s: Obj) => boolean): boolean {
+  if (pred(s)) return true;
+  const kids: unknown[] = [];
+  const push = (v: unknown): void => {
+    if (Array.isArray(v)) kids.push(...v);
+    else kids.push(v);
+  };
+  push(s.items);
+  push(s.allOf);
+  push(s.anyOf);
+  push(s.oneOf);
+  push(s.not);
+  push(s.additionalProperties);
+  push(s.additionalItems);
+  for (const m of [s.properties, s.patternProperties, s.definitions, s.dependencies]) if (isObj(m)) kids.push(...Object.values(m));
+  return kids.some((k) => isObj(k) && schemaHas(k, pred));
+}
+
+// ---- API approval and preserveUnknownFields ----
+
+/** Whether a group is reserved for the Kubernetes community (apihelpers.IsProtectedCommunityGroup). */
+export function isProtectedCommunityGroup(group: string): boolean {
+  return group === 'k8s.io' || group.endsWith('.k8s.io') || group === 'kubernetes.io' || group.endsWith('.kubernetes.io');
+}
+
+type Approval = 'Invalid' | 'Approved' | 'Bypassed' | 'Missing';
+
+/** apihelpers.GetAPIApprovalState. */
+function approvalState(annotations: unknown): [Approval, string] {
+  const a = isObj(annotations) ? str(annotations[KUBE_API_APPROVED_ANNOTATION]) : '';
+  if (!a) return ['Missing', `protected groups must have approval annotation "${KUBE_API_APPROVED_ANNOTATION}", see https://github.com/kubernetes/enhancements/pull/1111`];
+  if (a.startsWith('unapproved')) return ['Bypassed', `not approved: "${a}"`];
+  let approved = false;
+  try {
+    const u = goParseURL(a);
+    approved = u.host !== '' && u.scheme !== '';
+  } catch {
+    approved = false;
+  }
+  if (approved) return ['Approved', `approved in ${a}`];
+  return ['Invalid', `protected groups must have approval annotation "${KUBE_API_APPROVED_ANNOTATION}" with either a URL or a reason starting with "unapproved", see https://github.com/kubernetes/enhancements/pull/1111`];
+}
+
+/** validateAPIApproval: the approval annotation of a CRD in a protected group. */
+function validateAPIApproval(crd: KubeObject, old: KubeObject | undefined): FieldError[] {
+  if (!isProtectedCommunityGroup(str(specOf(crd).group))) return [];
+  const [state, reason] = approvalState(crd.metadata?.annotations);
+  // an unchanged state never fails: a client updating only the spec is not refused
+  if (old && approvalState(old.metadata?.annotations)[0] === state) return [];
+  const path = `metadata.annotations[${KUBE_API_APPROVED_ANNOTATION}]`;
+  if (state === 'Missing') return [field.required(path, reason)];
+  if (state === 'Invalid') return [field.invalid(path, str(crd.metadata?.annotations?.[KUBE_API_APPROVED_ANNOTATION]), reason)];
+  return [];
+}
+
+/** validatePreserveUnknownFields: true is refused in v1 (unless the stored CRD has it). */
+function validatePreserveUnknownFields(crd: KubeObject, old: KubeObject | undefined): FieldError[] {
+  if (old && specOf(old).preserveUnknownFields === true) return [];
+  if (specOf(crd).preserveUnknownFields !== true) return [];
+  return [field.invalid('spec.preserveUnknownFields', true, 'cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead')];
+}
