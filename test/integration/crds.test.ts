@@ -1,0 +1,440 @@
+// CustomResourceDefinitions with the real kubectl and @kubernetes/client-node: a multi-version
+// CRD with CEL rules, printer columns and subresources; kube's messages for invalid objects;
+// defaults; pruning and Strict field validation; kubectl explain / get / scale / patch
+// --subresource=status; a conversion webhook served by the test; a CRD of one workspace invisible
+// in another; an informer on a custom resource; Cluster API's real CRDs.
+//
+// CRDS_TARGET=kube runs the same checks (all but the workspace ones) against a real
+// kube-apiserver (test/harness/management-cluster.ts): every expected text here is kube's.
+
+import * as k8s from '@kubernetes/client-node';
+import { readFile } from 'node:fs/promises';
+import { createServer, request, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify as toYaml } from 'yaml';
+import { CAPI_CRD_DIRS, capiModuleDir } from '../helpers/capi.js';
+import { credentialsOf, eventually, kubectl, machineKubectl, raw, startKplane, type TestKplane } from '../helpers/kplane.js';
+import { startManagementCluster, type ManagementCluster } from '../harness/management-cluster.js';
+import { issueCertificate } from '../harness/pki.js';
+import { ensureTools } from '../harness/tools.js';
+
+const onKube = process.env.CRDS_TARGET === 'kube';
+const G = 'crds.example.com';
+const NS = 'crd';
+
+let t: TestKplane | undefined;
+let mc: ManagementCluster | undefined;
+/** Kubeconfigs of workspace A (everything) and workspace B (isolation; kplane only). */
+let kcA: string;
+let kcB: string;
+let kc: k8s.KubeConfig;
+
+const k = (args: string[], input?: string) => kubectl(machineKubectl(), kcA, args, input, 120_000);
+const kB = (args: string[], input?: string) => kubectl(machineKubectl(), kcB, args, input);
+
+/** A raw request to workspace A (paths from the API root). */
+async function api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; json: any; warnings: string[] }> {
+  const url = new URL(kc.getCurrentCluster()!.server);
+  const opts: import('node:https').RequestOptions = { method, headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': contentType }) } };
+  await kc.applyToHTTPSOptions(opts);
+  const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const r = request(new URL(url.pathname.replace(/\/$/, '') + path, url.origin), opts, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = text;
+        }
+        const w = res.headers.warning;
+        resolve({ status: res.statusCode ?? 0, json, warnings: w === undefined ? [] : Array.isArray(w) ? w : [w] });
+      });
+    });
+    r.on('error', reject);
+    r.end(data);
+  });
+}
+
+const widgetsCRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: `widgets.${G}` },
+  spec: {
+    group: G,
+    scope: 'Namespaced',
+    names: { plural: 'widgets', singular: 'widget', kind: 'Widget', shortNames: ['wdg'], categories: ['all'] },
+    versions: [
+      {
+        name: 'v1beta1',
+        served: true,
+        storage: false,
+        deprecated: true,
+        deprecationWarning: `${G}/v1beta1 Widget is deprecated; use ${G}/v1`,
+        schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
+      },
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            description: 'Widget is a test kind of issue 8.',
+            properties: {
+              spec: {
+                type: 'object',
+                description: 'spec is what the widget should be.',
+                required: ['size'],
+                'x-kubernetes-validations': [{ rule: 'self.minReplicas <= self.replicas', message: 'replicas must be at least minReplicas' }],
+                properties: {
+                  size: { type: 'string', description: 'size of the widget.', enum: ['small', 'medium', 'large'] },
+                  replicas: { type: 'integer', description: 'replicas wanted.', minimum: 0, maximum: 10, default: 1 },
+                  minReplicas: { type: 'integer', default: 0 },
+                  color: { type: 'string', default: 'blue', pattern: '^[a-z]+$' },
+                  owner: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'owner is immutable' }] },
+                },
+              },
+              status: {
+                type: 'object',
+                properties: { replicas: { type: 'integer' }, phase: { type: 'string' }, selector: { type: 'string' } },
+              },
+            },
+          },
+        },
+        subresources: {
+          status: {},
+          scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' },
+        },
+        additionalPrinterColumns: [
+          { name: 'Size', type: 'string', jsonPath: '.spec.size' },
+          { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
+          { name: 'Phase', type: 'string', jsonPath: '.status.phase', priority: 1 },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+      },
+    ],
+  },
+};
+
+const NOT_CHECKED = 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
+
+const widget = (name: string, spec: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  toYaml({ apiVersion: `${G}/v1`, kind: 'Widget', metadata: { name, namespace: NS }, spec, ...extra });
+
+async function waitEstablished(name: string, kubeconfig = kcA): Promise<void> {
+  const r = await kubectl(machineKubectl(), kubeconfig, ['wait', '--for=condition=Established', `crd/${name}`, '--timeout=60s'], undefined, 90_000);
+  expect(r.stderr).toBe('');
+  expect(r.stdout.trim()).toBe(`customresourcedefinition.apiextensions.k8s.io/${name} condition met`);
+}
+
+beforeAll(async () => {
+  await ensureTools();
+  if (onKube) {
+    mc = await startManagementCluster();
+    kcA = mc.kubeconfigPath;
+    kcB = mc.kubeconfigPath;
+  } else {
+    t = await startKplane();
+    const admin = credentialsOf(await readFile(t.kubeconfig, 'utf8'));
+    for (const ws of ['crd-a', 'crd-b']) {
+      const r = await raw(t.url, admin, { method: 'POST', path: '/clusters/root/apis/tenancy.kplane.io/v1alpha1/workspaces', body: JSON.stringify({ metadata: { name: ws } }) });
+      expect(r.status).toBe(201);
+      await eventually(async () => (await raw(t!.url, admin, { path: `/clusters/root/apis/tenancy.kplane.io/v1alpha1/workspaces/${ws}` })).json?.status?.phase === 'Ready', 10_000, `${ws} Ready`);
+    }
+    kcA = await t.kubeconfigFor('root:crd-a');
+    kcB = await t.kubeconfigFor('root:crd-b');
+  }
+  kc = new k8s.KubeConfig();
+  kc.loadFromFile(kcA);
+  expect((await k(['create', 'namespace', NS])).code).toBe(0);
+});
+afterAll(async () => {
+  await Promise.allSettled([t?.stop(), mc?.stop()]);
+});
+
+describe('a multi-version CRD with CEL rules, printer columns and subresources', () => {
+  it('is created and established', async () => {
+    const r = await k(['create', '-f', '-'], toYaml(widgetsCRD));
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(`customresourcedefinition.apiextensions.k8s.io/widgets.${G} created`);
+    await waitEstablished(`widgets.${G}`);
+    const crd = JSON.parse((await k(['get', 'crd', `widgets.${G}`, '-o', 'json'])).stdout);
+    const conds = Object.fromEntries(crd.status.conditions.map((c: { type: string; status: string; reason: string }) => [c.type, `${c.status} ${c.reason}`]));
+    expect(conds).toEqual({ NamesAccepted: 'True NoConflicts', Established: 'True InitialNamesAccepted' });
+    expect(crd.status.acceptedNames).toEqual({ plural: 'widgets', singular: 'widget', shortNames: ['wdg'], kind: 'Widget', listKind: 'WidgetList', categories: ['all'] });
+    expect(crd.status.storedVersions).toEqual(['v1']);
+    // served: kubectl's discovery finds the short name and the category
+    await eventually(async () => (await k(['get', 'wdg', '-n', NS])).code === 0, 15_000, 'widgets served');
+  });
+
+  it('applies defaults and shows the printer columns', async () => {
+    const r = await k(['create', '-f', '-'], widget('w1', { size: 'small' }));
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(`widget.${G}/w1 created`);
+    const w = JSON.parse((await k(['get', 'widget', 'w1', '-n', NS, '-o', 'json'])).stdout);
+    expect(w.spec).toEqual({ size: 'small', replicas: 1, minReplicas: 0, color: 'blue' });
+    const list = await k(['get', 'widgets', '-n', NS]);
+    expect(list.stderr).toBe('');
+    expect(list.stdout).toMatch(/^NAME\s+SIZE\s+REPLICAS\s+AGE\nw1\s+small\s+1\s+\d+s\n$/);
+    const wide = await k(['get', 'widgets', '-n', NS, '-o', 'wide']);
+    // a null cell is printed empty
+    expect(wide.stdout).toMatch(/^NAME\s+SIZE\s+REPLICAS\s+PHASE\s+AGE\nw1\s+small\s+1\s+\d+s\n$/);
+    const all = await k(['get', 'all', '-n', NS, '-o', 'name']);
+    expect(all.stdout.split('\n')).toContain(`widget.${G}/w1`);
+  });
+
+  it('refuses invalid objects with kube\'s messages', async () => {
+    const enumErr = await k(['create', '-f', '-'], widget('bad', { size: 'tiny' }));
+    expect(enumErr.code).not.toBe(0);
+    // schema errors stop the CEL rules, which kube says as a second cause
+    expect(enumErr.stderr).toBe([
+      'The Widget "bad" is invalid: ',
+      '* spec.size: Unsupported value: "tiny": supported values: "small", "medium", "large"',
+      `* <nil>: Invalid value: null: ${NOT_CHECKED}`,
+      '',
+    ].join('\n'));
+    const maxErr = await k(['create', '-f', '-'], widget('bad', { size: 'small', replicas: 11 }));
+    expect(maxErr.stderr).toBe('The Widget "bad" is invalid: spec.replicas: Invalid value: 11: spec.replicas in body should be less than or equal to 10\n');
+    const patternErr = await k(['create', '-f', '-'], widget('bad', { size: 'small', color: 'Blue' }));
+    expect(patternErr.stderr).toBe(`The Widget "bad" is invalid: spec.color: Invalid value: "Blue": spec.color in body should match '^[a-z]+$'\n`);
+    const celErr = await k(['create', '-f', '-'], widget('bad', { size: 'small', replicas: 1, minReplicas: 3 }));
+    expect(celErr.stderr).toBe('The Widget "bad" is invalid: spec: Invalid value: "object": replicas must be at least minReplicas\n');
+    const required = await api('POST', `/apis/${G}/v1/namespaces/${NS}/widgets`, { apiVersion: `${G}/v1`, kind: 'Widget', metadata: { name: 'bad' }, spec: {} });
+    expect(required.status).toBe(422);
+    expect(required.json.message).toBe(`Widget.${G} "bad" is invalid: [spec.size: Required value, <nil>: Invalid value: null: ${NOT_CHECKED}]`);
+    expect(required.json.details.causes).toEqual([
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.size' },
+      { reason: 'FieldValueInvalid', message: `Invalid value: null: ${NOT_CHECKED}`, field: '<nil>' },
+    ]);
+    expect((await k(['get', 'widget', 'bad', '-n', NS])).stderr).toContain(`widgets.${G} "bad" not found`);
+  });
+
+  it('applies transition rules on update', async () => {
+    expect((await k(['create', '-f', '-'], widget('owned', { size: 'small', owner: 'alice' }))).code).toBe(0);
+    const r = await k(['patch', 'widget', 'owned', '-n', NS, '--type=merge', '-p', '{"spec":{"owner":"bob"}}']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('The Widget "owned" is invalid: spec.owner: Invalid value: "string": owner is immutable');
+    const ok = await k(['patch', 'widget', 'owned', '-n', NS, '--type=merge', '-p', '{"spec":{"size":"large"}}']);
+    expect(ok.stdout.trim()).toBe(`widget.${G}/owned patched`);
+    const sm = await k(['patch', 'widget', 'owned', '-n', NS, '-p', '{"spec":{"size":"medium"}}']);
+    expect(sm.code).not.toBe(0);
+    expect(sm.stderr).toContain('the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+  });
+
+  it('prunes unknown fields with a warning, or refuses them under Strict', async () => {
+    const strict = await k(['create', '--validate=strict', '-f', '-'], widget('u1', { size: 'small', extra: 1 }));
+    expect(strict.code).not.toBe(0);
+    expect(strict.stderr).toContain('Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.extra"');
+    const warn = await k(['create', '--validate=warn', '-f', '-'], widget('u2', { size: 'small', extra: 1 }, { status: { bogus: true } }));
+    expect(warn.code).toBe(0);
+    expect(warn.stderr).toContain('Warning: unknown field "spec.extra"');
+    const ignored = await k(['create', '--validate=false', '-f', '-'], widget('u3', { size: 'small', extra: 1 }));
+    expect(ignored.stderr).toBe('');
+    for (const n of ['u2', 'u3']) {
+      const w = JSON.parse((await k(['get', 'widget', n, '-n', NS, '-o', 'json'])).stdout);
+      expect(w.spec).toEqual({ size: 'small', replicas: 1, minReplicas: 0, color: 'blue' });
+      expect(w.status).toBeUndefined();
+    }
+  });
+
+  it('explains the custom resource', async () => {
+    const r = await k(['explain', 'widgets.spec']);
+    expect(r.stderr).toBe('');
+    // kubectl renders the OpenAPI v3 document of the group version (indentation aside)
+    expect(r.stdout.replace(/[ \t]+/g, ' ')).toBe([
+      `GROUP: ${G}`, 'KIND: Widget', 'VERSION: v1', '', 'FIELD: spec <Object>', '', '',
+      'DESCRIPTION:', ' spec is what the widget should be.', ' ', 'FIELDS:',
+      ' color <string>', ' <no description>', '',
+      ' minReplicas <integer>', ' <no description>', '',
+      ' owner <string>', ' <no description>', '',
+      ' replicas <integer>', ' replicas wanted.', '',
+      ' size <string> -required-', ' enum: small, medium, large', ' size of the widget.', '', '', '',
+    ].join('\n'));
+  });
+
+  it('scales through the scale subresource and patches status', async () => {
+    const scaled = await k(['scale', 'widget', 'w1', '-n', NS, '--replicas=3']);
+    expect(scaled.stderr).toBe('');
+    expect(scaled.stdout.trim()).toBe(`widget.${G}/w1 scaled`);
+    const status = await k(['patch', 'widget', 'w1', '-n', NS, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Running","replicas":3,"selector":"app=w1"},"spec":{"size":"large"}}']);
+    expect(status.stderr).toBe('');
+    expect(status.stdout.trim()).toBe(`widget.${G}/w1 patched`);
+    const w = JSON.parse((await k(['get', 'widget', 'w1', '-n', NS, '-o', 'json'])).stdout);
+    expect(w.spec).toMatchObject({ size: 'small', replicas: 3 });
+    expect(w.status).toEqual({ phase: 'Running', replicas: 3, selector: 'app=w1' });
+    expect(w.metadata.generation).toBe(2);
+    const wide = await k(['get', 'widget', 'w1', '-n', NS, '-o', 'wide']);
+    expect(wide.stdout).toMatch(/\nw1\s+small\s+3\s+Running\s+\d+s\n$/);
+    // status written through the main resource is ignored
+    await k(['patch', 'widget', 'w1', '-n', NS, '--type=merge', '-p', '{"status":{"phase":"Lost"}}']);
+    expect(JSON.parse((await k(['get', 'widget', 'w1', '-n', NS, '-o', 'json'])).stdout).status.phase).toBe('Running');
+    const scale = await api('GET', `/apis/${G}/v1/namespaces/${NS}/widgets/w1/scale`);
+    expect(scale.json).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 3 }, status: { replicas: 3, selector: 'app=w1' } });
+    const tooMany = await k(['scale', 'widget', 'w1', '-n', NS, '--replicas=20']);
+    expect(tooMany.stderr).toContain('spec.replicas: Invalid value: 20: spec.replicas in body should be less than or equal to 10');
+  });
+
+  it('serves the deprecated version with conversion None', async () => {
+    const r = await k(['get', `widgets.v1beta1.${G}`, 'w1', '-n', NS, '-o', 'json']);
+    expect(r.stderr).toContain(`Warning: ${G}/v1beta1 Widget is deprecated; use ${G}/v1`);
+    const w = JSON.parse(r.stdout);
+    expect(w.apiVersion).toBe(`${G}/v1beta1`);
+    expect(w.spec).toMatchObject({ size: 'small', replicas: 3 });
+  });
+
+  it('keeps a client-node informer on the custom resource in sync', async () => {
+    const objs = kc.makeApiClient(k8s.CustomObjectsApi);
+    const informer = k8s.makeInformer(kc, `/apis/${G}/v1/namespaces/${NS}/widgets`,
+      () => objs.listNamespacedCustomObject({ group: G, version: 'v1', namespace: NS, plural: 'widgets' }) as never);
+    const events: string[] = [];
+    informer.on('add', (o) => events.push(`add ${o.metadata?.name}`));
+    informer.on('update', (o) => events.push(`update ${o.metadata?.name}`));
+    informer.on('delete', (o) => events.push(`delete ${o.metadata?.name}`));
+    await informer.start();
+    try {
+      await eventually(() => informer.list(NS).some((o) => o.metadata?.name === 'w1'), 10_000, 'initial list');
+      await objs.createNamespacedCustomObject({ group: G, version: 'v1', namespace: NS, plural: 'widgets', body: { apiVersion: `${G}/v1`, kind: 'Widget', metadata: { name: 'inf' }, spec: { size: 'medium' } } });
+      await eventually(() => events.includes('add inf'), 10_000, 'add event');
+      expect((informer.get('inf', NS) as { spec?: { replicas?: number } } | undefined)?.spec?.replicas).toBe(1);
+      await objs.patchNamespacedCustomObject({ group: G, version: 'v1', namespace: NS, plural: 'widgets', name: 'inf', body: { spec: { size: 'large' } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+      await eventually(() => events.includes('update inf'), 10_000, 'update event');
+      await objs.deleteNamespacedCustomObject({ group: G, version: 'v1', namespace: NS, plural: 'widgets', name: 'inf' });
+      await eventually(() => events.includes('delete inf'), 10_000, 'delete event');
+      expect(informer.get('inf', NS)).toBeUndefined();
+    } finally {
+      await informer.stop();
+    }
+  });
+});
+
+describe('a conversion webhook served by the test', () => {
+  let server: Server;
+  const reviews: { desiredAPIVersion: string; kinds: string[] }[] = [];
+
+  beforeAll(async () => {
+    const ca = issueCertificate({ subject: { commonName: 'crds-test-webhook-ca' }, isCA: true });
+    const serving = issueCertificate({ subject: { commonName: '127.0.0.1' }, issuer: ca, usages: ['server'], sans: ['127.0.0.1'] });
+    // v1 spec.colour <-> v2 spec.color: a rename only a webhook can do
+    server = createServer({ cert: serving.certPem, key: serving.keyPem }, (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        const review = JSON.parse(body) as { apiVersion: string; request: { uid: string; desiredAPIVersion: string; objects: Record<string, any>[] } };
+        reviews.push({ desiredAPIVersion: review.request.desiredAPIVersion, kinds: review.request.objects.map((o) => `${o.apiVersion} ${o.kind}`) });
+        const convertedObjects = review.request.objects.map((o) => {
+          const out = { ...o, apiVersion: review.request.desiredAPIVersion, spec: { ...(o.spec ?? {}) } };
+          if (review.request.desiredAPIVersion.endsWith('/v2') && 'colour' in out.spec) {
+            out.spec.color = out.spec.colour;
+            delete out.spec.colour;
+          } else if (review.request.desiredAPIVersion.endsWith('/v1') && 'color' in out.spec) {
+            out.spec.colour = out.spec.color;
+            delete out.spec.color;
+          }
+          return out;
+        });
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify({ apiVersion: review.apiVersion, kind: 'ConversionReview', response: { uid: review.request.uid, convertedObjects, result: { status: 'Success' } } }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const schema = (field: string) => ({ openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { [field]: { type: 'string' } } } } } });
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `paints.${G}` },
+      spec: {
+        group: G,
+        scope: 'Namespaced',
+        names: { plural: 'paints', kind: 'Paint' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: schema('colour') }, { name: 'v2', served: true, storage: false, schema: schema('color') }],
+        conversion: {
+          strategy: 'Webhook',
+          webhook: { conversionReviewVersions: ['v1'], clientConfig: { url: `https://127.0.0.1:${port}/convert`, caBundle: Buffer.from(ca.certPem).toString('base64') } },
+        },
+      },
+    };
+    expect((await k(['create', '-f', '-'], toYaml(crd))).stdout.trim()).toBe(`customresourcedefinition.apiextensions.k8s.io/paints.${G} created`);
+    await waitEstablished(`paints.${G}`);
+    await eventually(async () => (await k(['get', `paints.v2.${G}`, '-n', NS])).code === 0, 15_000, 'paints served');
+  });
+  afterAll(async () => {
+    await new Promise((r) => server?.close(r));
+  });
+
+  it('converts on write and on read in either version', async () => {
+    const created = await k(['create', '-f', '-'], toYaml({ apiVersion: `${G}/v2`, kind: 'Paint', metadata: { name: 'p', namespace: NS }, spec: { color: 'red' } }));
+    expect(created.stderr).toBe('');
+    expect(created.stdout.trim()).toBe(`paint.${G}/p created`);
+    const v1 = JSON.parse((await k(['get', `paints.v1.${G}`, 'p', '-n', NS, '-o', 'json'])).stdout);
+    expect(v1.apiVersion).toBe(`${G}/v1`);
+    expect(v1.spec).toEqual({ colour: 'red' });
+    const v2 = JSON.parse((await k(['get', `paints.v2.${G}`, 'p', '-n', NS, '-o', 'json'])).stdout);
+    expect(v2.apiVersion).toBe(`${G}/v2`);
+    expect(v2.spec).toEqual({ color: 'red' });
+    expect(reviews).toContainEqual({ desiredAPIVersion: `${G}/v1`, kinds: [`${G}/v2 Paint`] });
+    expect(reviews).toContainEqual({ desiredAPIVersion: `${G}/v2`, kinds: [`${G}/v1 Paint`] });
+    const list = await api('GET', `/apis/${G}/v2/namespaces/${NS}/paints`);
+    expect(list.json.items.map((o: { apiVersion: string; spec: unknown }) => [o.apiVersion, o.spec])).toEqual([[`${G}/v2`, { color: 'red' }]]);
+  });
+});
+
+describe.skipIf(onKube)('workspaces', () => {
+  it('keeps a CRD of workspace A invisible in workspace B', async () => {
+    const r = await kB(['get', 'widgets', '-n', 'default']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('error: the server doesn\'t have a resource type "widgets"');
+    const crds = await kB(['get', 'crds', '-o', 'name']);
+    expect(crds.stdout.trim()).toBe('');
+    // B can hold a different CRD of the same name
+    const other = { ...widgetsCRD, spec: { ...widgetsCRD.spec, versions: [{ name: 'v9', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] } };
+    expect((await kB(['create', '-f', '-'], toYaml(other))).code).toBe(0);
+    await waitEstablished(`widgets.${G}`, kcB);
+    expect((await kB(['api-versions'])).stdout.split('\n')).toContain(`${G}/v9`);
+    expect((await k(['api-versions'])).stdout.split('\n')).not.toContain(`${G}/v9`);
+  });
+});
+
+describe('Cluster API v1.14 CRDs', () => {
+  it('are created with kubectl and served', async () => {
+    const dir = capiModuleDir();
+    for (const d of CAPI_CRD_DIRS) {
+      // kubectl apply (client-side) cannot store ClusterClass's 300 KiB last-applied annotation
+      // on kube either (annotations are limited to 256 KiB): create it is
+      const r = await k(['create', '-f', `${dir}/${d}`]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain('customresourcedefinition.apiextensions.k8s.io/');
+    }
+    const w = await kubectl(machineKubectl(), kcA, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=90s'], undefined, 120_000);
+    expect(w.code).toBe(0);
+    await eventually(async () => (await k(['get', 'clusters.cluster.x-k8s.io', '-n', NS])).code === 0, 15_000, 'clusters served');
+  });
+
+  it('explains cluster.spec.topology', async () => {
+    const r = await k(['explain', 'cluster.spec.topology']);
+    expect(r.stderr).toBe('');
+    const text = r.stdout.replace(/[ \t]+/g, ' ');
+    expect(text).toContain('GROUP: cluster.x-k8s.io\nKIND: Cluster\nVERSION: v1beta2\n');
+    expect(text).toContain('FIELD: topology <Object>');
+    expect(text).toMatch(/classRef\s+<Object> -required-/);
+    expect(text).toMatch(/version\s+<string> -required-/);
+  });
+
+  it('accepts a valid v1beta2 Cluster and shows kubectl get clusters columns', async () => {
+    const cluster = { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster', metadata: { name: 'c1', namespace: NS },
+      spec: { topology: { classRef: { name: 'quick-start' }, version: 'v1.34.0', workers: { machineDeployments: [{ class: 'default-worker', name: 'md-0' }] } } } };
+    const r = await k(['create', '-f', '-'], toYaml(cluster));
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('cluster.cluster.x-k8s.io/c1 created');
+    const get = await k(['get', 'clusters', '-n', NS]);
+    expect(get.stdout).toMatch(/^NAME\s+CLUSTERCLASS\s+AVAILABLE\s+CP DESIRED\s+CP AVAILABLE\s+CP UP-TO-DATE\s+W DESIRED\s+W AVAILABLE\s+W UP-TO-DATE\s+PHASE\s+AGE\s+VERSION\nc1\s+quick-start\s+\d+s\s+v1\.34\.0\n$/);
+    const bad = await k(['create', '-f', '-'], toYaml({ ...cluster, metadata: { name: 'c2', namespace: NS }, spec: { topology: { classRef: { name: 'quick-start' } } } }));
+    expect(bad.stderr).toContain('The Cluster "c2" is invalid: \n* spec.topology.version: Required value');
+  });
+});
