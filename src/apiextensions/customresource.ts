@@ -50,8 +50,18 @@ function blocking(errs: FieldError[]): boolean {
   return errs.some((e) => BLOCKING.has(e.type));
 }
 
-function validateObject(v: CompiledVersion, obj: KubeObject, old: KubeObject | undefined): FieldError[] {
-  const errs = v.schema.validate(obj);
+/** ValidateTypeMeta: the body's kind and apiVersion must be the endpoint's. */
+function typeMetaErrors(obj: KubeObject, kind: string, apiVersion: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (obj.kind !== kind) errs.push(field.invalid('kind', obj.kind ?? '', `must be ${kind}`));
+  if (obj.apiVersion !== apiVersion) errs.push(field.invalid('apiVersion', obj.apiVersion ?? '', `must be ${apiVersion}`));
+  return errs;
+}
+
+function validateVersioned(v: CompiledVersion, obj: KubeObject, old: KubeObject | undefined, kind: string, apiVersion: string): FieldError[] {
+  // kube's validator stops at type meta errors, then the embedded objects, list types and CEL follow
+  const typeErrs = typeMetaErrors(obj, kind, apiVersion);
+  const errs = typeErrs.length ? typeErrs : v.schema.validate(obj);
   if (v.rules) {
     if (blocking(errs)) {
       // (kube's field.Invalid(nil, nil, ...): no path, the value printed as "null")
@@ -63,10 +73,11 @@ function validateObject(v: CompiledVersion, obj: KubeObject, old: KubeObject | u
   return errs;
 }
 
-function strategyOf(v: CompiledVersion): Strategy {
+function strategyOf(v: CompiledVersion, kind: string, apiVersion: string): Strategy {
+  const validateObject = (obj: KubeObject, old: KubeObject | undefined) => validateVersioned(v, obj, old, kind, apiVersion);
   const status: StatusStrategy | undefined = v.status ? {
     prepareForUpdate: workspaceStatusStrategy.prepareForUpdate,
-    validateUpdate: (obj, old) => validateObject(v, obj, old),
+    validateUpdate: (obj, old) => validateObject(obj, old),
   } : undefined;
   return {
     validateName: nameIsDNSSubdomain,
@@ -75,7 +86,7 @@ function strategyOf(v: CompiledVersion): Strategy {
       if (v.status) delete obj.status;
       obj.metadata.generation = 1;
     },
-    validate: (obj) => validateObject(v, obj, undefined),
+    validate: (obj) => validateObject(obj, undefined),
     allowCreateOnUpdate: false,
     allowUnconditionalUpdate: false,
     prepareForUpdate(obj, old) {
@@ -86,7 +97,7 @@ function strategyOf(v: CompiledVersion): Strategy {
       const oldGen = typeof old.metadata?.generation === 'number' ? old.metadata.generation : 0;
       if (!jsonEqual(generationContent(obj, v.status), generationContent(old, v.status))) obj.metadata.generation = oldGen + 1;
     },
-    validateUpdate: (obj, old) => validateObject(v, obj, old),
+    validateUpdate: (obj, old) => validateObject(obj, old),
     status,
     selectableFields: v.selectable.size ? (obj) => {
       const out: Record<string, string> = {};
@@ -121,7 +132,7 @@ export function buildServedCRD(compiled: CompiledCRD, names: CustomResourceDefin
   const types: ResourceType[] = [];
   for (const v of compiled.versions.values()) {
     if (!v.served) continue;
-    const strategy = strategyOf(v);
+    const strategy = strategyOf(v, names.kind, `${spec.group}/${v.name}`);
     const subresources = [...(v.status ? ['status'] : []), ...(v.scale ? ['scale'] : [])];
     const warning = v.deprecated ? v.deprecationWarning ?? `${spec.group}/${v.name} ${names.kind} is deprecated` : undefined;
     const prune = (obj: KubeObject) => v.schema.prune(obj);

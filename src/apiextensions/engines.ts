@@ -5,6 +5,7 @@
 import type { FieldError } from '../apimachinery/errors.js';
 import type { TableConvertor } from '../registry/types.js';
 
+import { selectableFieldReader } from './jsonpath.js';
 import type { CustomResourceColumnDefinition, JSONSchemaProps } from './types.js';
 
 /** A version's structural schema, compiled. */
@@ -33,8 +34,8 @@ export function printerColumns(_columns: readonly CustomResourceColumnDefinition
 }
 
 /** A selectableFields path's value reader (field label without the leading dot). */
-export function fieldReader(_jsonPath: string): (obj: unknown) => string | undefined {
-  return () => undefined;
+export function fieldReader(jsonPath: string): (obj: unknown) => string | undefined {
+  return selectableFieldReader(jsonPath);
 }
 
 

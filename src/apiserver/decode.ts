@@ -359,6 +359,8 @@ interface KindCheck {
   gvk: Gvk;
   /** The decoded object converts to the endpoint's type but comes from another version. */
   versionMismatch?: boolean;
+  /** The object keeps the kind it was sent with (a custom resource: validation refuses it). */
+  keepKind?: boolean;
 }
 
 /**
@@ -378,6 +380,10 @@ function checkKind(type: ResourceType, apiVersion: string, kind: string, origina
   const cannot = { kind: g.kind, version: g.version };
   if (g.group === endpoint.group && g.version === endpoint.version && g.kind === endpoint.kind) return { gvk: g };
   if (g.version === '') throw new DecodeFailure(`Object 'apiVersion' is missing in '${originalText()}'`, cannot);
+  if (type.customResource && g.group === endpoint.group && g.version === endpoint.version) {
+    // an unstructured object takes any kind: the strategy refuses another one (ValidateTypeMeta)
+    return { gvk: g, keepKind: true };
+  }
   if (!isBuiltin(type)) {
     // custom resources decode as unstructured: another version is refused after decoding
     if (g.kind !== endpoint.kind) {
@@ -821,7 +827,7 @@ function decodeTyped(type: ResourceType, schema: SchemaNode | undefined, value: 
   const pruned = type.customResource?.prune(obj);
   if (opts.strict && pruned?.length) appendAll(strict, pruned.map((p) => `unknown field ${goQuote(p)}`));
   obj.apiVersion = apiVersionOfType(type);
-  obj.kind = type.kind;
+  obj.kind = check.keepKind ? check.gvk.kind : type.kind;
   if (!isPlainObject(obj.metadata)) obj.metadata = {};
   return { object: obj, strict, gvk: check.gvk, versionMismatch: !!check.versionMismatch };
 }

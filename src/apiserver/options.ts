@@ -87,7 +87,8 @@ export function checkObjectResourceVersion(rv: unknown): void {
  * metadata.namespace only (cluster-scoped kinds included).
  */
 function checkFieldLabel(type: ResourceType, label: string): void {
-  if (type.strategy.selectableFields) {
+  // custom resources: metadata.name, metadata.namespace and the CRD's selectableFields
+  if (type.strategy.selectableFields || type.customResource) {
     if (!(label in selectableFields(type, { metadata: {} }))) throw badRequest(`field label not supported: ${label}`);
     return;
   }

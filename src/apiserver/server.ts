@@ -203,7 +203,8 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     if (info.kind === 'resource') {
       // no route for a group/version that is not served: kube's plain 404, or its Status for a known group
       if (!types.servesGroupVersion(info.group, info.version)) {
-        if (types.all.some((t) => t.group === info.group)) throw notFoundStatus();
+        // (a custom resource group is apiextensions' handler: its plain 404 too)
+        if (types.all.some((t) => t.group === info.group && !t.customResource)) throw notFoundStatus();
         return pageNotFound(reply);
       }
       return serveResource(deps, req, reply, info, types, user);

@@ -107,10 +107,13 @@ export function openapiV3Paths(types: readonly ResourceType[]): string[] {
   return [...keys].sort();
 }
 
-/** GVK lists of DeleteOptions/WatchEvent: every built-in group version served (sorted like kube). */
+/**
+ * GVK lists of DeleteOptions/WatchEvent: every built-in group version served (sorted like kube),
+ * but apiextensions.k8s.io, which kube serves from the apiextensions-apiserver's own scheme.
+ */
 function perGroupVersionGVKs(types: readonly ResourceType[], kind: string): JsonSchema[] {
   const gvs = new Set<string>();
-  for (const t of types) if (isBuiltinGroup(t.group)) gvs.add(`${t.group}\0${t.version}`);
+  for (const t of types) if (isBuiltinGroup(t.group) && t.group !== 'apiextensions.k8s.io') gvs.add(`${t.group}\0${t.version}`);
   return [...gvs]
     .map((k) => k.split('\0') as [string, string])
     .sort((a, b) => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))

@@ -66,7 +66,9 @@ export function rawListItem(type: ResourceType, raw: string, resourceVersion: nu
   const placeholder = raw.indexOf('"resourceVersion":""', head.length);
   if (placeholder < 0) return undefined;
   const at = placeholder + '"resourceVersion":"'.length;
-  return `{${raw.slice(head.length, at)}${resourceVersion}${raw.slice(at)}`;
+  // items of an unstructured list (custom resources) keep their kind and apiVersion
+  const typeMeta = type.customResource ? `"kind":${JSON.stringify(type.kind)},"apiVersion":${JSON.stringify(apiVersionOfType(type))},` : '';
+  return `{${typeMeta}${raw.slice(head.length, at)}${resourceVersion}${raw.slice(at)}`;
 }
 
 function sortedMap(m: Record<string, string>): Record<string, string> {

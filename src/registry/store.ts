@@ -115,8 +115,10 @@ function qualified(type: ResourceType) {
 }
 
 /** The kind named in Invalid errors: kube validates the internal (storage) kind. */
-function qualifiedKind(type: ResourceType) {
+function qualifiedKind(type: ResourceType, obj?: KubeObject) {
   if (type.toStorage) return { group: type.storage.group, kind: type.storage.kind };
+  // a custom resource is unstructured: kube names the kind the object says it is
+  if (type.customResource && obj?.kind) return { group: type.group, kind: obj.kind };
   return { group: type.group, kind: type.kind };
 }
 
@@ -204,7 +206,7 @@ export class Registry {
   async list(ctx: RequestContext, type: ResourceType, opts: ListOptions = {}): Promise<KubeList> {
     const { metadata, kvs } = await this.listKVs(ctx, type, opts);
     const items = type.converter
-      ? (await type.converter.toServed(kvs.map((kv) => kv.value))).map((o) => withoutTypeMeta(o))
+      ? (await type.converter.toServed(kvs.map((kv) => kv.value))).map((o) => (type.customResource ? o : withoutTypeMeta(o)))
       : kvs.map((kv) => listItem(type, kv.value));
     return { kind: type.listKind, apiVersion: apiVersionOfType(type), metadata, items };
   }
@@ -249,6 +251,9 @@ export class Registry {
     if (page.more && page.lastKey) {
       metadata.continue = encodeContinue(page.lastKey.slice(prefix.length), page.revision);
       if (page.remaining !== undefined) metadata.remainingItemCount = page.remaining;
+    } else if (type.customResource) {
+      // an unstructured list always carries its continue token, empty on the last page
+      metadata.continue = '';
     }
     return { metadata, kvs: page.items };
   }
@@ -600,7 +605,7 @@ export function validateCreate(ctx: RequestContext, type: ResourceType, obj: Kub
   // kube's kind validators begin with ObjectMeta validation: metadata errors come first.
   const errs = validateObjectMeta(obj.metadata, type.namespaced, type.strategy.validateName);
   appendAll(errs, type.strategy.validate(obj, ctx));
-  if (errs.length) throw invalid(qualifiedKind(type), name, errs);
+  if (errs.length) throw invalid(qualifiedKind(type, obj), name, errs);
   for (const w of type.strategy.warningsOnCreate?.(obj, ctx) ?? []) ctx.warnings.push(w);
   type.strategy.canonicalize?.(obj);
 }
@@ -670,7 +675,7 @@ export function validateUpdate(ctx: RequestContext, type: ResourceType, obj: Kub
   if (subresource === 'status') appendAll(errs, s.status!.validateUpdate(obj, old, ctx));
   else if (subresource === 'finalize') appendAll(errs, s.finalize!.validateUpdate(obj, old, ctx));
   else appendAll(errs, s.validateUpdate(obj, old, ctx));
-  if (errs.length) throw invalid(qualifiedKind(type), name, errs);
+  if (errs.length) throw invalid(qualifiedKind(type, obj), name, errs);
   if (subresource === '') for (const w of s.warningsOnUpdate?.(obj, old, ctx) ?? []) ctx.warnings.push(w);
   s.canonicalize?.(obj);
 }
@@ -685,6 +690,8 @@ function kubeStorageKey(type: ResourceType, namespace: string, name: string): st
 
 /** A list item as kube's typed lists carry it: without kind and apiVersion. */
 export function listItem(type: ResourceType, stored: KubeObject): KubeObject {
+  // items of an unstructured list (custom resources) keep their kind and apiVersion
+  if (type.customResource) return toServed(type, stored);
   return withoutTypeMeta(toServed(type, stored));
 }
 
