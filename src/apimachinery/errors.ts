@@ -215,7 +215,8 @@ function formatValue(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return goQuote(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
+  // Go's json.Marshal escapes <, >, & and the JS line separators (a CEL rule `a > b` shows as `a \u003e b`)
+  return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function fieldErrorBody(e: FieldError): string {

@@ -1,0 +1,88 @@
+// Compiling one x-kubernetes-validations rule (apiextensions' compileRule): parse, type-check
+// against the declared type of self (and oldSelf, optional with optionalOldSelf), require a bool
+// (a string for messageExpression), estimate the cost, plan a metered program.
+
+import { parse } from '@bufbuild/cel';
+import type { Expr, ParsedExpr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import { checkExpr } from './checker.js';
+import { estimateCost } from './cost.js';
+import { displayIssues, type Located } from './issues.js';
+import { program, type Program } from './runtime.js';
+import type { CelT } from './types.js';
+import { T } from './types.js';
+
+export interface CompiledExpression {
+  program: Program;
+  usesOldSelf: boolean;
+  maxCost: number;
+}
+
+export type CompileResult = { ok: true; value: CompiledExpression } | { ok: false; detail: string };
+
+const operator = /^(_.*_|!_|-_|@.*)$/;
+
+/** cel-go places a call's position at its '(' where @bufbuild/cel places it at the name. */
+function callOffset(source: string, e: Expr, offset: number): number {
+  if (e.exprKind.case !== 'callExpr') return offset;
+  if (operator.test(e.exprKind.value.function)) {
+    // an operator is at its symbol (@bufbuild/cel sometimes places it at the blank before)
+    let i = offset;
+    while (i < source.length && /\s/.test(source[i]!)) i++;
+    return i;
+  }
+  let i = offset;
+  if (source[i] === '.') i++;
+  while (i < source.length && /[\w.\s]/.test(source[i]!)) {
+    i++;
+    if (source[i] === '(') return i;
+  }
+  return offset;
+}
+
+function exprsById(e: Expr | undefined, out: Map<bigint, Expr>): Map<bigint, Expr> {
+  if (!e) return out;
+  out.set(e.id, e);
+  const k = e.exprKind;
+  switch (k.case) {
+    case 'selectExpr': exprsById(k.value.operand, out); break;
+    case 'callExpr': exprsById(k.value.target, out); k.value.args.forEach((a) => exprsById(a, out)); break;
+    case 'listExpr': k.value.elements.forEach((a) => exprsById(a, out)); break;
+    case 'structExpr': k.value.entries.forEach((en) => { exprsById(en.value, out); if (en.keyKind.case === 'mapKey') exprsById(en.keyKind.value, out); }); break;
+    case 'comprehensionExpr': [k.value.iterRange, k.value.accuInit, k.value.loopCondition, k.value.loopStep, k.value.result].forEach((a) => exprsById(a, out)); break;
+  }
+  return out;
+}
+
+interface SyntaxErrorLike { location?: { start?: { offset?: number } }; rawMessage?: string; message: string }
+
+export function compileExpression(source: string, vars: ReadonlyMap<string, CelT>, want: CelT): CompileResult & { failedPhase?: 'compile' | 'type' } {
+  let parsed: ParsedExpr & { expr: Expr };
+  try {
+    parsed = parse(source);
+  } catch (err) {
+    const e = err as SyntaxErrorLike;
+    const codeUnits = e.location?.start?.offset ?? 0;
+    const offset = [...source.slice(0, codeUnits)].length;
+    return { ok: false, failedPhase: 'compile', detail: displayIssues(source, [{ offset, message: `Syntax error: ${e.rawMessage ?? e.message}` }]) };
+  }
+  const checked = checkExpr(parsed.expr, vars);
+  if (checked.issues.length) {
+    const byId = exprsById(parsed.expr, new Map());
+    const positions = parsed.sourceInfo?.positions ?? {};
+    const located: Located[] = checked.issues.map((is) => {
+      const codeUnits = positions[String(is.exprId)] ?? 0;
+      const e = byId.get(is.exprId);
+      const at = e ? callOffset(source, e, codeUnits) : codeUnits;
+      return { offset: [...source.slice(0, at)].length, message: is.message };
+    });
+    return { ok: false, failedPhase: 'compile', detail: displayIssues(source, located) };
+  }
+  if (checked.output.kind !== want.kind) return { ok: false, failedPhase: 'type', detail: '' };
+  return {
+    ok: true,
+    value: { program: program(parsed.expr), usesOldSelf: checked.references.has('oldSelf'), maxCost: estimateCost(parsed.expr, checked) },
+  };
+}
+
+export const BOOL = T.bool;
+export const STRING = T.string;

@@ -1,0 +1,28 @@
+// Every runtime function of the environment kube gives CRD rules, on top of @bufbuild/cel's
+// standard library: ext strings (@bufbuild/cel), optionals, kube's lists, regex, urls, quantity,
+// ip/cidr, format, semver, and ext sets.
+
+import { celFunc, CelScalar } from '@bufbuild/cel';
+import type { CelFunc } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { compareFuncs } from './compareto.js';
+import { formatFuncs } from './format.js';
+import { ipFuncs, opaqueString } from './ip.js';
+import { listFuncs } from './lists.js';
+import { optionalFuncs } from './optional.js';
+import { quantityFuncs } from './quantity.js';
+import { regexFuncs } from './regex.js';
+import { semverFuncs } from './semver.js';
+import { urlFuncs } from './urls.js';
+
+export const kubeFuncs: CelFunc[] = [
+  // string targets first: the strings extension's indexOf/lastIndexOf must win over the lists'
+  ...strings,
+  ...optionalFuncs, ...listFuncs, ...regexFuncs, ...urlFuncs, ...quantityFuncs, ...semverFuncs,
+  ...compareFuncs, ...ipFuncs, ...formatFuncs,
+  celFunc('string', [CelScalar.DYN], CelScalar.STRING, (v: unknown) => {
+    const s = opaqueString(v);
+    if (s === undefined) throw new Error('no such overload: string');
+    return s;
+  }),
+];

@@ -1,0 +1,70 @@
+// kube's quantity library: quantity(s), isQuantity(s), and Quantity's isInteger, asInteger,
+// asApproximateFloat, sign, add, sub, isLessThan, isGreaterThan, compareTo, on the project's exact
+// resource.Quantity arithmetic.
+
+import { CelScalar } from '@bufbuild/cel';
+import type { CelFunc } from '@bufbuild/cel';
+import { cmpQuantity, parseQuantity, scaledValue, toNumber, type Quantity } from '../../../apimachinery/quantity.js';
+import { Opaque, expect, fn, method } from './opaque.js';
+
+const { DYN, BOOL, INT, STRING, DOUBLE } = CelScalar;
+const MAX_INT64 = 2n ** 63n - 1n;
+const MIN_INT64 = -(2n ** 63n);
+
+export class QuantityValue extends Opaque {
+  override readonly typeName = 'kubernetes.Quantity';
+  constructor(readonly q: Quantity) { super(); }
+}
+
+const q = (v: unknown, fn: string) => expect(v, QuantityValue, fn).q;
+
+/** An exact integer value, when the quantity is one within int64. */
+function integer(x: Quantity): bigint | undefined {
+  if (x.exponent >= 0) {
+    const v = x.unscaled * 10n ** BigInt(x.exponent);
+    return v > MAX_INT64 || v < MIN_INT64 ? undefined : v;
+  }
+  const d = 10n ** BigInt(-x.exponent);
+  if (x.unscaled % d !== 0n) return undefined;
+  const v = x.unscaled / d;
+  return v > MAX_INT64 || v < MIN_INT64 ? undefined : v;
+}
+
+function plus(a: Quantity, b: Quantity, sign: 1n | -1n): Quantity {
+  const e = Math.min(a.exponent, b.exponent);
+  const ua = a.unscaled * 10n ** BigInt(a.exponent - e);
+  const ub = b.unscaled * 10n ** BigInt(b.exponent - e);
+  return { unscaled: ua + sign * ub, exponent: e, format: a.format };
+}
+
+const fromInt = (n: bigint): Quantity => ({ unscaled: n, exponent: 0, format: 'DecimalSI' });
+
+function other(v: unknown, fn: string): Quantity {
+  return typeof v === 'bigint' ? fromInt(v) : q(v, fn);
+}
+
+export const quantityFuncs: CelFunc[] = [
+  fn('quantity', [STRING], DYN, (s: string) => new QuantityValue(parseQuantity(s))),
+  fn('isQuantity', [STRING], BOOL, (s: string) => { try { parseQuantity(s); return true; } catch { return false; } }),
+  method('isInteger', DYN, [], BOOL, function (this: unknown) { return integer(q(this, 'isInteger')) !== undefined; }),
+  method('asInteger', DYN, [], INT, function (this: unknown) {
+    const v = integer(q(this, 'asInteger'));
+    if (v === undefined) throw new Error('cannot convert value to integer');
+    return v;
+  }),
+  method('asApproximateFloat', DYN, [], DOUBLE, function (this: unknown) { return toNumber(q(this, 'asApproximateFloat')); }),
+  method('sign', DYN, [], INT, function (this: unknown) {
+    const u = q(this, 'sign').unscaled;
+    return u > 0n ? 1n : u < 0n ? -1n : 0n;
+  }),
+  method('add', DYN, [DYN], DYN, function (this: unknown, o: unknown) { return new QuantityValue(plus(q(this, 'add'), other(o, 'add'), 1n)); }),
+  method('sub', DYN, [DYN], DYN, function (this: unknown, o: unknown) { return new QuantityValue(plus(q(this, 'sub'), other(o, 'sub'), -1n)); }),
+];
+
+/** isLessThan / isGreaterThan / compareTo for Quantity (semver.ts adds Semver's). */
+export function quantityCompare(a: unknown, b: unknown): number | undefined {
+  if (!(a instanceof QuantityValue)) return undefined;
+  return cmpQuantity(a.q, q(b, 'compareTo'));
+}
+
+export { scaledValue };

@@ -1,0 +1,105 @@
+// Bounded evaluation. @bufbuild/cel tracks no cost, so each comprehension's loop condition is
+// wrapped in a metering call that adds the cost of one iteration (the identifiers, selections and
+// calls it evaluates, as cel-go's actual cost counts them) and ends the loop once the per-call
+// limit is spent: one tenant's rule cannot hold the event loop longer than its budget.
+// Non-loop work is bounded by the expression's size. Evaluation is synchronous, so one meter for
+// the process is enough.
+
+import { clone, create } from '@bufbuild/protobuf';
+import { ExprSchema } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
+import { celEnv, celFunc, CelScalar, isCelError, plan } from '@bufbuild/cel';
+import type { CelInput, CelValue } from '@bufbuild/cel';
+import { kubeFuncs } from './library/index.js';
+
+/** k8s.io/apiserver/pkg/apis/cel PerCallLimit: the largest cost one evaluation may have. */
+export const PER_CALL_LIMIT = 1000000;
+/** RuntimeCELCostBudget: the cost all rules of one object's validation may use together. */
+export const RUNTIME_CEL_COST_BUDGET = 10000000;
+
+const TICK = '@kplane_meter';
+
+const meter = { used: 0, limit: 0, exceeded: false };
+
+const tick = celFunc(TICK, [CelScalar.BOOL, CelScalar.INT], CelScalar.BOOL, (cond: boolean, cost: bigint) => {
+  meter.used += Number(cost);
+  if (meter.used > meter.limit) {
+    meter.exceeded = true;
+    return false;
+  }
+  return cond;
+});
+
+const env = celEnv({ funcs: [...kubeFuncs, tick] });
+
+/** Nodes cel-go's runtime charges for (identifiers, selections, calls), outside nested loops. */
+function nodeCost(e: Expr | undefined): number {
+  if (!e) return 0;
+  const k = e.exprKind;
+  switch (k.case) {
+    case 'identExpr': return 1;
+    case 'selectExpr': return (k.value.testOnly ? 0 : 1) + nodeCost(k.value.operand);
+    case 'callExpr': return 1 + nodeCost(k.value.target) + k.value.args.reduce((s, a) => s + nodeCost(a), 0);
+    case 'listExpr': return k.value.elements.reduce((s, a) => s + nodeCost(a), 1);
+    case 'structExpr': return k.value.entries.reduce((s, en) => s + nodeCost(en.value) + (en.keyKind.case === 'mapKey' ? nodeCost(en.keyKind.value) : 0), 1);
+    case 'comprehensionExpr': return nodeCost(k.value.iterRange) + nodeCost(k.value.accuInit) + nodeCost(k.value.result);
+    default: return 0;
+  }
+}
+
+function meterLoops(e: Expr | undefined): void {
+  if (!e) return;
+  const k = e.exprKind;
+  switch (k.case) {
+    case 'selectExpr': meterLoops(k.value.operand); return;
+    case 'callExpr': meterLoops(k.value.target); k.value.args.forEach(meterLoops); return;
+    case 'listExpr': k.value.elements.forEach(meterLoops); return;
+    case 'structExpr': k.value.entries.forEach((en) => { meterLoops(en.value); if (en.keyKind.case === 'mapKey') meterLoops(en.keyKind.value); }); return;
+    case 'comprehensionExpr': {
+      const c = k.value;
+      [c.iterRange, c.accuInit, c.loopCondition, c.loopStep, c.result].forEach(meterLoops);
+      const cost = Math.max(1, nodeCost(c.loopCondition) + nodeCost(c.loopStep));
+      const cost64 = create(ExprSchema, { exprKind: { case: 'constExpr', value: { constantKind: { case: 'int64Value', value: BigInt(cost) } } } });
+      c.loopCondition = create(ExprSchema, {
+        id: c.loopCondition?.id ?? 0n,
+        exprKind: { case: 'callExpr', value: { function: TICK, args: [c.loopCondition!, cost64] } },
+      });
+    }
+  }
+}
+
+export interface Program {
+  eval(bindings: Record<string, CelInput>, limit: number): { value: CelValue | Error; cost: number; exceeded: boolean };
+}
+
+export function program(expr: Expr): Program {
+  const metered = clone(ExprSchema, expr);
+  meterLoops(metered);
+  const base = nodeCost(metered);
+  const run = plan(env, metered);
+  return {
+    eval(bindings, limit) {
+      meter.used = base;
+      meter.limit = limit;
+      meter.exceeded = false;
+      const value = run(bindings as never) as CelValue | Error;
+      const out = { value, cost: meter.used, exceeded: meter.exceeded || meter.used > limit };
+      meter.used = 0;
+      return out;
+    },
+  };
+}
+
+/** cel-go's texts for @bufbuild/cel's evaluation errors. */
+export function evalErrorText(e: Error): string {
+  const m = e.message;
+  let r: RegExpExecArray | null;
+  if ((r = /^field not found: (.*)$/.exec(m))) return `no such key: ${r[1]}`;
+  if (/^int overflow|^uint overflow|overflow during/.test(m)) return 'integer overflow';
+  if (/divide by zero/.test(m)) return 'division by zero';
+  if (/modulus by zero|modulo by zero/.test(m)) return 'modulus by zero';
+  if ((r = /^index (-?\d+) out of bounds \[0, (-?\d+)\)$/.exec(m))) return `index out of bounds: ${r[1]}`;
+  return m;
+}
+
+export const isEvalError = (v: unknown): v is Error => isCelError(v);
