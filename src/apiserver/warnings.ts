@@ -9,6 +9,8 @@
 // Go writes header bytes as they are, so a UTF-8 text reaches the client as UTF-8 bytes; Node
 // writes header strings as Latin-1, so a value is handed to it as the string of its UTF-8 bytes.
 
+import { runeCount } from '../apimachinery/gofmt.js';
+
 export const TRUNCATE_AT_TOTAL_RUNES = 4 * 1024;
 export const TRUNCATE_ITEM_RUNES = 256;
 
@@ -19,19 +21,6 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 export function newWarningHeader(text: string): string | undefined {
   if (CONTROL.test(text)) return undefined;
   return `299 - "${text.replace(/["\\]/g, '\\$&')}"`;
-}
-
-/** utf8.RuneCountInString: code points (a lone surrogate is one U+FFFD). */
-function runeCount(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) { n--; i++; }
-    }
-  }
-  return n;
 }
 
 /** string([]rune(s)[:max]): the first max code points. */
