@@ -34,6 +34,8 @@ const NORMALISATION = [
     + 'kplane\'s own group (tenancy.kplane.io) is left out. OpenAPI v3 index entries are compared for those groups; OpenAPI documents '
     + 'by structure (paths, operations, parameters, responses, schema shapes without descriptions) for the paths of resources kplane serves '
     + 'and the schemas reachable from them.',
+  'The resources of group/versions that appeared after the suite started (groups of CRDs) are sorted by name in both discovery answers: '
+    + 'kube lists them in its CRD informer\'s (random) order.',
 ];
 
 function esc(s: string): string {

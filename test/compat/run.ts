@@ -23,7 +23,7 @@ import { ensureTools } from '../harness/tools.js';
 import { Accepted, type AcceptedEntry } from './accepted.js';
 import { OpenWatch, send, type OutgoingRequest, type Response, type Target, type WatchEvent } from './client.js';
 import { diff, type Difference } from './diff.js';
-import { filterPair, isDocumentPath, setCommonGroupVersions } from './discovery.js';
+import { filterPair, isDocumentPath, orderCustomResources, setCommonGroupVersions } from './discovery.js';
 import { getPath, isKubeOnly, newNotes, normalizeBody, normalizeString, type NormContext, type NormNotes } from './normalize.js';
 import { writeReport } from './report.js';
 import {
@@ -181,8 +181,8 @@ function compareResponses(reqPath: string, k: Response, p: Response, ks: Side, p
     pb = f.kplane;
     for (const n of f.notes) notes.add(`${reqPath.split('?')[0]}: ${n}`);
   }
-  const kn = normalizeBody(kb, ks.ctx, { dropKubeOnly: true });
-  const pn = normalizeBody(pb, ps.ctx);
+  const kn = normalizeBody(orderCustomResources(kb), ks.ctx, { dropKubeOnly: true });
+  const pn = normalizeBody(orderCustomResources(pb), ps.ctx);
   const kk = kindOf(kn);
   const pk = kindOf(pn);
   if (kk !== pk && (kk === 'Status' || pk === 'Status')) {
