@@ -266,8 +266,7 @@ function validateValidation(v: Obj | undefined, statusEnabled: boolean, opts: Op
   const schema = schemaOf(v);
   if (!schema) return [];
   const errs: FieldError[] = statusEnabled ? statusRootErrors(schema, path) : [];
-  if (schema.nullable === true) errs.push(field.forbidden(`${path}.openAPIV3Schema.nullable`, 'nullable cannot be true at the root'));
-  errs.push(...schemaErrors(schema, `${path}.openAPIV3Schema`, opts, errs.length > 0));
+  errs.push(...schemaErrors(schema, `${path}.openAPIV3Schema`, opts));
   return errs;
 }
 

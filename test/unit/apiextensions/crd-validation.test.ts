@@ -37,7 +37,10 @@ function create(body: KubeObject, c = ctx()): { obj?: KubeObject; message?: stri
   }
 }
 
-function update(old: KubeObject, mutate: (o: KubeObject) => void, subresource = '', c = ctx()): { obj?: KubeObject; message?: string } {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
+function update(old: KubeObject, mutate: (o: Loose) => void, subresource = '', c = ctx()): { obj?: Loose; message?: string } {
   const next = structuredClone(old);
   mutate(next);
   try {
@@ -99,7 +102,7 @@ const BASE: KubeObject = {
 };
 
 /** BASE as stored once the CRD controllers have accepted its names and established it. */
-function established(): KubeObject {
+function established(): Loose {
   const { obj } = create(structuredClone(BASE));
   obj!.metadata.resourceVersion = '5';
   obj!.status = {
