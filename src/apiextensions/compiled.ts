@@ -21,8 +21,8 @@ export interface CompiledVersion {
   readonly deprecationWarning: string | undefined;
   readonly schema: SchemaEngine;
   readonly rules: RulesEngine | undefined;
-  /** additionalPrinterColumns as a table (undefined: kube's default table). */
-  readonly table: TableConvertor | undefined;
+  /** additionalPrinterColumns (or kube's default columns) as a table. */
+  readonly table: TableConvertor;
   /** selectableFields: field label (e.g. "spec.color") -> value reader. */
   readonly selectable: ReadonlyMap<string, (obj: unknown) => string | undefined>;
   readonly status: boolean;

@@ -16,6 +16,7 @@ import { jsonEqual } from '../registry/kinds/_util.js';
 import { workspaceStatusStrategy } from '../registry/kinds/workspaces.js';
 import type { ResourceType, StatusStrategy, Strategy, Verb } from '../registry/types.js';
 import type { CompiledCRD, CompiledVersion } from './compiled.js';
+import { validateScaleSpec, validateScaleStatus } from './scale.js';
 import type { CustomResourceDefinitionNames } from './types.js';
 
 const VERBS: Verb[] = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
@@ -61,7 +62,8 @@ function typeMetaErrors(obj: KubeObject, kind: string, apiVersion: string): Fiel
 function validateVersioned(v: CompiledVersion, obj: KubeObject, old: KubeObject | undefined, kind: string, apiVersion: string): FieldError[] {
   // kube's validator stops at type meta errors, then the embedded objects, list types and CEL follow
   const typeErrs = typeMetaErrors(obj, kind, apiVersion);
-  const errs = typeErrs.length ? typeErrs : v.schema.validate(obj);
+  const errs = typeErrs.length ? typeErrs
+    : [...v.schema.validate(obj), ...validateScaleSpec(obj, v.scale), ...validateScaleStatus(obj, v.scale)];
   if (v.rules) {
     if (blocking(errs)) {
       // (kube's field.Invalid(nil, nil, ...): no path, the value printed as "null")
@@ -152,7 +154,7 @@ export function buildServedCRD(compiled: CompiledCRD, names: CustomResourceDefin
       strategy,
       schemaName: crdDefinitionName(spec.group, v.name, names.kind),
       warnings: warning ? [warning] : undefined,
-      customResource: { crdName, decodeSchema: decodeSchema(), prune, terminating },
+      customResource: { crdName, decodeSchema: decodeSchema(), prune, terminating, scale: v.scale },
     }));
   }
   return Object.freeze({ key: servedKey(compiled, names, terminating), crdName, compiled, names, terminating, types });

@@ -6,6 +6,7 @@ import type { FieldError } from '../apimachinery/errors.js';
 import type { TableConvertor } from '../registry/types.js';
 
 import { selectableFieldReader } from './jsonpath.js';
+import { printerColumnsTable } from './table.js';
 import type { CustomResourceColumnDefinition, JSONSchemaProps } from './types.js';
 
 /** A version's structural schema, compiled. */
@@ -29,8 +30,9 @@ export function compileRulesEngine(_schema: JSONSchemaProps | undefined): RulesE
   return undefined;
 }
 
-export function printerColumns(_columns: readonly CustomResourceColumnDefinition[] | undefined): TableConvertor | undefined {
-  return undefined;
+/** The version's Table: its additionalPrinterColumns, or kube's default (Name, Age). */
+export function printerColumns(columns: readonly CustomResourceColumnDefinition[] | undefined): TableConvertor {
+  return printerColumnsTable(columns);
 }
 
 /** A selectableFields path's value reader (field label without the leading dot). */

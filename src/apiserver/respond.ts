@@ -65,11 +65,14 @@ export function convertObject(type: ResourceType, obj: KubeObject, output: Outpu
 /** Converts a list for the negotiated output. */
 export function convertList(type: ResourceType, list: KubeList, output: Output, include: IncludeObject, now: Date): unknown {
   if (!output.as) return list;
-  if (output.as === 'Table') return tableFor(type, list.items, include, output.version!, list.metadata, now);
+  // (an unstructured list's empty continue is its own: the typed ListMeta omits it)
+  const { continue: token, ...rest } = list.metadata;
+  const metadata = token ? list.metadata : rest;
+  if (output.as === 'Table') return tableFor(type, list.items, include, output.version!, metadata, now);
   return {
     kind: 'PartialObjectMetadataList',
     apiVersion: `meta.k8s.io/${output.version}`,
-    metadata: list.metadata,
+    metadata,
     items: list.items.map((o) => partialMetadata(o, output.version!)),
   };
 }

@@ -176,6 +176,8 @@ export interface CustomResourceHooks {
   prune(obj: KubeObject): string[];
   /** The CRD is being deleted: creates are refused. */
   terminating: boolean;
+  /** The scale subresource's paths, when the version has one. */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
 }
 
 /** What a subresource handler may use besides the request (passed by the API server). */

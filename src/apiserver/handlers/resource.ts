@@ -31,11 +31,13 @@ import type { ResourceRequestInfo } from '../requestinfo.js';
 import { convertList, convertObject, send, warningHeaders } from '../respond.js';
 import { rawListItem } from '../../registry/conversion.js';
 import { listItem } from '../../registry/store.js';
+import { serveScale } from './scale.js';
 import { serveWatch } from './watch.js';
 
 /** Methods each kind of path serves; anything else is 405, as kube's route table answers. */
 const SUBRESOURCE_METHODS: Record<string, string[]> = {
   status: ['GET', 'PUT', 'PATCH'],
+  scale: ['GET', 'PUT', 'PATCH'],
   finalize: ['PUT'],
 };
 
@@ -137,6 +139,11 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
   };
   if (type.warnings) reply.header('Warning', warningHeaders(type.warnings));
   const reg = deps.registry;
+  if (info.subresource === 'scale' && type.customResource?.scale) {
+    return serveScale(deps, req, reply, {
+      info, type, ctx, query, pretty, patchTypeOf: (ct) => patchTypeOf(ct, false, true),
+    });
+  }
   const handler = info.subresource ? type.subresourceHandlers?.[info.subresource] : undefined;
   if (handler) return serveSubresource(deps, req, reply, { info, type, types, handler, ctx, query, pretty });
   const protobuf = supportsKind(apiVersionOfType(type), type.kind);
