@@ -81,7 +81,7 @@ export function schemaDecl(s: JSONSchemaProps, isResourceRoot: boolean, name = '
         if (escaped !== undefined) fields.set(escaped, ft.type);
         if (required.has(prop) && ps.default === undefined) minSize += prop.length + ft.minSize + 4;
       }
-      return { type: { kind: 'object', name, fields }, minSize };
+      return { type: { kind: 'object', name, fields, maxElements: 0 }, minSize };
     }
     case 'string': {
       switch (s.format) {
@@ -97,9 +97,10 @@ export function schemaDecl(s: JSONSchemaProps, isResourceRoot: boolean, name = '
       else max = perRequest;
       return { type: { kind: 'string', maxElements: max }, minSize: MIN_STRING_SIZE };
     }
-    case 'boolean': return { type: T.bool, minSize: 4 };
-    case 'number': return { type: T.double, minSize: 1 };
-    case 'integer': return { type: T.int, minSize: 1 };
+    // kube's size estimator gives scalars and objects reached from self no size (MaxElements 0)
+    case 'boolean': return { type: { kind: 'bool', maxElements: 0 }, minSize: 4 };
+    case 'number': return { type: { kind: 'double', maxElements: 0 }, minSize: 1 };
+    case 'integer': return { type: { kind: 'int', maxElements: 0 }, minSize: 1 };
   }
   return undefined;
 }

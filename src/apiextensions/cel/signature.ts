@@ -50,7 +50,8 @@ function parseType(s: string, at: { i: number }): CelT {
 export function sig(text: string): Overload {
   const m = /^(?:([A-Za-z_]+(?:\([^)]*\))?(?:\([^)]*\))?)\.)?([A-Za-z0-9_@!?:+*/%<>=&|.\-[\]]+?)\((.*)\) (.+)$/.exec(text);
   if (!m) throw new Error(`bad signature ${text}`);
-  let [, target, name] = m;
+  let target: string | undefined = m[1];
+  let name = m[2]!;
   const [, , , args, result] = m;
   // namespaced functions (optional.of, sets.contains) are names, not receivers
   if (target && !target.includes('(') && !(target in named) && !/^[A-Z]$/.test(target)) {

@@ -4,7 +4,7 @@
 // message / messageExpression / reason / fieldPath, kube's runtime cost budget, and ratcheting
 // (an error of a rule without oldSelf on a value equal to its old value is only a warning).
 
-import { field, fieldErrorString, OMIT_VALUE, type FieldError } from '../../apimachinery/errors.js';
+import { field, fieldErrorString, type FieldError } from '../../apimachinery/errors.js';
 import type { CelInput } from '@bufbuild/cel';
 import type { JSONSchemaProps, ValidationRule } from '../types.js';
 import { OptionalValue } from './library/opaque.js';
@@ -161,8 +161,8 @@ class Run {
         detail = m;
       }
       detail ??= trimmed(rule.message) || `failed rule: ${ruleErrorString(rule)}`;
-      const value = type === 'object' || type === 'array' ? OMIT_VALUE : obj;
-      add(errorForReason(errPath, value, detail, rule.reason));
+      // kube 1.34 shows the schema type as the value ("string", "object")
+      add(errorForReason(errPath, type, detail, rule.reason));
     }
   }
 
