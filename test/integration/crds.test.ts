@@ -419,11 +419,18 @@ describe('Cluster API v1.14 CRDs', () => {
   it('explains cluster.spec.topology', async () => {
     const r = await k(['explain', 'cluster.spec.topology']);
     expect(r.stderr).toBe('');
-    const text = r.stdout.replace(/[ \t]+/g, ' ');
-    expect(text).toContain('GROUP: cluster.x-k8s.io\nKIND: Cluster\nVERSION: v1beta2\n');
-    expect(text).toContain('FIELD: topology <Object>');
-    expect(text).toMatch(/classRef\s+<Object> -required-/);
-    expect(text).toMatch(/version\s+<string> -required-/);
+    // kube's text (indentation aside), from the v1beta2 schema in the OpenAPI v3 document
+    expect(r.stdout.replace(/[ \t]+/g, ' ')).toBe([
+      'GROUP: cluster.x-k8s.io', 'KIND: Cluster', 'VERSION: v1beta2', '', 'FIELD: topology <Object>', '', '',
+      'DESCRIPTION:', ' topology encapsulates the topology for the cluster.', ' NOTE: It is required to enable the ClusterTopology',
+      ' feature gate flag to activate managed topologies support.', ' ', 'FIELDS:',
+      ' classRef <Object> -required-', ' classRef is the ref to the ClusterClass that should be used for the', ' topology.', '',
+      ' controlPlane <Object>', ' controlPlane describes the cluster control plane.', '',
+      ' variables <[]Object>', ' variables can be used to customize the Cluster through', ' patches. They must comply to the corresponding',
+      ' VariableClasses defined in the ClusterClass.', '',
+      ' version <string> -required-', ' version is the Kubernetes version of the cluster.', '',
+      ' workers <Object>', ' workers encapsulates the different constructs that form the worker nodes', ' for the cluster.', '', '', '',
+    ].join('\n'));
   });
 
   it('accepts a valid v1beta2 Cluster and shows kubectl get clusters columns', async () => {
@@ -436,5 +443,34 @@ describe('Cluster API v1.14 CRDs', () => {
     expect(get.stdout).toMatch(/^NAME\s+CLUSTERCLASS\s+AVAILABLE\s+CP DESIRED\s+CP AVAILABLE\s+CP UP-TO-DATE\s+W DESIRED\s+W AVAILABLE\s+W UP-TO-DATE\s+PHASE\s+AGE\s+VERSION\nc1\s+quick-start\s+\d+s\s+v1\.34\.0\n$/);
     const bad = await k(['create', '-f', '-'], toYaml({ ...cluster, metadata: { name: 'c2', namespace: NS }, spec: { topology: { classRef: { name: 'quick-start' } } } }));
     expect(bad.stderr).toContain('The Cluster "c2" is invalid: \n* spec.topology.version: Required value');
+  });
+
+  it('accepts a ClusterClass and a MachineDeployment, refuses invalid ones, and scales the MachineDeployment', async () => {
+    const ref = (apiVersion: string, kind: string, name: string) => ({ templateRef: { apiVersion, kind, name } });
+    const cc = { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'ClusterClass', metadata: { name: 'quick-start', namespace: NS },
+      spec: {
+        controlPlane: { ...ref('controlplane.cluster.x-k8s.io/v1beta2', 'KubeadmControlPlaneTemplate', 'cp'), machineInfrastructure: ref('infrastructure.cluster.x-k8s.io/v1beta2', 'DockerMachineTemplate', 'cp') },
+        infrastructure: ref('infrastructure.cluster.x-k8s.io/v1beta2', 'DockerClusterTemplate', 'infra'),
+        variables: [{ name: 'region', required: false, schema: { openAPIV3Schema: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() > 0' }] } } }],
+      } };
+    expect((await k(['create', '-f', '-'], toYaml(cc))).stdout.trim()).toBe('clusterclass.cluster.x-k8s.io/quick-start created');
+    // defaulted inside the variable's schema
+    const got = JSON.parse((await k(['get', 'clusterclass', 'quick-start', '-n', NS, '-o', 'json'])).stdout);
+    expect(got.spec.variables[0].schema.openAPIV3Schema['x-kubernetes-validations']).toEqual([{ rule: 'self.size() > 0', reason: 'FieldValueInvalid' }]);
+    const badCC = await k(['create', '-f', '-'], toYaml({ ...cc, metadata: { name: 'bad', namespace: NS }, spec: { controlPlane: cc.spec.controlPlane } }));
+    expect(badCC.stderr).toBe(`The ClusterClass "bad" is invalid: \n* spec.infrastructure: Required value\n* <nil>: Invalid value: null: ${NOT_CHECKED}\n`);
+    const md = { apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'MachineDeployment', metadata: { name: 'md', namespace: NS },
+      spec: { clusterName: 'c1', replicas: 1, selector: { matchLabels: { app: 'md' } },
+        template: { metadata: { labels: { app: 'md' } }, spec: { clusterName: 'c1', version: 'v1.34.0',
+          bootstrap: { configRef: { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfigTemplate', name: 'md' } },
+          infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DockerMachineTemplate', name: 'md' } } } } };
+    expect((await k(['create', '-f', '-'], toYaml(md))).stdout.trim()).toBe('machinedeployment.cluster.x-k8s.io/md created');
+    const badMD = await k(['create', '-f', '-'], toYaml({ ...md, metadata: { name: 'bad', namespace: NS }, spec: { ...md.spec, rollout: { after: 'yesterday' } } }));
+    expect(badMD.stderr).toBe('The MachineDeployment "bad" is invalid: spec.rollout.after: Invalid value: "yesterday": spec.rollout.after in body must be of type date-time: "yesterday"\n');
+    expect((await k(['patch', 'machinedeployment', 'md', '-n', NS, '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":1,"selector":"app=md"}}'])).code).toBe(0);
+    const scaled = await k(['scale', 'machinedeployment', 'md', '-n', NS, '--replicas=3']);
+    expect(scaled.stdout.trim()).toBe('machinedeployment.cluster.x-k8s.io/md scaled');
+    const get = await k(['get', 'machinedeployments', '-n', NS]);
+    expect(get.stdout).toMatch(/^NAME\s+CLUSTER\s+AVAILABLE\s+DESIRED\s+CURRENT\s+READY\s+AVAILABLE\s+UP-TO-DATE\s+PHASE\s+AGE\s+VERSION\nmd\s+c1\s+3\s+1\s+\d+s\s+v1\.34\.0\n$/);
   });
 });
