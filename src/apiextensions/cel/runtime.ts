@@ -98,7 +98,12 @@ export function evalErrorText(e: Error): string {
   if (/^int overflow|^uint overflow|overflow during/.test(m)) return 'integer overflow';
   if (/divide by zero/.test(m)) return 'division by zero';
   if (/modulus by zero|modulo by zero/.test(m)) return 'modulus by zero';
-  if ((r = /^index (-?\d+) out of bounds \[0, (-?\d+)\)$/.exec(m))) return `index out of bounds: ${r[1]}`;
+  // @bufbuild/cel 0.6.1 reports a list's bound as -1; the strings extension's is the length
+  if ((r = /^index (-?\d+) out of bounds \[0, (-?\d+)\)$/.exec(m))) return r[2] === '-1' ? `index out of bounds: ${r[1]}` : `index out of range: ${r[1]}`;
+  if (/^Cannot convert .* to a BigInt$/.test(m)) return "type conversion error from 'string' to 'int'";
+  if (/^Failed to parse duration/.test(m)) return "type conversion error from 'string' to 'google.protobuf.Duration'";
+  if (/^Failed to parse timestamp/.test(m)) return "type conversion error from 'string' to 'google.protobuf.Timestamp'";
+  if (/^Unable to convert string '.*' to bool$/.test(m)) return "type conversion error from 'string' to 'bool'";
   return m;
 }
 

@@ -3,7 +3,7 @@
 // isCIDR(s), containsIP, containsCIDR, ip, masked, prefixLength, string(cidr). As Go's netip: no
 // zones, no IPv4-mapped IPv6 addresses (kube refuses them), canonical text is netip's.
 
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import { CelScalar } from '@bufbuild/cel';
 import type { CelFunc } from '@bufbuild/cel';
 import { Opaque, expect, fn, method } from './opaque.js';
@@ -53,38 +53,69 @@ export class CIDRValue extends Opaque {
   }
 }
 
-function parseAddr(s: string): Uint8Array | undefined {
-  if (isIPv4(s)) {
-    const parts = s.split('.');
-    if (parts.some((p) => p.length > 1 && p[0] === '0')) return undefined; // netip refuses leading zeros
-    return Uint8Array.from(parts.map(Number));
+const goq = (s: string) => JSON.stringify(s);
+
+class AddrError extends Error {}
+
+/** netip.ParseAddr, with its error texts ("ParseAddr(\"1.5Gi\"): unexpected character (at \"Gi\")"). */
+function parseAddr(s: string): { bytes: Uint8Array; zone: boolean } {
+  const fail = (msg: string, at?: string) =>
+    new AddrError(`ParseAddr(${goq(s)}): ${msg}${at ? ` (at ${goq(at)})` : ''}`);
+  for (const c of s) {
+    if (c === '.') return { bytes: parseIPv4(s, fail), zone: false };
+    if (c === ':') {
+      const pct = s.indexOf('%');
+      const addr = pct >= 0 ? s.slice(0, pct) : s;
+      if (pct >= 0 && pct === s.length - 1) throw fail('zone must be a non-empty string');
+      if (!isIPv6(addr)) throw fail('unable to parse IP');
+      return { bytes: parseIPv6(addr), zone: pct >= 0 };
+    }
+    if (c === '%') throw fail('missing IPv6 address');
   }
-  if (!isIPv6(s) || s.includes('%')) return undefined;
-  const groups: number[] = [];
-  const parse = (part: string): number[] | undefined => {
+  throw fail('unable to parse IP');
+}
+
+function parseIPv4(s: string, fail: (m: string, at?: string) => Error): Uint8Array {
+  const out = new Uint8Array(4);
+  let val = 0;
+  let pos = 0;
+  let digits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c >= '0' && c <= '9') {
+      if (digits === 1 && val === 0) throw fail('IPv4 field has octet with leading zero');
+      val = val * 10 + (c.charCodeAt(0) - 48);
+      digits++;
+      if (val > 255) throw fail('IPv4 field has value >255');
+    } else if (c === '.') {
+      if (i === 0 || i === s.length - 1 || s[i - 1] === '.') throw fail('IPv4 field must have at least one digit', s.slice(i));
+      if (pos === 3) throw fail('IPv4 address too long');
+      out[pos++] = val;
+      val = 0;
+      digits = 0;
+    } else throw fail('unexpected character', s.slice(i));
+  }
+  if (pos < 3) throw fail('IPv4 address too short');
+  out[3] = val;
+  return out;
+}
+
+function parseIPv6(s: string): Uint8Array {
+  const parse = (part: string): number[] => {
     if (part === '') return [];
     const out: number[] = [];
     for (const g of part.split(':')) {
       if (g.includes('.')) {
-        const v4 = parseAddr(g);
-        if (!v4 || v4.length !== 4) return undefined;
+        const v4 = parseIPv4(g, (m) => new AddrError(m));
         out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
       } else out.push(parseInt(g, 16));
     }
     return out;
   };
   const dbl = s.indexOf('::');
-  if (dbl >= 0) {
-    const head = parse(s.slice(0, dbl));
-    const tail = parse(s.slice(dbl + 2));
-    if (!head || !tail) return undefined;
-    groups.push(...head, ...Array<number>(8 - head.length - tail.length).fill(0), ...tail);
-  } else {
-    const all = parse(s);
-    if (!all) return undefined;
-    groups.push(...all);
-  }
-  if (groups.length !== 8) return undefined;
+  const groups = dbl >= 0
+    ? (() => { const h = parse(s.slice(0, dbl)); const t = parse(s.slice(dbl + 2)); return [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t]; })()
+    : parse(s);
   const b = new Uint8Array(16);
   groups.forEach((g, i) => { b[2 * i] = g >> 8; b[2 * i + 1] = g & 0xff; });
   return b;
@@ -95,22 +126,33 @@ function isMapped(b: Uint8Array): boolean {
 }
 
 export function parseIP(s: string): IPValue {
-  const b = parseAddr(s);
-  if (!b) throw new Error(`IP Address "${s}" parse error during conversion from string: ParseAddr("${s}"): unable to parse IP`);
-  if (isMapped(b)) throw new Error(`IPv4-mapped IPv6 address "${s}" is not allowed`);
-  return new IPValue(b);
+  let a: { bytes: Uint8Array; zone: boolean };
+  try {
+    a = parseAddr(s);
+  } catch (e) {
+    throw new Error(`IP Address ${goq(s)} parse error during conversion from string: ${(e as Error).message}`);
+  }
+  if (a.zone) throw new Error(`IP address ${goq(s)} with zone value is not allowed`);
+  if (isMapped(a.bytes)) throw new Error(`IPv4-mapped IPv6 address ${goq(s)} is not allowed`);
+  return new IPValue(a.bytes);
 }
 
+/** netip.ParsePrefix as kube's cidr() reports it (its wrapping prefix appears twice, as in kube). */
 export function parseCIDR(s: string): CIDRValue {
+  const wrap = (msg: string) => new Error(`network address parse error during conversion from string: network address parse error during conversion from string: netip.ParsePrefix(${goq(s)}): ${msg}`);
   const slash = s.lastIndexOf('/');
-  const addr = slash >= 0 ? parseAddr(s.slice(0, slash)) : undefined;
-  const bitsText = slash >= 0 ? s.slice(slash + 1) : '';
-  const bits = /^(0|[1-9][0-9]*)$/.test(bitsText) ? Number(bitsText) : NaN;
-  if (!addr || !(bits <= addr.length * 8)) {
-    throw new Error(`network address "${s}" parse error during conversion from string: netip.ParsePrefix("${s}"): bad prefix`);
+  if (slash < 0) throw wrap("no '/'");
+  let a: { bytes: Uint8Array; zone: boolean };
+  try { a = parseAddr(s.slice(0, slash)); } catch (e) { throw wrap((e as Error).message); }
+  if (a.zone) throw wrap('IPv6 zones cannot be present in a prefix');
+  const bitsText = s.slice(slash + 1);
+  if ((bitsText.length > 1 && !(bitsText[0]! >= '1' && bitsText[0]! <= '9')) || !/^[+-]?[0-9]+$/.test(bitsText)) {
+    throw wrap(`bad bits after slash: ${goq(bitsText)}`);
   }
-  if (isMapped(addr)) throw new Error(`IPv4-mapped IPv6 address "${s}" is not allowed`);
-  return new CIDRValue(new IPValue(addr), bits);
+  const bits = Number(bitsText);
+  if (bits < 0 || bits > a.bytes.length * 8) throw wrap('prefix length out of range');
+  if (isMapped(a.bytes)) throw new Error(`IPv4-mapped IPv6 address ${goq(s)} is not allowed`);
+  return new CIDRValue(new IPValue(a.bytes), bits);
 }
 
 const ok = (f: () => unknown) => { try { f(); return true; } catch { return false; } };

@@ -36,7 +36,7 @@ export const listFuncs: CelFunc[] = [
   }),
   ...(['min', 'max'] as const).map((f) => method(f, DYN, [], DYN, function (this: unknown) {
     const xs = items(this);
-    if (xs.length === 0) throw new Error(`${f}(list) called on empty list`);
+    if (xs.length === 0) throw new Error(`${f} called on empty list`);
     let best = xs[0];
     for (const x of xs.slice(1)) if (f === 'min' ? celCompare(x, best) < 0 : celCompare(x, best) > 0) best = x;
     return best as never;

@@ -13,7 +13,33 @@ const MIN_INT64 = -(2n ** 63n);
 
 export class QuantityValue extends Opaque {
   override readonly typeName = 'kubernetes.Quantity';
-  constructor(readonly q: Quantity) { super(); }
+  constructor(readonly q: Quantity, readonly int64Form = true) { super(); }
+}
+
+const decimalExp: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+
+/**
+ * Whether resource.ParseQuantity keeps the value in its int64 form (AsInt64 can answer) rather
+ * than as an inf.Dec (AsInt64 always fails: quantity("1.5Gi").isInteger() is false in kube).
+ */
+function parsesToInt64(text: string): boolean {
+  const m = /^[+-]?0*([0-9]*)(?:\.([0-9]*))?(.*)$/.exec(text);
+  if (!m) return false;
+  const [, num = '', denom = '', suffix = ''] = m;
+  let scale: number;
+  let precision: number;
+  if (/^[KMGTPE]i$/.test(suffix)) {
+    const exp = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 }[suffix]!;
+    if (denom.length) return false;
+    scale = 0;
+    precision = 15 - num.length - Math.trunc((exp * 3) / 10) - 1;
+    if (precision >= 0 && 2n ** BigInt(exp) * BigInt(num || '0') > MAX_INT64) return false;
+  } else {
+    const e = suffix in decimalExp ? decimalExp[suffix]! : Number(suffix.slice(1));
+    scale = e;
+    precision = 18 - (num.length + denom.length);
+  }
+  return precision >= 0 && scale - denom.length >= -9;
 }
 
 const q = (v: unknown, fn: string) => expect(v, QuantityValue, fn).q;
@@ -43,12 +69,17 @@ function other(v: unknown, fn: string): Quantity {
   return typeof v === 'bigint' ? fromInt(v) : q(v, fn);
 }
 
+/** Quantity.Add/Sub stay in int64 form when both sides are (an int argument is). */
+const bothInt64 = (a: unknown, b: unknown) => (a as QuantityValue).int64Form && (typeof b === 'bigint' || (b as QuantityValue).int64Form);
+
 export const quantityFuncs: CelFunc[] = [
-  fn('quantity', [STRING], DYN, (s: string) => new QuantityValue(parseQuantity(s))),
+  fn('quantity', [STRING], DYN, (s: string) => new QuantityValue(parseQuantity(s), parsesToInt64(s))),
   fn('isQuantity', [STRING], BOOL, (s: string) => { try { parseQuantity(s); return true; } catch { return false; } }),
-  method('isInteger', DYN, [], BOOL, function (this: unknown) { return integer(q(this, 'isInteger')) !== undefined; }),
+  method('isInteger', DYN, [], BOOL, function (this: unknown) {
+    return expect(this, QuantityValue, 'isInteger').int64Form && integer(q(this, 'isInteger')) !== undefined;
+  }),
   method('asInteger', DYN, [], INT, function (this: unknown) {
-    const v = integer(q(this, 'asInteger'));
+    const v = expect(this, QuantityValue, 'asInteger').int64Form ? integer(q(this, 'asInteger')) : undefined;
     if (v === undefined) throw new Error('cannot convert value to integer');
     return v;
   }),
@@ -57,8 +88,8 @@ export const quantityFuncs: CelFunc[] = [
     const u = q(this, 'sign').unscaled;
     return u > 0n ? 1n : u < 0n ? -1n : 0n;
   }),
-  method('add', DYN, [DYN], DYN, function (this: unknown, o: unknown) { return new QuantityValue(plus(q(this, 'add'), other(o, 'add'), 1n)); }),
-  method('sub', DYN, [DYN], DYN, function (this: unknown, o: unknown) { return new QuantityValue(plus(q(this, 'sub'), other(o, 'sub'), -1n)); }),
+  method('add', DYN, [DYN], DYN, function (this: unknown, o: unknown) { return new QuantityValue(plus(q(this, 'add'), other(o, 'add'), 1n), bothInt64(this, o)); }),
+  method('sub', DYN, [DYN], DYN, function (this: unknown, o: unknown) { return new QuantityValue(plus(q(this, 'sub'), other(o, 'sub'), -1n), bothInt64(this, o)); }),
 ];
 
 /** isLessThan / isGreaterThan / compareTo for Quantity (semver.ts adds Semver's). */

@@ -12,25 +12,68 @@ export class SemverValue extends Opaque {
   constructor(readonly major: bigint, readonly minor: bigint, readonly patch: bigint, readonly pre: string[]) { super(); }
 }
 
-const num = '(0|[1-9][0-9]*)';
-const ident = '[0-9A-Za-z-]+';
-const SEMVER = new RegExp(`^${num}\\.${num}\\.${num}(?:-(${ident}(?:\\.${ident})*))?(?:\\+(${ident}(?:\\.${ident})*))?$`);
+const numbers = /^[0-9]+$/;
+const alphanum = /^[0-9A-Za-z-]+$/;
+const leadingZero = (p: string) => p.length > 1 && p[0] === '0';
+const q = (s: string) => JSON.stringify(s);
 
-function normalize(s: string): string {
-  let v = s.startsWith('v') ? s.slice(1) : s;
-  const m = /^([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(.*)$/.exec(v);
-  if (!m) return v;
-  const part = (x: string | undefined) => String(Number(x ?? '0'));
-  v = `${part(m[1])}.${part(m[2])}.${part(m[3])}${m[4]}`;
-  return v;
+/** blang/semver v4 Parse, with its error texts. */
+function parse(s: string): SemverValue {
+  if (s === '') throw new Error('Version string empty');
+  const dot1 = s.indexOf('.');
+  const dot2 = dot1 < 0 ? -1 : s.indexOf('.', dot1 + 1);
+  if (dot2 < 0) throw new Error('No Major.Minor.Patch elements found');
+  const parts = [s.slice(0, dot1), s.slice(dot1 + 1, dot2), s.slice(dot2 + 1)];
+  const [maj, min] = parts as [string, string];
+  for (const [p, n] of [[maj, 'major'], [min, 'minor']] as const) {
+    if (!numbers.test(p)) throw new Error(`Invalid character(s) found in ${n} number ${q(p)}`);
+    if (leadingZero(p)) throw new Error(`${n[0]!.toUpperCase()}${n.slice(1)} number must not contain leading zeroes ${q(p)}`);
+  }
+  let patch = parts[2]!;
+  let build: string[] = [];
+  let pre: string[] = [];
+  const plus = patch.indexOf('+');
+  if (plus >= 0) { build = patch.slice(plus + 1).split('.'); patch = patch.slice(0, plus); }
+  const dash = patch.indexOf('-');
+  if (dash >= 0) { pre = patch.slice(dash + 1).split('.'); patch = patch.slice(0, dash); }
+  if (!numbers.test(patch)) throw new Error(`Invalid character(s) found in patch number ${q(patch)}`);
+  if (leadingZero(patch)) throw new Error(`Patch number must not contain leading zeroes ${q(patch)}`);
+  for (const p of pre) {
+    if (p === '') throw new Error('Prerelease is empty');
+    if (numbers.test(p)) { if (leadingZero(p)) throw new Error(`Numeric PreRelease version must not contain leading zeroes ${q(p)}`); } else if (!alphanum.test(p)) {
+      throw new Error(`Invalid character(s) found in prerelease ${q(p)}`);
+    }
+  }
+  for (const b of build) {
+    if (b === '') throw new Error('Build meta data is empty');
+    if (!alphanum.test(b)) throw new Error(`Invalid character(s) found in build meta data ${q(b)}`);
+  }
+  return new SemverValue(BigInt(maj), BigInt(min), BigInt(patch), pre);
+}
+
+/** kube's normalizeAndParse: no "v" prefix, no leading zeros, missing minor/patch filled with 0. */
+function normalizeAndParse(s: string): SemverValue {
+  if (s.startsWith('v')) s = s.slice(1);
+  const dot1 = s.indexOf('.');
+  const dot2 = dot1 < 0 ? -1 : s.indexOf('.', dot1 + 1);
+  const parts = dot1 < 0 ? [s] : dot2 < 0 ? [s.slice(0, dot1), s.slice(dot1 + 1)] : [s.slice(0, dot1), s.slice(dot1 + 1, dot2), s.slice(dot2 + 1)];
+  for (let i = 0; i < parts.length; i++) {
+    let p = parts[i]!;
+    if (p.length > 1) {
+      p = p.replace(/^0+/, '');
+      if (p === '' || !/[0-9]/.test(p[0]!)) p = `0${p}`;
+      parts[i] = p;
+    }
+  }
+  if (parts.length < 3) {
+    if (/[+-]/.test(parts[parts.length - 1]!)) throw new Error('short version cannot contain PreRelease/Build meta data');
+    while (parts.length < 3) parts.push('0');
+  }
+  return parse(parts.join('.'));
 }
 
 export function parseSemver(s: string, norm = false): SemverValue {
-  const m = SEMVER.exec(norm ? normalize(s) : s);
-  if (!m) throw new Error(`Could not parse Semver: ${s}`);
-  const pre = m[4] ? m[4].split('.') : [];
-  for (const p of pre) if (/^[0-9]+$/.test(p) && p.length > 1 && p[0] === '0') throw new Error(`Could not parse Semver: ${s}`);
-  return new SemverValue(BigInt(m[1]!), BigInt(m[2]!), BigInt(m[3]!), pre);
+  return norm ? normalizeAndParse(s) : parse(s);
 }
 
 export function semverCompare(a: unknown, b: unknown): number | undefined {
