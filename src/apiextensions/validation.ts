@@ -5,10 +5,13 @@
 // version's openAPIV3Schema goes to the structural-schema checks and the CEL compiler
 // (schemachecks.ts).
 
+import { createHash } from 'node:crypto';
+
 import { field, type FieldError } from '../apimachinery/errors.js';
 import type { KubeObject } from '../apimachinery/object.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../apimachinery/validation.js';
 import { isObj, validateImmutableField, type Obj } from '../registry/kinds/_util.js';
+import { Lru } from '../util/lru.js';
 import { goSchema, goVersions, toInternalSpec, type InternalSpec, type InternalVersion } from './internal.js';
 import { schemaErrors, type SchemaCheckOptions } from './schemachecks.js';
 import {
@@ -54,12 +57,28 @@ export function crdNameErrors(crd: KubeObject): FieldError[] {
   return name && name !== required ? [field.invalid('metadata.name', name, 'must be spec.names.plural+"."+spec.group')] : [];
 }
 
+// Spec validation (schemas, CEL compilation: tens of milliseconds for a large CRD) is a pure
+// function of the shaped spec and the options. The syncer installs the same CRDs into thousands of
+// logical clusters: their errors are kept by content, so each distinct spec is checked once.
+const SPEC_ERRORS_CACHE_SIZE = 256;
+const specErrorsCache = new Lru<string, readonly FieldError[]>(SPEC_ERRORS_CACHE_SIZE);
+
+function specErrors(spec: Obj, opts: Options): FieldError[] {
+  const key = createHash('sha256').update(JSON.stringify(opts)).update('\0').update(JSON.stringify(spec)).digest('base64');
+  let errs = specErrorsCache.get(key);
+  if (!errs) {
+    errs = Object.freeze(validateSpec(toInternalSpec(spec), opts, 'spec').map((e) => Object.freeze(e)));
+    specErrorsCache.set(key, errs);
+  }
+  return [...errs];
+}
+
 /** ValidateCustomResourceDefinition without the generic ObjectMeta checks (the registry runs those). */
 export function validateCustomResourceDefinition(crd: KubeObject): FieldError[] {
   const spec = toInternalSpec(specOf(crd));
   return [
     ...crdNameErrors(crd),
-    ...validateSpec(spec, CREATE_OPTIONS, 'spec'),
+    ...specErrors(specOf(crd), CREATE_OPTIONS),
     ...validateCustomResourceDefinitionStatus(crd),
     ...validateStoredVersions(statusOf(crd).storedVersions, spec.versions, 'status.storedVersions'),
     ...validateAPIApproval(crd, undefined),
@@ -78,7 +97,7 @@ export function validateCustomResourceDefinitionUpdate(crd: KubeObject, old: Kub
     requireOpenAPISchema: allVersionsSpecifyOpenAPISchema(oldSpec),
     allowInvalidCABundle: allowInvalidCABundle(old, oldSpec),
   };
-  const errs = validateSpec(spec, opts, 'spec');
+  const errs = specErrors(specOf(crd), opts);
   if (opts.requireImmutableNames) {
     // these affect the storage and cannot be changed once served
     errs.push(...validateImmutableField(spec.scope, oldSpec.scope, 'spec.scope'));

@@ -19,7 +19,7 @@ import {
   schemaHas, validateCustomResourceDefinition, validateCustomResourceDefinitionStatus, validateCustomResourceDefinitionUpdate,
 } from '../../apiextensions/validation.js';
 import type { ResourceType, StatusStrategy } from '../types.js';
-import { isObj, jsonEqual, type Obj } from './_util.js';
+import { isObj, jsonEqual, orderKeys, type Obj } from './_util.js';
 
 /** The finalizer a deleted CRD waits on while its custom resources are deleted. */
 export const CUSTOM_RESOURCE_CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
@@ -107,7 +107,11 @@ export const customresourcedefinitions: ResourceType = {
     },
     validate: (crd) => validateCustomResourceDefinition(crd),
     warningsOnCreate: (crd) => unrecognizedFormats(crd).map((f) => `unrecognized format "${f}"`),
-    canonicalize: (crd) => shapeCustomResourceDefinition(crd),
+    // the spec was shaped when decoded (applyDefaults); the strategy only rewrote the status
+    canonicalize(crd) {
+      shapeStatus(crd);
+      orderKeys(crd, ['kind', 'apiVersion', 'metadata', 'spec', 'status']);
+    },
     allowCreateOnUpdate: false,
     allowUnconditionalUpdate: false,
     prepareForUpdate(crd, old) {
