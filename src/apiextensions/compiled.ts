@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 
 import { registerCRDDefinitions, unregisterDefinitions } from '../openapi/definitions.js';
-import { stableStringify } from '../openapi/schemautil.js';
 import type { TableConvertor } from '../registry/types.js';
 import {
   compileRulesEngine, compileSchemaEngine, fieldReader, printerColumns, type RulesEngine, type SchemaEngine,
@@ -46,8 +45,13 @@ interface Entry {
 
 const cache = new Map<string, Entry>();
 
+/**
+ * The identity of a spec. Stored CRDs are in one canonical encoding (the CRD strategy's), so the
+ * JSON text is (cheaper than a key-sorted rendering of a Cluster API-sized schema; a spec written
+ * with other key orders would only be compiled once more).
+ */
 export function specHash(spec: CustomResourceDefinitionSpec): string {
-  return createHash('sha256').update(stableStringify(spec)).digest('hex').slice(0, 32);
+  return createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 32);
 }
 
 function compileVersion(v: CustomResourceDefinitionVersion): CompiledVersion {

@@ -31,6 +31,9 @@ interface Counted<T> {
 
 export const CRD_RESOURCE = { group: APIEXTENSIONS_GROUP, resource: 'customresourcedefinitions' };
 
+/** CRDs listed per page by informers: a Cluster API CRD is up to ~0.3 MiB of JSON. */
+export const CRD_LIST_PAGE = 20;
+
 function conditionTrue(crd: CustomResourceDefinition, type: string): boolean {
   return (crd.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
 }
@@ -54,7 +57,7 @@ export class CustomResourceIndex implements ClusterResourceSource {
     this.informer = new Informer(store, resourcePrefix(CRD_RESOURCE), {
       onList: (kv) => this.observe(kv, false),
       onEvent: (ev) => this.onEvent(ev),
-    });
+    }, CRD_LIST_PAGE);
   }
 
   async start(): Promise<void> {

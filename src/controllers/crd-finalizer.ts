@@ -6,7 +6,7 @@
 
 import { isStatusError } from '../apimachinery/errors.js';
 import { deepCopy } from '../apimachinery/object.js';
-import { CRD_RESOURCE, type CustomResourceIndex } from '../apiextensions/served.js';
+import { CRD_LIST_PAGE, CRD_RESOURCE, type CustomResourceIndex } from '../apiextensions/served.js';
 import type { CustomResourceDefinition } from '../apiextensions/types.js';
 import type { ResourceType } from '../registry/types.js';
 import { parseKey, scopePrefix } from '../storage/keys.js';
@@ -35,7 +35,7 @@ export class CRDFinalizerController extends QueueController {
         if (ev.type !== 'DELETED') consider(ev.kv.key, ev.kv.value as never);
       },
       onError: (err) => deps.log.warn({ err }, 'CRD informer restarted'),
-    });
+    }, CRD_LIST_PAGE);
     this.informers.push(this.informer);
   }
 

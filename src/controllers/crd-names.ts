@@ -9,7 +9,7 @@ import { deepCopy, formatTime } from '../apimachinery/object.js';
 import type {
   CustomResourceDefinition, CustomResourceDefinitionCondition, CustomResourceDefinitionNames,
 } from '../apiextensions/types.js';
-import { CRD_RESOURCE } from '../apiextensions/served.js';
+import { CRD_LIST_PAGE, CRD_RESOURCE } from '../apiextensions/served.js';
 import type { ResourceType } from '../registry/types.js';
 import { parseKey, scopePrefix } from '../storage/keys.js';
 import type { ClusterName } from '../tenancy/logicalcluster.js';
@@ -107,14 +107,17 @@ export class CRDNamesController extends QueueController {
   constructor(private readonly deps: ControllerDeps, private readonly type: ResourceType) {
     super(deps.log, { what: 'CRD names' , concurrency: 4 });
     this.informer = new Informer(deps.store, scopePrefix(CRD_RESOURCE, '*'), {
-      onList: (kv) => this.queue.add(kv.key),
+      // at start-up only what is not settled yet: a cluster's CRDs are large to list again
+      onList: (kv) => {
+        if (!settled(kv.value as never)) this.queue.add(kv.key);
+      },
       onEvent: (ev) => {
         this.queue.add(ev.kv.key);
         // a deleted or renamed CRD frees names: the others of its group may now take them
         if (ev.type === 'DELETED' || !sameNames(ev.prev?.value as never, ev.kv.value as never)) this.queue.add(`group|${ev.kv.key}`);
       },
       onError: (err) => deps.log.warn({ err }, 'CRD informer restarted'),
-    });
+    }, CRD_LIST_PAGE);
     this.informers.push(this.informer);
   }
 
@@ -156,6 +159,17 @@ export class CRDNamesController extends QueueController {
       throw e; // a conflict retries through the queue
     }
   }
+}
+
+/** Names accepted as requested, established: nothing for this controller to do. */
+function settled(crd: CustomResourceDefinition): boolean {
+  const conds = crd.status?.conditions ?? [];
+  const isTrue = (t: string) => conds.some((c) => c.type === t && c.status === 'True');
+  const a = crd.status?.acceptedNames;
+  const n = crd.spec?.names;
+  return isTrue('NamesAccepted') && isTrue('Established') && !!a && !!n && a.plural === n.plural && a.kind === n.kind
+    && (a.singular ?? '') === (n.singular ?? '') && (a.listKind ?? '') === (n.listKind ?? '')
+    && sameStrings(a.shortNames, n.shortNames) && sameStrings(a.categories, n.categories);
 }
 
 function sameNames(a: CustomResourceDefinition | undefined, b: CustomResourceDefinition | undefined): boolean {

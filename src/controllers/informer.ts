@@ -15,13 +15,33 @@ export class Informer {
   private watch: Watch | undefined;
   private stopped = false;
 
-  constructor(private readonly store: Store, private readonly prefix: string, private readonly handlers: InformerHandlers) {}
+  /**
+   * @param pageSize list in pages of this many objects at one revision, yielding the event loop
+   *   between pages (large objects such as CRDs: neither the memory of one huge list nor one long
+   *   task); unset lists everything at once.
+   */
+  constructor(private readonly store: Store, private readonly prefix: string, private readonly handlers: InformerHandlers,
+    private readonly pageSize?: number) {}
 
   async start(): Promise<void> {
     if (this.stopped) return;
-    const page = await this.store.list(this.prefix);
-    if (this.handlers.onList) for (const kv of page.items) this.handlers.onList(kv);
-    this.startWatch(page.revision);
+    if (!this.pageSize) {
+      const page = await this.store.list(this.prefix);
+      if (this.handlers.onList) for (const kv of page.items) this.handlers.onList(kv);
+      this.startWatch(page.revision);
+      return;
+    }
+    let revision = 0;
+    let startAfter: string | undefined;
+    for (;;) {
+      const page = await this.store.list(this.prefix, { revision, startAfter, limit: this.pageSize });
+      revision = page.revision;
+      if (this.handlers.onList) for (const kv of page.items) this.handlers.onList(kv);
+      if (!page.more || !page.lastKey || this.stopped) break;
+      startAfter = page.lastKey;
+      await new Promise((r) => setImmediate(r));
+    }
+    this.startWatch(revision);
   }
 
   /** Starts from the current revision, skipping the initial list (for controllers that only react). */
