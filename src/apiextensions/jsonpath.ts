@@ -310,16 +310,20 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
   && !(v instanceof FloatLit) && !(v instanceof Byte);
 const isInt64 = (n: number): boolean => Number.isInteger(n) && Math.abs(n) < 2 ** 63;
 
-/** reflect's type name of a decoded JSON value, as Go errors print it. */
-function goType(v: unknown): string {
+/** %T of a decoded JSON value (integral numbers are int64, as kube decodes them). */
+export function goTypeName(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'number') return isInt64(v) ? 'int64' : 'float64';
+  return Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}';
+}
+
+/** The type name of an evaluated value: literals and string bytes have their own. */
+function goType(v: unknown): string {
   if (v instanceof FloatLit) return 'float64';
   if (v instanceof Byte) return 'uint8';
-  if (Array.isArray(v)) return '[]interface {}';
-  if (isObject(v)) return 'map[string]interface {}';
-  return 'interface {}';
+  return goTypeName(v);
 }
 
 /**
@@ -578,7 +582,7 @@ function compare(op: string, a: Value, b: Value): boolean {
 }
 
 /** fmt.Sprint of a decoded JSON value. */
-function goSprint(v: unknown): string {
+export function goSprint(v: unknown): string {
   return typeof v === 'number' && !isInt64(v) ? goFloatV(v) : goSprintV(v);
 }
 

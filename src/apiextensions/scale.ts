@@ -5,10 +5,9 @@
 
 import { clientInputError, badRequest, field, internalError, type FieldError } from '../apimachinery/errors.js';
 import type { KubeObject } from '../apimachinery/object.js';
-import { goSprintV } from '../apimachinery/patch/strategic-merge-patch.js';
 import { CREATION_TIMESTAMP_DESCRIPTION } from '../registry/table.js';
 import type { TableConvertor } from '../registry/types.js';
-import { goFloatV } from './jsonpath.js';
+import { goSprint, goTypeName } from './jsonpath.js';
 import { printerColumnsTable } from './table.js';
 import type { CustomResourceSubresourceScale } from './types.js';
 
@@ -32,24 +31,13 @@ const jsonPath = (fields: string[]): string => `.${fields.join('.')}`;
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isInt64 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63;
 
-/** %T of a decoded JSON value. */
-function goTypeName(v: unknown): string {
-  if (v === null || v === undefined) return '<nil>';
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return isInt64(v) ? 'int64' : 'float64';
-  return Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}';
-}
-
-const goV = (v: unknown): string => (typeof v === 'number' && !isInt64(v) ? goFloatV(v) : goSprintV(v));
-
 /** unstructured.NestedFieldNoCopy: [value, found]; a null on the way means not found. */
 function nestedField(obj: unknown, fields: string[]): [unknown, boolean] {
   let val: unknown = obj;
   for (let i = 0; i < fields.length; i++) {
     if (val === null || val === undefined) return [undefined, false];
     if (!isMap(val)) {
-      throw new AccessorError(`${jsonPath(fields.slice(0, i + 1))} accessor error: ${goV(val)} is of the type ${goTypeName(val)}, expected map[string]interface{}`);
+      throw new AccessorError(`${jsonPath(fields.slice(0, i + 1))} accessor error: ${goSprint(val)} is of the type ${goTypeName(val)}, expected map[string]interface{}`);
     }
     if (!Object.prototype.hasOwnProperty.call(val, fields[i]!) || val[fields[i]!] === undefined) return [undefined, false];
     val = val[fields[i]!];
@@ -60,7 +48,7 @@ function nestedField(obj: unknown, fields: string[]): [unknown, boolean] {
 function nestedTyped<T>(obj: unknown, fields: string[], ok: (v: unknown) => v is T, goType: string, zero: T): [T, boolean] {
   const [v, found] = nestedField(obj, fields);
   if (!found) return [zero, false];
-  if (!ok(v)) throw new AccessorError(`${jsonPath(fields)} accessor error: ${goV(v)} is of the type ${goTypeName(v)}, expected ${goType}`);
+  if (!ok(v)) throw new AccessorError(`${jsonPath(fields)} accessor error: ${goSprint(v)} is of the type ${goTypeName(v)}, expected ${goType}`);
   return [v, true];
 }
 
