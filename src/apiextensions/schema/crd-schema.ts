@@ -34,25 +34,62 @@ const OPENAPI_V3_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'st
 const META_FIELDS = new Set(['metadata', 'kind', 'apiVersion']);
 const SUPPORTED_REASONS = ['FieldValueDuplicate', 'FieldValueForbidden', 'FieldValueInvalid', 'FieldValueRequired'];
 
-/** JSONSchemaProps' fields in Go's struct order, by JSON name, and whether the status root allows them. */
-const ROOT_FIELDS: [string, string, boolean][] = [
-  ['id', 'ID', false], ['$schema', 'Schema', false], ['$ref', 'Ref', false], ['description', 'Description', true],
-  ['type', 'Type', true], ['format', 'Format', true], ['title', 'Title', true], ['default', 'Default', false],
-  ['maximum', 'Maximum', true], ['exclusiveMaximum', 'ExclusiveMaximum', true], ['minimum', 'Minimum', true],
-  ['exclusiveMinimum', 'ExclusiveMinimum', true], ['maxLength', 'MaxLength', true], ['minLength', 'MinLength', true],
-  ['pattern', 'Pattern', true], ['maxItems', 'MaxItems', true], ['minItems', 'MinItems', true], ['uniqueItems', 'UniqueItems', true],
-  ['multipleOf', 'MultipleOf', true], ['enum', 'Enum', false], ['maxProperties', 'MaxProperties', false],
-  ['minProperties', 'MinProperties', false], ['required', 'Required', true], ['items', 'Items', true], ['allOf', 'AllOf', false],
-  ['oneOf', 'OneOf', false], ['anyOf', 'AnyOf', false], ['not', 'Not', false], ['properties', 'Properties', true],
-  ['additionalProperties', 'AdditionalProperties', false], ['patternProperties', 'PatternProperties', false],
-  ['dependencies', 'Dependencies', false], ['additionalItems', 'AdditionalItems', false], ['definitions', 'Definitions', false],
-  ['externalDocs', 'ExternalDocs', true], ['example', 'Example', true], ['nullable', 'Nullable', false],
-  ['x-kubernetes-preserve-unknown-fields', 'XPreserveUnknownFields', true], ['x-kubernetes-embedded-resource', 'XEmbeddedResource', false],
-  ['x-kubernetes-int-or-string', 'XIntOrString', false], ['x-kubernetes-list-map-keys', 'XListMapKeys', false],
-  ['x-kubernetes-list-type', 'XListType', false], ['x-kubernetes-map-type', 'XMapType', false],
-  ['x-kubernetes-validations', 'XValidations', true],
+/**
+ * The internal JSONSchemaProps' fields in Go's struct order: JSON name, Go name, whether the root of a
+ * schema with the status subresource may hold it, and how encoding/json writes the Go field.
+ */
+type GoKind = 'string' | 'bool' | 'ptr' | 'slice' | 'schemas' | 'map' | 'orArray' | 'orBool' | 'deps' | 'docs' | 'rules' | 'schema';
+const ROOT_FIELDS: [string, string, boolean, GoKind][] = [
+  ['id', 'ID', false, 'string'], ['$schema', 'Schema', false, 'string'], ['$ref', 'Ref', false, 'ptr'],
+  ['description', 'Description', true, 'string'], ['type', 'Type', true, 'string'], ['nullable', 'Nullable', false, 'bool'],
+  ['format', 'Format', true, 'string'], ['title', 'Title', true, 'string'], ['default', 'Default', false, 'ptr'],
+  ['maximum', 'Maximum', true, 'ptr'], ['exclusiveMaximum', 'ExclusiveMaximum', true, 'bool'], ['minimum', 'Minimum', true, 'ptr'],
+  ['exclusiveMinimum', 'ExclusiveMinimum', true, 'bool'], ['maxLength', 'MaxLength', true, 'ptr'], ['minLength', 'MinLength', true, 'ptr'],
+  ['pattern', 'Pattern', true, 'string'], ['maxItems', 'MaxItems', true, 'ptr'], ['minItems', 'MinItems', true, 'ptr'],
+  ['uniqueItems', 'UniqueItems', true, 'bool'], ['multipleOf', 'MultipleOf', true, 'ptr'], ['enum', 'Enum', false, 'slice'],
+  ['maxProperties', 'MaxProperties', false, 'ptr'], ['minProperties', 'MinProperties', false, 'ptr'], ['required', 'Required', true, 'slice'],
+  ['items', 'Items', true, 'orArray'], ['allOf', 'AllOf', false, 'schemas'], ['oneOf', 'OneOf', false, 'schemas'],
+  ['anyOf', 'AnyOf', false, 'schemas'], ['not', 'Not', false, 'schema'], ['properties', 'Properties', true, 'map'],
+  ['additionalProperties', 'AdditionalProperties', false, 'orBool'], ['patternProperties', 'PatternProperties', false, 'map'],
+  ['dependencies', 'Dependencies', false, 'deps'], ['additionalItems', 'AdditionalItems', false, 'orBool'],
+  ['definitions', 'Definitions', false, 'map'], ['externalDocs', 'ExternalDocs', true, 'docs'], ['example', 'Example', true, 'ptr'],
+  ['x-kubernetes-preserve-unknown-fields', 'XPreserveUnknownFields', true, 'ptr'],
+  ['x-kubernetes-embedded-resource', 'XEmbeddedResource', false, 'bool'], ['x-kubernetes-int-or-string', 'XIntOrString', false, 'bool'],
+  ['x-kubernetes-list-map-keys', 'XListMapKeys', false, 'slice'], ['x-kubernetes-list-type', 'XListType', false, 'ptr'],
+  ['x-kubernetes-map-type', 'XMapType', false, 'ptr'], ['x-kubernetes-validations', 'XValidations', true, 'rules'],
 ];
 const ALLOWED_AT_STATUS_ROOT = ROOT_FIELDS.filter(([, , ok]) => ok).map(([, g]) => g);
+
+/** The schema as Go's encoding/json writes the internal JSONSchemaProps struct (kube prints it so). */
+function goStruct(s: JSONSchemaProps | undefined): unknown {
+  if (!s) return null;
+  const out: Record<string, unknown> = {};
+  const src = s as Record<string, unknown>;
+  for (const [json, go, , kind] of ROOT_FIELDS) {
+    const v = src[json];
+    const given = v !== undefined && v !== null;
+    switch (kind) {
+      case 'string': out[go] = given ? v : ''; break;
+      case 'bool': out[go] = given ? v : false; break;
+      case 'ptr': case 'slice': out[go] = given ? v : null; break;
+      case 'schema': out[go] = goStruct(v as JSONSchemaProps | undefined); break;
+      case 'schemas': out[go] = given ? (v as JSONSchemaProps[]).map(goStruct) : null; break;
+      case 'map': out[go] = given ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, goStruct((v as Record<string, JSONSchemaProps>)[k])])) : null; break;
+      case 'orArray': out[go] = given ? (Array.isArray(v) ? { Schema: null, JSONSchemas: v.map(goStruct) } : { Schema: goStruct(v as JSONSchemaProps), JSONSchemas: null }) : null; break;
+      case 'orBool': out[go] = given ? (typeof v === 'boolean' ? { Allows: v, Schema: null } : { Allows: true, Schema: goStruct(v as JSONSchemaProps) }) : null; break;
+      case 'deps': out[go] = given ? Object.fromEntries(Object.keys(v as object).sort().map((k) => {
+        const d = (v as Record<string, unknown>)[k];
+        return [k, Array.isArray(d) ? { Schema: null, Property: d } : { Schema: goStruct(d as JSONSchemaProps), Property: null }];
+      })) : null; break;
+      case 'docs': out[go] = given ? { Description: (v as { description?: string }).description ?? '', URL: (v as { url?: string }).url ?? '' } : null; break;
+      case 'rules': out[go] = given ? (v as Record<string, unknown>[]).map((r) => ({
+        Rule: r.rule ?? '', Message: r.message ?? '', MessageExpression: r.messageExpression ?? '', Reason: r.reason ?? null,
+        FieldPath: r.fieldPath ?? '', OptionalOldSelf: r.optionalOldSelf ?? null,
+      })) : null; break;
+    }
+  }
+  return out;
+}
 
 const isZero = (v: unknown) => v === undefined || v === null || v === false || v === '';
 
@@ -67,7 +104,7 @@ function statusRootErrors(s: JSONSchemaProps, path: string): FieldError[] {
       continue;
     }
     if (!allowed) {
-      return [field.invalid(path, s, `only [${ALLOWED_AT_STATUS_ROOT.join(' ')}] fields are allowed at the root of the schema if the status subresource is enabled`)];
+      return [field.invalid(path, goStruct(s), `only [${ALLOWED_AT_STATUS_ROOT.join(' ')}] fields are allowed at the root of the schema if the status subresource is enabled`)];
     }
   }
   return [];
