@@ -82,6 +82,7 @@ export function definitionForClass(className: string, referrerPkg: string): stri
 
 /** API group of the types in a Go package ("io.k8s.api.rbac.v1" -> "rbac.authorization.k8s.io"). */
 export function groupOfPackage(pkg: string): string | undefined {
+  if (/^io\.k8s\.apiextensions-apiserver\.pkg\.apis\.apiextensions\.v\d+(?:(?:alpha|beta)\d+)?$/.test(pkg)) return 'apiextensions.k8s.io';
   const m = /^io\.k8s\.api\.([a-z0-9]+)\.v\d+(?:(?:alpha|beta)\d+)?$/.exec(pkg);
   if (!m) return undefined;
   const g = m[1]!;

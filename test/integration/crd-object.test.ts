@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialsOf, raw, startKplane, type Credentials, type RawResponse, type TestKplane } from '../helpers/kplane.js';
+import { credentialsOf, kubectl, machineKubectl, raw, startKplane, type Credentials, type RawResponse, type TestKplane } from '../helpers/kplane.js';
 
 let t: TestKplane;
 let creds: Credentials;
@@ -121,6 +121,18 @@ describe('customresourcedefinitions', () => {
       },
       { name: 'customresourcedefinitions/status', singularName: '', namespaced: false, kind: 'CustomResourceDefinition', verbs: ['get', 'patch', 'update'] },
     ]);
+  });
+
+  it('is in OpenAPI v3 under its group-version-kind: kubectl explain works', async () => {
+    const doc = await req('GET', '/clusters/root/openapi/v3/apis/apiextensions.k8s.io/v1');
+    expect(doc.status).toBe(200);
+    const def = doc.json.components.schemas['io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition'];
+    expect(def['x-kubernetes-group-version-kind']).toEqual([{ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', version: 'v1' }]);
+    const r = await kubectl(machineKubectl(), t.kubeconfig, ['explain', 'crd.spec.names']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('KIND:       CustomResourceDefinition');
+    expect(r.stdout).toMatch(/plural\t<string> -required-/);
   });
 
   it('serves kube\'s default table', async () => {
