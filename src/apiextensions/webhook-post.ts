@@ -38,7 +38,8 @@ function agentFor(t: WebhookTarget): https.Agent {
   const key = JSON.stringify([t.ca ?? '', t.cert ?? '', t.key ?? '']);
   let a = agents.get(key);
   if (!a) {
-    a = new https.Agent({ keepAlive: true, maxCachedSessions: 100, ca: t.ca, cert: t.cert, key: t.key });
+    // idle connections are dropped after 90 s (the agent's socket timeout)
+    a = new https.Agent({ keepAlive: true, timeout: 90_000, maxCachedSessions: 100, ca: t.ca, cert: t.cert, key: t.key });
     if (agents.size > 256) agents.clear();
     agents.set(key, a);
   }

@@ -177,6 +177,8 @@ describe('strategy Webhook', () => {
       () => `${pre} returned invalid object: must have the same name: a != `],
     ['invalid labels', (r) => ok(r, convertAll(r).map((o) => ({ ...o, metadata: { ...o.metadata, labels: { 'bad key!': 'v' } } }))),
       () => `${pre} returned invalid metadata: metadata.labels: Invalid value: "bad key!": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`],
+    ['invalid annotations (kube names the path metadata.annotation)', (r) => ok(r, convertAll(r).map((o) => ({ ...o, metadata: { ...o.metadata, annotations: { 'bad key!': 'v' } } }))),
+      () => `${pre} returned invalid metadata: metadata.annotation: Invalid value: "bad key!": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`],
     ['a label that is no string', (r) => ok(r, convertAll(r).map((o) => ({ ...o, metadata: { ...o.metadata, labels: { a: 1 } } } as unknown as KubeObject))),
       () => `${pre} returned invalid metadata: metadata.labels[a] must be a string, but is int64 in converted object`],
     ['no response', (r) => ({ body: { apiVersion: r.apiVersion, kind: 'ConversionReview' } }), () => `${pre} failed: no response provided`],
