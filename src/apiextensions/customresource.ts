@@ -64,10 +64,15 @@ function validateVersioned(v: CompiledVersion, obj: KubeObject, old: KubeObject 
   const typeErrs = typeMetaErrors(obj, kind, apiVersion);
   const errs = typeErrs.length ? typeErrs
     : [...v.schema.validate(obj), ...validateScaleSpec(obj, v.scale), ...validateScaleStatus(obj, v.scale)];
+  return withRules(v, errs, obj, old);
+}
+
+/** The CEL rules after the schema's errors, unless those block them (hasBlockingErr). */
+function withRules(v: CompiledVersion, errs: FieldError[], obj: KubeObject, old: KubeObject | undefined): FieldError[] {
   if (v.rules) {
     if (blocking(errs)) {
-      // (kube's field.Invalid(nil, nil, ...): no path, the value printed as "null")
-      errs.push(field.invalid('', 'null', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation'));
+      // (kube's field.Invalid(nil, nil, ...): a nil path prints as "<nil>", the value as null)
+      errs.push(field.invalid('<nil>', null, 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation'));
     } else {
       errs.push(...v.rules.validate(obj, old));
     }
@@ -75,11 +80,19 @@ function validateVersioned(v: CompiledVersion, obj: KubeObject, old: KubeObject 
   return errs;
 }
 
+/** The status subresource's validation: the status schema only, then the CEL rules of the whole object. */
+function validateStatusUpdate(v: CompiledVersion, obj: KubeObject, old: KubeObject, kind: string, apiVersion: string): FieldError[] {
+  const typeErrs = typeMetaErrors(obj, kind, apiVersion);
+  if (typeErrs.length) return typeErrs;
+  const errs = [...v.schema.validateStatus(obj), ...validateScaleStatus(obj, v.scale)];
+  return withRules(v, errs, obj, old);
+}
+
 function strategyOf(v: CompiledVersion, kind: string, apiVersion: string): Strategy {
   const validateObject = (obj: KubeObject, old: KubeObject | undefined) => validateVersioned(v, obj, old, kind, apiVersion);
   const status: StatusStrategy | undefined = v.status ? {
     prepareForUpdate: workspaceStatusStrategy.prepareForUpdate,
-    validateUpdate: (obj, old) => validateObject(obj, old),
+    validateUpdate: (obj, old) => validateStatusUpdate(v, obj, old, kind, apiVersion),
   } : undefined;
   return {
     validateName: nameIsDNSSubdomain,

@@ -1,11 +1,12 @@
-// The one place the custom-resource machinery meets the schema, CEL, jsonpath and conversion
-// engines (./schema, ./cel, ./jsonpath.ts, ./table.ts, ./scale.ts, ./conversion.ts). Everything
-// here is a pure function of a CRD's spec: its results are shared by every cluster holding it.
+// The one place the custom-resource machinery meets the schema, CEL, jsonpath and table engines
+// (./schema, ./cel, ./jsonpath.ts, ./table.ts). Everything here is a pure function of a CRD's
+// spec: its results are shared by every cluster holding it.
 
 import type { FieldError } from '../apimachinery/errors.js';
 import type { TableConvertor } from '../registry/types.js';
-
+import { compileValidations } from './cel/index.js';
 import { selectableFieldReader } from './jsonpath.js';
+import { compileSchema } from './schema/index.js';
 import { printerColumnsTable } from './table.js';
 import type { CustomResourceColumnDefinition, JSONSchemaProps } from './types.js';
 
@@ -13,21 +14,39 @@ import type { CustomResourceColumnDefinition, JSONSchemaProps } from './types.js
 export interface SchemaEngine {
   /** Schema validation (types, formats, list types, embedded ObjectMeta): kube's field errors. */
   validate(obj: unknown): FieldError[];
-  /** Removes unknown fields; answers their paths for `unknown field "<path>"`. */
+  /** The status subresource's: the status against its schema, embedded objects, list types. */
+  validateStatus(obj: unknown): FieldError[];
+  /** Removes unknown fields (the root's metadata is decoded as ObjectMeta elsewhere); answers their paths. */
   prune(obj: unknown): string[];
   applyDefaults(obj: unknown): void;
+  /** Whether the schema has defaults at all (reads from storage are defaulted only then). */
+  readonly hasDefaults: boolean;
 }
 
 export interface RulesEngine {
   validate(obj: unknown, old: unknown | undefined): FieldError[];
 }
 
-export function compileSchemaEngine(_schema: JSONSchemaProps | undefined): SchemaEngine {
-  return { validate: () => [], prune: () => [], applyDefaults: () => undefined };
+const NO_SCHEMA: SchemaEngine = Object.freeze({
+  validate: () => [], validateStatus: () => [], prune: () => [], applyDefaults: () => undefined, hasDefaults: false,
+});
+
+export function compileSchemaEngine(schema: JSONSchemaProps | undefined): SchemaEngine {
+  if (!schema) return NO_SCHEMA;
+  const c = compileSchema(schema);
+  return Object.freeze({
+    validate: (obj: unknown) => c.validate(obj),
+    validateStatus: (obj: unknown) => c.validateStatus(obj),
+    prune: (obj: unknown) => c.prune(obj, { skipRootMetadata: true }),
+    applyDefaults: (obj: unknown) => c.applyDefaults(obj),
+    hasDefaults: JSON.stringify(schema).includes('"default":'),
+  });
 }
 
-export function compileRulesEngine(_schema: JSONSchemaProps | undefined): RulesEngine | undefined {
-  return undefined;
+export function compileRulesEngine(schema: JSONSchemaProps | undefined): RulesEngine | undefined {
+  if (!schema) return undefined;
+  // the CRD strategy refused CRDs whose rules do not compile: only the validator matters here
+  return compileValidations(schema, { basePath: '' }).validator;
 }
 
 /** The version's Table: its additionalPrinterColumns, or kube's default (Name, Age). */
@@ -39,5 +58,3 @@ export function printerColumns(columns: readonly CustomResourceColumnDefinition[
 export function fieldReader(jsonPath: string): (obj: unknown) => string | undefined {
   return selectableFieldReader(jsonPath);
 }
-
-
