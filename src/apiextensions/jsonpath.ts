@@ -396,7 +396,8 @@ class Evaluator {
         this.inRange++;
         for (const item of items) out.push(...this.run(body, exportValue(item)));
         this.inRange--;
-        i = end;
+        // without an {end}, Go goes on after the range node itself: the body runs once more on the data
+        if (end < nodes.length) i = end;
         continue;
       }
       if (node.type === 'list' && node.nodes.length === 1 && node.nodes[0]!.type === 'identifier' && node.nodes[0]!.name === 'end') {

@@ -19,11 +19,11 @@ const obj = {
 
 type Want = { text: string } | { err: string } | { parseErr: string };
 
-function run(template: string, allowMissingKeys: boolean): Want {
+function run(template: string, allowMissingKeys: boolean, data: unknown = obj): Want {
   const p = parseJSONPath(template);
   if (p.error !== undefined) return { parseErr: p.error };
   try {
-    return { text: executeJSONPath(p.program, obj, { allowMissingKeys }) };
+    return { text: executeJSONPath(p.program, data, { allowMissingKeys }) };
   } catch (e) {
     return { err: (e as Error).message };
   }
@@ -163,6 +163,101 @@ describe('jsonpath: as client-go parses and prints', () => {
   it('findResults gives one list per action, values as decoded', () => {
     const p = parseJSONPath('x{.spec.list[0:2]}{.spec.nested}').program!;
     expect(findResults(p, obj)).toEqual([['x'], [1, 2], [{ a: { b: 'deep' } }]]);
+  });
+});
+
+// Paths with escapes, unions, nested ranges and filters, over a second object (client-go's outputs too).
+const obj2 = {
+  kind: 'K', apiVersion: 'v1',
+  a: {
+    'b.c': 1, 'x y': 2, 'é': 'acc', arr: [[1, 2], [3, 4]], objs: [{ n: 'a', t: ['x'] }, { n: 'b', t: [] }, { n: null }],
+    s: 'str', f: 2.0, neg: -1, t: true, big: 9007199254740993,
+  },
+};
+
+describe('jsonpath: more of client-go\'s grammar', () => {
+  it.each<[string, 'both' | 'strict' | 'allowMissing', Want]>([
+    ["{.a['b.c']}", "strict", {"err":"b is not found"}],
+    ["{.a['b.c']}", "allowMissing", {"text":""}],
+    ["{.a.b\\.c}", "both", {"text":"1"}],
+    ["{.a['x y']}", "strict", {"err":"x is not found"}],
+    ["{.a['x y']}", "allowMissing", {"err":"unrecognized identifier y"}],
+    ["{.a.x y}", "strict", {"err":"x is not found"}],
+    ["{.a.x y}", "allowMissing", {"err":"unrecognized identifier y"}],
+    ["{.a.é}", "both", {"text":"acc"}],
+    ["{.a['é']}", "both", {"text":"acc"}],
+    ["{.a.arr[*][0]}", "both", {"text":"1 3"}],
+    ["{.a.arr[0][*]}", "both", {"text":"1 2"}],
+    ["{.a.arr[-1][-1]}", "both", {"text":"4"}],
+    ["{.a.arr[0:2][1]}", "both", {"text":"2 4"}],
+    ["{.a.objs[?(@.n)].n}", "both", {"text":"a b null"}],
+    ["{.a.objs[?(@.n==\"a\")].t[0]}", "both", {"err":"invalid type for comparison"}],
+    ["{.a.objs[?(@.t[0]==\"x\")].n}", "both", {"err":"array index out of bounds: index 0, length 0"}],
+    ["{.a.objs[?(@.n!=\"a\")].n}", "both", {"err":"invalid type for comparison"}],
+    ["{.a.objs[*].t[*]}", "both", {"text":"x"}],
+    ["{.a.objs[0,1].n}", "both", {"text":"a b"}],
+    ["{.a.objs[0]['n','t']}", "both", {"text":"a [\"x\"]"}],
+    ["{.a.f}", "both", {"text":"2"}],
+    ["{.a.neg}", "both", {"text":"-1"}],
+    ["{.a.t}", "both", {"text":"true"}],
+    ["{.a.big}", "both", {"text":"9007199254740992"}],
+    ["{.a.objs[?(@.n==null)].n}", "both", {"err":"unrecognized identifier null"}],
+    ["{.a.objs[2].n}", "both", {"text":"null"}],
+    ["{.a.s[0]}", "both", {"err":"string is not array or slice"}],
+    ["{.a.s.*}", "both", {"text":"115 116 114"}],
+    ["{range .a.objs[*]}{.n}{range .t[*]}<{@}>{end};{end}", "strict", {"err":"t is not found"}],
+    ["{range .a.objs[*]}{.n}{range .t[*]}<{@}>{end};{end}", "allowMissing", {"text":"a<x>;b;null;"}],
+    ["{range .a.arr[*]}{range @[*]}{@},{end}|{end}", "both", {"text":"1,2,|3,4,|"}],
+    ["{range .a.objs[*]}{.n}", "strict", {"err":"n is not found"}],
+    ["{range .a.objs[*]}{.n}", "allowMissing", {"text":"abnull"}],
+    ["{.a.objs[?(@.n<\"b\")].n}", "both", {"err":"invalid type for comparison"}],
+    ["{.a.objs[?(@.n>=\"b\")].n}", "both", {"err":"invalid type for comparison"}],
+    ["{.a.objs[?(@.n<='a')].n}", "both", {"err":"invalid type for comparison"}],
+    ["{.a.neg[?(@)]}", "both", {"err":"-1 is not array or slice and cannot be filtered"}],
+    ["{.a.arr[?(@[0]==3)]}", "both", {"text":"[3,4]"}],
+    ["{.a.objs[?(@.n == \"a\")].n}", "both", {"err":"invalid type for comparison"}],
+    ["{.a.objs[?( @.n==\"a\" )].n}", "both", {"err":"invalid type for comparison"}],
+    ["{.a.f[?(@==2)]}", "both", {"err":"2 is not array or slice and cannot be filtered"}],
+    ["{.a.objs[?(@.n==\"a\\\"b\")].n}", "both", {"err":"invalid type for comparison"}],
+    ["{.a..n}", "both", {"text":"a b null"}],
+    ["{..t[0]}", "both", {"err":"bool is not array or slice"}],
+    ["{.a.objs..n}", "both", {"text":"a b null"}],
+    ["{.a.arr[0][1:]}", "both", {"text":"2"}],
+    ["{.a.arr[1][:-1]}", "both", {"text":"3"}],
+    ["{.a.arr[1][-5:]}", "both", {"err":"array index out of bounds: index -3, length 2"}],
+    ["{.a.arr[1][0:-3]}", "both", {"err":"array index out of bounds: index -2, length 2"}],
+    ["{.a.arr[1][::-1]}", "both", {"err":"step must be > 0"}],
+    ["{.a.arr[1][1:0]}", "both", {"err":"starting index 1 is greater than ending index 0"}],
+    ["{.}", "strict", {"err":" is not found"}],
+    ["{.}", "allowMissing", {"text":""}],
+    ["{.a.objs[*][\"n\"]}", "both", {"parseErr":"invalid array index \"n\""}],
+    ["{.a.objs[?(@.n==\"a\")]}", "both", {"err":"invalid type for comparison"}],
+    ["{.a.objs[0].t}", "both", {"text":"[\"x\"]"}],
+    ["{\"}\"}", "both", {"text":"}"}],
+    ["{'a\\'b'}", "both", {"text":"a'b"}],
+    ["{\"\\x41\\101\\u0041\"}", "both", {"text":"AAA"}],
+    ["{\"\\z\"}", "both", {"parseErr":"unquote string \"\\z\" error invalid syntax"}],
+    ["{.a.objs[?@.n]}", "both", {"parseErr":"invalid array index ?@.n"}],
+    ["{.a.objs[?(@.n==\"a\"]}", "both", {"parseErr":"unterminated filter"}],
+    ["{.a.objs[?(@.n=='a)]}", "both", {"parseErr":"unterminated filter"}],
+    ["{.a[0:1,2]}", "both", {"err":"map[string]interface {} is not array or slice"}],
+    ["{.a.arr[0, 1][0]}", "both", {"text":"1 3"}],
+    ["{range}", "both", {"text":""}],
+    ["{range .a.arr}{end}{end}", "both", {"err":"not in range, nothing to end"}],
+    ["{.a.arr[*].x}", "strict", {"err":"x is not found"}],
+    ["{.a.arr[*].x}", "allowMissing", {"text":""}],
+    ["{.a.x}{.a.s}", "strict", {"err":"x is not found"}],
+    ["{.a.x}{.a.s}", "allowMissing", {"text":"str"}],
+    ["{.a.s}{.a.x}", "strict", {"err":"x is not found"}],
+    ["{.a.s}{.a.x}", "allowMissing", {"text":"str"}],
+    ["{.a.}", "strict", {"err":" is not found"}],
+    ["{.a.}", "allowMissing", {"text":""}],
+    ["{.a...b}", "strict", {"err":"b is not found"}],
+    ["{.a...b}", "allowMissing", {"text":""}],
+
+  ])('%s (%s)', (template, mode, want) => {
+    if (mode !== 'allowMissing') expect(run(template, false, obj2)).toEqual(want);
+    if (mode !== 'strict') expect(run(template, true, obj2)).toEqual(want);
   });
 });
 
