@@ -154,6 +154,8 @@ class Checker {
   readonly issues: CheckIssue[] = [];
   readonly subst: Subst = new Map();
   private scopes: Map<string, CelT>[] = [];
+  /** List literals exempt from homogeneity (format's arguments, as cel-go's strings extension exempts them). */
+  private readonly exempt = new Set<bigint>();
 
   constructor(private readonly vars: ReadonlyMap<string, CelT>) {}
 
@@ -217,9 +219,11 @@ class Checker {
       case 'callExpr': return this.set(e, this.call(e));
       case 'listExpr': {
         let elem: CelT | undefined;
+        const exempt = this.exempt.has(e.id);
         for (const x of k.value.elements) {
           const t = this.check(x);
           if (!elem) { elem = t; continue; }
+          if (exempt) { if (!assignable(elem, t, new Map(this.subst))) elem = T.dyn; continue; }
           if (!this.homogeneous(x, elem, t)) elem = T.dyn;
         }
         return this.set(e, T.list(elem ? resolve(elem, this.subst) : T.param(`_L${freshCounter++}`)));
@@ -286,6 +290,7 @@ class Checker {
       }
     }
     const member = target !== undefined;
+    if (member && name === 'format' && c.args[0]?.exprKind.case === 'listExpr') this.exempt.add(c.args[0].id);
     const argTypes: CelT[] = [];
     if (target) argTypes.push(this.check(target));
     for (const a of c.args) argTypes.push(this.check(a));

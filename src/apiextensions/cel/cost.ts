@@ -40,6 +40,8 @@ class Coster {
     if (k.case === 'structExpr') return k.value.entries.length;
     const t = this.type(e);
     if (t && 'maxElements' in t && t.maxElements !== undefined) return t.maxElements;
+    // cel-go's computeTypeSize: a computed scalar has size 1
+    if (t && ['bool', 'double', 'int', 'uint', 'null_type', 'google.protobuf.Timestamp', 'google.protobuf.Duration'].includes(t.kind)) return 1;
     return MAX_UINT64;
   }
 
@@ -83,60 +85,136 @@ class Coster {
     const argCosts = args.map((a) => this.cost(a));
     const targetCost = c.target ? this.cost(c.target) : 0;
     const sum = argCosts.reduce(add, targetCost);
-    const tsize = c.target ? this.size(c.target) : 0;
     const overloads = this.checked.overloads.get(e.id) ?? [];
-    const ids = new Set(overloads.map((o) => o.id));
-    const has = (...xs: string[]) => xs.some((x) => ids.has(x));
+    if (!overloads.length) return 0;
+    let best = 0;
+    let size: number | undefined;
+    for (const o of overloads) {
+      // namespaced functions (sets.contains) are parsed as calls on an identifier
+      const cc = o.member ? { ...c, function: o.name } : { function: o.name, args: c.args };
+      const r = this.kubeCost(e, cc, o.id) ?? this.celCost(cc, o.id, argCosts);
+      best = Math.max(best, r.cost);
+      if (r.size !== undefined) size = Math.max(size ?? 0, r.size);
+    }
+    if (size !== undefined) this.sizes.set(e.id, size);
+    return add(targetCost, add(best, r0(c.function, argCosts, sum, targetCost)));
+  }
+
+  private elemSize(list: Expr): number {
+    const t = this.type(list);
+    const el = t?.kind === 'list' ? t.elem : undefined;
+    return el && el.kind !== 'param' && 'maxElements' in el && el.maxElements !== undefined ? el.maxElements : MAX_UINT64;
+  }
+
+  /** kube's library.CostEstimator.EstimateCallCost (the function's own cost, without its arguments'). */
+  private kubeCost(e: Expr, c: { target?: Expr; function: string; args: Expr[] }, id: string): { cost: number; size?: number } | undefined {
+    const args = c.args;
+    const t = c.target;
+    const sz = (x: Expr) => this.size(x);
     switch (c.function) {
-      case '_&&_': case '_||_': return sum;
-      case '_?_:_': return add(argCosts[0]!, Math.max(argCosts[1]!, argCosts[2]!));
-      case '_==_': case '_!=_': case '_<_': case '_<=_': case '_>_': case '_>=_': {
-        if (c.function[1] === '<' || c.function[1] === '>') {
-          if (!has(...['string', 'bytes'].map((t) => `${c.function}(${t}, ${t}) bool`))) return add(sum, 1);
-        }
-        return add(sum, factor(Math.min(this.size(args[0]!), this.size(args[1]!)), 0.1));
+      case 'isSorted': case 'sum': case 'max': case 'min': case 'indexOf': case 'lastIndexOf': {
+        if (!t) return undefined;
+        const tt = this.type(t);
+        if (tt?.kind !== 'list') return { cost: factor(sz(t), 0.1) };
+        const el = tt.elem;
+        const elCost = el.kind === 'string' || el.kind === 'bytes' ? add(1, factor(this.elemSize(t), 0.1)) : 1;
+        return { cost: mul(sz(t), elCost) };
       }
-      case '_+_': {
-        const total = add(this.size(args[0]!), this.size(args[1]!));
-        if (has('_+_(list(A), list(A)) list(A)')) { this.sizes.set(e.id, total); return add(sum, 1); }
-        if (has('_+_(string, string) string', '_+_(bytes, bytes) bytes')) { this.sizes.set(e.id, total); return add(sum, factor(total, 0.1)); }
-        return add(sum, 1);
+      case 'url': return args.length === 1 ? { cost: factor(sz(args[0]!), 0.1), size: sz(args[0]!) } : undefined;
+      case 'lowerAscii': case 'upperAscii': case 'substring': case 'trim':
+        return t ? { cost: factor(sz(t), 0.1), size: sz(t) } : undefined;
+      case 'replace': return t && args.length >= 2 ? { cost: factor(sz(t), 0.2) } : undefined;
+      case 'split': {
+        if (!t) return undefined;
+        const lit = args[1]?.exprKind.case === 'constExpr' && args[1].exprKind.value.constantKind.case === 'int64Value'
+          ? Number(args[1].exprKind.value.constantKind.value) : undefined;
+        return { cost: factor(sz(t), 0.2), size: lit ?? sz(t) };
       }
-      case '@in':
-        if (has('@in(A, list(A)) bool')) return add(sum, this.size(args[1]!));
-        return add(sum, 1);
-      case 'startsWith': case 'endsWith': return add(sum, factor(this.size(args[0]!), 0.1));
-      case 'contains': return add(sum, mul(factor(tsize, 0.1), factor(this.size(args[0]!), 0.1)));
-      case 'matches': {
-        const [str, re] = c.target ? [tsize, this.size(args[0]!)] : [this.size(args[0]!), this.size(args[1]!)];
-        return add(sum, mul(factor(add(str, 1), 0.1), factor(re, 0.25)));
+      case 'join': {
+        if (!t) return undefined;
+        const n = sz(t);
+        let total = mul(n, this.elemSize(t));
+        if (args.length) total = add(total, mul(sz(args[0]!), n > 0 ? n - 1 : 0));
+        return { cost: factor(total, 0.1), size: total };
       }
       case 'find': case 'findAll':
-        return add(sum, mul(factor(add(tsize, 1), 0.1), factor(this.size(args[0]!), 0.25)));
-      case 'format': return add(sum, factor(tsize, 0.1));
-      case 'string': case 'bytes': case 'quote': case 'strings.quote':
-        return add(sum, factor(args[0] ? this.size(args[0]) : 0, 0.1));
-      // kube's library.CostEstimator: list functions walk the list, parsers walk the string
-      case 'isSorted': case 'sum': case 'max': case 'min': case 'indexOf': case 'lastIndexOf':
-        if (c.target && this.type(c.target)?.kind === 'list') {
-          const elem = this.type(c.target);
-          const elemSize = elem?.kind === 'list' && (elem.elem.kind === 'string' || elem.elem.kind === 'bytes') ? factor(this.size(c.target), 0) : 0;
-          return add(sum, mul(tsize, add(1, elemSize)));
+        return t && args.length ? { cost: mul(factor(add(sz(t), 1), 0.1), factor(sz(args[0]!), 0.25)), size: sz(t) } : undefined;
+      case 'cidr': case 'isIP': case 'isCIDR': case 'quantity': case 'isQuantity': case 'semver': case 'isSemver':
+        return args.length ? { cost: factor(sz(args[0]!), 0.1) } : undefined;
+      case 'ip':
+        if (t) return { cost: 1 };
+        return args.length ? { cost: factor(sz(args[0]!), 0.1) } : undefined;
+      case 'ip.isCanonical': return args.length ? { cost: factor(sz(args[0]!), 0.2) } : undefined;
+      case 'masked': case 'prefixLength': case 'family': case 'isUnspecified': case 'isLoopback': case 'isLinkLocalMulticast':
+      case 'isLinkLocalUnicast': case 'isGlobalUnicast': case 'format.named': case 'sign': case 'asInteger': case 'isInteger':
+      case 'asApproximateFloat': case 'isGreaterThan': case 'isLessThan': case 'compareTo': case 'add': case 'sub': case 'major':
+      case 'minor': case 'patch': case 'getScheme': case 'getHostname': case 'getHost': case 'getPort': case 'getEscapedPath': case 'getQuery':
+        return { cost: 1 };
+      case 'containsIP': return args.length ? { cost: add(factor(32, 0.1), id.includes('(string)') ? factor(sz(args[0]!), 0.1) : 0) } : undefined;
+      case 'containsCIDR':
+        return args.length ? { cost: add(add(add(factor(32, 0.1), factor(16, 0.1)), 1), id.includes('(string)') ? factor(sz(args[0]!), 0.1) : 0) } : undefined;
+      case 'validate': return args.length ? { cost: factor(factor(sz(args[0]!), 0.1), 128 * 0.25) } : undefined;
+      case '_==_': {
+        const lt = this.type(args[0]!);
+        if (lt?.kind === 'opaque') {
+          if (lt.name === 'net.IP' || lt.name === 'net.CIDR' || lt.name === 'kubernetes.Quantity' || lt.name === 'kubernetes.Semver') return { cost: 1 };
+          if (lt.name === 'kubernetes.NamedFormat') return { cost: factor(64, 0.1) };
+          if (lt.name === 'kubernetes.URL') return { cost: factor(1, 0.1) };
         }
-        return add(sum, factor(tsize, 0.1));
-      case 'url': case 'isURL': case 'quantity': case 'isQuantity': case 'ip': case 'isIP': case 'cidr': case 'isCIDR':
-      case 'semver': case 'isSemver': case 'ip.isCanonical': case 'containsIP': case 'containsCIDR':
-        return add(sum, factor(this.size(args[0] ?? c.target!), 0.1));
-      case 'validate':
-        return add(sum, factor(this.size(args[0]!), 0.1));
-      case 'split': case 'lowerAscii': case 'upperAscii': case 'replace': case 'trim': case 'substring':
-      case 'charAt': case 'join':
-        return add(sum, factor(tsize, 0.1));
-      case 'sets.contains': case 'sets.equivalent': case 'sets.intersects':
-        return add(sum, mul(this.size(args[0]!), this.size(args[1]!)));
+        return undefined;
+      }
     }
-    return add(sum, 1);
+    void e;
+    return undefined;
   }
+
+  /** cel-go's own estimates of its standard functions (checker/cost.go functionCost). */
+  private celCost(c: { target?: Expr; function: string; args: Expr[] }, id: string, argCosts: number[]): { cost: number; size?: number } {
+    const args = c.args;
+    const sz = (x: Expr) => this.size(x);
+    const tsize = c.target ? sz(c.target) : 0;
+    switch (c.function) {
+      case '_&&_': case '_||_': return { cost: 0 };
+      case '_?_:_': return { cost: 0 };
+      case 'format': return c.target ? { cost: factor(tsize, 0.1) } : { cost: 1 };
+      case 'bytes': case 'string':
+        if (id === 'bytes(string) bytes' || id === 'string(bytes) string') return { cost: factor(sz(args[0]!), 0.1), size: sz(args[0]!) };
+        return { cost: 1 };
+      case 'strings.quote': return { cost: factor(sz(args[0]!), 0.1) };
+      // ext.Sets' estimators: the product of the lists' sizes (twice for equivalent)
+      case 'sets.contains': case 'sets.intersects': return { cost: add(mul(sz(args[0]!), sz(args[1]!)), 1) };
+      case 'sets.equivalent': return { cost: add(factor(mul(sz(args[0]!), sz(args[1]!)), 2), 1) };
+      case 'startsWith': case 'endsWith': return c.target ? { cost: factor(sz(args[0]!), 0.1) } : { cost: 1 };
+      case '@in': return id === '@in(A, list(A)) bool' ? { cost: sz(args[1]!) } : { cost: 1 };
+      case 'matches': {
+        const [str, re] = c.target ? [tsize, sz(args[0]!)] : [sz(args[0]!), sz(args[1]!)];
+        return { cost: mul(factor(add(str, 1), 0.1), factor(re, 0.25)) };
+      }
+      case 'contains': return c.target ? { cost: mul(factor(tsize, 0.1), factor(sz(args[0]!), 0.1)) } : { cost: 1 };
+      case '_+_': {
+        const total = add(sz(args[0]!), sz(args[1]!));
+        if (id === '_+_(list(A), list(A)) list(A)') return { cost: 1, size: total };
+        if (id === '_+_(string, string) string' || id === '_+_(bytes, bytes) bytes') return { cost: factor(total, 0.1), size: total };
+        return { cost: 1 };
+      }
+      case '_<_': case '_<=_': case '_>_': case '_>=_': case '_==_': case '_!=_':
+        // ordering costs 1 except for strings and bytes, which (like equality) walk the shorter operand
+        if (c.function.length === 3 || c.function[1] === '<' || c.function[1] === '>') {
+          if (c.function !== '_==_' && c.function !== '_!=_' && !/\((string|bytes), \1\)/.test(id)) return { cost: 1 };
+        }
+        // type values compare in constant time (kube accepts type(x) == string at cost 1)
+        if (this.type(args[0]!)?.kind === 'type') return { cost: 1 };
+        return { cost: factor(Math.min(sz(args[0]!), sz(args[1]!)), 0.1) };
+    }
+    void argCosts;
+    return { cost: 1 };
+  }
+}
+
+/** The arguments' part of a call's cost: && and || count their operands, ?: its condition and costlier branch. */
+function r0(fn: string, argCosts: number[], sum: number, targetCost: number): number {
+  if (fn === '_?_:_') return add(argCosts[0]!, Math.max(argCosts[1]!, argCosts[2]!));
+  return sum - targetCost;
 }
 
 /** The estimated maximum cost of one evaluation of a checked expression. */

@@ -13,11 +13,12 @@ import { optionalFuncs } from './optional.js';
 import { quantityFuncs } from './quantity.js';
 import { regexFuncs } from './regex.js';
 import { semverFuncs } from './semver.js';
+import { stringFuncs } from './strings.js';
 import { urlFuncs } from './urls.js';
 
 export const kubeFuncs: CelFunc[] = [
   // string targets first: the strings extension's indexOf/lastIndexOf must win over the lists'
-  ...strings,
+  ...strings, ...stringFuncs,
   ...optionalFuncs, ...listFuncs, ...regexFuncs, ...urlFuncs, ...quantityFuncs, ...semverFuncs,
   ...compareFuncs, ...ipFuncs, ...formatFuncs,
   celFunc('string', [CelScalar.DYN], CelScalar.STRING, (v: unknown) => {

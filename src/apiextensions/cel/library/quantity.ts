@@ -13,33 +13,34 @@ const MIN_INT64 = -(2n ** 63n);
 
 export class QuantityValue extends Opaque {
   override readonly typeName = 'kubernetes.Quantity';
-  constructor(readonly q: Quantity, readonly int64Form = true) { super(); }
+  /** int64Scale: the scale of resource.Quantity's int64 form, undefined when it is an inf.Dec. */
+  constructor(readonly q: Quantity, readonly int64Scale: number | undefined = 0) { super(); }
 }
 
 const decimalExp: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 
 /**
- * Whether resource.ParseQuantity keeps the value in its int64 form (AsInt64 can answer) rather
- * than as an inf.Dec (AsInt64 always fails: quantity("1.5Gi").isInteger() is false in kube).
+ * The scale resource.ParseQuantity gives the int64 form, or undefined when it keeps an inf.Dec
+ * (whose AsInt64 always fails: quantity("1.5Gi").isInteger() is false in kube).
  */
-function parsesToInt64(text: string): boolean {
+function int64Scale(text: string): number | undefined {
   const m = /^[+-]?0*([0-9]*)(?:\.([0-9]*))?(.*)$/.exec(text);
-  if (!m) return false;
+  if (!m) return undefined;
   const [, num = '', denom = '', suffix = ''] = m;
   let scale: number;
   let precision: number;
   if (/^[KMGTPE]i$/.test(suffix)) {
     const exp = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 }[suffix]!;
-    if (denom.length) return false;
+    if (denom.length) return undefined;
     scale = 0;
     precision = 15 - num.length - Math.trunc((exp * 3) / 10) - 1;
-    if (precision >= 0 && 2n ** BigInt(exp) * BigInt(num || '0') > MAX_INT64) return false;
+    if (precision >= 0 && 2n ** BigInt(exp) * BigInt(num || '0') > MAX_INT64) return undefined;
   } else {
     const e = suffix in decimalExp ? decimalExp[suffix]! : Number(suffix.slice(1));
     scale = e;
     precision = 18 - (num.length + denom.length);
   }
-  return precision >= 0 && scale - denom.length >= -9;
+  return precision >= 0 && scale - denom.length >= -9 ? scale - denom.length : undefined;
 }
 
 const q = (v: unknown, fn: string) => expect(v, QuantityValue, fn).q;
@@ -69,23 +70,32 @@ function other(v: unknown, fn: string): Quantity {
   return typeof v === 'bigint' ? fromInt(v) : q(v, fn);
 }
 
-/** Quantity.Add/Sub stay in int64 form when both sides are (an int argument is). */
-const bothInt64 = (a: unknown, b: unknown) => (a as QuantityValue).int64Form && (typeof b === 'bigint' || (b as QuantityValue).int64Form);
+/** Quantity.Add/Sub stay in int64 form when both sides are (an int argument is), at the smaller scale. */
+function bothInt64(a: unknown, b: unknown): number | undefined {
+  const sa = (a as QuantityValue).int64Scale;
+  const sb = typeof b === 'bigint' ? 0 : (b as QuantityValue).int64Scale;
+  return sa === undefined || sb === undefined ? undefined : Math.min(sa, sb);
+}
+
+/** Quantity.AsInt64: only the int64 form at a scale of 0 or more answers (quantity("1000m").isInteger() is false). */
+function asInt64(v: QuantityValue): bigint | undefined {
+  return v.int64Scale !== undefined && v.int64Scale >= 0 ? integer(v.q) : undefined;
+}
 
 export const quantityFuncs: CelFunc[] = [
-  fn('quantity', [STRING], DYN, (s: string) => new QuantityValue(parseQuantity(s), parsesToInt64(s))),
+  fn('quantity', [STRING], DYN, (s: string) => new QuantityValue(parseQuantity(s), int64Scale(s))),
   fn('isQuantity', [STRING], BOOL, (s: string) => { try { parseQuantity(s); return true; } catch { return false; } }),
   method('isInteger', DYN, [], BOOL, function (this: unknown) {
-    return expect(this, QuantityValue, 'isInteger').int64Form && integer(q(this, 'isInteger')) !== undefined;
+    return asInt64(expect(this, QuantityValue, 'isInteger')) !== undefined;
   }),
   method('asInteger', DYN, [], INT, function (this: unknown) {
-    const v = expect(this, QuantityValue, 'asInteger').int64Form ? integer(q(this, 'asInteger')) : undefined;
+    const v = asInt64(expect(this, QuantityValue, 'asInteger'));
     if (v === undefined) throw new Error('cannot convert value to integer');
     return v;
   }),
   method('asApproximateFloat', DYN, [], DOUBLE, function (this: unknown) { return toNumber(q(this, 'asApproximateFloat')); }),
-  method('sign', DYN, [], INT, function (this: unknown) {
-    const u = q(this, 'sign').unscaled;
+  fn('sign', [DYN], INT, function (v: unknown) {
+    const u = q(v, 'sign').unscaled;
     return u > 0n ? 1n : u < 0n ? -1n : 0n;
   }),
   method('add', DYN, [DYN], DYN, function (this: unknown, o: unknown) { return new QuantityValue(plus(q(this, 'add'), other(o, 'add'), 1n), bothInt64(this, o)); }),

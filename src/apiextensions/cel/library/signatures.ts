@@ -17,7 +17,7 @@ export const kubeSignatures: string[] = [
   'URL.getPort() string', 'URL.getEscapedPath() string', 'URL.getQuery() map(string, list(string))',
   // quantity
   'quantity(string) Quantity', 'isQuantity(string) bool', 'Quantity.isInteger() bool', 'Quantity.asInteger() int',
-  'Quantity.asApproximateFloat() double', 'Quantity.sign() int', 'Quantity.add(Quantity) Quantity', 'Quantity.add(int) Quantity',
+  'Quantity.asApproximateFloat() double', 'sign(Quantity) int', 'Quantity.add(Quantity) Quantity', 'Quantity.add(int) Quantity',
   'Quantity.sub(Quantity) Quantity', 'Quantity.sub(int) Quantity', ...cmp('Quantity'),
   // ip
   'ip(string) IP', 'isIP(string) bool', 'ip.isCanonical(string) bool', 'IP.family() int', 'IP.isUnspecified() bool',
