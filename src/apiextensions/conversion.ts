@@ -188,7 +188,12 @@ function convertedObjects(body: unknown, reviewVersion: string, uid: string): un
   const av = typeof review.apiVersion === 'string' ? review.apiVersion : '';
   const kind = typeof review.kind === 'string' ? review.kind : '';
   const expected = `apiextensions.k8s.io/${reviewVersion}`;
-  if (kind === 'ConversionReview' && av.startsWith('apiextensions.k8s.io/') && av !== expected) {
+  const registered = kind === 'ConversionReview' && (av === 'apiextensions.k8s.io/v1' || av === 'apiextensions.k8s.io/v1beta1');
+  if (av !== '' && kind !== '' && !registered) {
+    // kube's decoder knows only the two ConversionReviews
+    return `no kind ${goQuote(kind)} is registered for version ${goQuote(av)} in scheme "pkg/runtime/scheme.go:110"`;
+  }
+  if (registered && av !== expected) {
     // the decoder has no conversion between the two ConversionReview versions
     const got = av.slice('apiextensions.k8s.io/'.length);
     return `converting (${got}.ConversionReview) to (${reviewVersion}.ConversionReview): unknown conversion`;

@@ -146,6 +146,13 @@ describe('strategy Webhook', () => {
     reply = (r) => ({ body: { ...ok(r).body, response: { uid: 'v1beta1 does not check it', convertedObjects: convertAll(r), result: { status: 'Success' } } } });
     await createConverter(crd(webhook({ versions: ['v9', 'v1beta1', 'v1'] }))).convert(gadget('a'), 'v2');
     expect(reviews[0]!.review.apiVersion).toBe('apiextensions.k8s.io/v1beta1');
+    // v1beta1 answers are not checked for their type (only what the decoder refuses)
+    const beta = createConverter(crd(webhook({ versions: ['v1beta1'] })));
+    reply = (r) => ({ body: { response: { uid: '', convertedObjects: convertAll(r), result: { status: 'Success' } } } });
+    expect((await beta.convert(gadget('a'), 'v2')).apiVersion).toBe('example.com/v2');
+    reply = (r) => ({ body: { ...ok(r).body, apiVersion: 'apiextensions.k8s.io/v1' } });
+    expect((await failure(beta.convert(gadget('a'), 'v2'))).message)
+      .toBe('conversion webhook for example.com/v1, Kind=Gadget failed: converting (v1.ConversionReview) to (v1beta1.ConversionReview): unknown conversion');
     expect((await failure(createConverter(crd(webhook({ versions: ['v9'] }))).convert(gadget('a'), 'v2'))).message)
       .toBe('no supported conversion review versions');
   });
@@ -184,6 +191,10 @@ describe('strategy Webhook', () => {
     ['no response', (r) => ({ body: { apiVersion: r.apiVersion, kind: 'ConversionReview' } }), () => `${pre} failed: no response provided`],
     ['a v1beta1 review for a v1 request', (r) => ({ body: { ...ok(r).body, apiVersion: 'apiextensions.k8s.io/v1beta1' } }),
       () => `${pre} failed: converting (v1beta1.ConversionReview) to (v1.ConversionReview): unknown conversion`],
+    ['another kind', (r) => ({ body: { ...ok(r).body, kind: 'Foo' } }),
+      () => `${pre} failed: no kind "Foo" is registered for version "apiextensions.k8s.io/v1" in scheme "pkg/runtime/scheme.go:110"`],
+    ['no apiVersion', (r) => ({ body: { kind: 'ConversionReview', response: ok(r).body.response } }),
+      () => `${pre} failed: expected webhook response of apiextensions.k8s.io/v1, Kind=ConversionReview, got /, Kind=ConversionReview`],
     ['no kind', (r) => ({ body: { response: ok(r).body.response } }),
       () => `${pre} failed: expected webhook response of apiextensions.k8s.io/v1, Kind=ConversionReview, got /, Kind=`],
     ['HTTP 500 with text', () => ({ code: 500, contentType: 'text/plain', body: 'boom\n' }),
