@@ -39,8 +39,15 @@ export interface CompiledSchema {
    * under `path` (default: the object's root).
    */
   validate(obj: unknown, path?: string): FieldError[];
-  /** The same for the status subresource: `obj.status` against properties.status, under "status". */
+  /**
+   * The same on update, with kube's ratcheting (CRDValidationRatcheting): schema errors of values
+   * unchanged from `old` are not reported, nor list-type errors the old object already had.
+   */
+  validateUpdate(obj: unknown, old: unknown, path?: string): FieldError[];
+  /** The status subresource: `obj.status` against properties.status, under "status" (names relative to it). */
   validateStatus(obj: unknown): FieldError[];
+  /** The status subresource on update (ratcheted against old.status). */
+  validateStatusUpdate(obj: unknown, old: unknown): FieldError[];
   /**
    * What kube's decoder does to a custom resource before anything else sees it: the root's metadata
    * re-encoded as ObjectMeta, unknown fields pruned, non-nullable nulls without a default dropped,
@@ -74,15 +81,34 @@ class Compiled implements CompiledSchema {
     return errs;
   }
 
+  validateUpdate(obj: unknown, old: unknown, path = ''): FieldError[] {
+    const errs = openAPIValidate(this.root, obj, path, { value: old });
+    if (this.root.needsObjectWalk) {
+      for (const e of validateEmbeddedResources(this.root, obj, path)) errs.push(e);
+      if (validateListTypes(this.root, old, path).length === 0) for (const e of validateListTypes(this.root, obj, path)) errs.push(e);
+    }
+    return errs;
+  }
+
   validateStatus(obj: unknown): FieldError[] {
+    return this.statusErrors(obj, undefined);
+  }
+
+  validateStatusUpdate(obj: unknown, old: unknown): FieldError[] {
+    return this.statusErrors(obj, { value: old });
+  }
+
+  /** customResourceValidator.ValidateStatusUpdate and the status strategy's list-type check. */
+  private statusErrors(obj: unknown, old: { value: unknown } | undefined): FieldError[] {
     const status = this.root.properties?.get('status');
     const errs: FieldError[] = [];
     if (status && isObject(obj) && Object.prototype.hasOwnProperty.call(obj, 'status')) {
-      for (const e of openAPIValidate(status, obj.status, 'status')) errs.push(e);
+      const oldStatus = old && isObject(old.value) && Object.prototype.hasOwnProperty.call(old.value, 'status') ? { value: old.value.status } : undefined;
+      for (const e of openAPIValidate(status, obj.status, 'status', oldStatus)) errs.push(e);
     }
     if (this.root.needsObjectWalk) {
-      for (const e of validateEmbeddedResources(this.root, obj, '')) errs.push(e);
-      for (const e of validateListTypes(this.root, obj, '')) errs.push(e);
+      const listErrs = validateListTypes(this.root, obj, '');
+      if (listErrs.length && (!old || validateListTypes(this.root, old.value, '').length === 0)) for (const e of listErrs) errs.push(e);
     }
     return errs;
   }

@@ -13,13 +13,16 @@ const enum Level { Root, Item, Field }
 const props = (s: JSONSchemaProps): [string, JSONSchemaProps][] =>
   Object.keys(s.properties ?? {}).sort(goStringCompare).map((k) => [k, s.properties![k]!]);
 
-/** The first error NewStructural returns, or undefined. */
+/**
+ * The first error NewStructural returns, or undefined (the structural part and the junctors' value
+ * validations refuse the same keywords).
+ */
 export function newStructuralError(s: JSONSchemaProps | undefined): string | undefined {
   if (!s) return undefined;
   const u = unsupported(s);
   if (u) return u;
   for (const j of [s.not, ...(s.allOf ?? []), ...(s.anyOf ?? []), ...(s.oneOf ?? [])]) {
-    const e = nestedError(j);
+    const e = newStructuralError(j);
     if (e) return e;
   }
   if (s['x-kubernetes-preserve-unknown-fields'] === false) return "internal error: 'x-kubernetes-preserve-unknown-fields' must be true or undefined";
@@ -31,26 +34,6 @@ export function newStructuralError(s: JSONSchemaProps | undefined): string | und
     if (pe) return pe;
   }
   if (s.additionalProperties && typeof s.additionalProperties === 'object') return newStructuralError(s.additionalProperties);
-  return undefined;
-}
-
-function nestedError(s: JSONSchemaProps | undefined): string | undefined {
-  if (!s) return undefined;
-  const u = unsupported(s);
-  if (u) return u;
-  for (const j of [s.not, ...(s.allOf ?? []), ...(s.anyOf ?? []), ...(s.oneOf ?? [])]) {
-    const e = nestedError(j);
-    if (e) return e;
-  }
-  if (s['x-kubernetes-preserve-unknown-fields'] === false) return "internal error: 'x-kubernetes-preserve-unknown-fields' must be true or undefined";
-  if (Array.isArray(s.items)) return "OpenAPIV3Schema 'items' must be a schema, but is an array";
-  const e = nestedError(s.items);
-  if (e) return e;
-  for (const [, p] of props(s)) {
-    const pe = nestedError(p);
-    if (pe) return pe;
-  }
-  if (s.additionalProperties && typeof s.additionalProperties === 'object') return nestedError(s.additionalProperties);
   return undefined;
 }
 

@@ -8,6 +8,7 @@
 import { field, type FieldError } from '../../apimachinery/errors.js';
 import { goQuote, runeCount } from '../../apimachinery/gofmt.js';
 import { goFormatFloat, isInt64 } from './gonum.js';
+import { correlateIndex, correlateKey, unchanged, type Correlation } from './correlation.js';
 import type { Node } from './node.js';
 
 /** kube-openapi error codes that kubeOpenAPIResultToFieldErrors treats specially. */
@@ -77,20 +78,21 @@ interface Run {
   count: number;
 }
 
-function run(n: Node, data: unknown, name: string): Run {
+/** A junctor's branch: validated with the same correlation, never ratcheted itself (a plain validator). */
+function run(n: Node, data: unknown, name: string, corr: Correlation | undefined): Run {
   const errors: OpenAPIError[] = [];
-  const count = validateNode(n, data, name, errors);
+  const count = validateNode(n, data, name, errors, corr, false);
   return { errors, count };
 }
 
 /** allOf / anyOf / oneOf / not; returns the match count. */
-function checkJunctors(n: Node, data: unknown, name: string, out: OpenAPIError[]): number {
+function checkJunctors(n: Node, data: unknown, name: string, out: OpenAPIError[], corr: Correlation | undefined): number {
   let count = 0;
   if (n.anyOf) {
     let best: Run | undefined;
     let first: Run | undefined;
     for (const b of n.anyOf) {
-      const r = run(b, data, name);
+      const r = run(b, data, name, corr);
       if (r.errors.length === 0) {
         best = undefined;
         first = r;
@@ -111,7 +113,7 @@ function checkJunctors(n: Node, data: unknown, name: string, out: OpenAPIError[]
     let first: Run | undefined;
     let validated = 0;
     for (const b of n.oneOf) {
-      const r = run(b, data, name);
+      const r = run(b, data, name, corr);
       if (r.errors.length === 0) {
         validated++;
         best = undefined;
@@ -134,7 +136,7 @@ function checkJunctors(n: Node, data: unknown, name: string, out: OpenAPIError[]
   if (n.allOf) {
     let validated = 0;
     for (const b of n.allOf) {
-      const r = run(b, data, name);
+      const r = run(b, data, name, corr);
       if (r.errors.length === 0) validated++;
       for (const e of r.errors) out.push(e);
       count += r.count;
@@ -143,7 +145,7 @@ function checkJunctors(n: Node, data: unknown, name: string, out: OpenAPIError[]
       out.push({ code: Code.Plain, name, value: '', message: `${goQuote(name)} must validate all the schemas (allOf)${validated === 0 ? '. None validated' : ''}` });
     }
   }
-  if (n.not && run(n.not, data, name).errors.length === 0) {
+  if (n.not && run(n.not, data, name, corr).errors.length === 0) {
     out.push({ code: Code.Plain, name, value: '', message: `${goQuote(name)} must not validate the schema (not)` });
   }
   return count + 1;
@@ -235,9 +237,9 @@ function checkEnum(n: Node, data: unknown, name: string, out: OpenAPIError[]): v
   out.push({ code: Code.Enum, name, value: data, message: `${name} in body should be one of ${JSON.stringify(n.enum)}`, values: n.enum });
 }
 
-function checkArray(n: Node, a: unknown[], name: string, out: OpenAPIError[]): number {
+function checkArray(n: Node, a: unknown[], name: string, out: OpenAPIError[], corr: Correlation | undefined): number {
   let count = 0;
-  if (n.items) for (let i = 0; i < a.length; i++) count += validateNode(n.items, a[i], `${name}[${i}]`, out);
+  if (n.items) for (let i = 0; i < a.length; i++) count += validateNode(n.items, a[i], `${name}[${i}]`, out, correlateIndex(corr, n, a, i));
   if (n.minItems !== undefined && a.length < n.minItems) {
     out.push(other(name, a.length, `${name} in body should have at least ${n.minItems} items`));
   }
@@ -257,7 +259,7 @@ function checkArray(n: Node, a: unknown[], name: string, out: OpenAPIError[]): n
   return count + 1;
 }
 
-function checkObject(n: Node, o: Record<string, unknown>, name: string, out: OpenAPIError[]): number {
+function checkObject(n: Node, o: Record<string, unknown>, name: string, out: OpenAPIError[], corr: Correlation | undefined): number {
   let count = 0;
   const keys = Object.keys(o);
   if (n.minProperties !== undefined && keys.length < n.minProperties) {
@@ -273,12 +275,15 @@ function checkObject(n: Node, o: Record<string, unknown>, name: string, out: Ope
     }
   } else if (ap && typeof ap === 'object') {
     for (const k of keys) {
-      if (!n.properties?.has(k)) count += validateNode(ap, o[k], `${name}.${k}`, out);
+      if (!n.properties?.has(k)) count += validateNode(ap, o[k], `${name}.${k}`, out, correlateKey(corr, n, o, k));
     }
   }
   if (n.properties) {
     for (const k of n.propertyNames) {
-      if (hasOwn(o, k)) count += validateNode(n.properties.get(k)!, o[k], name ? `${name}.${k}` : k, out);
+      if (!hasOwn(o, k)) continue;
+      // (the root's apiVersion and kind are never ratcheted)
+      const c = name === '' && (k === 'apiVersion' || k === 'kind') ? undefined : correlateKey(corr, n, o, k);
+      count += validateNode(n.properties.get(k)!, o[k], name ? `${name}.${k}` : k, out, c);
     }
   }
   if (n.required) {
@@ -289,8 +294,17 @@ function checkObject(n: Node, o: Record<string, unknown>, name: string, out: Ope
   return count;
 }
 
-/** SchemaValidator.Validate: appends the errors, returns the match count. */
-export function validateNode(n: Node, data: unknown, name: string, out: OpenAPIError[]): number {
+/**
+ * SchemaValidator.Validate: appends the errors, returns the match count. With a correlation (an
+ * update), the errors of a value equal to its old self are dropped (ratchetingValueValidator).
+ */
+export function validateNode(n: Node, data: unknown, name: string, out: OpenAPIError[], corr?: Correlation, ratchet = true): number {
+  if (corr && ratchet) {
+    const mine: OpenAPIError[] = [];
+    const count = validateNode(n, data, name, mine, corr, false);
+    if (mine.length && !unchanged(n, data, corr.old)) for (const e of mine) out.push(e);
+    return count;
+  }
   const kind = kindOf(data);
   const typed = n.types.length > 0 || n.format !== '';
   if (kind === 'nil') {
@@ -300,7 +314,7 @@ export function validateNode(n: Node, data: unknown, name: string, out: OpenAPIE
   }
   let count = 0;
   if (typed) count += checkType(n, data, kind, name, out) + 1;
-  count += (n.anyOf || n.oneOf || n.allOf || n.not ? checkJunctors(n, data, name, out) : 1) + 1;
+  count += (n.anyOf || n.oneOf || n.allOf || n.not ? checkJunctors(n, data, name, out, corr) : 1) + 1;
   if (kind === 'string') {
     checkString(n, data as string, name, out);
     count++;
@@ -312,11 +326,11 @@ export function validateNode(n: Node, data: unknown, name: string, out: OpenAPIE
     checkNumber(n, data as number, kind, name, out);
     count += 2;
   } else if (kind === 'array') {
-    count += checkArray(n, data as unknown[], name, out) + 1;
+    count += checkArray(n, data as unknown[], name, out, corr) + 1;
   }
   if (n.enum) checkEnum(n, data, name, out);
   count++;
-  if (kind === 'object') count += checkObject(n, data as Record<string, unknown>, name, out) + 1;
+  if (kind === 'object') count += checkObject(n, data as Record<string, unknown>, name, out, corr) + 1;
   return count + 1;
 }
 
@@ -364,9 +378,12 @@ export function toFieldErrors(errs: readonly OpenAPIError[], base: string): Fiel
   return out;
 }
 
-/** Validates a value against a compiled schema the way kube-openapi does; errors under `base`. */
-export function openAPIValidate(n: Node, data: unknown, base: string): FieldError[] {
+/**
+ * Validates a value against a compiled schema the way kube-openapi does; errors under `base`. With
+ * `old` (an update), unchanged values are ratcheted.
+ */
+export function openAPIValidate(n: Node, data: unknown, base: string, old?: { value: unknown }): FieldError[] {
   const errs: OpenAPIError[] = [];
-  validateNode(n, data, '', errs);
+  validateNode(n, data, '', errs, old ? { old: old.value } : undefined);
   return errs.length ? toFieldErrors(errs, base) : [];
 }

@@ -250,3 +250,36 @@ describe('purity', () => {
     expect(Object.isFrozen(c.schemaNode)).toBe(true);
   });
 });
+
+describe('validateUpdate: ratcheting as kube-apiserver 1.34 does it', () => {
+  // The object was stored, then the CRD got stricter (an enum, a maximum, maxLength 0 on set items
+  // and on a map-list item field); each update below was then sent to kube.
+  const stricter = structuredClone(schema);
+  const spec = stricter.properties!.spec!.properties!;
+  spec.obj!.properties!.a!.enum = ['a', 'b'];
+  spec.count!.maximum = 1;
+  (spec.pairs!.items as JSONSchemaProps).properties!.a!.maxLength = 0;
+  (spec.tags!.items as JSONSchemaProps).maxLength = 0;
+  const c = compileSchema(stricter);
+  const stored = widget({ must: 'x', obj: { a: 'zzz' }, count: 5, tags: ['a'], pairs: [{ a: 'x', b: 1 }] });
+  const update = (spec: Record<string, unknown>) => {
+    const obj = structuredClone(stored);
+    Object.assign(obj.spec as object, spec);
+    return c.validateUpdate(obj, stored).map(fieldErrorString);
+  };
+
+  it('accepts an update that leaves the now-invalid values alone', () => {
+    expect(update({ must: 'y' })).toEqual([]);
+    // without ratcheting the same object is refused
+    expect(c.validate(widget({ must: 'y', obj: { a: 'zzz' }, count: 5, tags: ['a'], pairs: [{ a: 'x', b: 1 }] })).length).toBe(4);
+  });
+  it('refuses a changed value; unchanged siblings stay ratcheted', () => {
+    expect(update({ count: 6 })).toEqual(['spec.count: Invalid value: 6: spec.count in body should be less than or equal to 1']);
+  });
+  it('does not correlate the items of a set list', () => {
+    expect(update({ tags: ['a', 'b'] })).toEqual(['spec.tags[0]: Too long: may not be more than 0 bytes', 'spec.tags[1]: Too long: may not be more than 0 bytes']);
+  });
+  it('correlates map-list items by their keys', () => {
+    expect(update({ pairs: [{ a: 'x', b: 1 }, { a: 'y', b: 2 }] })).toEqual(['spec.pairs[1].a: Too long: may not be more than 0 bytes']);
+  });
+});
