@@ -18,8 +18,8 @@ import {
   builtinCRDDefinition, builtinCRDDefinitionV2, crdDefinitions, crdDefinitionsV2, type CRDLike,
 } from './crd.js';
 import {
-  CUSTOM_DEFINITIONS, CUSTOM_DEFINITIONS_V2, DEFINITION_DESCRIPTIONS, ENUM_FACTS, FIELD_DEFAULTS, FIELDS_V1, PARAGRAPH_FIELDS, INT_OR_STRING, MICRO_TIME, PATCH_FACTS, PER_GROUP_VERSION_KINDS,
-  POINTER_STRUCT_FIELDS, PROPERTY_DESCRIPTIONS, PROPERTY_TYPE_OVERRIDES, QUANTITY, RAW_EXTENSION, TIME,
+  APIEXTENSIONS_JSON_TYPES, CUSTOM_DEFINITIONS, CUSTOM_DEFINITIONS_V2, DEFINITION_DESCRIPTIONS, ENUM_FACTS, FIELD_DEFAULTS, FIELDS_V1, PARAGRAPH_FIELDS, INT_OR_STRING, MICRO_TIME, PATCH_FACTS, PER_GROUP_VERSION_KINDS,
+  POINTER_STRUCT_FIELDS, PROPERTY_DESCRIPTIONS, PROPERTY_TYPE_OVERRIDES, QUANTITY, RAW_EXTENSION, REQUIRED_ORDER, TIME,
   UNVERSIONED_KINDS, ZERO_DEFAULT_FIELDS, type EnumFacts, type ListFacts,
 } from './facts.js';
 import { classForDefinition, definitionForClass, groupOfPackage, localName, packageOf } from './names.js';
@@ -164,7 +164,7 @@ function applyListFacts(s: JsonSchema, f: ListFacts): void {
 
 /** Descriptions client-node copies onto properties from the referenced type: not the field's. */
 const TYPE_DESCRIPTIONS = new Set(
-  [MICRO_TIME, INT_OR_STRING, TIME, QUANTITY].map((n) => (CUSTOM_DEFINITIONS[n]!.description as string)),
+  [MICRO_TIME, INT_OR_STRING, TIME, QUANTITY, ...APIEXTENSIONS_JSON_TYPES].map((n) => (CUSTOM_DEFINITIONS[n]!.description as string)),
 );
 
 function modelDefinition(name: string, description: string | undefined, attrs: ModelAttribute[]): JsonSchema {
@@ -202,7 +202,7 @@ function modelDefinition(name: string, description: string | undefined, attrs: M
   const def: JsonSchema = {};
   if (description) def.description = description;
   def.properties = properties;
-  if (required.length) def.required = required;
+  if (required.length) def.required = REQUIRED_ORDER[name] ?? required;
   def.type = 'object';
   const top = facts[''];
   if (top) applyListFacts(def, top);

@@ -134,6 +134,8 @@ export const APIEXTENSIONS_JSON = `${APIEXTENSIONS_V1}.JSON`;
 const JSON_SCHEMA_PROPS_OR_ARRAY = `${APIEXTENSIONS_V1}.JSONSchemaPropsOrArray`;
 const JSON_SCHEMA_PROPS_OR_BOOL = `${APIEXTENSIONS_V1}.JSONSchemaPropsOrBool`;
 const JSON_SCHEMA_PROPS_OR_STRING_ARRAY = `${APIEXTENSIONS_V1}.JSONSchemaPropsOrStringArray`;
+/** The apiextensions types above: a property of one of them is a plain $ref, as in kube. */
+export const APIEXTENSIONS_JSON_TYPES = [APIEXTENSIONS_JSON, JSON_SCHEMA_PROPS_OR_ARRAY, JSON_SCHEMA_PROPS_OR_BOOL, JSON_SCHEMA_PROPS_OR_STRING_ARRAY];
 Object.assign(CUSTOM_DEFINITIONS, {
   [APIEXTENSIONS_JSON]: {
     description: 'JSON represents any valid JSON value. These types are supported: bool, int64, float64, string, []interface{}, map[string]interface{} and nil.',
@@ -583,4 +585,103 @@ export const UNVERSIONED_KINDS: Record<string, string> = {
   [`${META}.APIGroupList`]: 'APIGroupList',
   [`${META}.APIGroup`]: 'APIGroup',
   [`${META}.APIResourceList`]: 'APIResourceList',
+};
+
+// ---- apiextensions.k8s.io/v1 (CustomResourceDefinition): what client-node's models lack ----
+
+const CRD_STATUS_SUBRESOURCE = `${APIEXTENSIONS_V1}.CustomResourceSubresourceStatus`;
+CUSTOM_DEFINITIONS[CRD_STATUS_SUBRESOURCE] = {
+  description: 'CustomResourceSubresourceStatus defines how to serve the status subresource for CustomResources. Status is represented by the `.status` JSON path inside of a CustomResource. When set, * exposes a /status subresource for the custom resource * PUT requests to the /status subresource take a custom resource object, and ignore changes to anything except the status stanza * PUT/POST/PATCH requests to the custom resource ignore changes to the status stanza',
+  type: 'object',
+};
+// client-node types subresources.status as a plain object
+PROPERTY_TYPE_OVERRIDES[`${APIEXTENSIONS_V1}.CustomResourceSubresources`] = { status: CRD_STATUS_SUBRESOURCE };
+
+const CRD_OBJECT_METADATA = "Standard object's metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+Object.assign(PROPERTY_DESCRIPTIONS, {
+  [`${APIEXTENSIONS_V1}.CustomResourceConversion`]: { webhook: 'webhook describes how to call the conversion webhook. Required when `strategy` is set to `"Webhook"`.' },
+  [`${APIEXTENSIONS_V1}.CustomResourceDefinition`]: {
+    metadata: CRD_OBJECT_METADATA,
+    spec: 'spec describes how the user wants the resources to appear',
+    status: 'status indicates the actual state of the CustomResourceDefinition',
+  },
+  [`${APIEXTENSIONS_V1}.CustomResourceDefinitionList`]: { metadata: CRD_OBJECT_METADATA },
+  [`${APIEXTENSIONS_V1}.CustomResourceDefinitionSpec`]: {
+    conversion: 'conversion defines conversion settings for the CRD.',
+    names: 'names specify the resource and kind names for the custom resource.',
+  },
+  [`${APIEXTENSIONS_V1}.CustomResourceDefinitionStatus`]: {
+    acceptedNames: 'acceptedNames are the names that are actually being used to serve discovery. They may be different than the names in spec.',
+  },
+  [`${APIEXTENSIONS_V1}.CustomResourceDefinitionVersion`]: {
+    schema: 'schema describes the schema used for validation, pruning, and defaulting of this version of the custom resource.',
+    subresources: 'subresources specify what subresources this version of the defined custom resource have.',
+  },
+  [`${APIEXTENSIONS_V1}.CustomResourceSubresources`]: {
+    scale: 'scale indicates the custom resource should serve a `/scale` subresource that returns an `autoscaling/v1` Scale object.',
+    status: 'status indicates the custom resource should serve a `/status` subresource. When enabled: 1. requests to the custom resource primary endpoint ignore changes to the `status` stanza of the object. 2. requests to the custom resource `/status` subresource ignore changes to anything other than the `status` stanza of the object.',
+  },
+  [`${APIEXTENSIONS_V1}.CustomResourceValidation`]: { openAPIV3Schema: 'openAPIV3Schema is the OpenAPI v3 schema to use for validation and pruning.' },
+  [`${APIEXTENSIONS_V1}.WebhookClientConfig`]: {
+    service: 'service is a reference to the service for this webhook. Either service or url must be specified.\n\nIf the webhook is running within the cluster, then you should use `service`.',
+  },
+  [`${APIEXTENSIONS_V1}.WebhookConversion`]: { clientConfig: 'clientConfig is the instructions for how to call the webhook if strategy is `Webhook`.' },
+});
+
+for (const f of [
+  'CustomResourceConversion.webhook', 'CustomResourceDefinitionSpec.conversion', 'CustomResourceDefinitionVersion.schema',
+  'CustomResourceDefinitionVersion.subresources', 'CustomResourceSubresources.scale', 'CustomResourceSubresources.status',
+  'CustomResourceValidation.openAPIV3Schema', 'WebhookClientConfig.service', 'WebhookConversion.clientConfig', 'JSONSchemaProps.not',
+  'JSONSchemaProps.externalDocs',
+]) POINTER_STRUCT_FIELDS.add(`${APIEXTENSIONS_V1}.${f}`);
+
+Object.assign(PATCH_FACTS, {
+  [`${APIEXTENSIONS_V1}.CustomResourceDefinitionNames`]: { categories: atomic, shortNames: atomic },
+  [`${APIEXTENSIONS_V1}.CustomResourceDefinitionSpec`]: { versions: atomic },
+  [`${APIEXTENSIONS_V1}.CustomResourceDefinitionStatus`]: { conditions: { listType: 'map', listMapKeys: ['type'] }, storedVersions: atomic },
+  [`${APIEXTENSIONS_V1}.CustomResourceDefinitionVersion`]: { additionalPrinterColumns: atomic, selectableFields: atomic },
+  [`${APIEXTENSIONS_V1}.JSONSchemaProps`]: {
+    allOf: atomic, anyOf: atomic, enum: atomic, oneOf: atomic, required: atomic, 'x-kubernetes-list-map-keys': atomic,
+    'x-kubernetes-validations': { patchStrategy: 'merge', patchMergeKey: 'rule', listType: 'map', listMapKeys: ['rule'] },
+  },
+  [`${APIEXTENSIONS_V1}.WebhookConversion`]: { conversionReviewVersions: atomic },
+});
+
+ENUM_FACTS[`${APIEXTENSIONS_V1}.ValidationRule`] = {
+  reason: {
+    values: ['FieldValueDuplicate', 'FieldValueForbidden', 'FieldValueInvalid', 'FieldValueRequired'],
+    docs: {
+      FieldValueDuplicate: 'is used to report collisions of values that must be unique (e.g. unique IDs).',
+      FieldValueForbidden: 'is used to report valid (as per formatting rules) values which would be accepted under some conditions, but which are not permitted by the current conditions (such as security policy).',
+      FieldValueInvalid: 'is used to report malformed values (e.g. failed regex match, too long, out of bounds).',
+      FieldValueRequired: 'is used to report required values that are not provided (e.g. empty strings, null values, or empty arrays).',
+    },
+  },
+};
+
+// doc comments whose layout (paragraphs, lists, indentation) client-node flattens: kube's own text
+Object.assign(PARAGRAPH_FIELDS, {
+  [`${APIEXTENSIONS_V1}.JSONSchemaProps`]: ['x-kubernetes-list-map-keys'],
+  [`${APIEXTENSIONS_V1}.WebhookClientConfig`]: ['url'],
+});
+Object.assign(PROPERTY_DESCRIPTIONS[`${APIEXTENSIONS_V1}.CustomResourceConversion`] ??= {}, {
+  strategy: "strategy specifies how custom resources are converted between versions. Allowed values are: - `\"None\"`: The converter only change the apiVersion and would not touch any other field in the custom resource. - `\"Webhook\"`: API Server will call to an external webhook to do the conversion. Additional information\n  is needed for this option. This requires spec.preserveUnknownFields to be false, and spec.conversion.webhook to be set.",
+});
+Object.assign(PROPERTY_DESCRIPTIONS[`${APIEXTENSIONS_V1}.JSONSchemaProps`] ??= {}, {
+  format: "format is an OpenAPI v3 format string. Unknown formats are ignored. The following formats are validated:\n\n- bsonobjectid: a bson object ID, i.e. a 24 characters hex string - uri: an URI as parsed by Golang net/url.ParseRequestURI - email: an email address as parsed by Golang net/mail.ParseAddress - hostname: a valid representation for an Internet host name, as defined by RFC 1034, section 3.1 [RFC1034]. - ipv4: an IPv4 IP as parsed by Golang net.ParseIP - ipv6: an IPv6 IP as parsed by Golang net.ParseIP - cidr: a CIDR as parsed by Golang net.ParseCIDR - mac: a MAC address as parsed by Golang net.ParseMAC - uuid: an UUID that allows uppercase defined by the regex (?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$ - uuid3: an UUID3 that allows uppercase defined by the regex (?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$ - uuid4: an UUID4 that allows uppercase defined by the regex (?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$ - uuid5: an UUID5 that allows uppercase defined by the regex (?i)^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$ - isbn: an ISBN10 or ISBN13 number string like \"0321751043\" or \"978-0321751041\" - isbn10: an ISBN10 number string like \"0321751043\" - isbn13: an ISBN13 number string like \"978-0321751041\" - creditcard: a credit card number defined by the regex ^(?:4[0-9]{12}(?:[0-9]{3})?|5[1-5][0-9]{14}|6(?:011|5[0-9][0-9])[0-9]{12}|3[47][0-9]{13}|3(?:0[0-5]|[68][0-9])[0-9]{11}|(?:2131|1800|35\\\\d{3})\\\\d{11})$ with any non digit characters mixed in - ssn: a U.S. social security number following the regex ^\\\\d{3}[- ]?\\\\d{2}[- ]?\\\\d{4}$ - hexcolor: an hexadecimal color code like \"#FFFFFF: following the regex ^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$ - rgbcolor: an RGB color code like rgb like \"rgb(255,255,2559\" - byte: base64 encoded binary data - password: any kind of string - date: a date string like \"2006-01-02\" as defined by full-date in RFC3339 - duration: a duration string like \"22 ns\" as parsed by Golang time.ParseDuration or compatible with Scala duration format - datetime: a date time string like \"2014-12-15T19:30:20.000Z\" as defined by date-time in RFC3339.",
+  'x-kubernetes-int-or-string': "x-kubernetes-int-or-string specifies that this value is either an integer or a string. If this is true, an empty type is allowed and type as child of anyOf is permitted if following one of the following patterns:\n\n1) anyOf:\n   - type: integer\n   - type: string\n2) allOf:\n   - anyOf:\n     - type: integer\n     - type: string\n   - ... zero or more",
+  'x-kubernetes-list-type': "x-kubernetes-list-type annotates an array to further describe its topology. This extension must only be used on lists and may have 3 possible values:\n\n1) `atomic`: the list is treated as a single entity, like a scalar.\n     Atomic lists will be entirely replaced when updated. This extension\n     may be used on any type of list (struct, scalar, ...).\n2) `set`:\n     Sets are lists that must not have multiple items with the same value. Each\n     value must be a scalar, an object with x-kubernetes-map-type `atomic` or an\n     array with x-kubernetes-list-type `atomic`.\n3) `map`:\n     These lists are like maps in that their elements have a non-index key\n     used to identify them. Order is preserved upon merge. The map tag\n     must only be used on a list with elements of type object.\nDefaults to atomic for arrays.",
+  'x-kubernetes-map-type': "x-kubernetes-map-type annotates an object to further describe its topology. This extension must only be used when type is object and may have 2 possible values:\n\n1) `granular`:\n     These maps are actual maps (key-value pairs) and each fields are independent\n     from each other (they can each be manipulated by separate actors). This is\n     the default behaviour for all maps.\n2) `atomic`: the list is treated as a single entity, like a scalar.\n     Atomic maps will be entirely replaced when updated.",
+});
+Object.assign(PROPERTY_DESCRIPTIONS[`${APIEXTENSIONS_V1}.ValidationRule`] ??= {}, {
+  optionalOldSelf: "optionalOldSelf is used to opt a transition rule into evaluation even when the object is first created, or if the old object is missing the value.\n\nWhen enabled `oldSelf` will be a CEL optional whose value will be `None` if there is no old value, or when the object is initially created.\n\nYou may check for presence of oldSelf using `oldSelf.hasValue()` and unwrap it after checking using `oldSelf.value()`. Check the CEL documentation for Optional types for more information: https://pkg.go.dev/github.com/google/cel-go/cel#OptionalTypes\n\nMay not be set unless `oldSelf` is used in `rule`.",
+  rule: "Rule represents the expression which will be evaluated by CEL. ref: https://github.com/google/cel-spec The Rule is scoped to the location of the x-kubernetes-validations extension in the schema. The `self` variable in the CEL expression is bound to the scoped value. Example: - Rule scoped to the root of a resource with a status subresource: {\"rule\": \"self.status.actual <= self.spec.maxDesired\"}\n\nIf the Rule is scoped to an object with properties, the accessible properties of the object are field selectable via `self.field` and field presence can be checked via `has(self.field)`. Null valued fields are treated as absent fields in CEL expressions. If the Rule is scoped to an object with additionalProperties (i.e. a map) the value of the map are accessible via `self[mapKey]`, map containment can be checked via `mapKey in self` and all entries of the map are accessible via CEL macros and functions such as `self.all(...)`. If the Rule is scoped to an array, the elements of the array are accessible via `self[i]` and also by macros and functions. If the Rule is scoped to a scalar, `self` is bound to the scalar value. Examples: - Rule scoped to a map of objects: {\"rule\": \"self.components['Widget'].priority < 10\"} - Rule scoped to a list of integers: {\"rule\": \"self.values.all(value, value >= 0 && value < 100)\"} - Rule scoped to a string value: {\"rule\": \"self.startsWith('kube')\"}\n\nThe `apiVersion`, `kind`, `metadata.name` and `metadata.generateName` are always accessible from the root of the object and from any x-kubernetes-embedded-resource annotated objects. No other metadata properties are accessible.\n\nUnknown data preserved in custom resources via x-kubernetes-preserve-unknown-fields is not accessible in CEL expressions. This includes: - Unknown field values that are preserved by object schemas with x-kubernetes-preserve-unknown-fields. - Object properties where the property schema is of an \"unknown type\". An \"unknown type\" is recursively defined as:\n  - A schema with no type and x-kubernetes-preserve-unknown-fields set to true\n  - An array where the items schema is of an \"unknown type\"\n  - An object where the additionalProperties schema is of an \"unknown type\"\n\nOnly property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. Accessible property names are escaped according to the following rules when accessed in the expression: - '__' escapes to '__underscores__' - '.' escapes to '__dot__' - '-' escapes to '__dash__' - '/' escapes to '__slash__' - Property names that exactly match a CEL RESERVED keyword escape to '__{keyword}__'. The keywords are:\n\t  \"true\", \"false\", \"null\", \"in\", \"as\", \"break\", \"const\", \"continue\", \"else\", \"for\", \"function\", \"if\",\n\t  \"import\", \"let\", \"loop\", \"package\", \"namespace\", \"return\".\nExamples:\n  - Rule accessing a property named \"namespace\": {\"rule\": \"self.__namespace__ > 0\"}\n  - Rule accessing a property named \"x-prop\": {\"rule\": \"self.x__dash__prop > 0\"}\n  - Rule accessing a property named \"redact__d\": {\"rule\": \"self.redact__underscores__d > 0\"}\n\nEquality on arrays with x-kubernetes-list-type of 'set' or 'map' ignores element order, i.e. [1, 2] == [2, 1]. Concatenation on arrays with x-kubernetes-list-type use the semantics of the list type:\n  - 'set': `X + Y` performs a union where the array positions of all elements in `X` are preserved and\n    non-intersecting elements in `Y` are appended, retaining their partial order.\n  - 'map': `X + Y` performs a merge where the array positions of all keys in `X` are preserved but the values\n    are overwritten by values in `Y` when the key sets of `X` and `Y` intersect. Elements in `Y` with\n    non-intersecting keys are appended, retaining their partial order.\n\nIf `rule` makes use of the `oldSelf` variable it is implicitly a `transition rule`.\n\nBy default, the `oldSelf` variable is the same type as `self`. When `optionalOldSelf` is true, the `oldSelf` variable is a CEL optional\n variable whose value() is the same type as `self`.\nSee the documentation for the `optionalOldSelf` field for details.\n\nTransition rules by default are applied only on UPDATE requests and are skipped if an old value could not be found. You can opt a transition rule into unconditional evaluation by setting `optionalOldSelf` to true.",
+});
+
+/** `required` in Go's field order where it is not alphabetical (client-node's models are sorted). */
+export const REQUIRED_ORDER: Record<string, string[]> = {
+  [`${APIEXTENSIONS_V1}.CustomResourceColumnDefinition`]: ['name', 'type', 'jsonPath'],
+  [`${APIEXTENSIONS_V1}.CustomResourceDefinitionCondition`]: ['type', 'status'],
+  [`${APIEXTENSIONS_V1}.CustomResourceDefinitionNames`]: ['plural', 'kind'],
+  [`${APIEXTENSIONS_V1}.ServiceReference`]: ['namespace', 'name'],
 };
