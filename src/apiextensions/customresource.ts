@@ -14,7 +14,8 @@ import { crdDefinitionName } from '../openapi/names.js';
 import { resolveSchema } from '../openapi/definitions.js';
 import { jsonEqual } from '../registry/kinds/_util.js';
 import { workspaceStatusStrategy } from '../registry/kinds/workspaces.js';
-import type { ResourceType, StatusStrategy, Strategy, Verb } from '../registry/types.js';
+import type { ObjectConverter, ResourceType, StatusStrategy, Strategy, Verb } from '../registry/types.js';
+import { createConverter, objectConverter, type Converter, type ServiceResolver } from './conversion.js';
 import type { CompiledCRD, CompiledVersion } from './compiled.js';
 import { validateScaleSpec, validateScaleStatus } from './scale.js';
 import type { CustomResourceDefinitionNames } from './types.js';
@@ -138,9 +139,46 @@ export function servedKey(compiled: CompiledCRD, names: CustomResourceDefinition
   return `${compiled.hash}|${JSON.stringify(names)}|${terminating ? 'T' : ''}`;
 }
 
-export function buildServedCRD(compiled: CompiledCRD, names: CustomResourceDefinitionNames, terminating: boolean): ServedCRD {
+export interface ServeOptions {
+  /** How conversion webhooks named by a service reference are reached (the syncer plugs in its own). */
+  serviceResolver?: ServiceResolver;
+}
+
+/** Reads from storage are defaulted by the served version's schema (kube's decoding does it). */
+function defaultedRead(v: CompiledVersion, apiVersion: string, kind: string): ((stored: KubeObject) => KubeObject) | undefined {
+  if (!v.schema.hasDefaults) return undefined;
+  return (stored) => {
+    const obj = deepCopy(stored);
+    obj.apiVersion = apiVersion;
+    obj.kind = kind;
+    v.schema.applyDefaults(obj);
+    return obj;
+  };
+}
+
+/** The webhook converter of a served version; what it answers is defaulted like a read. */
+function webhookConverter(converter: Converter, v: CompiledVersion, kind: string, storageVersion: string): ObjectConverter {
+  const base = objectConverter(converter, kind, v.name, storageVersion);
+  if (!v.schema.hasDefaults) return base;
+  return {
+    toServed: async (objs) => {
+      const out = await base.toServed(objs);
+      return out.map((o) => {
+        const c = deepCopy(o);
+        v.schema.applyDefaults(c);
+        return c;
+      });
+    },
+    toStored: base.toStored,
+  };
+}
+
+export function buildServedCRD(compiled: CompiledCRD, names: CustomResourceDefinitionNames, terminating: boolean,
+  opts: ServeOptions = {}): ServedCRD {
   const { spec } = compiled;
   const crdName = `${spec.names.plural}.${spec.group}`;
+  const converter = spec.conversion?.strategy === 'Webhook'
+    ? createConverter({ name: crdName, spec }, { serviceResolver: opts.serviceResolver }) : undefined;
   const storage = {
     group: spec.group, resource: names.plural, apiVersion: `${spec.group}/${compiled.storageVersion}`, kind: names.kind,
   };
@@ -167,6 +205,8 @@ export function buildServedCRD(compiled: CompiledCRD, names: CustomResourceDefin
       strategy,
       schemaName: crdDefinitionName(spec.group, v.name, names.kind),
       warnings: warning ? [warning] : undefined,
+      fromStorage: defaultedRead(v, `${spec.group}/${v.name}`, names.kind),
+      converter: converter ? webhookConverter(converter, v, names.kind, compiled.storageVersion) : undefined,
       customResource: { crdName, decodeSchema: decodeSchema(), prune, terminating, scale: v.scale },
     }));
   }

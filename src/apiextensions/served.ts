@@ -13,7 +13,7 @@ import type { KV, Store, StorageEvent } from '../storage/interface.js';
 import { parseKey, resourcePrefix } from '../storage/keys.js';
 import type { ClusterName } from '../tenancy/logicalcluster.js';
 import { acquireCompiled, releaseCompiled } from './compiled.js';
-import { buildServedCRD, servedKey, type ServedCRD } from './customresource.js';
+import { buildServedCRD, servedKey, type ServedCRD, type ServeOptions } from './customresource.js';
 import type { CustomResourceDefinition, CustomResourceDefinitionNames } from './types.js';
 import { APIEXTENSIONS_GROUP } from './types.js';
 
@@ -53,7 +53,7 @@ export class CustomResourceIndex implements ClusterResourceSource {
   private readonly informer: Informer;
   private readonly listeners = new Set<(cluster: string) => void>();
 
-  constructor(store: Store, private readonly catalog: ResourceCatalog) {
+  constructor(store: Store, private readonly catalog: ResourceCatalog, private readonly opts: ServeOptions = {}) {
     this.informer = new Informer(store, resourcePrefix(CRD_RESOURCE), {
       onList: (kv) => this.observe(kv, false),
       onEvent: (ev) => this.onEvent(ev),
@@ -114,7 +114,7 @@ export class CustomResourceIndex implements ClusterResourceSource {
     if (entry) {
       releaseCompiled(compiled);
     } else {
-      entry = { value: buildServedCRD(compiled, names, terminating), refs: 0 };
+      entry = { value: buildServedCRD(compiled, names, terminating, this.opts), refs: 0 };
       this.served.set(key, entry);
     }
     entry.refs++;
