@@ -9,6 +9,8 @@ import { getDefinition, getDefinitionV2 } from '../../../src/openapi/definitions
 const P = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const def = (n: string): any => getDefinition(`${P}.${n}`);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const def2 = (n: string): any => getDefinitionV2(`${P}.${n}`);
 const ref = (n: string) => ({ $ref: `#/components/schemas/${P}.${n}` });
 
 describe('apiextensions.k8s.io/v1 definitions', () => {
@@ -43,6 +45,6 @@ describe('apiextensions.k8s.io/v1 definitions', () => {
       description: 'status indicates the custom resource should serve a `/status` subresource. When enabled: 1. requests to the custom resource primary endpoint ignore changes to the `status` stanza of the object. 2. requests to the custom resource `/status` subresource ignore changes to anything other than the `status` stanza of the object.',
     });
     expect(def('CustomResourceDefinitionVersion').properties.schema.default).toBeUndefined();
-    expect(getDefinitionV2(`${P}.JSONSchemaProps`)?.properties?.additionalProperties).toEqual({ $ref: `#/definitions/${P}.JSONSchemaPropsOrBool` });
+    expect(def2(`JSONSchemaProps`).properties.additionalProperties).toEqual({ $ref: `#/definitions/${P}.JSONSchemaPropsOrBool` });
   });
 });
