@@ -1,7 +1,8 @@
 // CRD-time errors of x-kubernetes-validations (ValidateCustomResourceDefinitionOpenAPISchema's
-// rule checks and CEL compilation, with the per-rule and per-schema estimated cost limits), with
-// kube's paths, texts and order: each node's rule-format errors, then compile/cost errors in the
-// order kube's recursion produces them (children before the node itself), then the schema total.
+// CEL part: compilation, messageExpression, oldSelf where it cannot be correlated, optionalOldSelf,
+// the per-rule and per-schema estimated cost limits), with kube's paths, texts and order: compile
+// and cost errors in the order kube's recursion produces them (children before the node itself),
+// then the schema total.
 
 import { field, type FieldError } from '../../apimachinery/errors.js';
 import type { JSONSchemaProps, ValidationRule } from '../types.js';
@@ -15,8 +16,6 @@ export const STATIC_ESTIMATED_COST_LIMIT = 10000000;
 /** StaticEstimatedCRDCostLimit: the largest estimated cost of all rules of one schema. */
 export const STATIC_ESTIMATED_CRD_COST_LIMIT = 100000000;
 
-const supportedReasons = ['FieldValueDuplicate', 'FieldValueForbidden', 'FieldValueInvalid', 'FieldValueRequired'];
-const newlines = /[\n\r]+/;
 
 /** The rule as kube prints it in a field error (json.Marshal of apiextensions.ValidationRule). */
 export function ruleValue(r: ValidationRule): unknown {
@@ -56,26 +55,16 @@ function observe(t: Total, path: string, cost: number): void {
 
 interface Walk { schemaErrs: FieldError[]; celErrs: FieldError[]; total: Total }
 
+/**
+ * The one rule-form check that needs the schema's structure: fieldPath must name a declared
+ * field. The others (rule, message, messageExpression, reason, fieldPath's text) are the schema
+ * checks' (schema/crd-schema.ts); kube reports all of them before any CEL error.
+ */
 function formatErrors(s: JSONSchemaProps, path: string): FieldError[] {
   const errs: FieldError[] = [];
   (s['x-kubernetes-validations'] ?? []).forEach((rule, i) => {
-    const p = `${path}.x-kubernetes-validations[${i}]`;
-    const r = (rule.rule ?? '').trim();
-    const msg = (rule.message ?? '').trim();
-    if (r === '') errs.push(field.required(`${p}.rule`, 'rule is not specified'));
-    else if (rule.message && msg === '') errs.push(field.invalid(`${p}.message`, rule.message, 'must be non-empty if specified'));
-    else if (newlines.test(msg)) errs.push(field.invalid(`${p}.message`, rule.message, 'must not contain line breaks'));
-    else if (newlines.test(r) && msg === '') errs.push(field.required(`${p}.message`, 'message must be specified if rule contains line breaks'));
-    if (rule.messageExpression && rule.messageExpression.trim() === '') {
-      errs.push(field.required(`${p}.messageExpression`, 'messageExpression must be non-empty if specified'));
-    }
-    if (rule.reason !== undefined && !supportedReasons.includes(rule.reason)) {
-      errs.push(field.notSupported(`${p}.reason`, rule.reason, supportedReasons));
-    }
-    if (rule.fieldPath !== undefined) {
-      if (rule.fieldPath && rule.fieldPath.trim() === '') errs.push(field.invalid(`${p}.fieldPath`, rule.fieldPath, 'must be non-empty if specified'));
-      if (newlines.test(rule.fieldPath)) errs.push(field.invalid(`${p}.fieldPath`, rule.fieldPath, 'must not contain line breaks'));
-      if (rule.fieldPath && validFieldPath(rule.fieldPath, s as never).error !== undefined) errs.push(field.invalid(`${p}.fieldPath`, rule.fieldPath, 'must be a valid path'));
+    if (rule.fieldPath && validFieldPath(rule.fieldPath, s as never).error !== undefined) {
+      errs.push(field.invalid(`${path}.x-kubernetes-validations[${i}].fieldPath`, rule.fieldPath, 'must be a valid path'));
     }
   });
   return errs;

@@ -105,8 +105,10 @@ class Run {
     }
   }
 
-  private rules(n: CelNode, path: string, obj: unknown, old: unknown, ratchet: Ratchet | undefined): void {
+  private rules(n: CelNode, fldPath: string, obj: unknown, old: unknown, ratchet: Ratchet | undefined): void {
     if (!n.rules.length) return;
+    // errors on the root of the validation have Go's nil field.Path, printed "<nil>"
+    const path = fldPath || '<nil>';
     const out = this.out;
     const type = typeOf(n.schema);
     if (out.budget <= 0) {
@@ -149,7 +151,7 @@ class Run {
         continue;
       }
       if (r.value === true) continue;
-      const errPath = rp.fieldPath ? `${path}.${rp.fieldPath}` : path;
+      const errPath = rp.fieldPath ? (fldPath ? `${fldPath}.${rp.fieldPath}` : rp.fieldPath) : path;
       const add = (e: FieldError) => {
         if (!rp.compiled!.usesOldSelf && ratchetEqual(ratchet, obj)) out.warnings.push(fieldErrorString(e));
         else out.errors.push(e);
