@@ -217,8 +217,11 @@ function validAuthority(a: string): boolean {
   }
   const colon = host.lastIndexOf(':');
   if (colon >= 0 && !/^[0-9]*$/.test(host.slice(colon + 1))) return false;
-  return validEscapes(host);
+  // the ASCII characters Go's url package keeps unescaped in a host name (shouldEscape, encodeHost)
+  return HOST_CHARS.test(colon >= 0 ? host.slice(0, colon) : host) && validEscapes(host);
 }
+
+const HOST_CHARS = /^[A-Za-z0-9\-._~!$&'()*+,;=:[\]<>"%\u0080-\uffff]*$/;
 
 /** net/mail.ParseAddress, for the forms people write: addr-spec, or a display name and <addr-spec>. */
 const ATOM = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u0080-\\uffff]+";
