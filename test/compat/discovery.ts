@@ -23,6 +23,34 @@ export function setCommonGroupVersions(gvs: Iterable<string>): void {
   commonGroupVersions = new Set(gvs);
 }
 
+/** The groups each server served when the suite started ('' for core), see newGroup. */
+const startupGroups: Record<'kube' | 'kplane', Set<string>> = { kube: new Set(), kplane: new Set() };
+export function setStartupGroupVersions(kube: Iterable<string>, kplane: Iterable<string>): void {
+  const groupOf = (gv: string) => (gv.includes('/') ? gv.split('/')[0]! : '');
+  startupGroups.kube = new Set([...kube].map(groupOf));
+  startupGroups.kplane = new Set([...kplane].map(groupOf));
+}
+
+/**
+ * A group a server did not serve when the suite started: one of the CRD scenarios' groups. Lists
+ * of all groups (/apis, aggregated discovery, the OpenAPI v3 index, /openapi/v2) leave them out on
+ * that server, so that the themes of built-in kinds do not compare CRDs that other scenarios
+ * create and delete meanwhile; the CRD themes compare them by their own paths (and `pick`).
+ */
+function newGroup(side: 'kube' | 'kplane', group: string): boolean {
+  return startupGroups[side].size > 0 && group !== '*' && !startupGroups[side].has(group);
+}
+
+function dropNewGroups(doc: Record<string, unknown>, side: 'kube' | 'kplane', notes: string[]): Record<string, unknown> {
+  const list = Array.isArray(doc.groups) ? 'groups' : Array.isArray(doc.items) ? 'items' : undefined;
+  if (!list) return doc;
+  const name = (g: unknown) => (!isObj(g) ? '' : isObj(g.metadata) ? String(g.metadata.name ?? '') : String(g.name ?? ''));
+  const kept = (doc[list] as unknown[]).filter((g) => !newGroup(side, name(g)));
+  const n = (doc[list] as unknown[]).length - kept.length;
+  if (n) notes.push(`${side}: groups created during the run (CRDs) not compared here: ${n}`);
+  return { ...doc, [list]: kept };
+}
+
 /**
  * kube lists the resources of a group served by CRDs in the order of its CRD informer's cache
  * (random: two reads of one group differ), so for group/versions that did not exist when the
@@ -56,13 +84,16 @@ export function isDocumentPath(p: string): boolean {
   return /^\/(api|apis)(\/[^/]+){0,2}\/?$/.test(path) || path.startsWith('/openapi/');
 }
 
-export function filterPair(path: string, kube: unknown, kplane: unknown): Filtered {
+export function filterPair(path: string, kubeDoc: unknown, kplaneDoc: unknown): Filtered {
   const notes: string[] = [];
   const p = path.split('?')[0]!;
-  if (p.startsWith('/openapi/v3/') || p === '/openapi/v2') return openapiPair(kube, kplane, notes, p === '/openapi/v2');
-  if (p === '/openapi/v3' || p === '/openapi/v3/') return openapiIndexPair(kube, kplane, notes);
-  if (!isObj(kube) || !isObj(kplane)) return { kube, kplane, notes };
-  const kind = kplane.kind ?? kube.kind;
+  if (p.startsWith('/openapi/v3/') || p === '/openapi/v2') return openapiPair(kubeDoc, kplaneDoc, notes, p === '/openapi/v2');
+  if (p === '/openapi/v3' || p === '/openapi/v3/') return openapiIndexPair(kubeDoc, kplaneDoc, notes);
+  if (!isObj(kubeDoc) || !isObj(kplaneDoc)) return { kube: kubeDoc, kplane: kplaneDoc, notes };
+  const kind = kplaneDoc.kind ?? kubeDoc.kind;
+  const allGroups = kind === 'APIGroupList' || kind === 'APIGroupDiscoveryList';
+  const kube = allGroups ? dropNewGroups(kubeDoc, 'kube', notes) : kubeDoc;
+  const kplane = allGroups ? dropNewGroups(kplaneDoc, 'kplane', notes) : kplaneDoc;
   if (kind === 'APIGroupList' && Array.isArray(kube.groups) && Array.isArray(kplane.groups)) {
     const names = (gs: unknown[]) => new Set(gs.map((g) => (isObj(g) ? String(g.name) : '')));
     const kn = names(kube.groups);
@@ -264,12 +295,14 @@ function openapiPair(kube: unknown, kplane: unknown, notes: string[], v2: boolea
   const kplanePaths = isObj(kplane.paths) ? kplane.paths : {};
   const keepKube = (p: string) => {
     const r = pathResource(p);
+    if (v2 && r && newGroup('kube', r.group)) return false;
     if (!r) return p in kplanePaths; // /version/, /logs/, ...: only where kplane has them too
     if (!r.resource) return servedGroups.has(r.group);
     return served.has(`${r.group}/${r.resource}`);
   };
   const keepKplane = (p: string) => {
     const r = pathResource(p);
+    if (v2 && r && newGroup('kplane', r.group)) return false;
     return !r || kubeGroups.has(r.group);
   };
   const k = summarise(kube, keepKube, v2);
@@ -290,12 +323,12 @@ function openapiIndexPair(kube: unknown, kplane: unknown, notes: string[]): Filt
   };
   const kg = new Set(Object.keys(kube.paths).map(groupOf));
   const pg = new Set(Object.keys(kplane.paths).map(groupOf));
-  const pick = (paths: Record<string, unknown>, other: Set<string | undefined>, who: string) => {
+  const pick = (paths: Record<string, unknown>, other: Set<string | undefined>, who: 'kube' | 'kplane') => {
     const out: Record<string, unknown> = {};
     let dropped = 0;
     for (const [key, v] of Object.entries(paths)) {
       const g = groupOf(key);
-      if (g !== undefined && (g === '*' || other.has(g))) out[key] = v;
+      if (g !== undefined && (g === '*' || other.has(g)) && !newGroup(who, g)) out[key] = v;
       else dropped++;
     }
     if (dropped) notes.push(`${who} index entries of groups (or non-API paths) the other does not serve, not compared: ${dropped}`);

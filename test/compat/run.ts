@@ -23,7 +23,7 @@ import { ensureTools } from '../harness/tools.js';
 import { Accepted, type AcceptedEntry } from './accepted.js';
 import { OpenWatch, send, type OutgoingRequest, type Response, type Target, type WatchEvent } from './client.js';
 import { diff, type Difference } from './diff.js';
-import { filterPair, isDocumentPath, orderCustomResources, setCommonGroupVersions } from './discovery.js';
+import { filterPair, isDocumentPath, orderCustomResources, setCommonGroupVersions, setStartupGroupVersions } from './discovery.js';
 import { getPath, isKubeOnly, newNotes, normalizeBody, normalizeString, type NormContext, type NormNotes } from './normalize.js';
 import { writeReport } from './report.js';
 import {
@@ -538,6 +538,7 @@ async function commonGroupVersions(kube: Target, kplane: Target): Promise<string
     return out;
   };
   const [k, p] = await Promise.all([gvs(kube), gvs(kplane)]);
+  setStartupGroupVersions(k, p);
   return [...k].filter((gv) => p.has(gv));
 }
 
