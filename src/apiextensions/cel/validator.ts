@@ -88,14 +88,18 @@ class Run {
       const o = obj as Record<string, unknown>;
       const oldMap = typeof old === 'object' && old !== null && !Array.isArray(old) ? (old as Record<string, unknown>) : undefined;
       const sub = (k: string): Ratchet | undefined => (ratchet && { has: !!oldMap && Object.hasOwn(oldMap, k), old: oldMap?.[k] });
+      // kube walks Go maps (random order); sorted keys make the order independent of the client's
+      const keys = Object.keys(o).sort();
       if (n.additionalProperties) {
-        for (const [k, v] of Object.entries(o)) {
+        for (const k of keys) {
+          const v = o[k];
           this.node(n.additionalProperties, `${path}[${k}]`, v, oldMap?.[k], sub(k));
           if (this.out.budget < 0) return;
         }
       }
       if (n.properties) {
-        for (const [k, v] of Object.entries(o)) {
+        for (const k of keys) {
+          const v = o[k];
           const child = n.properties.get(k);
           if (!child) continue;
           this.node(child, path ? `${path}.${k}` : k, v, oldMap?.[k], sub(k));
