@@ -13,7 +13,9 @@ import { isDNS1035Label, isDNS1123Subdomain } from '../apimachinery/validation.j
 import { isObj, validateImmutableField, type Obj } from '../registry/kinds/_util.js';
 import { Lru } from '../util/lru.js';
 import { goSchema, goVersions, toInternalSpec, type InternalSpec, type InternalVersion } from './internal.js';
+import { nonStructuralErrors } from './schema/index.js';
 import { schemaErrors, type SchemaCheckOptions } from './schemachecks.js';
+import type { JSONSchemaProps } from './types.js';
 import {
   deprecationWarningErrors, hasValidConversionReviewVersionOrEmpty, invalidStringPtr, validateColumn, validateConversion, validateEnum,
   validateNames, validateSelectableFields, validateStoredVersions, validateSubresources,
@@ -92,6 +94,7 @@ export function validateCustomResourceDefinitionUpdate(crd: KubeObject, old: Kub
   const oldSpec = toInternalSpec(specOf(old));
   const opts: Options = {
     ...CREATE_OPTIONS,
+    ...ratchets(oldSpec),
     requireRecognizedConversionReviewVersion: !oldSpec.conversion || hasValidConversionReviewVersionOrEmpty(oldSpec.conversion.conversionReviewVersions),
     requireImmutableNames: isEstablished(old),
     requireOpenAPISchema: allVersionsSpecifyOpenAPISchema(oldSpec),
@@ -119,6 +122,50 @@ export function validateCustomResourceDefinitionUpdate(crd: KubeObject, old: Kub
 export function validateCustomResourceDefinitionStatus(crd: KubeObject): FieldError[] {
   const accepted = statusOf(crd).acceptedNames;
   return validateNames(isObj(accepted) ? accepted : {}, 'status.acceptedNames');
+}
+
+// ---- ratchets: a rule the stored CRD already breaks is not enforced on its updates ----
+
+const OPENAPI_V3_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
+
+/** requireValidPropertyType, requireStructuralSchema, requireAtomicSetType, requireMapListKeysMapSetValidation of an update. */
+function ratchets(old: InternalSpec): Partial<Options> {
+  return {
+    requireValidPropertyType: !specHas(old, (s) => typeof s.type === 'string' && s.type !== '' && !OPENAPI_V3_TYPES.includes(s.type)),
+    requireStructuralSchema: !schemasOf(old).some((s) => nonStructuralErrors(s as JSONSchemaProps, '').length > 0),
+    requireAtomicSetType: !specHas(old, hasNonAtomicSetItems),
+    requireMapListKeysMapSetValidation: !specHas(old, hasInvalidMapListKeysMapSet),
+  };
+}
+
+function listItems(s: Obj): Obj | undefined {
+  return isObj(s.items) ? s.items : undefined;
+}
+
+/** hasNonAtomicSetType: a set list whose items are not atomic. */
+function hasNonAtomicSetItems(s: Obj): boolean {
+  const items = listItems(s);
+  if (s['x-kubernetes-list-type'] !== 'set' || !items) return false;
+  if (items.type === 'array') return items['x-kubernetes-list-type'] !== undefined && items['x-kubernetes-list-type'] !== 'atomic';
+  if (items.type === 'object') return items['x-kubernetes-map-type'] !== 'atomic';
+  return false;
+}
+
+/** hasInvalidMapListKeysMapSet: validateMapListKeysMapSet would report something. */
+function hasInvalidMapListKeysMapSet(s: Obj): boolean {
+  const items = listItems(s);
+  const lt = s['x-kubernetes-list-type'];
+  if (!items || (lt !== 'set' && lt !== 'map')) return false;
+  if (items.nullable === true) return true;
+  if (lt !== 'map') return false;
+  const required = new Set(Array.isArray(items.required) ? items.required : []);
+  const props = isObj(items.properties) ? items.properties : {};
+  const keys = Array.isArray(s['x-kubernetes-list-map-keys']) ? s['x-kubernetes-list-map-keys'] : [];
+  return keys.some((k) => {
+    const p = props[k as string];
+    if (!isObj(p)) return false;
+    return (!required.has(k) && (p.default === undefined || p.default === null)) || p.nullable === true;
+  });
 }
 
 function isEstablished(crd: KubeObject): boolean {
@@ -289,10 +336,13 @@ function validateValidation(v: Obj | undefined, statusEnabled: boolean, opts: Op
   return errs;
 }
 
+function schemasOf(spec: InternalSpec): Obj[] {
+  return [schemaOf(spec.validation), ...spec.versions.map((v) => schemaOf(v.schema))].filter((s): s is Obj => s !== undefined);
+}
+
 /** HasSchemaWith over every schema of the spec. */
 function specHas(spec: InternalSpec, pred: (s: Obj) => boolean): boolean {
-  const roots = [schemaOf(spec.validation), ...spec.versions.map((v) => schemaOf(v.schema))];
-  return roots.some((s) => s !== undefined && schemaHas(s, pred));
+  return schemasOf(spec).some((s) => schemaHas(s, pred));
 }
 
 /** SchemaHas: pred holds somewhere in the tree. */

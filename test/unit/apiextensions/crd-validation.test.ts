@@ -183,6 +183,21 @@ describe('CustomResourceDefinition update (answers of kube-apiserver v1.34)', ()
     expect(r.message).toBe(`${INVALID}spec.conversion.conversionReviewVersions: Invalid value: ["v9"]: must include at least one of v1, v1beta1`);
   });
 
+  it('does not enforce schema rules the stored CRD already breaks (ratchets)', () => {
+    // refused on create ...
+    const body: Loose = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "foos.example.com"}, "spec": {"group": "example.com", "scope": "Namespaced", "names": {"plural": "foos", "kind": "Foo"}, "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {"type": "object", "properties": {"s": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "object", "properties": {"a": {"type": "string"}}}}, "t": {"type": "fancy"}}}}}]}};
+    expect(create(structuredClone(body)).message).toBe("CustomResourceDefinition.apiextensions.k8s.io \"foos.example.com\" is invalid: [spec.validation.openAPIV3Schema.properties[s].items.x-kubernetes-map-type: Invalid value: null: must be atomic as item of a list with x-kubernetes-list-type=set, spec.validation.openAPIV3Schema.properties[t].type: Unsupported value: \"fancy\": supported values: \"array\", \"boolean\", \"integer\", \"number\", \"object\", \"string\"]");
+    // ... but a CRD stored that way (by an older server) stays updatable
+    const old: Loose = create(structuredClone({ ...body, spec: { ...body.spec, versions: [{ ...body.spec.versions[0], schema: { openAPIV3Schema: { type: 'object' } } }] } })).obj;
+    old.metadata.resourceVersion = '5';
+    old.spec.versions[0].schema = structuredClone(body.spec.versions[0].schema);
+    const r = update(old, (o) => {
+      o.spec.versions[0].additionalPrinterColumns = [{ name: 'A', type: 'string', jsonPath: '.s' }];
+    });
+    expect(r.message).toBeUndefined();
+    expect(r.obj.metadata.generation).toBe(2);
+  });
+
   it('does not repeat the <plural>.<group> name rule', () => {
     const r = update(established(), (o) => {
       o.spec.names.plural = 'others';
