@@ -92,6 +92,9 @@ describe('validate: kube-openapi messages, as kube-apiserver answered them', () 
       'spec.mult: Invalid value: 4: spec.mult in body should be a multiple of 3',
       // kube prints the float value with Go's %v (2.0000005e+06); kplane's field errors print it as JavaScript does
       'spec.ratio: Invalid value: 2000000.5: spec.ratio in body should be less than or equal to 1e+06']],
+    ['multipleOf: an integral value meets the factor truncated to an integer, as Go does', { must: 'x', ratio: 2 },
+      ['spec.ratio: Invalid value: 0: factor MultipleOf declared for spec.ratio must be positive: 0']],
+    ['multipleOf of a float', { must: 'x', ratio: 2.25 }, ['spec.ratio: Invalid value: 2.25: spec.ratio in body should be a multiple of 0.5']],
     ['required', { replicas: 2 }, ['spec.must: Required value']],
     ['maxLength', { must: 'x', name: 'ABCDEFG' }, ['spec.name: Too long: may not be more than 5 bytes']],
     ['minLength', { must: 'x', name: 'A' }, ['spec.name: Invalid value: "A": spec.name in body should be at least 2 chars long']],
