@@ -123,6 +123,10 @@ describe('validateCRDSchema: kube-apiserver answers', () => {
   it('warns about formats kube does not check', () => {
     expect(unrecognizedFormatWarnings({ type: 'object', properties: { a: { type: 'string', format: 'k8s-short-name' }, b: { type: 'integer', format: 'int32' }, c: { type: 'string', format: 'date-time' } } }))
       .toEqual(['unrecognized format "k8s-short-name"']);
+    // kube 1.34 said nothing of the formats of non-string schemas
+    expect(unrecognizedFormatWarnings({ type: 'object', properties: { d: { type: 'integer', format: 'int8' }, e: { type: 'boolean', format: 'x' },
+      i: { 'x-kubernetes-int-or-string': true, format: 'qqq' }, n: { format: 'nnn', 'x-kubernetes-preserve-unknown-fields': true },
+      f: { type: 'array', items: { type: 'string', format: 'yyy' } } } })).toEqual(['unrecognized format "yyy"']);
   });
 });
 
