@@ -60,7 +60,37 @@ function goType(v: unknown): string {
  * text). Throws JSONPathError with Go's text.
  */
 export function findResults(program: JSONPathProgram, data: unknown, opts: EvalOptions = {}): unknown[][] {
+  const fields = fieldChain(program);
+  if (fields) return [fieldChainValue(fields, data, opts.allowMissingKeys ?? false)];
   return new Evaluator(opts.allowMissingKeys ?? false).run(program.root.nodes, data).map((r) => r.map(exportValue));
+}
+
+// Most printer columns and every selectable field are one action of plain fields ({.a.b.c}):
+// those are walked directly, with the evaluator's results and errors.
+const chains = new WeakMap<JSONPathProgram, readonly string[] | null>();
+
+function fieldChain(program: JSONPathProgram): readonly string[] | null {
+  let c = chains.get(program);
+  if (c === undefined) {
+    const [only, ...rest] = program.root.nodes;
+    c = only?.type === 'list' && rest.length === 0 && only.nodes.length > 0 && only.nodes.every((n) => n.type === 'field')
+      ? only.nodes.map((n) => (n as Extract<JSONPathNode, { type: 'field' }>).name) : null;
+    chains.set(program, c);
+  }
+  return c;
+}
+
+function fieldChainValue(fields: readonly string[], data: unknown, allowMissingKeys: boolean): unknown[] {
+  let v = data;
+  for (const name of fields) {
+    const next = isObject(v) && Object.prototype.hasOwnProperty.call(v, name) ? v[name] : undefined;
+    if (next === undefined) {
+      if (allowMissingKeys) return [];
+      throw new JSONPathError(`${name} is not found`);
+    }
+    v = next;
+  }
+  return [v];
 }
 
 function exportValue(v: Value): unknown {
