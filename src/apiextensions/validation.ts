@@ -50,13 +50,20 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const specOf = (crd: KubeObject): Obj => (isObj(crd.spec) ? crd.spec : {});
 const statusOf = (crd: KubeObject): Obj => (isObj(crd.status) ? crd.status : {});
 
-/** The metadata.name rule of ValidateCustomResourceDefinition's name validator. */
+/**
+ * The rule ValidateCustomResourceDefinition's name validator adds: kube runs it on generateName
+ * too (as the prefix it is, so any generateName but the exact name fails), then on the name.
+ */
 export function crdNameErrors(crd: KubeObject): FieldError[] {
   const spec = specOf(crd);
   const names = isObj(spec.names) ? spec.names : {};
-  const name = str(crd.metadata?.name);
   const required = `${str(names.plural)}.${str(spec.group)}`;
-  return name && name !== required ? [field.invalid('metadata.name', name, 'must be spec.names.plural+"."+spec.group')] : [];
+  const errs: FieldError[] = [];
+  for (const key of ['generateName', 'name'] as const) {
+    const v = str(crd.metadata?.[key]);
+    if (v && v !== required) errs.push(field.invalid(`metadata.${key}`, v, 'must be spec.names.plural+"."+spec.group'));
+  }
+  return errs;
 }
 
 // Spec validation (schemas, CEL compilation: tens of milliseconds for a large CRD) is a pure

@@ -75,6 +75,16 @@ describe('CustomResourceDefinition create (answers of kube-apiserver v1.34)', ()
     expect(obj!.status).toEqual({ conditions: null, acceptedNames: { plural: '', kind: '' }, storedVersions: ['v1'] });
   });
 
+  it('applies the <plural>.<group> rule to generateName too, as kube\'s name validator does', () => {
+    const body: Loose = structuredClone(cases.find((c) => c.object)!.crd);
+    body.metadata = { generateName: `${body.metadata.name}-` };
+    const { message } = create(body);
+    const name = /"([^"]+)" is invalid/.exec(message!)![1]!;
+    expect(name).toMatch(new RegExp(`^${body.metadata.generateName.replace(/\./g, '\\.')}[a-z0-9]{5}$`));
+    // kube-apiserver v1.34's answer, with its generated name
+    expect(message).toBe(`CustomResourceDefinition.apiextensions.k8s.io "${name}" is invalid: [metadata.generateName: Invalid value: "${body.metadata.generateName}": must be spec.names.plural+"."+spec.group, metadata.name: Invalid value: "${name}": must be spec.names.plural+"."+spec.group]`);
+  });
+
   it('warns of unrecognized string formats', () => {
     const c = ctx();
     create({
