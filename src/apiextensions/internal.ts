@@ -36,6 +36,8 @@ export interface InternalSpec {
   validation?: Obj;
   subresources?: Obj;
   versions: InternalVersion[];
+  /** spec.versions was absent (Go's nil slice, printed as null), not empty. */
+  versionsNil: boolean;
   additionalPrinterColumns?: Obj[];
   selectableFields?: Obj[];
   conversion?: InternalConversion;
@@ -62,6 +64,7 @@ export function toInternalSpec(spec: Obj): InternalSpec {
   });
   const out: InternalSpec = {
     group: str(spec.group), version: '', names: isObj(spec.names) ? spec.names : {}, scope: str(spec.scope), versions,
+    versionsNil: !Array.isArray(spec.versions),
     conversion: toInternalConversion(spec.conversion),
     preserveUnknownFields: typeof spec.preserveUnknownFields === 'boolean' ? spec.preserveUnknownFields : undefined,
   };
@@ -92,9 +95,10 @@ function toInternalConversion(c: unknown): InternalConversion | undefined {
 const ptr = (v: unknown): unknown => (v === undefined ? null : v);
 const slice = (v: unknown): unknown => (Array.isArray(v) ? v : null);
 
-/** CustomResourceDefinitionVersion list as a field error prints it. */
-export function goVersions(versions: InternalVersion[]): unknown[] {
-  return versions.map((v) => ({
+/** spec.versions as a field error prints it. */
+export function goVersions(spec: InternalSpec): unknown[] | null {
+  if (spec.versionsNil) return null;
+  return spec.versions.map((v) => ({
     Name: v.name, Served: v.served, Storage: v.storage, Deprecated: v.deprecated, DeprecationWarning: ptr(v.deprecationWarning),
     Schema: v.schema ? goValidation(v.schema) : null,
     Subresources: v.subresources ? goSubresources(v.subresources) : null,

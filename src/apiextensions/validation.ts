@@ -244,8 +244,8 @@ function validateSpec(spec: InternalSpec, opts: Options, path: string): FieldErr
   });
   // (the top-level vs per-version exclusivity checks cannot fail for a v1 object: conversion only
   // moves fields that are identical in every version, and clears them there)
-  if (!unique) errs.push(field.invalid(`${path}.versions`, goVersions(spec.versions), 'must contain unique version names'));
-  if (storageCount !== 1) errs.push(field.invalid(`${path}.versions`, goVersions(spec.versions), 'must have exactly one version marked as storage version'));
+  if (!unique) errs.push(field.invalid(`${path}.versions`, goVersions(spec), 'must contain unique version names'));
+  if (storageCount !== 1) errs.push(field.invalid(`${path}.versions`, goVersions(spec), 'must have exactly one version marked as storage version'));
   if (spec.version) {
     const msgs = isDNS1035Label(spec.version);
     if (msgs.length) errs.push(field.invalid(`${path}.version`, spec.version, msgs.join(',')));
