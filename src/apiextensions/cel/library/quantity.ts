@@ -14,7 +14,7 @@ const MIN_INT64 = -(2n ** 63n);
 export class QuantityValue extends Opaque {
   override readonly typeName = 'kubernetes.Quantity';
   /** int64Scale: the scale of resource.Quantity's int64 form, undefined when it is an inf.Dec. */
-  constructor(readonly q: Quantity, readonly int64Scale: number | undefined = 0) { super(); }
+  constructor(readonly q: Quantity, readonly int64Scale: number | undefined) { super(); }
 }
 
 const decimalExp: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };

@@ -1,0 +1,203 @@
+// Custom resources through the compiled rules: kube's messages (failed rule, message,
+// messageExpression, reason, fieldPath), evaluation errors, transition rules with oldSelf and
+// optionalOldSelf, list-type=map correlation, ratcheting warnings, root and embedded resources,
+// and the runtime cost limit. Expected texts are kube-apiserver v1.34's answers to the same
+// creates and updates.
+
+import { describe, expect, it } from 'vitest';
+import { compileValidations } from '../../../src/apiextensions/cel/index.js';
+import type { JSONSchemaProps } from '../../../src/apiextensions/types.js';
+import { fieldErrorString } from '../../../src/apimachinery/errors.js';
+import { cr, runtimeErrors, validatorOf, withSpec } from './cel-helpers.js';
+
+describe('messages', () => {
+  const v = validatorOf(withSpec({
+    type: 'object',
+    properties: {
+      a: {
+        type: 'string', maxLength: 10,
+        'x-kubernetes-validations': [
+          { rule: 'self.startsWith("x")' },
+          { rule: 'self.size() < 5', message: 'too long' },
+          { rule: 'self != "xbad"', messageExpression: '"bad value " + self', reason: 'FieldValueForbidden' },
+        ],
+      },
+      n: { type: 'integer' },
+      m: { type: 'object', additionalProperties: { type: 'integer' }, 'x-kubernetes-validations': [{ rule: 'self.all(k, self[k] > 0)', fieldPath: '.foo' }] },
+    },
+  }, [
+    { rule: 'self.n / 0 == 1' },
+    { rule: 'has(self.n) && self.n > 3', reason: 'FieldValueRequired', message: 'n must be > 3' },
+    { rule: 'self.m.zz == 1' },
+  ]));
+
+  it.each([
+    [{ a: 'yes', n: 5 }, [
+      'spec: Invalid value: "object": division by zero evaluating rule: self.n / 0 == 1',
+      'spec: Invalid value: "object": no such key: m evaluating rule: self.m.zz == 1',
+      'spec.a: Invalid value: "string": failed rule: self.startsWith("x")',
+    ]],
+    [{ a: 'xbad', n: 1, m: { q: -1 } }, [
+      'spec: Invalid value: "object": division by zero evaluating rule: self.n / 0 == 1',
+      'spec: Required value: n must be > 3',
+      'spec: Invalid value: "object": no such key: zz evaluating rule: self.m.zz == 1',
+      'spec.a: Forbidden: bad value xbad',
+      'spec.m.[foo]: Invalid value: "object": failed rule: self.all(k, self[k] > 0)',
+    ]],
+    [{ a: 'xabcdef', n: 4, m: {} }, [
+      'spec: Invalid value: "object": division by zero evaluating rule: self.n / 0 == 1',
+      'spec: Invalid value: "object": no such key: zz evaluating rule: self.m.zz == 1',
+      'spec.a: Invalid value: "string": too long',
+    ]],
+  ])('%j', (spec, want) => {
+    expect(runtimeErrors(v, spec)).toEqual(want);
+  });
+});
+
+describe('evaluation errors', () => {
+  const v = validatorOf(withSpec({ type: 'object', properties: { s: { type: 'string' }, n: { type: 'integer' }, l: { type: 'array', items: { type: 'integer' } } } }, [
+    'quantity(self.s).isInteger()', 'url(self.s).getScheme() == "x"', 'ip(self.s).family() == 4', 'cidr(self.s).prefixLength() > 0',
+    'self.l[5] == 1', 'self.n + 9223372036854775807 > 0', 'optional.none().value() == 1', 'semver(self.s).major() == 1', 'self.l.min() == 1',
+    'int(self.s) == 1', 'duration(self.s) > duration("1s")', 'timestamp(self.s) > timestamp("2020-01-01T00:00:00Z")',
+    'format.named(self.s).value().validate("x").hasValue()', 'self.s.charAt(100) == ""', 'self.s.substring(5) == ""',
+  ].map((rule) => ({ rule }))));
+  const E = (msg: string, rule: string) => `spec: Invalid value: "object": ${msg} evaluating rule: ${rule}`;
+
+  it('a string that is nothing', () => {
+    expect(runtimeErrors(v, { s: 'a(b', n: 1, l: [] })).toEqual([
+      E("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'", 'quantity(self.s).isInteger()'),
+      E('URL parse error during conversion from string: parse "a(b": invalid URI for request', 'url(self.s).getScheme() == "x"'),
+      E('IP Address "a(b" parse error during conversion from string: ParseAddr("a(b"): unable to parse IP', 'ip(self.s).family() == 4'),
+      E('network address parse error during conversion from string: network address parse error during conversion from string: netip.ParsePrefix("a(b"): no \'/\'', 'cidr(self.s).prefixLength() > 0'),
+      E('index out of bounds: 5', 'self.l[5] == 1'),
+      E('integer overflow', 'self.n + 9223372036854775807 > 0'),
+      E('optional.none() dereference', 'optional.none().value() == 1'),
+      E('No Major.Minor.Patch elements found', 'semver(self.s).major() == 1'),
+      E('min called on empty list', 'self.l.min() == 1'),
+      E("type conversion error from 'string' to 'int'", 'int(self.s) == 1'),
+      E("type conversion error from 'string' to 'google.protobuf.Duration'", 'duration(self.s) > duration("1s")'),
+      E("type conversion error from 'string' to 'google.protobuf.Timestamp'", 'timestamp(self.s) > timestamp("2020-01-01T00:00:00Z")'),
+      E('optional.none() dereference', 'format.named(self.s).value().validate("x").hasValue()'),
+      E('index out of range: 100', 'self.s.charAt(100) == ""'),
+      E('index out of range: 5', 'self.s.substring(5) == ""'),
+    ]);
+  });
+
+  it('a quantity that is no integer in kube\'s int64 form, and an IPv4 parse error', () => {
+    const errs = runtimeErrors(v, { s: '1.5Gi', n: -1, l: [3, 1] });
+    expect(errs.slice(0, 3)).toEqual([
+      'spec: Invalid value: "object": failed rule: quantity(self.s).isInteger()',
+      E('URL parse error during conversion from string: parse "1.5Gi": invalid URI for request', 'url(self.s).getScheme() == "x"'),
+      E('IP Address "1.5Gi" parse error during conversion from string: ParseAddr("1.5Gi"): unexpected character (at "Gi")', 'ip(self.s).family() == 4'),
+    ]);
+    expect(errs).toHaveLength(12);
+  });
+});
+
+describe('transition rules', () => {
+  const v = validatorOf(withSpec({
+    type: 'object',
+    properties: {
+      a: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'a is immutable' }, { rule: 'self.size() < 4' }] },
+      b: { type: 'string', 'x-kubernetes-validations': [{ rule: '!oldSelf.hasValue() || oldSelf.value() <= self', optionalOldSelf: true, message: 'b must grow' }] },
+      items: {
+        type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'],
+        items: {
+          type: 'object', required: ['k'], properties: { k: { type: 'string' }, v: { type: 'integer' } },
+          'x-kubernetes-validations': [{ rule: 'self.v >= oldSelf.v', message: 'v may not shrink' }],
+        },
+      },
+    },
+  }));
+
+  it('are skipped on create, except optionalOldSelf ones', () => {
+    expect(runtimeErrors(v, { a: 'x', b: 'b' })).toEqual([]);
+    expect(v.validate(cr({ a: 'x', b: 'b' }), undefined)).toEqual([]);
+  });
+
+  it('compare with the old value on update', () => {
+    expect(runtimeErrors(v, { a: 'y', b: 'a' }, { a: 'x', b: 'b' })).toEqual([
+      'spec.a: Invalid value: "string": a is immutable',
+      'spec.b: Invalid value: "string": b must grow',
+    ]);
+    expect(runtimeErrors(v, { a: 'xxxxx', b: 'c' }, { a: 'x', b: 'b' })).toEqual([
+      'spec.a: Invalid value: "string": a is immutable',
+      'spec.a: Invalid value: "string": failed rule: self.size() < 4',
+    ]);
+  });
+
+  it('correlate list-type=map items by key (new items have no oldSelf)', () => {
+    expect(runtimeErrors(v, { a: 'x', b: 'c', items: [{ k: '1', v: 4 }, { k: '2', v: 1 }] }, { a: 'x', b: 'c', items: [{ k: '1', v: 5 }] }))
+      .toEqual(['spec.items[0]: Invalid value: "object": v may not shrink']);
+  });
+
+  it('ratchet: an unchanged invalid value only warns', () => {
+    const r = v.validateWithWarnings(cr({ a: 'xxxxx' }), cr({ a: 'xxxxx' }));
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual(['spec.a: Invalid value: "string": failed rule: self.size() < 4']);
+  });
+});
+
+describe('resources', () => {
+  const schema: JSONSchemaProps = {
+    type: 'object',
+    'x-kubernetes-validations': [
+      { rule: "self.metadata.name.startsWith('x')" },
+      { rule: "self.kind == 'Root' && self.apiVersion == 'ex.com/v1'" },
+      { rule: "!has(self.spec) || self.spec.a != 'bad'", message: 'spec.a is bad' },
+    ],
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          a: { type: 'string' },
+          e: {
+            type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true,
+            'x-kubernetes-validations': [{ rule: "self.kind == 'ConfigMap'" }, { rule: "self.metadata.name == 'cm'" }],
+          },
+        },
+      },
+    },
+  };
+
+  it('see apiVersion, kind and metadata.name of the root and of embedded resources; root errors are at <nil>', () => {
+    const v = validatorOf(schema);
+    const obj = { apiVersion: 'ex.com/v1', kind: 'Root', metadata: { name: 'o1', namespace: 'default' }, spec: { a: 'bad', e: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } } } };
+    expect(v.validate(obj, undefined).map(fieldErrorString)).toEqual([
+      '<nil>: Invalid value: "object": failed rule: self.metadata.name.startsWith(\'x\')',
+      '<nil>: Invalid value: "object": spec.a is bad',
+      'spec.e: Invalid value: "object": failed rule: self.kind == \'ConfigMap\'',
+      'spec.e: Invalid value: "object": failed rule: self.metadata.name == \'cm\'',
+    ]);
+  });
+
+  it('a schema without rules has no validator', () => {
+    expect(compileValidations({ type: 'object', properties: { spec: { type: 'object' } } }, { basePath: 'x' })).toEqual({ errors: [] });
+  });
+});
+
+describe('runtime cost', () => {
+  const v = validatorOf(withSpec({ type: 'object', properties: { l: { type: 'array', maxItems: 1000, items: { type: 'integer' } } } }, [
+    { rule: 'self.l.all(x, self.l.all(y, x != y || true))' },
+    { rule: 'self.l.size() < 5' },
+  ]));
+
+  it('stops a rule at the per-call limit, and every rule after it', () => {
+    const t0 = Date.now();
+    expect(runtimeErrors(v, { l: [...Array(1000).keys()] })).toEqual([
+      "spec: Invalid value: \"object\": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: self.l.all(x, self.l.all(y, x != y || true))",
+    ]);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('lets a cheaper evaluation of the same rule through', () => {
+    expect(runtimeErrors(v, { l: [...Array(300).keys()] })).toEqual(['spec: Invalid value: "object": failed rule: self.l.size() < 5']);
+  });
+
+  it('never mutates the object and gives the same answer twice (no state between evaluations)', () => {
+    const spec = { l: [1, 2, 3, 4, 5, 6] };
+    const frozen = JSON.stringify(spec);
+    expect(runtimeErrors(v, spec)).toEqual(runtimeErrors(v, spec));
+    expect(JSON.stringify(spec)).toBe(frozen);
+  });
+});
