@@ -24,7 +24,7 @@ export class Client {
     this.agent = new Agent({ keepAlive: true, maxSockets: sockets, ca: target.ca, cert: target.cert, key: target.key });
   }
 
-  call(method: string, path: string, body?: unknown): Promise<Reply> {
+  call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Reply> {
     const url = new URL(this.target.base + path);
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
@@ -33,7 +33,7 @@ export class Client {
         agent: this.agent,
         headers: {
           Accept: 'application/json',
-          ...(data ? { 'Content-Type': 'application/json', 'Content-Length': String(data.length) } : {}),
+          ...(data ? { 'Content-Type': contentType, 'Content-Length': String(data.length) } : {}),
           ...(this.target.token ? { Authorization: `Bearer ${this.target.token}` } : {}),
         },
       }, (res) => {

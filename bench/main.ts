@@ -6,14 +6,18 @@
 //    (10,000 workspaces: RSS and disk per cluster; again with glibc's default malloc tunables)
 //  - idle memory: one kube-apiserver + etcd next to 1,000 idle kplane logical clusters
 //
+//  - CRDs (./crds.ts): Cluster API creates/s vs ConfigMaps, RSS per logical cluster with Cluster
+//    API's CRDs vs an idle one, CRD create -> Established / served latency: kplane vs kube
+//
 //  - the soak (./soak.ts): mixed load for several rounds in one process, per-round throughput,
 //    latency per verb and memory; it must stay flat
 //
 // Options (env): BENCH_N (creates, default 3000), BENCH_WORKSPACES (default 10000),
 // BENCH_SKIP_KUBE=1 (kplane only), BENCH_SOAK=only (just the soak; also `npm run bench -- --soak`),
-// BENCH_SOAK=0 (no soak); the soak's own: SOAK_CLIENTS (256), SOAK_SECONDS (60), SOAK_ROUNDS (3),
-// SOAK_WORKSPACES (20), SOAK_STEADY (1; 0 lets creates accumulate), SOAK_KEEP (20 per client),
-// SOAK_HISTORY_WINDOW=SECONDS (kplane's --history-window: below the soak's length, compaction runs
+// BENCH_SOAK=0 (no soak), BENCH_CRDS=only (just the CRD figures) or 0 (none; their own options
+// are in ./crds.ts: BENCH_CRD_CLUSTERS, BENCH_CRD_LATENCY, BENCH_CRD_N); the soak's own:
+// SOAK_CLIENTS (256), SOAK_SECONDS (60), SOAK_ROUNDS (3), SOAK_WORKSPACES (20), SOAK_STEADY (1; 0
+// lets creates accumulate), SOAK_KEEP (20 per client), SOAK_HISTORY_WINDOW=SECONDS (kplane's --history-window: below the soak's length, compaction runs
 // during the soak), SOAK_CPU_PROF=DIR (kplane writes a CPU profile per round there: slice-0 is the set-up, slice-N round N).
 
 import { mkdtemp, readFile, rm, stat, readdir } from 'node:fs/promises';
@@ -25,6 +29,7 @@ import { ensureTools } from '../test/harness/tools.js';
 import { startKplaneProcess, type KplaneProcess } from '../test/helpers/process.js';
 import { Client, load, percentile, type Target } from './client.js';
 import { runSoak, soakOptionsFromEnv } from './soak.js';
+import { crdOptionsFromEnv, runCrdBench } from './crds.js';
 
 const N = Number(process.env.BENCH_N ?? 3000);
 const WORKSPACES = Number(process.env.BENCH_WORKSPACES ?? 10000);
@@ -56,10 +61,15 @@ async function allocatorOf(pid: number): Promise<string> {
   return (await readFile(`/proc/${pid}/maps`, 'utf8')).includes('libjemalloc') ? 'jemalloc' : 'glibc';
 }
 
-async function maintenance(p: KplaneProc): Promise<{ rss: number; heapUsed: number; leveldb: number }> {
+/** kplane's record after its maintenance signal (compaction, full GC): memory, CRD index counts. */
+async function maintenanceRecord(p: KplaneProc): Promise<Record<string, unknown>> {
   const after = p.records.length;
   p.child.kill('SIGUSR2');
-  const rec = await p.waitFor('maintenance done', after, 600_000);
+  return p.waitFor('maintenance done', after, 600_000);
+}
+
+async function maintenance(p: KplaneProc): Promise<{ rss: number; heapUsed: number; leveldb: number }> {
+  const rec = await maintenanceRecord(p);
   return { rss: rec.rss as number, heapUsed: rec.heapUsed as number, leveldb: rec.leveldb as number };
 }
 
@@ -288,9 +298,33 @@ async function soak(): Promise<void> {
   }
 }
 
+/** The CRD figures, in processes of their own (kplane's, and a kube-apiserver + etcd beside it). */
+async function crdBench(): Promise<void> {
+  const skipKube = process.env.BENCH_SKIP_KUBE === '1';
+  if (!skipKube) await ensureTools();
+  await runCrdBench({
+    startKplane: async () => {
+      const p = await startKplaneForBench();
+      return {
+        target: (cluster) => kplaneTarget(p, cluster),
+        maintenance: () => maintenanceRecord(p),
+        rss: () => rssOf(p.child.pid!),
+        stop: () => stopKplane(p),
+      };
+    },
+    startKube: skipKube ? undefined : async () => {
+      const m = await startManagementCluster();
+      return { target: kubeTarget(m), rss: async () => (await rssOf(m.pids.apiserver)) + (await rssOf(m.pids.etcd)), stop: () => m.stop() };
+    },
+    progress,
+  }, crdOptionsFromEnv());
+}
+
 async function main(): Promise<void> {
   const soakMode = process.argv.includes('--soak') ? 'only' : (process.env.BENCH_SOAK ?? '1');
   if (soakMode === 'only') return soak();
+  const crdMode = process.env.BENCH_CRDS ?? '1';
+  if (crdMode === 'only') return crdBench();
   const skipKube = process.env.BENCH_SKIP_KUBE === '1';
   console.log(`kplane bench: ${N} creates, ${N * 3} gets, LIST of ${LIST_SIZE}, ${WATCHERS} watchers, ${WORKSPACES} idle workspaces, concurrency ${CONCURRENCY}`);
   let kube: ManagementCluster | undefined;
@@ -358,6 +392,7 @@ async function main(): Promise<void> {
     if (p) await stopKplane(p);
     await kube?.stop();
   }
+  if (crdMode !== '0') await crdBench();
   if (soakMode !== '0') await soak();
 }
 
