@@ -81,8 +81,9 @@ export function validateEmbeddedResources(n: Node, obj: unknown, path: string, i
 
 /** A decoding failure of an embedded resource's type or object meta (kube answers 400 with it). */
 export class MetadataCoercionError extends Error {
-  constructor(readonly fieldError: FieldError) {
-    super(fieldErrorString(fieldError));
+  /** The message is the field error, or for the root's metadata Go's decoding error alone (as kube words it). */
+  constructor(readonly fieldError: FieldError, message = fieldErrorString(fieldError)) {
+    super(message);
     this.name = 'MetadataCoercionError';
   }
 }
@@ -92,7 +93,7 @@ export function coerceMetadata(o: Record<string, unknown>, path: string, drop: b
   if (!('metadata' in o)) return [];
   const metaPath = child(path, 'metadata');
   const d = drop ? decodeObjectMetaDropping(o.metadata) : decodeObjectMeta(o.metadata);
-  if (d.error) throw new MetadataCoercionError(field.invalid(metaPath, sortedDeep(o.metadata), d.error));
+  if (d.error) throw new MetadataCoercionError(field.invalid(metaPath, sortedDeep(o.metadata), d.error), path ? undefined : d.error);
   if (d.value === undefined) {
     delete o.metadata;
     return [];

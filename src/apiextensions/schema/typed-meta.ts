@@ -5,6 +5,8 @@
 // kube writes back (runtime.DefaultUnstructuredConverter.ToUnstructured: empty fields omitted,
 // times in UTC seconds).
 
+import { formatTime, parseRFC3339 } from './gotime.js';
+
 type FieldType =
   | 'string' | 'int64' | 'bool' | 'time' | 'stringMap' | 'stringList' | 'raw'
   | { list: Struct } | { ptrStruct: Struct };
@@ -66,17 +68,6 @@ function jsonKind(v: unknown): string {
   return 'object';
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-
-/** metav1.Time's UnmarshalJSON: RFC 3339, written back in UTC with second precision. */
-function parseTime(v: string): string | undefined {
-  const m = RFC3339.exec(v);
-  if (!m) return undefined;
-  const ms = Date.parse(v.toUpperCase());
-  if (Number.isNaN(ms)) return undefined;
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 interface Ctx {
   error?: string;
   unknown: string[];
@@ -101,13 +92,13 @@ function decodeField(ctx: Ctx, spec: FieldSpec, v: unknown, struct: string, fiel
       if (typeof v !== 'boolean') return typeError(ctx, v, struct, fieldPath, 'bool');
       return v;
     case 'time': {
-      if (typeof v !== 'string') {
-        ctx.error ??= `json: cannot unmarshal ${jsonKind(v)} into Go value of type string`;
+      if (typeof v !== 'string') return typeError(ctx, v, struct, fieldPath, 'string');
+      const t = parseRFC3339(v);
+      if ('error' in t) {
+        ctx.error ??= t.error;
         return undefined;
       }
-      const s = parseTime(v);
-      if (s === undefined) ctx.error ??= `parsing time ${JSON.stringify(JSON.stringify(v))} as "\\"2006-01-02T15:04:05Z07:00\\"": cannot parse ${JSON.stringify(v + '"').slice(0, -1)}" as "2006"`;
-      return s;
+      return formatTime(t.ms);
     }
     case 'stringMap': {
       if (typeof v !== 'object' || Array.isArray(v)) return typeError(ctx, v, struct, fieldPath, 'map[string]string');

@@ -286,3 +286,35 @@ describe('validateUpdate: ratcheting as kube-apiserver 1.34 does it', () => {
     expect(update({ pairs: [{ a: 'x', b: 1 }, { a: 'y', b: 2 }] })).toEqual(['spec.pairs[1].a: Too long: may not be more than 0 bytes']);
   });
 });
+
+describe('prune: metadata decoded as Go decodes ObjectMeta (kube-apiserver answers, 400 "cannot be handled as")', () => {
+  const times: [unknown, string][] = [
+    ['', 'parsing time "" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "2006"'],
+    ['2024-13-01T00:00:00Z', 'parsing time "2024-13-01T00:00:00Z": month out of range'],
+    ['2024-01-01T10:00:00', 'parsing time "2024-01-01T10:00:00" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "Z07:00"'],
+    ['2024-01-01T10:00:00Zjunk', 'parsing time "2024-01-01T10:00:00Zjunk": extra text: "junk"'],
+    ['2024-01-01 10:00:00Z', 'parsing time "2024-01-01 10:00:00Z" as "2006-01-02T15:04:05Z07:00": cannot parse " 10:00:00Z" as "T"'],
+    ['2024-02-30T10:00:00Z', 'parsing time "2024-02-30T10:00:00Z": day out of range'],
+    ['2024-01-01T25:00:00Z', 'parsing time "2024-01-01T25:00:00Z": hour out of range'],
+    ['2024-01-01T10:00:00.123+0200', 'parsing time "2024-01-01T10:00:00.123+0200" as "2006-01-02T15:04:05Z07:00": cannot parse "+0200" as "Z07:00"'],
+    [5, 'json: cannot unmarshal number into Go struct field ObjectMeta.creationTimestamp of type string'],
+  ];
+  for (const [t, want] of times) {
+    it(`an embedded creationTimestamp ${JSON.stringify(t)}`, () => {
+      const obj = widget({ must: 'x', template: { apiVersion: 'v1', kind: 'K', metadata: { creationTimestamp: t } } });
+      expect(() => compiled.prune(obj)).toThrow(`spec.template.metadata: Invalid value: ${JSON.stringify({ creationTimestamp: t })}: ${want}`);
+    });
+  }
+  it('keeps a valid time in UTC seconds', () => {
+    const obj = widget({ must: 'x', template: { apiVersion: 'v1', kind: 'K', metadata: { creationTimestamp: '2024-01-01T1:00:00Z' } } });
+    compiled.prune(obj);
+    expect((obj.spec as { template: { metadata: unknown } }).template.metadata).toEqual({ creationTimestamp: '2024-01-01T01:00:00Z' });
+  });
+  it('words errors of the root metadata as Go\'s decoder alone', () => {
+    const root = (metadata: unknown) => () => compiled.prune({ apiVersion: 'h1.example.com/v1', kind: 'Widget', metadata, spec: { must: 'x' } });
+    expect(root({ name: 'a', labels: { a: 1 } })).toThrow(/^json: cannot unmarshal number into Go struct field ObjectMeta.labels of type string$/);
+    expect(root({ name: 'a', generation: 'x' })).toThrow(/^json: cannot unmarshal string into Go struct field ObjectMeta.generation of type int64$/);
+    expect(root({ name: 'a', creationTimestamp: 'yesterday' })).toThrow(/^parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"$/);
+    expect(root('str')).toThrow(/^json: cannot unmarshal string into Go value of type v1.ObjectMeta$/);
+  });
+});
