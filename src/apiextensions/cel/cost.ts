@@ -16,6 +16,12 @@ const add = (a: number, b: number) => sat(a + b);
 const mul = (a: number, b: number) => (a === 0 || b === 0 ? 0 : sat(a * b));
 const factor = (a: number, f: number) => (a === 0 ? 0 : sat(Math.ceil(a * f)));
 
+const scalars = ['bool', 'double', 'int', 'uint', 'google.protobuf.Timestamp', 'google.protobuf.Duration'];
+function isScalar(t: CelT): boolean {
+  if (t.kind === 'opaque' && t.name === 'optional_type') return isScalar(t.params[0]!);
+  return scalars.includes(t.kind);
+}
+
 class Coster {
   private readonly sizes = new Map<bigint, number>();
 
@@ -40,9 +46,8 @@ class Coster {
     if (k.case === 'structExpr') return k.value.entries.length;
     const t = this.type(e);
     if (t && 'maxElements' in t && t.maxElements !== undefined) return t.maxElements;
-    // cel-go's computeTypeSize: a computed scalar has size 1
-    if (t && ['bool', 'double', 'int', 'uint', 'null_type', 'google.protobuf.Timestamp', 'google.protobuf.Duration'].includes(t.kind)) return 1;
-    return MAX_UINT64;
+    // cel-go's computeTypeSize: a computed scalar (or optional scalar) has size 1
+    return t && isScalar(t) ? 1 : MAX_UINT64;
   }
 
   cost(e: Expr): number {

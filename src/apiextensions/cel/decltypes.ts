@@ -61,7 +61,12 @@ export function schemaDecl(s: JSONSchemaProps, isResourceRoot: boolean, name = '
       const it = schemaDecl(items, !!items['x-kubernetes-embedded-resource'], name);
       if (!it) return undefined;
       const max = s.maxItems !== undefined ? nonNeg(s.maxItems) : Math.floor(perRequest / (it.minSize + 1));
-      return { type: T.list(it.type, max), minSize: 2 };
+      // set and map lists compare regardless of order (kube's unstructured lists)
+      const lt = s['x-kubernetes-list-type'];
+      const type: CelT = lt === 'set' || lt === 'map'
+        ? { kind: 'list', elem: it.type, maxElements: max, listType: lt, mapKeys: s['x-kubernetes-list-map-keys'] ?? [] }
+        : T.list(it.type, max);
+      return { type, minSize: 2 };
     }
     case 'object': {
       const ap = additional(s);

@@ -6,7 +6,7 @@
 export type CelT =
   | { kind: 'int' | 'uint' | 'double' | 'string' | 'bool' | 'bytes' | 'null_type' | 'dyn' | 'error'
     | 'google.protobuf.Timestamp' | 'google.protobuf.Duration'; maxElements?: number }
-  | { kind: 'list'; elem: CelT; maxElements?: number }
+  | { kind: 'list'; elem: CelT; maxElements?: number; listType?: 'set' | 'map'; mapKeys?: readonly string[] }
   | { kind: 'map'; key: CelT; value: CelT; maxElements?: number }
   | { kind: 'object'; name: string; fields: ReadonlyMap<string, CelT>; maxElements?: number }
   | { kind: 'type'; of: CelT }

@@ -8,6 +8,7 @@ import { DurationSchema, TimestampSchema } from '@bufbuild/protobuf/wkt';
 import type { CelInput } from '@bufbuild/cel';
 import type { CelT } from './types.js';
 import { escapeName } from './escape.js';
+import { KubeList } from './library/equality.js';
 
 const UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
@@ -52,7 +53,11 @@ export function toCelValue(v: unknown, t: CelT | undefined): CelInput {
       return ns === undefined ? (v as CelInput) : durationValue(ns);
     }
     case 'google.protobuf.Timestamp': return (typeof v === 'string' && timestampValue(v)) || (v as CelInput);
-    case 'list': return Array.isArray(v) ? v.map((x) => toCelValue(x, t.elem)) : (v as CelInput);
+    case 'list': {
+      if (!Array.isArray(v)) return v as CelInput;
+      const items = v.map((x) => toCelValue(x, t.elem));
+      return t.listType ? (new KubeList(items, t.listType, t.mapKeys ?? []) as unknown as CelInput) : items;
+    }
     case 'map': {
       if (typeof v !== 'object' || Array.isArray(v)) return v as CelInput;
       const m = new Map<string, CelInput>();

@@ -201,3 +201,34 @@ describe('runtime cost', () => {
     expect(JSON.stringify(spec)).toBe(frozen);
   });
 });
+
+describe('equality', () => {
+  const v = validatorOf(withSpec({
+    type: 'object',
+    properties: {
+      s: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' }, 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 's immutable' }] },
+      ml: {
+        type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'],
+        items: { type: 'object', required: ['k'], properties: { k: { type: 'string' }, v: { type: 'integer' } } },
+        'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'ml immutable' }],
+      },
+      al: { type: 'array', items: { type: 'string' }, 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'al immutable' }] },
+    },
+  }, [
+    '!(ip("1.1.1.1") == ip("2.2.2.2"))', 'quantity("1") == quantity("1000m")', '!(url("https://a") == url("https://b"))',
+    'semver("1.0.0") == semver("1.0.0+b")', 'optional.of(1) == optional.of(1)', '!(cidr("10.0.0.0/8") == cidr("10.0.0.0/9"))',
+    'format.dns1123Label() == format.dns1123Label()',
+  ].map((rule) => ({ rule }))));
+  const first = { s: ['a', 'b'], ml: [{ k: '1', v: 1 }, { k: '2', v: 2 }], al: ['a', 'b'] };
+
+  it('set and map lists ignore order, atomic lists do not; library values compare by value', () => {
+    expect(runtimeErrors(v, first)).toEqual([]);
+    expect(runtimeErrors(v, { s: ['b', 'a'], ml: [{ k: '2', v: 2 }, { k: '1', v: 1 }], al: ['b', 'a'] }, first))
+      .toEqual(['spec.al: Invalid value: "array": al immutable']);
+    expect(runtimeErrors(v, { s: ['b', 'c'], ml: [{ k: '2', v: 3 }, { k: '1', v: 1 }], al: ['b', 'a'] }, first)).toEqual([
+      'spec.al: Invalid value: "array": al immutable',
+      'spec.ml: Invalid value: "array": ml immutable',
+      'spec.s: Invalid value: "array": s immutable',
+    ]);
+  });
+});

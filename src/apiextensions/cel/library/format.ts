@@ -14,6 +14,7 @@ const { DYN, STRING } = CelScalar;
 export class FormatValue extends Opaque {
   override readonly typeName = 'kubernetes.NamedFormat';
   constructor(readonly name: string, readonly check: (s: string) => string[]) { super(); }
+  equals(o: unknown): boolean { return o instanceof FormatValue && o.name === this.name; }
 }
 
 const UUID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;

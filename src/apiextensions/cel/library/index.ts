@@ -15,12 +15,15 @@ import { regexFuncs } from './regex.js';
 import { semverFuncs } from './semver.js';
 import { stringFuncs } from './strings.js';
 import { urlFuncs } from './urls.js';
+import { equalityFuncs } from './equality.js';
 
 export const kubeFuncs: CelFunc[] = [
   // string targets first: the strings extension's indexOf/lastIndexOf must win over the lists'
   ...strings, ...stringFuncs,
   ...optionalFuncs, ...listFuncs, ...regexFuncs, ...urlFuncs, ...quantityFuncs, ...semverFuncs,
   ...compareFuncs, ...ipFuncs, ...formatFuncs,
+  // replaces the standard _==_ / _!=_ (same signature: the later registration wins)
+  ...equalityFuncs,
   celFunc('string', [CelScalar.DYN], CelScalar.STRING, (v: unknown) => {
     const s = opaqueString(v);
     if (s === undefined) throw new Error('no such overload: string');

@@ -15,6 +15,7 @@ export class QuantityValue extends Opaque {
   override readonly typeName = 'kubernetes.Quantity';
   /** int64Scale: the scale of resource.Quantity's int64 form, undefined when it is an inf.Dec. */
   constructor(readonly q: Quantity, readonly int64Scale: number | undefined) { super(); }
+  equals(o: unknown): boolean { return o instanceof QuantityValue && cmpQuantity(this.q, o.q) === 0; }
 }
 
 const decimalExp: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };

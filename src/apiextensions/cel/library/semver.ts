@@ -10,6 +10,7 @@ const { DYN, BOOL, INT, STRING } = CelScalar;
 export class SemverValue extends Opaque {
   override readonly typeName = 'kubernetes.Semver';
   constructor(readonly major: bigint, readonly minor: bigint, readonly patch: bigint, readonly pre: string[]) { super(); }
+  equals(o: unknown): boolean { return o instanceof SemverValue && semverCompare(this, o) === 0; }
 }
 
 const numbers = /^[0-9]+$/;

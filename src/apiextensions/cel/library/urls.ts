@@ -11,6 +11,9 @@ const { DYN, BOOL, STRING } = CelScalar;
 export class URLValue extends Opaque {
   override readonly typeName = 'kubernetes.URL';
   constructor(readonly scheme: string, readonly host: string, readonly path: string, readonly rawQuery: string) { super(); }
+  equals(o: unknown): boolean {
+    return o instanceof URLValue && o.scheme === this.scheme && o.host === this.host && o.path === this.path && o.rawQuery === this.rawQuery;
+  }
   get hostname(): string {
     const h = this.host;
     if (h.startsWith('[')) { const end = h.indexOf(']'); return end >= 0 ? h.slice(1, end) : h.slice(1); }
