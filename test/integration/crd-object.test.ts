@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialsOf, kubectl, machineKubectl, raw, startKplane, type Credentials, type RawResponse, type TestKplane } from '../helpers/kplane.js';
+import { credentialsOf, eventually, kubectl, machineKubectl, raw, startKplane, type Credentials, type RawResponse, type TestKplane } from '../helpers/kplane.js';
 
 let t: TestKplane;
 let creds: Credentials;
@@ -163,6 +163,19 @@ describe('customresourcedefinitions', () => {
     expect(st.json.metadata.labels).toEqual({ a: 'b' });
     expect(st.json.metadata.generation).toBe(u.json.metadata.generation);
     expect(st.json.status.storedVersions).toEqual(['v1', 'v0']);
+  });
+
+  it('refuses scope and kind changes once established', async () => {
+    await eventually(async () => (await req('GET', `${CRDS}/widgets.example.com`)).json.status.conditions
+      ?.some((c: { type: string; status: string }) => c.type === 'Established' && c.status === 'True'), 10_000, 'Established');
+    const cur = (await req('GET', `${CRDS}/widgets.example.com`)).json;
+    cur.spec.scope = 'Cluster';
+    cur.spec.names.kind = 'Gizmo';
+    const r = await req('PUT', `${CRDS}/widgets.example.com`, cur);
+    expect(r.status).toBe(422);
+    // (v0 came into storedVersions through the status subresource above)
+    expect(r.json.message).toBe('CustomResourceDefinition.apiextensions.k8s.io "widgets.example.com" is invalid: [spec.scope: Invalid value: "Cluster": field is immutable, spec.names.kind: Invalid value: "Gizmo": field is immutable, '
+      + 'status.storedVersions[1]: Invalid value: "v0": missing from spec.versions; v0 was previously a storage version, and must remain in spec.versions until a storage migration ensures no data remains persisted in v0 and removes v0 from status.storedVersions]');
   });
 
   it('marks the CRD on the first DELETE', async () => {
