@@ -10,6 +10,7 @@ import { field, type FieldError } from '../apimachinery/errors.js';
 import { deepCopy, type KubeObject } from '../apimachinery/object.js';
 import type { SchemaNode } from '../apimachinery/schema.js';
 import { nameIsDNSSubdomain } from '../apimachinery/validation.js';
+import { compareKubeAwareVersions } from '../discovery/priorities.js';
 import { crdDefinitionName } from '../openapi/names.js';
 import { resolveSchema } from '../openapi/definitions.js';
 import { jsonEqual } from '../registry/kinds/_util.js';
@@ -139,18 +140,35 @@ export function servedKey(compiled: CompiledCRD, names: CustomResourceDefinition
   return `${compiled.hash}|${JSON.stringify(names)}|${terminating ? 'T' : ''}`;
 }
 
+/** kube's defaultDeprecationWarning: names the newest served version that is not deprecated. */
+function defaultDeprecationWarning(compiled: CompiledCRD, version: string, kind: string): string {
+  const { group } = compiled.spec;
+  const msg = `${group}/${version} ${kind} is deprecated`;
+  const newer = [...compiled.versions.values()]
+    .filter((x) => x.served && !x.deprecated && compareKubeAwareVersions(version, x.name) < 0)
+    .map((x) => x.name)
+    .sort((a, b) => compareKubeAwareVersions(b, a));
+  return newer.length ? `${msg}; use ${group}/${newer[0]} ${kind}` : msg;
+}
+
 export interface ServeOptions {
   /** How conversion webhooks named by a service reference are reached (the syncer plugs in its own). */
   serviceResolver?: ServiceResolver;
 }
 
 /** Reads from storage are defaulted by the served version's schema (kube's decoding does it). */
-function defaultedRead(v: CompiledVersion, apiVersion: string, kind: string): ((stored: KubeObject) => KubeObject) | undefined {
-  if (!v.schema.hasDefaults) return undefined;
+function defaultedRead(v: CompiledVersion, apiVersion: string, kind: string, storageApiVersion: string): ((stored: KubeObject) => KubeObject) | undefined {
+  // another version's object is pruned by this version's schema (kube's decoding from storage),
+  // which only changes anything when the served version is not the one objects are stored in
+  const prunes = apiVersion !== storageApiVersion;
+  if (!v.schema.hasDefaults && !prunes) return undefined;
   return (stored) => {
+    if (stored.apiVersion === apiVersion && !v.schema.hasDefaults) return stored;
     const obj = deepCopy(stored);
+    const converted = obj.apiVersion !== apiVersion;
     obj.apiVersion = apiVersion;
     obj.kind = kind;
+    if (converted) v.schema.prune(obj);
     v.schema.applyDefaults(obj);
     return obj;
   };
@@ -159,12 +177,14 @@ function defaultedRead(v: CompiledVersion, apiVersion: string, kind: string): ((
 /** The webhook converter of a served version; what it answers is defaulted like a read. */
 function webhookConverter(converter: Converter, v: CompiledVersion, kind: string, storageVersion: string): ObjectConverter {
   const base = objectConverter(converter, kind, v.name, storageVersion);
-  if (!v.schema.hasDefaults) return base;
   return {
+    // what the webhook answers is pruned and defaulted by the served version's schema
     toServed: async (objs) => {
       const out = await base.toServed(objs);
-      return out.map((o) => {
+      return out.map((o, i) => {
+        if (o === objs[i] && !v.schema.hasDefaults) return o;
         const c = deepCopy(o);
+        if (o !== objs[i]) v.schema.prune(c);
         v.schema.applyDefaults(c);
         return c;
       });
@@ -187,7 +207,7 @@ export function buildServedCRD(compiled: CompiledCRD, names: CustomResourceDefin
     if (!v.served) continue;
     const strategy = strategyOf(v, names.kind, `${spec.group}/${v.name}`);
     const subresources = [...(v.status ? ['status'] : []), ...(v.scale ? ['scale'] : [])];
-    const warning = v.deprecated ? v.deprecationWarning ?? `${spec.group}/${v.name} ${names.kind} is deprecated` : undefined;
+    const warning = v.deprecated ? v.deprecationWarning ?? defaultDeprecationWarning(compiled, v.name, names.kind) : undefined;
     const prune = (obj: KubeObject) => v.schema.prune(obj);
     types.push(Object.freeze({
       group: spec.group,
@@ -205,7 +225,7 @@ export function buildServedCRD(compiled: CompiledCRD, names: CustomResourceDefin
       strategy,
       schemaName: crdDefinitionName(spec.group, v.name, names.kind),
       warnings: warning ? [warning] : undefined,
-      fromStorage: defaultedRead(v, `${spec.group}/${v.name}`, names.kind),
+      fromStorage: defaultedRead(v, `${spec.group}/${v.name}`, names.kind, storage.apiVersion),
       converter: converter ? webhookConverter(converter, v, names.kind, compiled.storageVersion) : undefined,
       customResource: { crdName, decodeSchema: decodeSchema(), prune, terminating, scale: v.scale },
     }));

@@ -706,6 +706,25 @@ function addStrict(c: StrictCollector, msg: string): void {
  * collecting the strict errors (unknown and duplicate fields) in document order, as
  * sigs.k8s.io/json reports them.
  */
+/**
+ * An unstructured object's duplicate keys, at any depth (a custom resource: kube's strict JSON
+ * decoder into a map reports each, the last value wins).
+ */
+function rawDuplicates(n: RawNode, path: string, strict: StrictCollector): void {
+  if (n.t === 'arr') {
+    n.items.forEach((item, i) => rawDuplicates(item, `${path}[${i}]`, strict));
+    return;
+  }
+  if (n.t !== 'obj') return;
+  const seen = new Set<string>();
+  for (const [k, child] of n.entries) {
+    const here = path ? `${path}.${k}` : k;
+    if (seen.has(k)) addStrict(strict, `duplicate field ${goQuote(here)}`);
+    seen.add(k);
+    rawDuplicates(child, here, strict);
+  }
+}
+
 function decodeRaw(n: RawNode, s: SchemaNode | undefined, path: string, strict: StrictCollector | undefined): unknown {
   if (n.t === 'raw') return JSON.parse(n.text);
   if (!s || s['x-kubernetes-preserve-unknown-fields'] || s['x-kubernetes-embedded-resource'] || definitionOfNode(s) === RAW_EXTENSION) {
@@ -807,7 +826,13 @@ function decodeTyped(type: ResourceType, schema: SchemaNode | undefined, value: 
   let source = value;
   if (opts.jsonText !== undefined && mayHaveDuplicates(opts.jsonText, value)) {
     strictCollector = opts.strict ? { errors: [], seen: new Set() } : undefined;
-    source = decodeRaw(parseRaw(opts.jsonText), schema, '', strictCollector);
+    const raw = parseRaw(opts.jsonText);
+    source = decodeRaw(raw, schema, '', strictCollector);
+    // below the typed ObjectMeta a custom resource is a map: every duplicate counts
+    if (type.customResource && strictCollector && raw.t === 'obj') {
+      const typed = new Set(['apiVersion', 'kind', 'metadata']);
+      rawDuplicates({ t: 'obj', entries: raw.entries.filter(([k]) => !typed.has(k)) }, '', strictCollector);
+    }
   }
   let obj: KubeObject;
   try {

@@ -112,6 +112,20 @@ export function errorFormat(accept: string | undefined): Format {
   return first && first.type === 'application' && first.subtype === 'vnd.kubernetes.protobuf' ? 'protobuf' : 'json';
 }
 
+const requestWarnings = new WeakMap<object, string[]>();
+
+/**
+ * The warnings a request collects (its RequestContext's): an error answer carries them too, as
+ * kube's warning recorder writes them on any reply (e.g. unknown fields pruned before a 422).
+ */
+export function trackWarnings(req: object, warnings: string[]): void {
+  requestWarnings.set(req, warnings);
+}
+
+export function warningsOf(req: object): string[] {
+  return requestWarnings.get(req) ?? [];
+}
+
 export function sendError(reply: FastifyReply, err: unknown, warnings: string[] = [], accept?: string): FastifyReply {
   const status = toStatus(err);
   const format = errorFormat(accept);

@@ -30,7 +30,7 @@ import {
   answerClientError, goRequestRefusal, MAX_HEADER_BYTES, parseRequestTarget, PlainTextError, writeGoServerError,
 } from './edge.js';
 import { resolveRequestInfo, splitClusterPath, type RequestInfo } from './requestinfo.js';
-import { sendError } from './respond.js';
+import { sendError, warningsOf } from './respond.js';
 import { serveUpgrades } from './websocket.js';
 import { closeConnection } from './connection.js';
 
@@ -120,7 +120,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     // Go's status text where Node's differs (its "Payload Too Large")
     if (err instanceof StatusError && err.status.code === 413) reply.raw.statusMessage = 'Request Entity Too Large';
     if (!(err instanceof StatusError)) app.log.error({ err }, 'request failed');
-    return sendError(reply, err, [], req.headers.accept);
+    return sendError(reply, err, warningsOf(req.raw), req.headers.accept);
   }
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((_req, reply) => pageNotFound(reply));

@@ -136,7 +136,9 @@ export function serveDiscovery(
     else if (parts.length === 2) doc = apiGroup(types, parts[1]!);
     else doc = apiResourceList(types, parts[1]!, parts[2]!);
     // a version of a served group (or of the core API) that is not served: kube's Status; else plain 404
-    if (!doc) return parts[0] === 'api' || (parts.length === 3 && apiGroup(types, parts[1]!)) ? discoveryNotFoundStatus() : discoveryNotFound();
+    // (a group of custom resources only is apiextensions' handler: its plain 404)
+    const builtinGroup = parts.length === 3 && apiGroup(types, parts[1]!) && types.some((t) => t.group === parts[1] && !t.customResource);
+    if (!doc) return parts[0] === 'api' || builtinGroup ? discoveryNotFoundStatus() : discoveryNotFound();
     c = { body: encode(doc, mediaType) };
     cache.set(key, c);
   }

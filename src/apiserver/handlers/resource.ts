@@ -4,7 +4,7 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  badRequest, notFound, requestEntityTooLarge, StatusError, unsupportedMediaType,
+  badRequest, forbidden, notFound, requestEntityTooLarge, StatusError, unsupportedMediaType,
 } from '../../apimachinery/errors.js';
 import { parseFieldSelector } from '../../apimachinery/fields.js';
 import { appendAll } from '../../apimachinery/validation.js';
@@ -28,10 +28,11 @@ import {
   parseWriteOptions,
 } from '../options.js';
 import type { ResourceRequestInfo } from '../requestinfo.js';
-import { convertList, convertObject, send, warningHeaders } from '../respond.js';
+import { convertList, convertObject, send, trackWarnings, warningHeaders } from '../respond.js';
 import { rawListItem } from '../../registry/conversion.js';
 import { listItem } from '../../registry/store.js';
 import { serveScale } from './scale.js';
+import { PageNotFound } from './nonresource.js';
 import { serveWatch } from './watch.js';
 
 /** Methods each kind of path serves; anything else is 405, as kube's route table answers. */
@@ -119,7 +120,11 @@ function goTypeName(type: ResourceType, list: boolean): string {
 export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply, info: ResourceRequestInfo,
   types: ResourceSet, user: UserInfo): Promise<FastifyReply | void> {
   const type = types.find(info.group, info.version, info.resource);
-  if (!type || info.extra.length) throw notServed();
+  if (!type || info.extra.length) {
+    // a group of custom resources only is apiextensions' handler: what it does not serve is a plain 404
+    if (!types.all.some((t) => t.group === info.group && !t.customResource)) throw new PageNotFound();
+    throw notServed();
+  }
   if (info.subresource && !type.subresources.includes(info.subresource)) throw notServed();
   if (!type.namespaced && info.namespace && info.resource !== 'namespaces') throw notServed();
   // a namespaced object is only addressable inside its namespace
@@ -138,6 +143,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
     warnings: type.warnings ? [...type.warnings] : [],
   };
   if (type.warnings) reply.header('Warning', warningHeaders(type.warnings));
+  trackWarnings(req.raw, ctx.warnings);
   const reg = deps.registry;
   if (info.subresource === 'scale' && type.customResource?.scale) {
     return serveScale(deps, req, reply, {
@@ -187,10 +193,6 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       return serveWatch(deps, req, reply, ctx, type, opts, output);
     }
     case 'create': {
-      if (type.customResource?.terminating) {
-        throw new StatusError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating',
-          { group: type.group, kind: type.resource });
-      }
       const fmt = inputFormat(req.headers['content-type']);
       if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(protobuf));
       await loadBody(req);
@@ -200,6 +202,10 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
         type, schema: deps.schemaFor(type), bytes: bodyBytes(req), format: fmt, fieldValidation: wopts.fieldValidation,
       }, req.headers.accept);
       const obj = prepared ?? await decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
+      if (type.customResource?.terminating) {
+        throw forbidden({ group: type.group, resource: type.resource }, obj.metadata.name ?? '',
+          'create not allowed while custom resource definition is terminating');
+      }
       const created = await reg.create(ctx, type, obj, { dryRun: wopts.dryRun, prepared: !!prepared });
       return send(reply, 201, convertObject(type, created, output, 'Metadata', ctx.now), output, pretty, ctx.warnings);
     }
