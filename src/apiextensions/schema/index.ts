@@ -132,7 +132,10 @@ class Compiled implements CompiledSchema {
   }
 }
 
-/** Compiles a structural schema (the caller checked nonStructuralErrors). The input is not kept or changed. */
+/**
+ * Compiles a structural schema (the caller checked nonStructuralErrors). The input is not changed;
+ * it is kept only when frozen (deep-frozen, as a shared CRD spec should be), else copied.
+ */
 export function compileSchema(schema: JSONSchemaProps): CompiledSchema {
   // (the instance only memoizes its schemaNode; the tree it holds is frozen)
   return new Compiled(compileTree(schema));

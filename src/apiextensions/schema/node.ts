@@ -158,7 +158,11 @@ function compileNode(s: JSONSchemaProps): Node {
   return Object.freeze(node);
 }
 
-/** Compiles a copy of the schema (the caller's object is neither kept nor changed). */
+/**
+ * Compiles the schema. A frozen schema is taken as deep-frozen and kept as it is (no second copy of
+ * a CRD's schema next to the one its compiled form already holds); any other is copied and frozen,
+ * so the caller's object is neither kept nor changed.
+ */
 export function compileTree(schema: JSONSchemaProps): Node {
-  return compileNode(deepFreeze(structuredClone(schema)));
+  return compileNode(Object.isFrozen(schema) ? schema : deepFreeze(structuredClone(schema)));
 }

@@ -251,6 +251,15 @@ describe('purity', () => {
     expect(JSON.stringify(s)).toBe(before);
     expect(Object.isFrozen(c.root)).toBe(true);
     expect(Object.isFrozen(c.schemaNode)).toBe(true);
+    expect(c.root.source).not.toBe(s);
+  });
+  it('keeps a (deep-)frozen schema instead of a second copy', () => {
+    const s = structuredClone(schema);
+    const freeze = (x: unknown): void => {
+      if (x && typeof x === 'object') { Object.freeze(x); Object.values(x).forEach(freeze); }
+    };
+    freeze(s);
+    expect(compileSchema(s).root.source).toBe(s);
   });
 });
 
