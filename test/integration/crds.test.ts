@@ -13,7 +13,7 @@ import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { CAPI_CRD_DIRS, capiModuleDir } from '../helpers/capi.js';
+import { CAPI_CRD_DIRS, capiModuleDir, readObjects } from '../helpers/capi.js';
 import { credentialsOf, eventually, kubectl, machineKubectl, raw, startKplane, type TestKplane } from '../helpers/kplane.js';
 import { startManagementCluster, type ManagementCluster } from '../harness/management-cluster.js';
 import { issueCertificate } from '../harness/pki.js';
@@ -383,6 +383,17 @@ describe('a conversion webhook served by the test', () => {
     const list = await api('GET', `/apis/${G}/v2/namespaces/${NS}/paints`);
     expect(list.json.items.map((o: { apiVersion: string; spec: unknown }) => [o.apiVersion, o.spec])).toEqual([[`${G}/v2`, { color: 'red' }]]);
   });
+
+  it('deletes the objects with their CRD', async () => {
+    // kubectl waits for the CRD's finalizer: its objects are deleted first
+    const r = await k(['delete', 'crd', `paints.${G}`]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(`customresourcedefinition.apiextensions.k8s.io "paints.${G}" deleted`);
+    expect((await api('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/paints.${G}`)).status).toBe(404);
+    await eventually(async () => (await api('GET', `/apis/${G}/v2/namespaces/${NS}/paints`)).status === 404, 15_000, 'paints not served');
+    // and kubectl's discovery no longer finds the resource
+    await eventually(async () => (await k(['get', `paints.${G}`, '-n', NS])).stderr.includes('the server doesn\'t have a resource type'), 15_000, 'paints out of discovery');
+  });
 });
 
 describe.skipIf(onKube)('workspaces', () => {
@@ -411,9 +422,17 @@ describe('Cluster API v1.14 CRDs', () => {
       expect(r.stderr).toBe('');
       expect(r.stdout).toMatch(/^(customresourcedefinition\.apiextensions\.k8s\.io\/\S+ created\n)+$/);
     }
-    // applied again: unchanged, through kubectl's strategic merge patch of a CRD
-    const again = await k(['apply', '-f', `${dir}/core/config/crd/bases/cluster.x-k8s.io_clusters.yaml`]);
+    // applied again: unchanged; then changed (a label, as a provider's contract label), which
+    // kubectl sends as a strategic merge patch of the CRD
+    const file = `${dir}/core/config/crd/bases/cluster.x-k8s.io_clusters.yaml`;
+    const again = await k(['apply', '-f', file]);
     expect(again.stdout.trim()).toBe('customresourcedefinition.apiextensions.k8s.io/clusters.cluster.x-k8s.io unchanged');
+    const crd = readObjects(file)[0]!;
+    const labelled = { ...crd, metadata: { ...(crd.metadata as object), labels: { 'cluster.x-k8s.io/v1beta2': 'v1beta2' } } };
+    const changed = await k(['apply', '-f', '-'], toYaml(labelled));
+    expect(changed.stderr).toBe('');
+    expect(changed.stdout.trim()).toBe('customresourcedefinition.apiextensions.k8s.io/clusters.cluster.x-k8s.io configured');
+    expect(JSON.parse((await k(['get', 'crd', 'clusters.cluster.x-k8s.io', '-o', 'json'])).stdout).metadata.labels).toEqual({ 'cluster.x-k8s.io/v1beta2': 'v1beta2' });
     const w = await kubectl(machineKubectl(), kcA, ['wait', '--for=condition=Established', 'crd', '--all', '--timeout=90s'], undefined, 120_000);
     expect(w.code).toBe(0);
     await eventually(async () => (await k(['get', 'clusters.cluster.x-k8s.io', '-n', NS])).code === 0, 15_000, 'clusters served');
