@@ -23,6 +23,11 @@ const operator = /^(_.*_|!_|-_|@.*)$/;
 
 /** cel-go places a call's position at its '(' where @bufbuild/cel places it at the name. */
 function callOffset(source: string, e: Expr, offset: number): number {
+  // has(x.f) is at its '(' too (@bufbuild/cel: at the 'h')
+  if (e.exprKind.case === 'selectExpr' && e.exprKind.value.testOnly && source.startsWith('has', offset)) {
+    const open = source.indexOf('(', offset);
+    return open >= 0 ? open : offset;
+  }
   if (e.exprKind.case !== 'callExpr') return offset;
   if (operator.test(e.exprKind.value.function)) {
     // an operator is at its symbol (@bufbuild/cel sometimes places it at the blank before)

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compileValidations } from '../../../src/apiextensions/cel/index.js';
 import type { JSONSchemaProps } from '../../../src/apiextensions/types.js';
 import { fieldErrorString } from '../../../src/apimachinery/errors.js';
-import { cr, runtimeErrors, validatorOf, withSpec } from './cel-helpers.js';
+import { cr, crdErrors, runtimeErrors, validatorOf, withSpec } from './cel-helpers.js';
 
 describe('messages', () => {
   const v = validatorOf(withSpec({
@@ -229,6 +229,48 @@ describe('equality', () => {
       'spec.al: Invalid value: "array": al immutable',
       'spec.ml: Invalid value: "array": ml immutable',
       'spec.s: Invalid value: "array": s immutable',
+    ]);
+  });
+});
+
+describe('declared types', () => {
+  const spec: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      t: { type: 'string', format: 'date-time' }, d: { type: 'string', format: 'duration' }, b: { type: 'string', format: 'byte' },
+      dt: { type: 'string', format: 'date' }, ios: { 'x-kubernetes-int-or-string': true },
+      pp: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { known: { type: 'string' } } },
+      'a-b': { type: 'string' }, namespace: { type: 'string' }, 'x.y': { type: 'integer' },
+    },
+  };
+  const rules = [
+    'self.t > timestamp("2020-01-01T00:00:00Z")', 'self.d < duration("1h")', 'size(self.b) == 3', 'self.dt.getFullYear() == 2024',
+    'self.ios == 1 || self.ios == "a"', 'has(self.pp.known)', 'self.a__dash__b == "v"', 'self.__namespace__ == "ns"', 'self.x__dot__y == 3',
+    'type(self.ios) == int',
+  ];
+  const v = validatorOf(withSpec(spec, rules.map((rule) => ({ rule }))));
+
+  it('formats are timestamps, durations and bytes; int-or-string is dyn; names are escaped', () => {
+    expect(runtimeErrors(v, { t: '2021-05-01T10:00:00Z', d: '30m', b: 'YWJj', dt: '2024-02-03', ios: 1, pp: { known: 'k' }, 'a-b': 'v', namespace: 'ns', 'x.y': 3 })).toEqual([]);
+    expect(runtimeErrors(v, { t: '2019-05-01T10:00:00.5Z', d: '2h', b: 'YWI=', dt: '2023-02-03', ios: 'b', pp: {}, 'a-b': 'w', namespace: 'n', 'x.y': 4 }))
+      .toEqual(rules.map((r) => `spec: Invalid value: "object": failed rule: ${r}`));
+  });
+
+  it('unknown fields, untyped nodes and an embedded resource\'s other metadata are not declared', () => {
+    const s: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        p: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        u: { 'x-kubernetes-preserve-unknown-fields': true },
+        e: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true },
+      },
+    };
+    const errs = crdErrors(withSpec(s, [{ rule: 'self.p.foo == 1' }, { rule: 'has(self.u)' }, { rule: 'self.e.metadata.labels.size() > 0' }, { rule: 'self.e.spec == 1' }]));
+    expect(errs.map((e) => e.slice(e.indexOf('compilation failed: ')))).toEqual([
+      "compilation failed: ERROR: <input>:1:7: undefined field 'foo'\n | self.p.foo == 1\n | ......^",
+      "compilation failed: ERROR: <input>:1:4: undefined field 'u'\n | has(self.u)\n | ...^",
+      "compilation failed: ERROR: <input>:1:16: undefined field 'labels'\n | self.e.metadata.labels.size() > 0\n | ...............^",
+      "compilation failed: ERROR: <input>:1:7: undefined field 'spec'\n | self.e.spec == 1\n | ......^",
     ]);
   });
 });
