@@ -57,6 +57,8 @@ export interface CompiledSchema {
   prune(obj: unknown, opts?: PruneOptions): string[];
   /** Structural defaulting, in place (create, update, and reads from storage). */
   applyDefaults(obj: unknown): void;
+  /** Whether the schema declares any default (applyDefaults is a no-op otherwise). */
+  readonly hasDefaults: boolean;
   /** The schema as kplane's SchemaNode (explain, patch metadata, unknown-field checks). */
   readonly schemaNode: SchemaNode;
   /** The compiled tree (for H2's CEL declarations and other readers). */
@@ -125,6 +127,10 @@ class Compiled implements CompiledSchema {
 
   applyDefaults(obj: unknown): void {
     applyDefaultsTo(obj, this.root);
+  }
+
+  get hasDefaults(): boolean {
+    return this.root.defaultsBelow;
   }
 
   get schemaNode(): SchemaNode {

@@ -252,6 +252,8 @@ describe('purity', () => {
     expect(Object.isFrozen(c.root)).toBe(true);
     expect(Object.isFrozen(c.schemaNode)).toBe(true);
     expect(c.root.source).not.toBe(s);
+    expect(c.hasDefaults).toBe(true);
+    expect(compileSchema({ type: 'object', properties: { a: { type: 'string' } } }).hasDefaults).toBe(false);
   });
   it('keeps a (deep-)frozen schema instead of a second copy', () => {
     const s = structuredClone(schema);
