@@ -329,3 +329,36 @@ describe('prune: metadata decoded as Go decodes ObjectMeta (kube-apiserver answe
     expect(root('str')).toThrow(/^json: cannot unmarshal string into Go value of type v1.ObjectMeta$/);
   });
 });
+
+describe('junctors and closed or open maps (kube-apiserver answers)', () => {
+  const c = compileSchema({ type: 'object', properties: { spec: { type: 'object', properties: {
+    closed: { type: 'object', additionalProperties: false }, apTrue: { type: 'object', additionalProperties: true },
+    allof: { type: 'integer', allOf: [{ minimum: 3 }, { maximum: 1 }], not: { enum: [2] } },
+    oneof: { type: 'string', oneOf: [{ pattern: '^a' }, { pattern: 'b$' }] } } } } });
+  const run = (spec: unknown) => {
+    const o = { apiVersion: 'h1.example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec };
+    const unknown = c.prune(o);
+    return { errors: c.validate(o).map(fieldErrorString).sort(), unknown, spec: o.spec };
+  };
+  it('additionalProperties: false keeps the fields and refuses them; true keeps only their first level', () => {
+    expect(run({ closed: { a: 1, b: { c: 1 } } }).errors).toEqual([
+      'spec.closed: Invalid value: "a": spec.closed.a in body is a forbidden property',
+      'spec.closed: Invalid value: "b": spec.closed.b in body is a forbidden property']);
+    const r = run({ apTrue: { x: { y: 1 }, z: 2 } });
+    expect(r.unknown).toEqual(['spec.apTrue.x.y']);
+    expect(r.spec).toEqual({ apTrue: { x: {}, z: 2 } });
+  });
+  it('allOf, not and oneOf messages', () => {
+    expect(run({ allof: 2, oneof: 'ab' }).errors).toEqual([
+      '<nil>: Invalid value: "": "spec.oneof" must validate one and only one schema (oneOf). Found 2 valid alternatives',
+      'spec.allof: Invalid value: 2: spec.allof in body should be greater than or equal to 3',
+      'spec.allof: Invalid value: 2: spec.allof in body should be less than or equal to 1',
+      '<nil>: Invalid value: "": "spec.allof" must validate all the schemas (allOf). None validated',
+      '<nil>: Invalid value: "": "spec.allof" must not validate the schema (not)'].sort());
+    expect(run({ allof: 5, oneof: 'c' }).errors).toEqual([
+      '<nil>: Invalid value: "": "spec.oneof" must validate one and only one schema (oneOf). Found none valid',
+      "spec.oneof: Invalid value: \"c\": spec.oneof in body should match '^a'",
+      'spec.allof: Invalid value: 5: spec.allof in body should be less than or equal to 1',
+      '<nil>: Invalid value: "": "spec.allof" must validate all the schemas (allOf)'].sort());
+  });
+});
