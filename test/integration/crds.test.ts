@@ -327,6 +327,11 @@ describe('a conversion webhook served by the test', () => {
       req.on('end', () => {
         const review = JSON.parse(body) as { apiVersion: string; request: { uid: string; desiredAPIVersion: string; objects: Record<string, any>[] } };
         reviews.push({ desiredAPIVersion: review.request.desiredAPIVersion, kinds: review.request.objects.map((o) => `${o.apiVersion} ${o.kind}`) });
+        if (review.request.objects.some((o) => o.spec?.color === 'refused')) {
+          res.setHeader('Content-Type', 'application/json');
+          res.end(JSON.stringify({ apiVersion: review.apiVersion, kind: 'ConversionReview', response: { uid: review.request.uid, convertedObjects: [], result: { status: 'Failure', message: 'refused colour' } } }));
+          return;
+        }
         const convertedObjects = review.request.objects.map((o) => {
           const out = { ...o, apiVersion: review.request.desiredAPIVersion, spec: { ...(o.spec ?? {}) } };
           if (review.request.desiredAPIVersion.endsWith('/v2') && 'colour' in out.spec) {
@@ -382,6 +387,13 @@ describe('a conversion webhook served by the test', () => {
     expect(reviews).toContainEqual({ desiredAPIVersion: `${G}/v2`, kinds: [`${G}/v1 Paint`] });
     const list = await api('GET', `/apis/${G}/v2/namespaces/${NS}/paints`);
     expect(list.json.items.map((o: { apiVersion: string; spec: unknown }) => [o.apiVersion, o.spec])).toEqual([[`${G}/v2`, { color: 'red' }]]);
+  });
+
+  it('answers the webhook\'s refusal as kube does', async () => {
+    const r = await api('POST', `/apis/${G}/v2/namespaces/${NS}/paints`, { apiVersion: `${G}/v2`, kind: 'Paint', metadata: { name: 'refused' }, spec: { color: 'refused' } });
+    // an untyped 500 (no reason), the webhook's message quoted
+    expect(r.status).toBe(500);
+    expect(r.json).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `conversion webhook for ${G}/v2, Kind=Paint failed: refused colour`, code: 500 });
   });
 
   it('deletes the objects with their CRD', async () => {
