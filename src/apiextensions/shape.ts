@@ -7,15 +7,25 @@ import { isObj, orderKeys, type Obj } from '../registry/kinds/_util.js';
 
 type Shaper = (o: Obj) => void;
 
-/** Field order and omitempty of one struct; `kids` shape nested values. */
-function struct(order: string[], omitEmpty: string[], kids: Record<string, Shaper> = {}): Shaper {
+/**
+ * Field order and omitempty of one struct; `kids` shape nested values. A JSON null decodes to Go's
+ * zero value: dropped from an omitempty field, the zero of `always` (fields without omitempty:
+ * "", false, null for a slice, {} for a struct) otherwise.
+ */
+function struct(order: string[], omitEmpty: string[], kids: Record<string, Shaper> = {}, always: Record<string, unknown> = {}): Shaper {
   const omit = new Set(omitEmpty);
+  const known = new Set(order);
   return (o) => {
     for (const k of Object.keys(o)) {
       const v = o[k];
       if (v === undefined) delete o[k];
-      else if (omit.has(k) && isZero(v, MAP_FIELDS.has(k))) delete o[k];
+      else if (v === null && known.has(k)) {
+        if (k in always) o[k] = structuredClone(always[k]);
+        else delete o[k];
+      } else if (omit.has(k) && isZero(v, MAP_FIELDS.has(k))) delete o[k];
     }
+    // (Go writes a field without omitempty even when the JSON had none)
+    for (const [k, zero] of Object.entries(always)) if (!(k in o)) o[k] = structuredClone(zero);
     for (const [k, shape] of Object.entries(kids)) if (k in o) shape(o);
     orderKeys(o, order);
   };
@@ -79,7 +89,7 @@ const SCHEMA_OMIT_EMPTY = [
 ];
 
 const shapeRule = struct(['rule', 'message', 'messageExpression', 'reason', 'fieldPath', 'optionalOldSelf'],
-  ['message', 'messageExpression', 'fieldPath']);
+  ['message', 'messageExpression', 'fieldPath'], {}, { rule: '' });
 const shapeExternalDocs = struct(['description', 'url'], ['description', 'url']);
 
 /** Shapes a JSONSchemaProps tree in place. */
@@ -119,7 +129,7 @@ const schemaShaper: Shaper = struct(SCHEMA_ORDER, SCHEMA_OMIT_EMPTY, {
 });
 
 const shapeNames = struct(['plural', 'singular', 'shortNames', 'kind', 'listKind', 'categories'],
-  ['singular', 'shortNames', 'listKind', 'categories']);
+  ['singular', 'shortNames', 'listKind', 'categories'], {}, { plural: '', kind: '' });
 
 const shapeVersion = struct(
   ['name', 'served', 'storage', 'deprecated', 'deprecationWarning', 'schema', 'subresources', 'additionalPrinterColumns', 'selectableFields'],
@@ -127,51 +137,47 @@ const shapeVersion = struct(
   {
     schema: one('schema', struct(['openAPIV3Schema'], [], { openAPIV3Schema: one('openAPIV3Schema', shapeSchemaNode) })),
     subresources: one('subresources', struct(['status', 'scale'], [], {
-      scale: one('scale', struct(['specReplicasPath', 'statusReplicasPath', 'labelSelectorPath'], [])),
+      scale: one('scale', struct(['specReplicasPath', 'statusReplicasPath', 'labelSelectorPath'], [], {},
+        { specReplicasPath: '', statusReplicasPath: '' })),
     })),
     additionalPrinterColumns: each('additionalPrinterColumns',
-      struct(['name', 'type', 'format', 'description', 'priority', 'jsonPath'], ['format', 'description', 'priority'])),
-    selectableFields: each('selectableFields', struct(['jsonPath'], [])),
+      struct(['name', 'type', 'format', 'description', 'priority', 'jsonPath'], ['format', 'description', 'priority'], {},
+        { name: '', type: '', jsonPath: '' })),
+    selectableFields: each('selectableFields', struct(['jsonPath'], [], {}, { jsonPath: '' })),
   },
+  { name: '', served: false, storage: false },
 );
 
-const shapeConversion = struct(['strategy', 'webhook'], [], {
-  webhook: one('webhook', struct(['clientConfig', 'conversionReviewVersions'], [], {
-    clientConfig: one('clientConfig', struct(['url', 'service', 'caBundle'], ['caBundle'], {
-      service: one('service', struct(['namespace', 'name', 'path', 'port'], [])),
-    })),
+const shapeWebhookConversion = struct(['clientConfig', 'conversionReviewVersions'], [], {
+  clientConfig: one('clientConfig', struct(['url', 'service', 'caBundle'], ['caBundle'], {
+    service: one('service', struct(['namespace', 'name', 'path', 'port'], [], {}, { namespace: '', name: '' })),
   })),
-});
+}, { conversionReviewVersions: null });
+
+const shapeConversion = struct(['strategy', 'webhook'], [], {
+  webhook(c) {
+    const w = c.webhook;
+    if (!isObj(w)) return;
+    shapeWebhookConversion(w);
+    // kube keeps the webhook stanza only with a client config or review versions (internal ->
+    // v1 conversion), and stores CRDs as v1beta1, whose conversionReviewVersions is omitempty
+    const versions = w.conversionReviewVersions;
+    if (!isObj(w.clientConfig) && !(Array.isArray(versions) && versions.length > 0)) delete c.webhook;
+  },
+}, { strategy: '' });
 
 const shapeSpec = struct(['group', 'names', 'scope', 'versions', 'conversion', 'preserveUnknownFields'], ['preserveUnknownFields'], {
   names: one('names', shapeNames),
   versions: each('versions', shapeVersion),
   conversion: one('conversion', shapeConversion),
-});
+}, { group: '', names: {}, scope: '', versions: null });
 
 const shapeCondition = struct(['type', 'status', 'lastTransitionTime', 'reason', 'message'], ['reason', 'message']);
 
 /** Shapes a whole CRD in place (metadata is the generic machinery's). */
 export function shapeCustomResourceDefinition(crd: Obj): void {
   if (!isObj(crd.spec)) crd.spec = {};
-  const spec = crd.spec as Obj;
-  // struct fields without omitempty are always written
-  if (!isObj(spec.names)) spec.names = {};
-  const names = spec.names as Obj;
-  names.plural ??= '';
-  names.kind ??= '';
-  spec.group ??= '';
-  spec.scope ??= '';
-  if (!Array.isArray(spec.versions)) spec.versions = null;
-  else {
-    for (const v of spec.versions) {
-      if (!isObj(v)) continue;
-      v.name ??= '';
-      v.served ??= false;
-      v.storage ??= false;
-    }
-  }
-  shapeSpec(spec);
+  shapeSpec(crd.spec as Obj);
   if (crd.status !== undefined && crd.status !== null) shapeStatus(crd);
   orderKeys(crd, ['kind', 'apiVersion', 'metadata', 'spec', 'status']);
 }
@@ -183,10 +189,7 @@ export function shapeStatus(crd: Obj): void {
   if (!Array.isArray(status.conditions) || status.conditions.length === 0) status.conditions = null;
   else for (const c of status.conditions) if (isObj(c)) shapeCondition(c);
   if (!isObj(status.acceptedNames)) status.acceptedNames = {};
-  const accepted = status.acceptedNames as Obj;
-  accepted.plural ??= '';
-  accepted.kind ??= '';
-  shapeNames(accepted);
+  shapeNames(status.acceptedNames as Obj);
   if (!Array.isArray(status.storedVersions) || status.storedVersions.length === 0) status.storedVersions = null;
   orderKeys(status, ['conditions', 'acceptedNames', 'storedVersions']);
 }
