@@ -315,7 +315,23 @@ describe('a multi-version CRD with CEL rules, printer columns and subresources',
 
 describe('a conversion webhook served by the test', () => {
   let server: Server;
-  const reviews: { desiredAPIVersion: string; kinds: string[] }[] = [];
+  const reviews: { review: string; desiredAPIVersion: string; kinds: string[] }[] = [];
+  let webhook!: { url: string; caBundle: string };
+  const crdOf = (plural: string, kind: string, reviewVersions: string[]) => {
+    const schema = (field: string) => ({ openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { [field]: { type: 'string' } } } } } });
+    return {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `${plural}.${G}` },
+      spec: {
+        group: G,
+        scope: 'Namespaced',
+        names: { plural, kind },
+        versions: [{ name: 'v1', served: true, storage: true, schema: schema('colour') }, { name: 'v2', served: true, storage: false, schema: schema('color') }],
+        conversion: { strategy: 'Webhook', webhook: { conversionReviewVersions: reviewVersions, clientConfig: webhook } },
+      },
+    };
+  };
 
   beforeAll(async () => {
     const ca = issueCertificate({ subject: { commonName: 'crds-test-webhook-ca' }, isCA: true });
@@ -326,7 +342,7 @@ describe('a conversion webhook served by the test', () => {
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
       req.on('end', () => {
         const review = JSON.parse(body) as { apiVersion: string; request: { uid: string; desiredAPIVersion: string; objects: Record<string, any>[] } };
-        reviews.push({ desiredAPIVersion: review.request.desiredAPIVersion, kinds: review.request.objects.map((o) => `${o.apiVersion} ${o.kind}`) });
+        reviews.push({ review: review.apiVersion, desiredAPIVersion: review.request.desiredAPIVersion, kinds: review.request.objects.map((o) => `${o.apiVersion} ${o.kind}`) });
         if (review.request.objects.some((o) => o.spec?.color === 'refused')) {
           res.setHeader('Content-Type', 'application/json');
           res.end(JSON.stringify({ apiVersion: review.apiVersion, kind: 'ConversionReview', response: { uid: review.request.uid, convertedObjects: [], result: { status: 'Failure', message: 'refused colour' } } }));
@@ -349,23 +365,8 @@ describe('a conversion webhook served by the test', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    const schema = (field: string) => ({ openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { [field]: { type: 'string' } } } } } });
-    const crd = {
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: `paints.${G}` },
-      spec: {
-        group: G,
-        scope: 'Namespaced',
-        names: { plural: 'paints', kind: 'Paint' },
-        versions: [{ name: 'v1', served: true, storage: true, schema: schema('colour') }, { name: 'v2', served: true, storage: false, schema: schema('color') }],
-        conversion: {
-          strategy: 'Webhook',
-          webhook: { conversionReviewVersions: ['v1'], clientConfig: { url: `https://127.0.0.1:${port}/convert`, caBundle: Buffer.from(ca.certPem).toString('base64') } },
-        },
-      },
-    };
-    expect((await k(['create', '-f', '-'], toYaml(crd))).stdout.trim()).toBe(`customresourcedefinition.apiextensions.k8s.io/paints.${G} created`);
+    webhook = { url: `https://127.0.0.1:${port}/convert`, caBundle: Buffer.from(ca.certPem).toString('base64') };
+    expect((await k(['create', '-f', '-'], toYaml(crdOf('paints', 'Paint', ['v1'])))).stdout.trim()).toBe(`customresourcedefinition.apiextensions.k8s.io/paints.${G} created`);
     await waitEstablished(`paints.${G}`);
     await eventually(async () => (await k(['get', `paints.v2.${G}`, '-n', NS])).code === 0, 15_000, 'paints served');
   });
@@ -383,10 +384,21 @@ describe('a conversion webhook served by the test', () => {
     const v2 = JSON.parse((await k(['get', `paints.v2.${G}`, 'p', '-n', NS, '-o', 'json'])).stdout);
     expect(v2.apiVersion).toBe(`${G}/v2`);
     expect(v2.spec).toEqual({ color: 'red' });
-    expect(reviews).toContainEqual({ desiredAPIVersion: `${G}/v1`, kinds: [`${G}/v2 Paint`] });
-    expect(reviews).toContainEqual({ desiredAPIVersion: `${G}/v2`, kinds: [`${G}/v1 Paint`] });
+    expect(reviews).toContainEqual({ review: 'apiextensions.k8s.io/v1', desiredAPIVersion: `${G}/v1`, kinds: [`${G}/v2 Paint`] });
+    expect(reviews).toContainEqual({ review: 'apiextensions.k8s.io/v1', desiredAPIVersion: `${G}/v2`, kinds: [`${G}/v1 Paint`] });
     const list = await api('GET', `/apis/${G}/v2/namespaces/${NS}/paints`);
     expect(list.json.items.map((o: { apiVersion: string; spec: unknown }) => [o.apiVersion, o.spec])).toEqual([[`${G}/v2`, { color: 'red' }]]);
+  });
+
+  it('sends ConversionReview v1beta1 to a webhook that only speaks v1beta1', async () => {
+    expect((await k(['create', '-f', '-'], toYaml(crdOf('inks', 'Ink', ['v1beta1'])))).code).toBe(0);
+    await waitEstablished(`inks.${G}`);
+    await eventually(async () => (await api('GET', `/apis/${G}/v2/namespaces/${NS}/inks`)).status === 200, 15_000, 'inks served');
+    const created = await api('POST', `/apis/${G}/v2/namespaces/${NS}/inks`, { apiVersion: `${G}/v2`, kind: 'Ink', metadata: { name: 'i' }, spec: { color: 'blue' } });
+    expect(created.status).toBe(201);
+    expect(created.json.spec).toEqual({ color: 'blue' });
+    expect((await api('GET', `/apis/${G}/v1/namespaces/${NS}/inks/i`)).json.spec).toEqual({ colour: 'blue' });
+    expect(reviews).toContainEqual({ review: 'apiextensions.k8s.io/v1beta1', desiredAPIVersion: `${G}/v1`, kinds: [`${G}/v2 Ink`] });
   });
 
   it('answers the webhook\'s refusal as kube does', async () => {
