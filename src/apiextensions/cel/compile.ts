@@ -5,6 +5,7 @@
 import { parse } from '@bufbuild/cel';
 import type { Expr, ParsedExpr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { checkExpr } from './checker.js';
+import { checkLiterals } from './literals.js';
 import { estimateCost } from './cost.js';
 import { displayIssues, type Located } from './issues.js';
 import { program, type Program } from './runtime.js';
@@ -60,7 +61,7 @@ function exprsById(e: Expr | undefined, out: Map<bigint, Expr>): Map<bigint, Exp
 
 interface SyntaxErrorLike { location?: { start?: { offset?: number } }; rawMessage?: string; message: string }
 
-export function compileExpression(source: string, vars: ReadonlyMap<string, CelT>, want: CelT): CompileResult & { failedPhase?: 'compile' | 'type' } {
+export function compileExpression(source: string, vars: ReadonlyMap<string, CelT>, want: CelT): CompileResult & { failedPhase?: 'compile' | 'type' | 'program' } {
   let parsed: ParsedExpr & { expr: Expr };
   try {
     parsed = parse(source);
@@ -71,6 +72,8 @@ export function compileExpression(source: string, vars: ReadonlyMap<string, CelT
     return { ok: false, failedPhase: 'compile', detail: displayIssues(source, [{ offset, message: `Syntax error: ${e.rawMessage ?? e.message}` }]) };
   }
   const checked = checkExpr(parsed.expr, vars);
+  const literals = checked.issues.length ? undefined : checkLiterals(parsed.expr);
+  if (literals?.issues.length) checked.issues.push(...literals.issues);
   if (checked.issues.length) {
     const byId = exprsById(parsed.expr, new Map());
     const positions = parsed.sourceInfo?.positions ?? {};
@@ -83,6 +86,7 @@ export function compileExpression(source: string, vars: ReadonlyMap<string, CelT
     return { ok: false, failedPhase: 'compile', detail: displayIssues(source, located) };
   }
   if (checked.output.kind !== want.kind) return { ok: false, failedPhase: 'type', detail: '' };
+  if (literals?.programError) return { ok: false, failedPhase: 'program', detail: literals.programError };
   return {
     ok: true,
     value: { program: program(parsed.expr), usesOldSelf: checked.references.has('oldSelf'), maxCost: estimateCost(parsed.expr, checked) },

@@ -49,14 +49,16 @@ function compileRule(rule: ValidationRule, self: CelT, schema: JSONSchemaProps):
   const vars = new Map<string, CelT>([['self', self], ['oldSelf', rule.optionalOldSelf ? T.optional(self) : self]]);
   const r = compileExpression(rule.rule, vars, T.bool);
   if (!r.ok) {
-    out.error = r.failedPhase === 'type' ? 'cel expression must evaluate to a bool' : `compilation failed: ${r.detail}`;
+    out.error = r.failedPhase === 'type' ? 'cel expression must evaluate to a bool'
+      : r.failedPhase === 'program' ? `program instantiation failed: ${r.detail}` : `compilation failed: ${r.detail}`;
     return out;
   }
   out.compiled = r.value;
   if (rule.messageExpression) {
     const m = compileExpression(rule.messageExpression, vars, T.string);
     if (!m.ok) {
-      out.messageError = m.failedPhase === 'type' ? 'messageExpression must evaluate to a string' : `messageExpression compilation failed: ${m.detail}`;
+      out.messageError = m.failedPhase === 'type' ? 'messageExpression must evaluate to a string'
+        : m.failedPhase === 'program' ? `messageExpression instantiation failed: ${m.detail}` : `messageExpression compilation failed: ${m.detail}`;
     } else out.message = m.value;
   }
   if (rule.fieldPath) {

@@ -32,6 +32,11 @@ describe('compile errors', () => {
       "compilation failed: ERROR: <input>:1:30: found no matching overload for '_==_' applied to '(string, int)'\n | self.m.x == \"a\" && self.l[0] == 1\n | .............................^"],
     [{ rule: "quantity('-3').sign() == -1" },
       "compilation failed: ERROR: <input>:1:20: found no matching overload for 'sign' applied to 'kubernetes.Quantity.()'\n | quantity('-3').sign() == -1\n | ...................^"],
+    [{ rule: 'self.a.matches("[")' }, 'compilation failed: ERROR: <input>:1:16: invalid matches argument\n | self.a.matches("[")\n | ...............^'],
+    [{ rule: 'duration("bogus") > duration("1s")' }, 'compilation failed: ERROR: <input>:1:10: invalid duration argument\n | duration("bogus") > duration("1s")\n | .........^'],
+    [{ rule: 'timestamp("x") > timestamp("2020-01-01T00:00:00Z")' },
+      'compilation failed: ERROR: <input>:1:11: invalid timestamp argument\n | timestamp("x") > timestamp("2020-01-01T00:00:00Z")\n | ..........^'],
+    [{ rule: 'self.a.find("(") == ""' }, 'program instantiation failed: error parsing regexp: missing closing ): `(`'],
   ];
   it.each(cases)('%j', (rule, detail) => {
     expect(crdErrors(withSpec(SPEC, [rule]))).toEqual([ruleInvalid(`${P}[0].rule`, rule, detail)]);
