@@ -68,6 +68,11 @@ function jsonKind(v: unknown): string {
   return 'object';
 }
 
+/** out[k] = v, also for a key named "__proto__" (a label key may be anything). */
+function put(out: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
+}
+
 interface Ctx {
   error?: string;
   unknown: string[];
@@ -104,9 +109,9 @@ function decodeField(ctx: Ctx, spec: FieldSpec, v: unknown, struct: string, fiel
       if (typeof v !== 'object' || Array.isArray(v)) return typeError(ctx, v, struct, fieldPath, 'map[string]string');
       const out: Record<string, string> = {};
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        if (x === null) { out[k] = ''; continue; }
+        if (x === null) { put(out, k, ''); continue; }
         if (typeof x !== 'string') { typeError(ctx, x, struct, fieldPath, 'string'); continue; }
-        out[k] = x;
+        put(out, k, x);
       }
       return Object.keys(out).length ? out : undefined;
     }
