@@ -362,3 +362,17 @@ describe('junctors and closed or open maps (kube-apiserver answers)', () => {
       '<nil>: Invalid value: "": "spec.allof" must validate all the schemas (allOf)'].sort());
   });
 });
+
+describe('validateStatusUpdate: ratcheting of the status subresource (kube-apiserver answers)', () => {
+  const c = compileSchema({ type: 'object', properties: { status: { type: 'object', properties: { phase: { type: 'string', enum: ['a'] }, count: { type: 'integer' } } } } });
+  const stored = { apiVersion: 'h1.example.com/v1', kind: 'Widget', metadata: { name: 'st' }, status: { phase: 'zzz', count: 1 } };
+  it('accepts a status whose now-invalid phase did not change', () => {
+    expect(c.validateStatusUpdate({ ...stored, status: { phase: 'zzz', count: 2 } }, stored)).toEqual([]);
+    expect(c.validateStatus({ ...stored, status: { phase: 'zzz', count: 2 } }).map(fieldErrorString))
+      .toEqual(['status.phase: Unsupported value: "zzz": supported values: "a"']);
+  });
+  it('refuses a changed phase', () => {
+    expect(c.validateStatusUpdate({ ...stored, status: { phase: 'yyy', count: 1 } }, stored).map(fieldErrorString))
+      .toEqual(['status.phase: Unsupported value: "yyy": supported values: "a"']);
+  });
+});
