@@ -12,7 +12,7 @@ import type { KubeObject } from '../apimachinery/object.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../apimachinery/validation.js';
 import { isObj, validateImmutableField, type Obj } from '../registry/kinds/_util.js';
 import { Lru } from '../util/lru.js';
-import { goSchema, goVersions, toInternalSpec, type InternalSpec, type InternalVersion } from './internal.js';
+import { goVersions, toInternalSpec, type InternalSpec, type InternalVersion } from './internal.js';
 import { nonStructuralErrors } from './schema/index.js';
 import { schemaErrors, type SchemaCheckOptions } from './schemachecks.js';
 import type { JSONSchemaProps } from './types.js';
@@ -20,10 +20,11 @@ import {
   deprecationWarningErrors, hasValidConversionReviewVersionOrEmpty, invalidStringPtr, validateColumn, validateConversion, validateEnum,
   validateNames, validateSelectableFields, validateStoredVersions, validateSubresources,
 } from './validation-fields.js';
-import { goParseURL, validateCABundle } from './webhookconfig.js';
-
-/** The annotation a CRD in a protected group (*.k8s.io, *.kubernetes.io) must carry. */
-export const KUBE_API_APPROVED_ANNOTATION = 'api-approved.kubernetes.io';
+import { validateAPIApproval, validatePreserveUnknownFields } from './validation-approval.js';
+import {
+  hasInvalidMapListKeysMapSet, hasNonAtomicSetItems, OPENAPI_V3_TYPES, schemaHas, statusRootErrors,
+} from './validation-schema.js';
+import { validateCABundle } from './webhookconfig.js';
 
 interface Options extends SchemaCheckOptions {
   requireRecognizedConversionReviewVersion: boolean;
@@ -133,8 +134,6 @@ export function validateCustomResourceDefinitionStatus(crd: KubeObject): FieldEr
 
 // ---- ratchets: a rule the stored CRD already breaks is not enforced on its updates ----
 
-const OPENAPI_V3_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
-
 /** requireValidPropertyType, requireStructuralSchema, requireAtomicSetType, requireMapListKeysMapSetValidation of an update. */
 function ratchets(old: InternalSpec): Partial<Options> {
   return {
@@ -143,36 +142,6 @@ function ratchets(old: InternalSpec): Partial<Options> {
     requireAtomicSetType: !specHas(old, hasNonAtomicSetItems),
     requireMapListKeysMapSetValidation: !specHas(old, hasInvalidMapListKeysMapSet),
   };
-}
-
-function listItems(s: Obj): Obj | undefined {
-  return isObj(s.items) ? s.items : undefined;
-}
-
-/** hasNonAtomicSetType: a set list whose items are not atomic. */
-function hasNonAtomicSetItems(s: Obj): boolean {
-  const items = listItems(s);
-  if (s['x-kubernetes-list-type'] !== 'set' || !items) return false;
-  if (items.type === 'array') return items['x-kubernetes-list-type'] !== undefined && items['x-kubernetes-list-type'] !== 'atomic';
-  if (items.type === 'object') return items['x-kubernetes-map-type'] !== 'atomic';
-  return false;
-}
-
-/** hasInvalidMapListKeysMapSet: validateMapListKeysMapSet would report something. */
-function hasInvalidMapListKeysMapSet(s: Obj): boolean {
-  const items = listItems(s);
-  const lt = s['x-kubernetes-list-type'];
-  if (!items || (lt !== 'set' && lt !== 'map')) return false;
-  if (items.nullable === true) return true;
-  if (lt !== 'map') return false;
-  const required = new Set(Array.isArray(items.required) ? items.required : []);
-  const props = isObj(items.properties) ? items.properties : {};
-  const keys = Array.isArray(s['x-kubernetes-list-map-keys']) ? s['x-kubernetes-list-map-keys'] : [];
-  return keys.some((k) => {
-    const p = props[k as string];
-    if (!isObj(p)) return false;
-    return (!required.has(k) && (p.default === undefined || p.default === null)) || p.nullable === true;
-  });
 }
 
 function isEstablished(crd: KubeObject): boolean {
@@ -286,54 +255,6 @@ function validateVersion(v: InternalVersion, path: string, statusEnabled: boolea
   return errs;
 }
 
-// JSONSchemaProps fields (internal names, in Go's order) and the v1 keys they come from; those a
-// root schema may have when the status subresource is enabled (status is cut out of it as
-// properties["status"] and must not lose validation).
-const ROOT_FIELDS: [string, string][] = [
-  ['ID', 'id'], ['Schema', '$schema'], ['Ref', '$ref'], ['Description', 'description'], ['Type', 'type'], ['Nullable', 'nullable'],
-  ['Format', 'format'], ['Title', 'title'], ['Default', 'default'], ['Maximum', 'maximum'], ['ExclusiveMaximum', 'exclusiveMaximum'],
-  ['Minimum', 'minimum'], ['ExclusiveMinimum', 'exclusiveMinimum'], ['MaxLength', 'maxLength'], ['MinLength', 'minLength'],
-  ['Pattern', 'pattern'], ['MaxItems', 'maxItems'], ['MinItems', 'minItems'], ['UniqueItems', 'uniqueItems'], ['MultipleOf', 'multipleOf'],
-  ['Enum', 'enum'], ['MaxProperties', 'maxProperties'], ['MinProperties', 'minProperties'], ['Required', 'required'], ['Items', 'items'],
-  ['AllOf', 'allOf'], ['OneOf', 'oneOf'], ['AnyOf', 'anyOf'], ['Not', 'not'], ['Properties', 'properties'],
-  ['AdditionalProperties', 'additionalProperties'], ['PatternProperties', 'patternProperties'], ['Dependencies', 'dependencies'],
-  ['AdditionalItems', 'additionalItems'], ['Definitions', 'definitions'], ['ExternalDocs', 'externalDocs'], ['Example', 'example'],
-  ['XPreserveUnknownFields', 'x-kubernetes-preserve-unknown-fields'], ['XEmbeddedResource', 'x-kubernetes-embedded-resource'],
-  ['XIntOrString', 'x-kubernetes-int-or-string'], ['XListMapKeys', 'x-kubernetes-list-map-keys'], ['XListType', 'x-kubernetes-list-type'],
-  ['XMapType', 'x-kubernetes-map-type'], ['XValidations', 'x-kubernetes-validations'],
-];
-const ALLOWED_AT_ROOT = ['Description', 'Type', 'Format', 'Title', 'Maximum', 'ExclusiveMaximum', 'Minimum', 'ExclusiveMinimum', 'MaxLength',
-  'MinLength', 'Pattern', 'MaxItems', 'MinItems', 'UniqueItems', 'MultipleOf', 'Required', 'Items', 'Properties', 'ExternalDocs', 'Example',
-  'XPreserveUnknownFields', 'XValidations'];
-// non-pointer Go fields: their zero value is as good as absent
-const VALUE_FIELDS = new Set(['id', '$schema', 'description', 'type', 'nullable', 'format', 'title', 'exclusiveMaximum', 'exclusiveMinimum',
-  'pattern', 'uniqueItems', 'x-kubernetes-embedded-resource', 'x-kubernetes-int-or-string']);
-
-function isSet(s: Obj, key: string): boolean {
-  const v = s[key];
-  if (v === undefined) return false;
-  if (VALUE_FIELDS.has(key)) return v !== '' && v !== false && v !== null;
-  return v !== null;
-}
-
-/** The root-schema restrictions of a version whose status subresource is enabled (at most one error). */
-function statusRootErrors(schema: Obj, path: string): FieldError[] {
-  for (const [goName, key] of ROOT_FIELDS) {
-    if (!isSet(schema, key)) continue;
-    if (goName === 'Type') {
-      if (schema.type !== 'object') {
-        return [field.invalid(`${path}.openAPIV3Schema.type`, schema.type, 'only "object" is allowed as the type at the root of the schema if the status subresource is enabled')];
-      }
-      continue;
-    }
-    if (!ALLOWED_AT_ROOT.includes(goName)) {
-      return [field.invalid(`${path}.openAPIV3Schema`, goSchema(schema),
-        `only [${ALLOWED_AT_ROOT.join(' ')}] fields are allowed at the root of the schema if the status subresource is enabled`)];
-    }
-  }
-  return [];
-}
-
 /** validateCustomResourceDefinitionValidation: one CustomResourceValidation (top-level or a version's). */
 function validateValidation(v: Obj | undefined, statusEnabled: boolean, opts: Options, path: string): FieldError[] {
   const schema = schemaOf(v);
@@ -350,67 +271,4 @@ function schemasOf(spec: InternalSpec): Obj[] {
 /** HasSchemaWith over every schema of the spec. */
 function specHas(spec: InternalSpec, pred: (s: Obj) => boolean): boolean {
   return schemasOf(spec).some((s) => schemaHas(s, pred));
-}
-
-/** SchemaHas: pred holds somewhere in the tree. */
-export function schemaHas(s: Obj, pred: (s: Obj) => boolean): boolean {
-  if (pred(s)) return true;
-  const kids: unknown[] = [];
-  const push = (v: unknown): void => {
-    if (Array.isArray(v)) kids.push(...v);
-    else kids.push(v);
-  };
-  push(s.items);
-  push(s.allOf);
-  push(s.anyOf);
-  push(s.oneOf);
-  push(s.not);
-  push(s.additionalProperties);
-  push(s.additionalItems);
-  for (const m of [s.properties, s.patternProperties, s.definitions, s.dependencies]) if (isObj(m)) kids.push(...Object.values(m));
-  return kids.some((k) => isObj(k) && schemaHas(k, pred));
-}
-
-// ---- API approval and preserveUnknownFields ----
-
-/** Whether a group is reserved for the Kubernetes community (apihelpers.IsProtectedCommunityGroup). */
-export function isProtectedCommunityGroup(group: string): boolean {
-  return group === 'k8s.io' || group.endsWith('.k8s.io') || group === 'kubernetes.io' || group.endsWith('.kubernetes.io');
-}
-
-type Approval = 'Invalid' | 'Approved' | 'Bypassed' | 'Missing';
-
-/** apihelpers.GetAPIApprovalState. */
-function approvalState(annotations: unknown): [Approval, string] {
-  const a = isObj(annotations) ? str(annotations[KUBE_API_APPROVED_ANNOTATION]) : '';
-  if (!a) return ['Missing', `protected groups must have approval annotation "${KUBE_API_APPROVED_ANNOTATION}", see https://github.com/kubernetes/enhancements/pull/1111`];
-  if (a.startsWith('unapproved')) return ['Bypassed', `not approved: "${a}"`];
-  let approved = false;
-  try {
-    const u = goParseURL(a);
-    approved = u.host !== '' && u.scheme !== '';
-  } catch {
-    approved = false;
-  }
-  if (approved) return ['Approved', `approved in ${a}`];
-  return ['Invalid', `protected groups must have approval annotation "${KUBE_API_APPROVED_ANNOTATION}" with either a URL or a reason starting with "unapproved", see https://github.com/kubernetes/enhancements/pull/1111`];
-}
-
-/** validateAPIApproval: the approval annotation of a CRD in a protected group. */
-function validateAPIApproval(crd: KubeObject, old: KubeObject | undefined): FieldError[] {
-  if (!isProtectedCommunityGroup(str(specOf(crd).group))) return [];
-  const [state, reason] = approvalState(crd.metadata?.annotations);
-  // an unchanged state never fails: a client updating only the spec is not refused
-  if (old && approvalState(old.metadata?.annotations)[0] === state) return [];
-  const path = `metadata.annotations[${KUBE_API_APPROVED_ANNOTATION}]`;
-  if (state === 'Missing') return [field.required(path, reason)];
-  if (state === 'Invalid') return [field.invalid(path, str(crd.metadata?.annotations?.[KUBE_API_APPROVED_ANNOTATION]), reason)];
-  return [];
-}
-
-/** validatePreserveUnknownFields: true is refused in v1 (unless the stored CRD has it). */
-function validatePreserveUnknownFields(crd: KubeObject, old: KubeObject | undefined): FieldError[] {
-  if (old && specOf(old).preserveUnknownFields === true) return [];
-  if (specOf(crd).preserveUnknownFields !== true) return [];
-  return [field.invalid('spec.preserveUnknownFields', true, 'cannot set to true, set x-kubernetes-preserve-unknown-fields to true in spec.versions[*].schema instead')];
 }

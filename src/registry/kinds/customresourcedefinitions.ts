@@ -16,8 +16,9 @@ import { formatChecker } from '../../apiextensions/schema/formats.js';
 import { shapeCustomResourceDefinition, shapeStatus } from '../../apiextensions/shape.js';
 import { APIEXTENSIONS_GROUP } from '../../apiextensions/types.js';
 import {
-  schemaHas, validateCustomResourceDefinition, validateCustomResourceDefinitionStatus, validateCustomResourceDefinitionUpdate,
+  validateCustomResourceDefinition, validateCustomResourceDefinitionStatus, validateCustomResourceDefinitionUpdate,
 } from '../../apiextensions/validation.js';
+import { schemaHas } from '../../apiextensions/validation-schema.js';
 import type { ResourceType, StatusStrategy } from '../types.js';
 import { isObj, jsonEqual, orderKeys, type Obj } from './_util.js';
 
