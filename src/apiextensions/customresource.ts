@@ -63,6 +63,7 @@ function typeMetaErrors(obj: KubeObject, kind: string, apiVersion: string): Fiel
 
 function validateVersioned(v: CompiledVersion, obj: KubeObject, old: KubeObject | undefined, kind: string, apiVersion: string): FieldError[] {
   // kube's validator stops at type meta errors, then the embedded objects, list types and CEL follow
+  // (the rules still run after type meta errors: those do not block them)
   const typeErrs = typeMetaErrors(obj, kind, apiVersion);
   const errs = typeErrs.length ? typeErrs
     : [...v.schema.validate(obj), ...validateScaleSpec(obj, v.scale), ...validateScaleStatus(obj, v.scale)];
@@ -98,7 +99,10 @@ function strategyOf(v: CompiledVersion, kind: string, apiVersion: string): Strat
   } : undefined;
   return {
     validateName: nameIsDNSSubdomain,
-    applyDefaults: (obj) => v.schema.applyDefaults(obj),
+    // kube defaults by the object's kind: one of another kind (refused below) is not defaulted
+    applyDefaults: (obj) => {
+      if (obj.kind === kind) v.schema.applyDefaults(obj);
+    },
     prepareForCreate(obj) {
       if (v.status) delete obj.status;
       obj.metadata.generation = 1;
@@ -151,46 +155,66 @@ function defaultDeprecationWarning(compiled: CompiledCRD, version: string, kind:
   return newer.length ? `${msg}; use ${group}/${newer[0]} ${kind}` : msg;
 }
 
-export interface ServeOptions {
-  /** How conversion webhooks named by a service reference are reached (the syncer plugs in its own). */
-  serviceResolver?: ServiceResolver;
+/** The schema engine of the version an object is in (stored objects may be of any version). */
+function versionOf(compiled: CompiledCRD, apiVersion: string | undefined): CompiledVersion | undefined {
+  const prefix = `${compiled.spec.group}/`;
+  return apiVersion?.startsWith(prefix) ? compiled.versions.get(apiVersion.slice(prefix.length)) : undefined;
 }
 
-/** Reads from storage are defaulted by the served version's schema (kube's decoding does it). */
-function defaultedRead(v: CompiledVersion, apiVersion: string, kind: string, storageApiVersion: string): ((stored: KubeObject) => KubeObject) | undefined {
-  // another version's object is pruned by this version's schema (kube's decoding from storage),
-  // which only changes anything when the served version is not the one objects are stored in
-  const prunes = apiVersion !== storageApiVersion;
-  if (!v.schema.hasDefaults && !prunes) return undefined;
+/** Any version's defaults can change a stored object on read. */
+function anyDefaults(compiled: CompiledCRD): boolean {
+  return [...compiled.versions.values()].some((x) => x.schema.hasDefaults);
+}
+
+/**
+ * A read from storage as kube's decoding does it: defaulted by the schema of the version it is
+ * stored in, converted, and, when that changed its version, pruned by the served version's schema.
+ */
+function storageRead(compiled: CompiledCRD, v: CompiledVersion, apiVersion: string, kind: string): ((stored: KubeObject) => KubeObject) | undefined {
+  const defaults = anyDefaults(compiled);
+  const storageApiVersion = `${compiled.spec.group}/${compiled.storageVersion}`;
+  if (!defaults && apiVersion === storageApiVersion && compiled.versions.size === 1) return undefined;
   return (stored) => {
-    if (stored.apiVersion === apiVersion && !v.schema.hasDefaults) return stored;
+    const from = versionOf(compiled, stored.apiVersion);
+    if (stored.apiVersion === apiVersion && !from?.schema.hasDefaults) return stored;
     const obj = deepCopy(stored);
-    const converted = obj.apiVersion !== apiVersion;
-    obj.apiVersion = apiVersion;
+    from?.schema.applyDefaults(obj);
+    if (obj.apiVersion !== apiVersion) {
+      obj.apiVersion = apiVersion;
+      v.schema.prune(obj);
+    }
     obj.kind = kind;
-    if (converted) v.schema.prune(obj);
-    v.schema.applyDefaults(obj);
     return obj;
   };
 }
 
-/** The webhook converter of a served version; what it answers is defaulted like a read. */
-function webhookConverter(converter: Converter, v: CompiledVersion, kind: string, storageVersion: string): ObjectConverter {
-  const base = objectConverter(converter, kind, v.name, storageVersion);
+/** The webhook converter of a served version: stored objects defaulted before, pruned after. */
+function webhookConverter(compiled: CompiledCRD, converter: Converter, v: CompiledVersion, kind: string): ObjectConverter {
+  const base = objectConverter(converter, kind, v.name, compiled.storageVersion);
   return {
-    // what the webhook answers is pruned and defaulted by the served version's schema
     toServed: async (objs) => {
-      const out = await base.toServed(objs);
-      return out.map((o, i) => {
-        if (o === objs[i] && !v.schema.hasDefaults) return o;
+      const input = objs.map((o) => {
+        const from = versionOf(compiled, o.apiVersion);
+        if (!from?.schema.hasDefaults) return o;
         const c = deepCopy(o);
-        if (o !== objs[i]) v.schema.prune(c);
-        v.schema.applyDefaults(c);
+        from.schema.applyDefaults(c);
+        return c;
+      });
+      const out = await base.toServed(input);
+      return out.map((o, i) => {
+        if (o === input[i]) return o;
+        const c = deepCopy(o);
+        v.schema.prune(c);
         return c;
       });
     },
     toStored: base.toStored,
   };
+}
+
+export interface ServeOptions {
+  /** How conversion webhooks named by a service reference are reached (the syncer plugs in its own). */
+  serviceResolver?: ServiceResolver;
 }
 
 export function buildServedCRD(compiled: CompiledCRD, names: CustomResourceDefinitionNames, terminating: boolean,
@@ -203,6 +227,7 @@ export function buildServedCRD(compiled: CompiledCRD, names: CustomResourceDefin
     group: spec.group, resource: names.plural, apiVersion: `${spec.group}/${compiled.storageVersion}`, kind: names.kind,
   };
   const types: ResourceType[] = [];
+  const identity = servedKey(compiled, names, false);
   for (const v of compiled.versions.values()) {
     if (!v.served) continue;
     const strategy = strategyOf(v, names.kind, `${spec.group}/${v.name}`);
@@ -225,9 +250,9 @@ export function buildServedCRD(compiled: CompiledCRD, names: CustomResourceDefin
       strategy,
       schemaName: crdDefinitionName(spec.group, v.name, names.kind),
       warnings: warning ? [warning] : undefined,
-      fromStorage: defaultedRead(v, `${spec.group}/${v.name}`, names.kind, storage.apiVersion),
-      converter: converter ? webhookConverter(converter, v, names.kind, compiled.storageVersion) : undefined,
-      customResource: { crdName, decodeSchema: decodeSchema(), prune, terminating, scale: v.scale },
+      fromStorage: storageRead(compiled, v, `${spec.group}/${v.name}`, names.kind),
+      converter: converter ? webhookConverter(compiled, converter, v, names.kind) : undefined,
+      customResource: { crdName, identity, decodeSchema: decodeSchema(), prune, terminating, scale: v.scale },
     }));
   }
   return Object.freeze({ key: servedKey(compiled, names, terminating), crdName, compiled, names, terminating, types });

@@ -132,6 +132,7 @@ export class CustomResourceIndex implements ClusterResourceSource {
     else this.byCluster.set(cluster, this.internSet(members));
     if (old) this.releaseSet(old);
     if (prev) this.releaseServed(prev);
+    this.catalog.clusterChanged(cluster);
     for (const fn of this.listeners) fn(cluster);
   }
 

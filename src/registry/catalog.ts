@@ -57,6 +57,27 @@ export class ResourceCatalog {
     this.builtins = new ResourceSet(builtins);
   }
 
+  private readonly watchers = new Map<string, Set<() => void>>();
+
+  /**
+   * Calls fn whenever the cluster's served set changes (a CRD established, changed or gone), until
+   * the returned function is called. Held only while someone listens (open watches).
+   */
+  onClusterChange(cluster: ClusterName, fn: () => void): () => void {
+    let set = this.watchers.get(cluster);
+    if (!set) this.watchers.set(cluster, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0 && this.watchers.get(cluster) === set) this.watchers.delete(cluster);
+    };
+  }
+
+  /** The source reports a change of a cluster's served set. */
+  clusterChanged(cluster: string): void {
+    for (const fn of [...(this.watchers.get(cluster) ?? [])]) fn();
+  }
+
   /** Plugs in the CRD index (once, at start-up). */
   setSource(source: ClusterResourceSource): void {
     this.source = source;

@@ -170,6 +170,8 @@ export interface ObjectConverter {
 export interface CustomResourceHooks {
   /** The CRD's name, <plural>.<group>. */
   crdName: string;
+  /** What is served (spec and accepted names): a change ends the resource's open watches, as in kube. */
+  identity: string;
   /** The schema a body is decoded with: typed ObjectMeta, everything else kept for pruning. */
   decodeSchema: SchemaNode;
   /** Structural pruning of a decoded object: removes unknown fields, answers their paths. */

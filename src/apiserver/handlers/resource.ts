@@ -101,6 +101,11 @@ export function bodyText(req: FastifyRequest): string {
   return bodyBytes(req).toString('utf8');
 }
 
+/** A kind kube serves from Go types (strategic merge patches apply): core kinds and apiextensions' own. */
+function isTypedKind(type: ResourceType): boolean {
+  return type.schemaName.startsWith('io.k8s.api.') || type.schemaName.startsWith('io.k8s.apiextensions-apiserver.');
+}
+
 /** Which methods the path form allows, like the routes kube-apiserver installs. */
 function allowedMethods(type: ResourceType, info: ResourceRequestInfo): string[] {
   if (info.subresource) return type.subresourceHandlers?.[info.subresource]?.methods ?? SUBRESOURCE_METHODS[info.subresource] ?? [];
@@ -126,6 +131,10 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
     throw notServed();
   }
   if (info.subresource && !type.subresources.includes(info.subresource)) throw notServed();
+  if (type.customResource && !info.subresource && (type.namespaced ? !info.namespace && req.method !== 'GET' : !!info.namespace)) {
+    // apiextensions' handler serves a custom resource only in its scope: elsewhere a plain 404
+    throw new PageNotFound();
+  }
   if (!type.namespaced && info.namespace && info.resource !== 'namespaces') throw notServed();
   // a namespaced object is only addressable inside its namespace
   if (type.namespaced && !info.namespace && info.name) throw notServed();
@@ -236,7 +245,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       return send(reply, res.created ? 201 : 200, convertObject(type, res.object, output, 'Metadata', ctx.now), output, pretty, ctx.warnings);
     }
     case 'patch': {
-      const patchType = patchTypeOf(req.headers['content-type'], type.schemaName.startsWith('io.k8s.api.'), !!type.customResource);
+      const patchType = patchTypeOf(req.headers['content-type'], isTypedKind(type), !!type.customResource);
       await loadBody(req);
       const wopts = parseWriteOptions(query, 'PatchOptions');
       if (patchType === 'apply') {

@@ -122,9 +122,11 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
     apiVersion: apiVersionOfType(type),
     metadata: { resourceVersion: String(rev), ...(annotations ? { annotations } : {}) },
   });
+  let stopFollowing: (() => void) | undefined;
   const finish = () => {
     if (finished) return;
     finished = true;
+    stopFollowing?.();
     clearTimeout(timeoutTimer);
     clearTimeout(bookmarkTimer);
     watch?.stop();
@@ -156,13 +158,22 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
     },
   });
 
+  // a custom resource's watch ends when its CRD is gone or serves something else (kube tears
+  // down the storage of a changed CRD, which ends its watches)
+  const cr = type.customResource;
+  if (cr) {
+    stopFollowing = deps.catalog.onClusterChange(ctx.cluster, () => {
+      const now = deps.catalog.forCluster(ctx.cluster).find(type.group, type.version, type.resource);
+      if (now?.customResource?.identity !== cr.identity) finish();
+    });
+  }
+
   // the watcher runs: from here on the answer is the stream (kube upgrades only now, too)
   if (isWebSocketRequest(req.headers) && isUpgrade(req.raw)) {
     reply.hijack();
     const accepted = await acceptWebSocket(req.raw);
     if (!accepted) {
-      watch.stop();
-      finished = true;
+      finish();
       return;
     }
     sink = webSocketSink(accepted, output);
