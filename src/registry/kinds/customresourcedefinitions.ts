@@ -137,6 +137,8 @@ export const customresourcedefinitions: ResourceType = {
         type: 'Terminating', status: 'True', reason: 'InstanceDeletionPending',
         message: 'CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon',
       }, now);
+      // (the registry writes this copy as it is: in kube's field order)
+      shapeStatus(crd);
     },
   },
 };

@@ -245,6 +245,7 @@ describe('CustomResourceDefinition deletion', () => {
     const obj = established();
     crds.strategy.markForDeletion!(obj, new Date('2026-02-03T04:05:06.789Z'));
     expect(obj.metadata.finalizers).toEqual([CUSTOM_RESOURCE_CLEANUP_FINALIZER]);
+    expect(Object.keys(obj.status.conditions[2])).toEqual(['type', 'status', 'lastTransitionTime', 'reason', 'message']);
     expect(obj.status.conditions[2]).toEqual({
       type: 'Terminating', status: 'True', reason: 'InstanceDeletionPending',
       message: 'CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon', lastTransitionTime: '2026-02-03T04:05:06Z',
