@@ -6,6 +6,7 @@ import { parse } from '@bufbuild/cel';
 import type { Expr, ParsedExpr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { checkExpr } from './checker.js';
 import { checkLiterals } from './literals.js';
+import { expandTwoVar } from './twovar.js';
 import { estimateCost } from './cost.js';
 import { displayIssues, type Located } from './issues.js';
 import { program, type Program } from './runtime.js';
@@ -71,12 +72,13 @@ export function compileExpression(source: string, vars: ReadonlyMap<string, CelT
     const offset = [...source.slice(0, codeUnits)].length;
     return { ok: false, failedPhase: 'compile', detail: displayIssues(source, [{ offset, message: `Syntax error: ${e.rawMessage ?? e.message}` }]) };
   }
-  const checked = checkExpr(parsed.expr, vars);
-  const literals = checked.issues.length ? undefined : checkLiterals(parsed.expr);
+  const positions = { ...(parsed.sourceInfo?.positions ?? {}) };
+  const expr = expandTwoVar(parsed.expr, positions);
+  const checked = checkExpr(expr, vars);
+  const literals = checked.issues.length ? undefined : checkLiterals(expr);
   if (literals?.issues.length) checked.issues.push(...literals.issues);
   if (checked.issues.length) {
-    const byId = exprsById(parsed.expr, new Map());
-    const positions = parsed.sourceInfo?.positions ?? {};
+    const byId = exprsById(expr, new Map());
     const located: Located[] = checked.issues.map((is) => {
       const codeUnits = positions[String(is.exprId)] ?? 0;
       const e = byId.get(is.exprId);
@@ -89,7 +91,7 @@ export function compileExpression(source: string, vars: ReadonlyMap<string, CelT
   if (literals?.programError) return { ok: false, failedPhase: 'program', detail: literals.programError };
   return {
     ok: true,
-    value: { program: program(parsed.expr), usesOldSelf: checked.references.has('oldSelf'), maxCost: estimateCost(parsed.expr, checked) },
+    value: { program: program(expr), usesOldSelf: checked.references.has('oldSelf'), maxCost: estimateCost(expr, checked) },
   };
 }
 

@@ -74,7 +74,8 @@ export function schemaDecl(s: JSONSchemaProps, isResourceRoot: boolean, name = '
         const v = schemaDecl(ap, !!ap['x-kubernetes-embedded-resource'], name);
         if (!v) return undefined;
         const max = s.maxProperties !== undefined ? nonNeg(s.maxProperties) : Math.floor(perRequest / (v.minSize + 6));
-        return { type: T.map(T.string, v.type, max), minSize: 2 };
+        // keys are kube's shared StringType, which has no size of its own (MaxElements 0)
+        return { type: T.map({ kind: 'string', maxElements: 0 }, v.type, max), minSize: 2 };
       }
       const fields = new Map<string, CelT>();
       const required = new Set(s.required ?? []);

@@ -8,9 +8,10 @@
 import { clone, create } from '@bufbuild/protobuf';
 import { ExprSchema } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
-import { celEnv, celFunc, CelScalar, isCelError, plan } from '@bufbuild/cel';
-import type { CelInput, CelValue } from '@bufbuild/cel';
+import { celEnv, celFunc, CelScalar, isCelError, isCelList, isCelMap, plan } from '@bufbuild/cel';
+import type { CelInput, CelList, CelMap, CelValue } from '@bufbuild/cel';
 import { kubeFuncs } from './library/index.js';
+import { ITER_KEYS, lowerTwoVar, MAP_INSERT } from './twovar.js';
 
 /** k8s.io/apiserver/pkg/apis/cel PerCallLimit: the largest cost one evaluation may have. */
 export const PER_CALL_LIMIT = 1000000;
@@ -30,7 +31,20 @@ const tick = celFunc(TICK, [CelScalar.BOOL, CelScalar.INT], CelScalar.BOOL, (con
   return cond;
 });
 
-const env = celEnv({ funcs: [...kubeFuncs, tick] });
+const iterKeys = celFunc(ITER_KEYS, [CelScalar.DYN], CelScalar.DYN, (r: unknown) => {
+  if (isCelList(r)) return [...Array((r as CelList).size).keys()].map(BigInt);
+  if (isCelMap(r)) return [...(r as CelMap).keys()];
+  throw new Error(`type mismatch: iterable vs ${typeof r}`);
+});
+
+const mapInsert = celFunc(MAP_INSERT, [CelScalar.DYN, CelScalar.DYN, CelScalar.DYN], CelScalar.DYN, (m: unknown, k: unknown, v: unknown) => {
+  const out = new Map((m as CelMap).entries());
+  if ((m as CelMap).has(k as string)) throw new Error(`insert failed: key ${String(k)} already exists`);
+  out.set(k as string, v as CelValue);
+  return out;
+});
+
+const env = celEnv({ funcs: [...kubeFuncs, tick, iterKeys, mapInsert] });
 
 /** Nodes cel-go's runtime charges for (identifiers, selections, calls), outside nested loops. */
 function nodeCost(e: Expr | undefined): number {
@@ -74,6 +88,7 @@ export interface Program {
 
 export function program(expr: Expr): Program {
   const metered = clone(ExprSchema, expr);
+  lowerTwoVar(metered);
   meterLoops(metered);
   const base = nodeCost(metered);
   const run = plan(env, metered);

@@ -51,6 +51,8 @@ export const stdSignatures: string[] = [
   'string.split(string) list(string)', 'string.split(string, int) list(string)', 'string.substring(int) string',
   'string.substring(int, int) string', 'string.trim() string', 'list(string).join() string',
   'list(string).join(string) string', 'string.format(list(dyn)) string', 'strings.quote(string) string',
+  // ext.TwoVarComprehensions' transformMap (expanded by twovar.ts)
+  '@kplane_map_insert(map(K, V), K, V) map(K, V)',
   // ext.Sets
   'sets.contains(list(A), list(A)) bool', 'sets.equivalent(list(A), list(A)) bool', 'sets.intersects(list(A), list(A)) bool',
 ];

@@ -274,3 +274,25 @@ describe('declared types', () => {
     ]);
   });
 });
+
+describe('two-variable comprehensions', () => {
+  const spec: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      l: { type: 'array', maxItems: 5, items: { type: 'string', maxLength: 5 } },
+      m: { type: 'object', maxProperties: 5, additionalProperties: { type: 'string', maxLength: 5 } },
+    },
+  };
+  const rules = [
+    'self.m.all(k, v, v.size() > 0 && k != v)', 'self.l.exists(i, v, i == 1 && v == "b")', 'self.l.existsOne(i, v, v == "a")',
+    'self.l.transformList(i, v, i) == [0, 1]', 'self.l.transformList(i, v, i > 0, v + "!") == ["b!"]',
+    'self.m.transformMap(k, v, v + k) == {"x": "yx"}', 'self.m.transformMap(k, v, k == "q", v) == {}', 'self.m.exists_one(k, v, v == "y")',
+  ];
+  const v = validatorOf(withSpec(spec, rules.map((rule) => ({ rule }))));
+
+  it('bind the index or key and the element or value', () => {
+    expect(runtimeErrors(v, { l: ['a', 'b'], m: { x: 'y' } })).toEqual([]);
+    expect(runtimeErrors(v, { l: ['b', 'a', 'a'], m: { x: 'x' } }))
+      .toEqual(rules.filter((r) => !r.includes('k == "q"')).map((r) => `spec: Invalid value: "object": failed rule: ${r}`));
+  });
+});
