@@ -268,7 +268,7 @@ async function runRequest(step: RequestStep, ks: Side, ps: Side, notes: Set<stri
   return compareResponses(kreq.path, k, p, ks, ps, step.compare === 'status' ? 'status' : 'full', notes);
 }
 
-/** The answer with its body cut down to the one list element `<list>[<field>=<value>]` names (undefined if none). */
+/** The answer with its body cut down to the one list element `<list>[<field>=<value>]` names (null if none; errors kept whole). */
 function pickOne(r: Response, pick: string): Response {
   const m = /^(.*)\[([^=\]]+)=([^\]]*)\]$/.exec(pick);
   if (!m) throw new Error(`pick ${pick}: not <list>[<field>=<value>]`);
