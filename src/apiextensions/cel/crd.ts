@@ -53,7 +53,7 @@ function observe(t: Total, path: string, cost: number): void {
   t.expensive.length = Math.min(t.expensive.length, 4);
 }
 
-interface Walk { schemaErrs: FieldError[]; celErrs: FieldError[]; total: Total }
+interface Walk { schemaErrs: FieldError[]; celErrs: FieldError[]; total: Total; suppressPerExpressionCost: boolean }
 
 /**
  * The one rule-form check that needs the schema's structure: fieldPath must name a declared
@@ -76,13 +76,13 @@ function celErrors(node: CelNode, path: string, cardinality: number | undefined,
     const p = `${path}.x-kubernetes-validations[${i}]`;
     if (rp.compiled) {
       const cost = times(rp.compiled.maxCost, card);
-      if (cost > STATIC_ESTIMATED_COST_LIMIT) w.celErrs.push(field.forbidden(`${p}.rule`, costMessage('estimated rule cost', cost, STATIC_ESTIMATED_COST_LIMIT)));
+      if (!w.suppressPerExpressionCost && cost > STATIC_ESTIMATED_COST_LIMIT) w.celErrs.push(field.forbidden(`${p}.rule`, costMessage('estimated rule cost', cost, STATIC_ESTIMATED_COST_LIMIT)));
       observe(w.total, `${p}.rule`, cost);
     }
     if (rp.error) w.celErrs.push(field.invalid(`${p}.rule`, ruleValue(rp.rule), rp.error));
     if (rp.messageError) w.celErrs.push(field.invalid(`${p}.messageExpression`, ruleValue(rp.rule), rp.messageError));
     else if (rp.message) {
-      if (rp.message.maxCost > STATIC_ESTIMATED_COST_LIMIT) {
+      if (!w.suppressPerExpressionCost && rp.message.maxCost > STATIC_ESTIMATED_COST_LIMIT) {
         w.celErrs.push(field.forbidden(`${p}.messageExpression`, costMessage('estimated messageExpression cost', rp.message.maxCost, STATIC_ESTIMATED_COST_LIMIT)));
       }
       observe(w.total, `${p}.messageExpression`, rp.message.maxCost);
@@ -118,8 +118,8 @@ function walk(s: JSONSchemaProps, node: CelNode | undefined, path: string, card:
   return bad;
 }
 
-export function crdErrors(schema: JSONSchemaProps, root: CelNode | undefined, basePath: string): FieldError[] {
-  const w: Walk = { schemaErrs: [], celErrs: [], total: { total: 0, expensive: [] } };
+export function crdErrors(schema: JSONSchemaProps, root: CelNode | undefined, basePath: string, suppressPerExpressionCost = false): FieldError[] {
+  const w: Walk = { schemaErrs: [], celErrs: [], total: { total: 0, expensive: [] }, suppressPerExpressionCost };
   walk(schema, root, basePath, 1, undefined, w);
   const errs = [...w.schemaErrs, ...w.celErrs];
   if (w.total.total > STATIC_ESTIMATED_CRD_COST_LIMIT) {

@@ -20,12 +20,23 @@ export interface CompiledValidations {
   errors: FieldError[];
 }
 
+export interface CompileOptions {
+  /** The schema's path in the CRD, e.g. `spec.versions[0].schema.openAPIV3Schema`. */
+  basePath: string;
+  /**
+   * On an update that leaves this version's schema as it was, kube does not refuse rules over the
+   * per-rule cost limit (suppressExpressionCostForUnchangedSchema), so CRDs stored before a limit
+   * changed stay updatable; the schema's total limit still applies.
+   */
+  suppressPerExpressionCost?: boolean;
+}
+
 /**
  * basePath is the schema's path in the CRD, e.g. `spec.versions[0].schema.openAPIV3Schema`
  * (kube reports `spec.validation.openAPIV3Schema` when every version has the same schema).
  */
-export function compileValidations(schema: JSONSchemaProps, opts: { basePath: string }): CompiledValidations {
+export function compileValidations(schema: JSONSchemaProps, opts: CompileOptions): CompiledValidations {
   const root = rootNode(schema);
-  const errors = crdErrors(schema, root, opts.basePath);
+  const errors = crdErrors(schema, root, opts.basePath, !!opts.suppressPerExpressionCost);
   return root ? { validator: celValidator(root), errors } : { errors };
 }
