@@ -257,6 +257,16 @@ describe('a multi-version CRD with CEL rules, printer columns and subresources',
     ].join('\n'));
   });
 
+  it('explains the custom resource from the OpenAPI v2 document too', async () => {
+    const r = await k(['explain', 'widgets.spec', '--output=plaintext-openapiv2']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.replace(/[ \t]+/g, ' ')).toBe([
+      'KIND: Widget', `VERSION: ${G}/v1`, '', 'RESOURCE: spec <Object>', '', 'DESCRIPTION:', ' spec is what the widget should be.', '', 'FIELDS:',
+      ' color <string>', '', ' minReplicas <integer>', '', ' owner <string>', '', ' replicas <integer>', ' replicas wanted.', '',
+      ' size <string> -required-', ' size of the widget.', '', '',
+    ].join('\n'));
+  });
+
   it('scales through the scale subresource and patches status', async () => {
     const scaled = await k(['scale', 'widget', 'w1', '-n', NS, '--replicas=3']);
     expect(scaled.stderr).toBe('');
