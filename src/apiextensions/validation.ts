@@ -13,7 +13,7 @@ import { isDNS1035Label, isDNS1123Subdomain } from '../apimachinery/validation.j
 import { isObj, validateImmutableField, type Obj } from '../registry/kinds/_util.js';
 import { Lru } from '../util/lru.js';
 import { goVersions, toInternalSpec, type InternalSpec, type InternalVersion } from './internal.js';
-import { nonStructuralErrors } from './schema/index.js';
+import { nonStructuralErrors, validateCRDSchema } from './schema/index.js';
 import { schemaErrors, type SchemaCheckOptions } from './schemachecks.js';
 import type { JSONSchemaProps } from './types.js';
 import {
@@ -139,9 +139,17 @@ function ratchets(old: InternalSpec): Partial<Options> {
   return {
     requireValidPropertyType: !specHas(old, (s) => typeof s.type === 'string' && s.type !== '' && !OPENAPI_V3_TYPES.includes(s.type)),
     requireStructuralSchema: !schemasOf(old).some((s) => nonStructuralErrors(s as JSONSchemaProps, '').length > 0),
+    requirePrunedDefaults: !schemasOf(old).some(hasUnprunedDefaults),
     requireAtomicSetType: !specHas(old, hasNonAtomicSetItems),
     requireMapListKeysMapSetValidation: !specHas(old, hasInvalidMapListKeysMapSet),
   };
+}
+
+/** schemaHasUnprunedDefaults: a default that pruning would change (the schema checks' own finding). */
+function hasUnprunedDefaults(schema: Obj): boolean {
+  if (!schemaHas(schema, (x) => x.default !== undefined)) return false;
+  return validateCRDSchema(schema as JSONSchemaProps, '', { requirePrunedDefaults: true })
+    .some((e) => e.field.endsWith('.default') && e.detail === 'must not have unknown fields');
 }
 
 function isEstablished(crd: KubeObject): boolean {

@@ -208,6 +208,17 @@ describe('CustomResourceDefinition update (answers of kube-apiserver v1.34)', ()
     expect(r.obj.metadata.generation).toBe(2);
   });
 
+  it('does not require pruned defaults of a CRD stored with unpruned ones', () => {
+    const body: Loose = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "foos.example.com"}, "spec": {"group": "example.com", "scope": "Namespaced", "names": {"plural": "foos", "kind": "Foo"}, "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {"type": "object", "properties": {"a": {"type": "object", "default": {"x": 1}, "properties": {"y": {"type": "integer"}}}}}}}]}};
+    expect(create(structuredClone(body)).message).toBe("CustomResourceDefinition.apiextensions.k8s.io \"foos.example.com\" is invalid: spec.validation.openAPIV3Schema.properties[a].default: Invalid value: {\"x\":1}: must not have unknown fields");
+    const old: Loose = create(structuredClone({ ...body, spec: { ...body.spec, versions: [{ ...body.spec.versions[0], schema: { openAPIV3Schema: { type: 'object' } } }] } })).obj;
+    old.metadata.resourceVersion = '5';
+    old.spec.versions[0].schema = structuredClone(body.spec.versions[0].schema);
+    expect(update(old, (o) => {
+      o.spec.names.shortNames = ['fo'];
+    }).message).toBeUndefined();
+  });
+
   it('does not repeat the <plural>.<group> name rule', () => {
     const r = update(established(), (o) => {
       o.spec.names.plural = 'others';
