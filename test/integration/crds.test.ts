@@ -2,22 +2,24 @@
 // CRD with CEL rules, printer columns and subresources; kube's messages for invalid objects;
 // defaults; pruning and Strict field validation; kubectl explain / get / scale / patch
 // --subresource=status; a conversion webhook served by the test; a CRD of one workspace invisible
-// in another; an informer on a custom resource; Cluster API's real CRDs.
+// in another; an informer on a custom resource; Cluster API's real CRDs (kubectl, clusterctl).
 //
 // CRDS_TARGET=kube runs the same checks (all but the workspace ones) against a real
 // kube-apiserver (test/harness/management-cluster.ts): every expected text here is kube's.
 
 import * as k8s from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { CAPI_CRD_DIRS, capiModuleDir, readObjects } from '../helpers/capi.js';
 import { credentialsOf, eventually, kubectl, machineKubectl, raw, startKplane, type TestKplane } from '../helpers/kplane.js';
 import { startManagementCluster, type ManagementCluster } from '../harness/management-cluster.js';
 import { issueCertificate } from '../harness/pki.js';
-import { ensureTools } from '../harness/tools.js';
+import { ensureTools, toolPath } from '../harness/tools.js';
 
 const onKube = process.env.CRDS_TARGET === 'kube';
 const G = 'crds.example.com';
@@ -499,6 +501,16 @@ describe('Cluster API v1.14 CRDs', () => {
     expect(get.stdout).toMatch(/^NAME\s+CLUSTERCLASS\s+AVAILABLE\s+CP DESIRED\s+CP AVAILABLE\s+CP UP-TO-DATE\s+W DESIRED\s+W AVAILABLE\s+W UP-TO-DATE\s+PHASE\s+AGE\s+VERSION\nc1\s+quick-start\s+\d+s\s+v1\.34\.0\n$/);
     const bad = await k(['create', '-f', '-'], toYaml({ ...cluster, metadata: { name: 'c2', namespace: NS }, spec: { topology: { classRef: { name: 'quick-start' } } } }));
     expect(bad.stderr).toContain('The Cluster "c2" is invalid: \n* spec.topology.version: Required value');
+  });
+
+  it('is read by clusterctl describe cluster', async () => {
+    const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(toolPath('clusterctl'), ['describe', 'cluster', 'c1', '-n', NS, '--kubeconfig', kcA], {
+        env: { PATH: process.env.PATH, HOME: dirname(kcA), CLUSTERCTL_DISABLE_VERSIONCHECK: 'true' }, timeout: 60_000,
+      }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
+    });
+    expect(out.stderr).toBe('');
+    expect(out.stdout.replace(/[ \t]+/g, ' ')).toBe('NAME REPLICAS AVAILABLE READY UP TO DATE STATUS REASON SINCE MESSAGE \nCluster crd/c1, v1.34.0 \n');
   });
 
   it('accepts a ClusterClass and a MachineDeployment, refuses invalid ones, and scales the MachineDeployment', async () => {
