@@ -66,7 +66,7 @@ function validateVersioned(v: CompiledVersion, obj: KubeObject, old: KubeObject 
   // (the rules still run after type meta errors: those do not block them)
   const typeErrs = typeMetaErrors(obj, kind, apiVersion);
   const errs = typeErrs.length ? typeErrs
-    : [...v.schema.validate(obj), ...validateScaleSpec(obj, v.scale), ...validateScaleStatus(obj, v.scale)];
+    : [...v.schema.validate(obj, old), ...validateScaleSpec(obj, v.scale), ...validateScaleStatus(obj, v.scale)];
   return withRules(v, errs, obj, old);
 }
 
@@ -87,7 +87,7 @@ function withRules(v: CompiledVersion, errs: FieldError[], obj: KubeObject, old:
 function validateStatusUpdate(v: CompiledVersion, obj: KubeObject, old: KubeObject, kind: string, apiVersion: string): FieldError[] {
   const typeErrs = typeMetaErrors(obj, kind, apiVersion);
   if (typeErrs.length) return typeErrs;
-  const errs = [...v.schema.validateStatus(obj), ...validateScaleStatus(obj, v.scale)];
+  const errs = [...v.schema.validateStatus(obj, old), ...validateScaleStatus(obj, v.scale)];
   return withRules(v, errs, obj, old);
 }
 

@@ -12,10 +12,13 @@ import type { CustomResourceColumnDefinition, JSONSchemaProps } from './types.js
 
 /** A version's structural schema, compiled. */
 export interface SchemaEngine {
-  /** Schema validation (types, formats, list types, embedded ObjectMeta): kube's field errors. */
-  validate(obj: unknown): FieldError[];
+  /**
+   * Schema validation (types, formats, list types, embedded ObjectMeta): kube's field errors; on
+   * an update (old given) with kube's ratcheting: unchanged values keep their old errors to themselves.
+   */
+  validate(obj: unknown, old?: unknown): FieldError[];
   /** The status subresource's: the status against its schema, embedded objects, list types. */
-  validateStatus(obj: unknown): FieldError[];
+  validateStatus(obj: unknown, old: unknown): FieldError[];
   /** Removes unknown fields (the root's metadata is decoded as ObjectMeta elsewhere); answers their paths. */
   prune(obj: unknown): string[];
   applyDefaults(obj: unknown): void;
@@ -35,11 +38,11 @@ export function compileSchemaEngine(schema: JSONSchemaProps | undefined): Schema
   if (!schema) return NO_SCHEMA;
   const c = compileSchema(schema);
   return Object.freeze({
-    validate: (obj: unknown) => c.validate(obj),
-    validateStatus: (obj: unknown) => c.validateStatus(obj),
+    validate: (obj: unknown, old?: unknown) => (old === undefined ? c.validate(obj) : c.validateUpdate(obj, old)),
+    validateStatus: (obj: unknown, old: unknown) => c.validateStatusUpdate(obj, old),
     prune: (obj: unknown) => c.prune(obj, { skipRootMetadata: true }),
     applyDefaults: (obj: unknown) => c.applyDefaults(obj),
-    hasDefaults: JSON.stringify(schema).includes('"default":'),
+    hasDefaults: c.hasDefaults,
   });
 }
 
