@@ -18,8 +18,15 @@ const MAX_MESSAGE_BYTES = 5 * 1024;
 
 interface Out { errors: FieldError[]; warnings: string[]; budget: number }
 
-/** What ratcheting compares a value with: its correlated old value, or the nearest correlated parent's. */
-interface Ratchet { has: boolean; old: unknown; equal?: boolean }
+/** A value and its correlated old value (common.CorrelatedObject). */
+interface Correlated { value: unknown; old: unknown; equal?: boolean }
+
+/**
+ * Ratcheting's state (ratchetingOptions): the node's correlation if it has one (a property or key
+ * present in both objects, a list-type=map item with an old item of the same keys; never a set
+ * or atomic list item), else the nearest correlated ancestor's, whose equality decides.
+ */
+interface Ratchet { current?: Correlated; nearest?: Correlated }
 
 const trimmed = (s: string | undefined) => (s ?? '').trim();
 const ruleErrorString = (r: ValidationRule) => (trimmed(r.message) || trimmed(r.rule));
@@ -34,7 +41,15 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return ka.every((k) => Object.hasOwn(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-const ratchetEqual = (r: Ratchet | undefined, v: unknown) => !!r && (r.equal ??= r.has && deepEqual(v, r.old));
+const equalOf = (c: Correlated) => (c.equal ??= deepEqual(c.value, c.old));
+const ratchetEqual = (r: Ratchet | undefined) => !!r && (r.current ? equalOf(r.current) : r.nearest ? equalOf(r.nearest) : false);
+
+/** The ratcheting state of a child, given its correlated old value if any. */
+function descend(r: Ratchet | undefined, child: Correlated | undefined): Ratchet | undefined {
+  if (!r) return undefined;
+  if (!r.current) return r;
+  return { current: child, nearest: r.current };
+}
 
 function errorForReason(path: string, value: unknown, detail: string, reason: string | undefined): FieldError {
   switch (reason) {
@@ -70,15 +85,9 @@ class Run {
           && keys.every((k) => deepEqual((o as Record<string, unknown>)[k], (item as Record<string, unknown>)[k])));
         return { has: found !== undefined, old: found };
       };
-      const setLike = n.schema['x-kubernetes-list-type'] === 'set';
       for (let i = 0; i < obj.length; i++) {
         const c = correlate(obj[i]);
-        let r: Ratchet | undefined;
-        if (ratchet) {
-          if (keys?.length) r = { has: c.has, old: c.old };
-          else if (setLike) r = { has: !!oldItems?.some((o) => deepEqual(o, obj[i])), old: obj[i] };
-          else r = ratchet; // atomic lists: compared as a whole
-        }
+        const r = descend(ratchet, c.has ? { value: obj[i], old: c.old } : undefined);
         this.node(n.items, `${path}[${i}]`, obj[i], c.old, r);
         if (this.out.budget < 0) return;
       }
@@ -87,7 +96,11 @@ class Run {
     if (typeof obj === 'object') {
       const o = obj as Record<string, unknown>;
       const oldMap = typeof old === 'object' && old !== null && !Array.isArray(old) ? (old as Record<string, unknown>) : undefined;
-      const sub = (k: string): Ratchet | undefined => (ratchet && { has: !!oldMap && Object.hasOwn(oldMap, k), old: oldMap?.[k] });
+      const sub = (k: string): Ratchet | undefined => {
+        // apiVersion and kind of the root are never ratcheted
+        if (ratchet?.current && !ratchet.nearest && (k === 'apiVersion' || k === 'kind')) return {};
+        return descend(ratchet, oldMap && Object.hasOwn(oldMap, k) ? { value: o[k], old: oldMap[k] } : undefined);
+      };
       // kube walks Go maps (random order); sorted keys make the order independent of the client's
       const keys = Object.keys(o).sort();
       if (n.additionalProperties) {
@@ -157,7 +170,7 @@ class Run {
       if (r.value === true) continue;
       const errPath = rp.fieldPath ? (fldPath ? `${fldPath}.${rp.fieldPath}` : rp.fieldPath) : path;
       const add = (e: FieldError) => {
-        if (!rp.compiled!.usesOldSelf && ratchetEqual(ratchet, obj)) out.warnings.push(fieldErrorString(e));
+        if (!rp.compiled!.usesOldSelf && ratchetEqual(ratchet)) out.warnings.push(fieldErrorString(e));
         else out.errors.push(e);
       };
       let detail: string | undefined;
@@ -207,7 +220,7 @@ export function celValidator(root: CelNode): CelValidator {
   const run = (obj: unknown, old: unknown, path: string) => {
     const out: Out = { errors: [], warnings: [], budget: RUNTIME_CEL_COST_BUDGET };
     const hasOld = old !== undefined && old !== null;
-    new Run(out).node(root, path, obj, old, hasOld ? { has: true, old } : undefined);
+    new Run(out).node(root, path, obj, old, hasOld ? { current: { value: obj, old } } : undefined);
     return out;
   };
   return Object.freeze({

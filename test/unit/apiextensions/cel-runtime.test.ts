@@ -138,6 +138,28 @@ describe('transition rules', () => {
   });
 });
 
+describe('ratcheting', () => {
+  const spec: JSONSchemaProps = {
+    type: 'object',
+    properties: {
+      al: { type: 'array', items: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() < 3' }] } },
+      sl: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() < 3' }] } },
+      o: { type: 'object', properties: { x: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() < 3' }] }, y: { type: 'string' } } },
+    },
+  };
+  const v = validatorOf(withSpec(spec));
+  const old = cr({ al: ['xxxx'], sl: ['yyyy'], o: { x: 'zzzz' } });
+  const F = (p: string) => `spec.${p}: Invalid value: "string": failed rule: self.size() < 3`;
+
+  it('items of atomic and set lists ratchet only when their list is unchanged; properties when they are', () => {
+    // kube-apiserver's answers to updates of an object stored before the rules were added
+    let r = v.validateWithWarnings(cr({ al: ['xxxx', 'b'], sl: ['yyyy', 'b'], o: { x: 'zzzz', y: 'new' } }), old);
+    expect({ errors: r.errors.map(fieldErrorString), warnings: r.warnings }).toEqual({ errors: [F('al[0]'), F('sl[0]')], warnings: [F('o.x')] });
+    r = v.validateWithWarnings(cr({ al: ['xxxx'], sl: ['yyyy', 'b'], o: { x: 'zzzz', y: 'new' } }), old);
+    expect({ errors: r.errors.map(fieldErrorString), warnings: r.warnings }).toEqual({ errors: [F('sl[0]')], warnings: [F('al[0]'), F('o.x')] });
+  });
+});
+
 describe('resources', () => {
   const schema: JSONSchemaProps = {
     type: 'object',
