@@ -41,10 +41,15 @@ function isZero(v: unknown, isMap: boolean): boolean {
   return isMap && isObj(v) && Object.keys(v).length === 0;
 }
 
+// (a null element of a list of structs, or value of a map of structs, decodes to the zero struct)
 function each(k: string, shape: (o: Obj) => void): Shaper {
   return (o) => {
     const v = o[k];
-    if (Array.isArray(v)) for (const item of v) if (isObj(item)) shape(item);
+    if (!Array.isArray(v)) return;
+    v.forEach((item, i) => {
+      if (item === null) v[i] = item = {};
+      if (isObj(item)) shape(item);
+    });
   };
 }
 
@@ -54,13 +59,13 @@ function one(k: string, shape: (o: Obj) => void): Shaper {
   };
 }
 
-function sortedMap(k: string, shape: (o: Obj) => void): Shaper {
+function sortedMap(k: string, shape: (o: Obj) => void, structValues = true): Shaper {
   return (o) => {
     const m = o[k];
     if (!isObj(m)) return;
     const sorted: Obj = {};
     for (const key of Object.keys(m).sort(byteOrder)) {
-      const v = m[key];
+      const v = m[key] === null && structValues ? {} : m[key];
       if (isObj(v)) shape(v);
       sorted[key] = v;
     }
@@ -105,7 +110,12 @@ function schemaList(k: string): Shaper {
 const orSchema = (k: string): Shaper => (o) => {
   const v = o[k];
   if (isObj(v)) shapeSchemaNode(v);
-  else if (Array.isArray(v)) for (const item of v) if (isObj(item)) shapeSchemaNode(item);
+  else if (Array.isArray(v)) {
+    v.forEach((item, i) => {
+      if (item === null) v[i] = item = {};
+      if (isObj(item)) shapeSchemaNode(item);
+    });
+  }
 };
 
 function shapeSchemaNode(s: Obj): void {
@@ -121,7 +131,8 @@ const schemaShaper: Shaper = struct(SCHEMA_ORDER, SCHEMA_OMIT_EMPTY, {
   properties: sortedMap('properties', (o) => shapeSchemaNode(o)),
   additionalProperties: orSchema('additionalProperties'),
   patternProperties: sortedMap('patternProperties', (o) => shapeSchemaNode(o)),
-  dependencies: sortedMap('dependencies', (o) => shapeSchemaNode(o)),
+  // (a schema or a string list: null stays null)
+  dependencies: sortedMap('dependencies', (o) => shapeSchemaNode(o), false),
   additionalItems: orSchema('additionalItems'),
   definitions: sortedMap('definitions', (o) => shapeSchemaNode(o)),
   externalDocs: one('externalDocs', shapeExternalDocs),
