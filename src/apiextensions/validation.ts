@@ -69,18 +69,17 @@ export function crdNameErrors(crd: KubeObject): FieldError[] {
 
 // Spec validation (schemas, CEL compilation: tens of milliseconds for a large CRD) is a pure
 // function of the shaped spec and the options. The syncer installs the same CRDs into thousands of
-// logical clusters: their errors are kept by content, so each distinct spec is checked once.
-const SPEC_ERRORS_CACHE_SIZE = 256;
-const specErrorsCache = new Lru<string, readonly FieldError[]>(SPEC_ERRORS_CACHE_SIZE);
+// logical clusters: valid specs are remembered by content hash, so each is checked once. (Errors
+// are not kept: they can hold whole schemas, and a tenant could fill the cache with them.)
+const VALID_SPECS_CACHE_SIZE = 1024;
+const validSpecs = new Lru<string, true>(VALID_SPECS_CACHE_SIZE);
 
 function specErrors(spec: Obj, opts: Options): FieldError[] {
   const key = createHash('sha256').update(JSON.stringify(opts)).update('\0').update(JSON.stringify(spec)).digest('base64');
-  let errs = specErrorsCache.get(key);
-  if (!errs) {
-    errs = Object.freeze(validateSpec(toInternalSpec(spec), opts, 'spec').map((e) => Object.freeze(e)));
-    specErrorsCache.set(key, errs);
-  }
-  return [...errs];
+  if (validSpecs.get(key)) return [];
+  const errs = validateSpec(toInternalSpec(spec), opts, 'spec');
+  if (errs.length === 0) validSpecs.set(key, true);
+  return errs;
 }
 
 /** ValidateCustomResourceDefinition without the generic ObjectMeta checks (the registry runs those). */

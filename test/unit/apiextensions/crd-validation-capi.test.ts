@@ -47,7 +47,7 @@ describe('Cluster API CRDs', () => {
     });
   }
 
-  it('shares spec validation by content, never an object\'s own fields', () => {
+  it('keeps spec validation by content, never an object\'s own fields', () => {
     const body: Loose = structuredClone(bodies.find((b: Loose) => b.metadata.name === 'clusters.cluster.x-k8s.io')!);
     body.spec.versions[0].additionalPrinterColumns = [{ name: '', type: 'string', jsonPath: '.spec.x' }];
     const fail = (b: KubeObject): string => {
@@ -61,12 +61,17 @@ describe('Cluster API CRDs', () => {
     };
     const first = fail(structuredClone(body));
     expect(first).toContain('additionalPrinterColumns[0].name: Required value');
-    // the same spec under another (wrong) name: the cached spec errors plus this object's name error
+    // the same spec under another (wrong) name: the spec errors again, plus this object's name error
     const other = structuredClone(body);
     other.metadata.name = 'other.cluster.x-k8s.io';
     const second = fail(other);
     expect(second).toContain('metadata.name: Invalid value: "other.cluster.x-k8s.io": must be spec.names.plural+"."+spec.group');
     expect(second).toContain('additionalPrinterColumns[0].name: Required value');
     expect(fail(structuredClone(body))).toBe(first);
+    // a valid spec, remembered, under a wrong name
+    const valid = structuredClone(bodies.find((b: Loose) => b.metadata.name === 'clusters.cluster.x-k8s.io')!);
+    create(structuredClone(valid));
+    valid.metadata.name = 'other.cluster.x-k8s.io';
+    expect(fail(valid)).toBe('CustomResourceDefinition.apiextensions.k8s.io "other.cluster.x-k8s.io" is invalid: metadata.name: Invalid value: "other.cluster.x-k8s.io": must be spec.names.plural+"."+spec.group');
   });
 });
