@@ -6,6 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { issueCertificate } from '../../harness/pki.js';
 import { isStatusError } from '../../../src/apimachinery/errors.js';
 import type { KubeObject } from '../../../src/apimachinery/object.js';
 import { prepareCreate, prepareUpdate, validateCreate, validateUpdate } from '../../../src/registry/store.js';
@@ -184,6 +185,19 @@ describe('CustomResourceDefinition update (answers of kube-apiserver v1.34)', ()
       o.spec.conversion.webhook.clientConfig.caBundle = 'Zm9v';
     });
     expect(r.message).toBe(`${INVALID}spec.conversion.webhookClientConfig.caBundle: Invalid value: "Zm9v": unable to load root certificates: unable to parse bytes as PEM block`);
+  });
+
+  it('accepts a caBundle with a PEM certificate once established', () => {
+    const ca = issueCertificate({ subject: { commonName: 'conversion-ca' }, isCA: true });
+    const r = update(established(), (o) => {
+      o.spec.conversion.webhook.clientConfig.caBundle = Buffer.from(ca.certPem).toString('base64');
+    });
+    expect(r.message).toBeUndefined();
+    // garbage after the certificate is fine too (x509.CertPool takes what it can parse)
+    const garbage = update(established(), (o) => {
+      o.spec.conversion.webhook.clientConfig.caBundle = Buffer.from(`${ca.certPem}\nnot pem`).toString('base64');
+    });
+    expect(garbage.message).toBeUndefined();
   });
 
   it('requires a known ConversionReview version when the stored CRD has one', () => {
