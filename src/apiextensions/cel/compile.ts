@@ -31,6 +31,7 @@ function callOffset(source: string, e: Expr, offset: number): number {
     return open >= 0 ? open : offset;
   }
   if (e.exprKind.case !== 'callExpr') return offset;
+  if (e.exprKind.value.function === '_?_:_') return ternaryOffset(source, offset);
   if (operator.test(e.exprKind.value.function)) {
     // an operator is at its symbol (@bufbuild/cel sometimes places it at the blank before)
     let i = offset;
@@ -42,6 +43,23 @@ function callOffset(source: string, e: Expr, offset: number): number {
   while (i < source.length && /[\w.\s]/.test(source[i]!)) {
     i++;
     if (source[i] === '(') return i;
+  }
+  return offset;
+}
+
+/** cel-go places a conditional at its '?': the first one outside brackets and strings from its start. */
+function ternaryOffset(source: string, offset: number): number {
+  let depth = 0;
+  for (let i = offset; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '"' || c === "'") {
+      const q = source.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      let j = i + q.length;
+      while (j < source.length && !source.startsWith(q, j)) j += source[j] === '\\' ? 2 : 1;
+      i = j + q.length - 1;
+    } else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === '?' && depth === 0) return i;
   }
   return offset;
 }
@@ -91,7 +109,7 @@ export function compileExpression(source: string, vars: ReadonlyMap<string, CelT
   if (literals?.programError) return { ok: false, failedPhase: 'program', detail: literals.programError };
   return {
     ok: true,
-    value: { program: program(expr), usesOldSelf: checked.references.has('oldSelf'), maxCost: estimateCost(expr, checked) },
+    value: { program: program(expr), usesOldSelf: checked.references.has('oldSelf'), maxCost: estimateCost(expr, checked, vars.get('self') ?? T.dyn) },
   };
 }
 

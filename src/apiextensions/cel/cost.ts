@@ -24,8 +24,10 @@ function isScalar(t: CelT): boolean {
 
 class Coster {
   private readonly sizes = new Map<bigint, number>();
+  /** Comprehension variables in scope (their sizes come from their types, not from self's). */
+  private readonly locals: string[] = [];
 
-  constructor(private readonly checked: Checked) {}
+  constructor(private readonly checked: Checked, private readonly selfSize: number) {}
 
   private type(e: Expr): CelT | undefined {
     return this.checked.types.get(e.id);
@@ -43,6 +45,9 @@ class Coster {
       return 1;
     }
     if (k.case === 'listExpr') return k.value.elements.length;
+    // kube's size estimator reads a path from self and drops its first element, so any global
+    // identifier (self, oldSelf, a type name like int) has the size of self
+    if (k.case === 'identExpr' && !this.locals.includes(k.value.name)) return this.selfSize;
     if (k.case === 'structExpr') return k.value.entries.length;
     const t = this.type(e);
     if (t && 'maxElements' in t && t.maxElements !== undefined) return t.maxElements;
@@ -68,9 +73,13 @@ class Coster {
         const c = k.value;
         const isBind = c.iterRange?.exprKind.case === 'listExpr' && c.iterRange.exprKind.value.elements.length === 0
           && c.loopCondition?.exprKind.case === 'constExpr' && c.accuVar !== '@result';
-        const base = add(add(this.cost(c.iterRange!), this.cost(c.accuInit!)), this.cost(c.result!));
-        if (isBind) return base;
+        const outer = add(this.cost(c.iterRange!), this.cost(c.accuInit!));
+        this.locals.push(c.accuVar);
+        const base = add(outer, this.cost(c.result!));
+        if (isBind) { this.locals.pop(); return base; }
+        this.locals.push(c.iterVar, c.iterVar2);
         const iteration = add(this.cost(c.loopCondition!), this.cost(c.loopStep!));
+        this.locals.length -= 3;
         const n = this.size(c.iterRange!);
         if (c.accuInit?.exprKind.case === 'listExpr' || c.accuInit?.exprKind.case === 'structExpr') this.sizes.set(e.id, n);
         return add(base, mul(n, iteration));
@@ -207,8 +216,6 @@ class Coster {
         if (c.function.length === 3 || c.function[1] === '<' || c.function[1] === '>') {
           if (c.function !== '_==_' && c.function !== '_!=_' && !/\((string|bytes), \1\)/.test(id)) return { cost: 1 };
         }
-        // type values compare in constant time (kube accepts type(x) == string at cost 1)
-        if (this.type(args[0]!)?.kind === 'type') return { cost: 1 };
         return { cost: factor(Math.min(sz(args[0]!), sz(args[1]!)), 0.1) };
     }
     void argCosts;
@@ -223,6 +230,6 @@ function r0(fn: string, argCosts: number[], sum: number, targetCost: number): nu
 }
 
 /** The estimated maximum cost of one evaluation of a checked expression. */
-export function estimateCost(root: Expr, checked: Checked): number {
-  return new Coster(checked).cost(root);
+export function estimateCost(root: Expr, checked: Checked, self: CelT): number {
+  return new Coster(checked, 'maxElements' in self && self.maxElements !== undefined ? self.maxElements : MAX_UINT64).cost(root);
 }

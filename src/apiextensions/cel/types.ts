@@ -46,6 +46,7 @@ export function typeString(t: CelT): string {
     case 'type': return `type(${typeString(t.of)})`;
     case 'opaque': return t.params.length ? `${t.name}(${t.params.map(typeString).join(', ')})` : t.name;
     case 'param': return t.name;
+    case 'null_type': return 'null';
     default: return t.kind;
   }
 }
