@@ -185,76 +185,36 @@ describe('type checking as cel-go does it (kube\'s answers to one CRD with all o
     },
   };
   const rules: ValidationRule[] = [
-      {
-          "rule": "self.a == null"
-      },
-      {
-          "rule": "self.o == null || true"
-      },
-      {
-          "rule": "self.n < 1.5 && self.d > 1"
-      },
-      {
-          "rule": "self.a in self.l && \"k\" in self.m"
-      },
-      {
-          "rule": "self.m[\"k\"] + 1 > self.n"
-      },
-      {
-          "rule": "self.l[0].size() == self.o.x.size()"
-      },
-      {
-          "rule": "self.n + self.d > 0"
-      },
-      {
-          "rule": "self.l + [1] == []"
-      },
-      {
-          "rule": "self.m.map(k, self.m[k]).sum() > 0"
-      },
-      {
-          "rule": "[self.a, self.o.x].exists(s, s == \"\")"
-      },
-      {
-          "rule": "{\"a\": self.n, \"b\": 1}.size() == 2"
-      },
-      {
-          "rule": "dyn(self.a) == 1"
-      },
-      {
-          "rule": "self.o.x.startsWith(self.a) ? self.n : self.d"
-      },
-      {
-          "rule": "int(self.d) == self.n && double(self.n) == self.d && string(self.n) == self.a"
-      },
-      {
-          "rule": "self.l.filter(x, x.size() > 1).map(x, x + \"!\") == self.l"
-      },
-      {
-          "rule": "!has(self.o.x) || self.o.x != \"\""
-      },
-      {
-          "rule": "has(self.m.k)"
-      },
-      {
-          "rule": "self.m.k == 1"
-      },
-      {
-          "rule": "self.l.all(x, x.matches(\"^a\")) == (self.n == 1)"
-      },
-      {
-          "rule": "type(self.o) == type(oldSelf.o)"
-      }
+    { rule: "self.a == null" },
+    { rule: "self.o == null || true" },
+    { rule: "self.n < 1.5 && self.d > 1" },
+    { rule: "self.a in self.l && \"k\" in self.m" },
+    { rule: "self.m[\"k\"] + 1 > self.n" },
+    { rule: "self.l[0].size() == self.o.x.size()" },
+    { rule: "self.n + self.d > 0" },
+    { rule: "self.l + [1] == []" },
+    { rule: "self.m.map(k, self.m[k]).sum() > 0" },
+    { rule: "[self.a, self.o.x].exists(s, s == \"\")" },
+    { rule: "{\"a\": self.n, \"b\": 1}.size() == 2" },
+    { rule: "dyn(self.a) == 1" },
+    { rule: "self.o.x.startsWith(self.a) ? self.n : self.d" },
+    { rule: "int(self.d) == self.n && double(self.n) == self.d && string(self.n) == self.a" },
+    { rule: "self.l.filter(x, x.size() > 1).map(x, x + \"!\") == self.l" },
+    { rule: "!has(self.o.x) || self.o.x != \"\"" },
+    { rule: "has(self.m.k)" },
+    { rule: "self.m.k == 1" },
+    { rule: "self.l.all(x, x.matches(\"^a\")) == (self.n == 1)" },
+    { rule: "type(self.o) == type(oldSelf.o)" },
   ];
   it('null, numbers across types, conditionals, list concatenation, identifiers\' sizes', () => {
     expect(crdErrors(withSpec(spec, rules))).toEqual([
-          "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: {\"Rule\":\"self.a == null\",\"Message\":\"\",\"MessageExpression\":\"\",\"Reason\":null,\"FieldPath\":\"\",\"OptionalOldSelf\":null}: compilation failed: ERROR: <input>:1:8: found no matching overload for '_==_' applied to '(string, null)'\n | self.a == null\n | .......^",
-          "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[6].rule: Invalid value: {\"Rule\":\"self.n + self.d \\u003e 0\",\"Message\":\"\",\"MessageExpression\":\"\",\"Reason\":null,\"FieldPath\":\"\",\"OptionalOldSelf\":null}: compilation failed: ERROR: <input>:1:8: found no matching overload for '_+_' applied to '(int, double)'\n | self.n + self.d > 0\n | .......^",
-          "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[7].rule: Invalid value: {\"Rule\":\"self.l + [1] == []\",\"Message\":\"\",\"MessageExpression\":\"\",\"Reason\":null,\"FieldPath\":\"\",\"OptionalOldSelf\":null}: compilation failed: ERROR: <input>:1:8: found no matching overload for '_+_' applied to '(list(string), list(int))'\n | self.l + [1] == []\n | .......^",
-          "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[12].rule: Invalid value: {\"Rule\":\"self.o.x.startsWith(self.a) ? self.n : self.d\",\"Message\":\"\",\"MessageExpression\":\"\",\"Reason\":null,\"FieldPath\":\"\",\"OptionalOldSelf\":null}: compilation failed: ERROR: <input>:1:29: found no matching overload for '_?_:_' applied to '(bool, int, double)'\n | self.o.x.startsWith(self.a) ? self.n : self.d\n | ............................^",
-          "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[19].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)",
-          "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[19].rule: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema",
-          "spec.validation.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)"
+      "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: {\"Rule\":\"self.a == null\",\"Message\":\"\",\"MessageExpression\":\"\",\"Reason\":null,\"FieldPath\":\"\",\"OptionalOldSelf\":null}: compilation failed: ERROR: <input>:1:8: found no matching overload for '_==_' applied to '(string, null)'\n | self.a == null\n | .......^",
+      "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[6].rule: Invalid value: {\"Rule\":\"self.n + self.d \\u003e 0\",\"Message\":\"\",\"MessageExpression\":\"\",\"Reason\":null,\"FieldPath\":\"\",\"OptionalOldSelf\":null}: compilation failed: ERROR: <input>:1:8: found no matching overload for '_+_' applied to '(int, double)'\n | self.n + self.d > 0\n | .......^",
+      "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[7].rule: Invalid value: {\"Rule\":\"self.l + [1] == []\",\"Message\":\"\",\"MessageExpression\":\"\",\"Reason\":null,\"FieldPath\":\"\",\"OptionalOldSelf\":null}: compilation failed: ERROR: <input>:1:8: found no matching overload for '_+_' applied to '(list(string), list(int))'\n | self.l + [1] == []\n | .......^",
+      "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[12].rule: Invalid value: {\"Rule\":\"self.o.x.startsWith(self.a) ? self.n : self.d\",\"Message\":\"\",\"MessageExpression\":\"\",\"Reason\":null,\"FieldPath\":\"\",\"OptionalOldSelf\":null}: compilation failed: ERROR: <input>:1:29: found no matching overload for '_?_:_' applied to '(bool, int, double)'\n | self.o.x.startsWith(self.a) ? self.n : self.d\n | ............................^",
+      "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[19].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)",
+      "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[19].rule: Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema",
+      "spec.validation.openAPIV3Schema: Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)",
     ]);
   });
 });
