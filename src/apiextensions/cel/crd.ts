@@ -71,6 +71,11 @@ function formatErrors(s: JSONSchemaProps, path: string): FieldError[] {
 }
 
 function celErrors(node: CelNode, path: string, cardinality: number | undefined, uncorrelatable: string | undefined, w: Walk): void {
+  if (!node.decl) {
+    w.celErrs.push(field.internal(`${path}.x-kubernetes-validations`, new Error(
+      'internal error: failed to construct type information for x-kubernetes-validations rules: unable to convert structural schema to CEL declarations')));
+    return;
+  }
   const card = cardinality ?? Math.floor(MAX_REQUEST_SIZE_BYTES / ((node.decl?.minSize ?? 0) + 1));
   node.rules.forEach((rp, i) => {
     const p = `${path}.x-kubernetes-validations[${i}]`;

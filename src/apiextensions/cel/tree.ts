@@ -79,12 +79,12 @@ export function buildNode(schema: JSONSchemaProps, decl: Decl | undefined, isRes
     const items = schema.items;
     const embedded = !!items['x-kubernetes-embedded-resource'];
     const own = schemaDecl(items, embedded);
-    node.items = buildNode(items, elem && own ? { type: elem, minSize: own.minSize } : decl ? undefined : own, embedded);
+    node.items = buildNode(items, elem && own ? { type: elem, minSize: own.minSize } : own, embedded);
   }
   if (typeof schema.additionalProperties === 'object') {
     const ap = schema.additionalProperties;
     const d = schemaDecl(ap, !!ap['x-kubernetes-embedded-resource']);
-    node.additionalProperties = buildNode(ap, elem && d ? { type: elem, minSize: d.minSize } : undefined, !!ap['x-kubernetes-embedded-resource']);
+    node.additionalProperties = buildNode(ap, elem && d ? { type: elem, minSize: d.minSize } : d, !!ap['x-kubernetes-embedded-resource']);
   }
   for (const name of Object.keys(schema.properties ?? {}).sort()) {
     const ps = schema.properties![name]!;
@@ -92,15 +92,9 @@ export function buildNode(schema: JSONSchemaProps, decl: Decl | undefined, isRes
     const embedded = !!ps['x-kubernetes-embedded-resource'];
     const own = schemaDecl(ps, embedded);
     const escaped = escapeName(name);
-    let d: Decl | undefined;
-    if (escaped !== undefined) {
-      const ft = t?.kind === 'object' ? t.fields.get(escaped) : undefined;
-      if (!ft || !own) continue; // fields CEL cannot type are left out of validation
-      d = { type: ft, minSize: own.minSize };
-    } else {
-      if (!own) continue;
-      d = own;
-    }
+    // a field CEL cannot type has no declared type: its rules cannot compile (a CRD error)
+    const ft = escaped !== undefined && t?.kind === 'object' ? t.fields.get(escaped) : undefined;
+    const d: Decl | undefined = ft && own ? { type: ft, minSize: own.minSize } : own;
     const child = buildNode(ps, d, embedded);
     if (child) (node.properties ??= new Map()).set(name, child);
   }

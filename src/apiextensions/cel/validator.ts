@@ -68,7 +68,8 @@ class Run {
   constructor(readonly out: Out) {}
 
   node(n: CelNode, path: string, obj: unknown, old: unknown, ratchet: Ratchet | undefined): void {
-    if (obj === null || obj === undefined) return;
+    // nodes CEL cannot type are not validated (such a CRD is refused; kube skips them too)
+    if (obj === null || obj === undefined || !n.decl) return;
     this.rules(n, path, obj, old, ratchet);
     if (this.out.budget < 0) return;
     for (const a of n.allOf ?? []) {

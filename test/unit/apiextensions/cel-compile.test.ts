@@ -218,3 +218,21 @@ describe('type checking as cel-go does it (kube\'s answers to one CRD with all o
     ]);
   });
 });
+
+describe('nodes CEL cannot type', () => {
+  it('refuse rules on untyped values and on maps of them', () => {
+    const spec: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        u: { 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-validations': [{ rule: 'true' }] },
+        i: { 'x-kubernetes-int-or-string': true, 'x-kubernetes-validations': [{ rule: 'self == 1 || self == "a"' }] },
+        ap: { type: 'object', additionalProperties: { 'x-kubernetes-preserve-unknown-fields': true }, 'x-kubernetes-validations': [{ rule: 'self.size() > 0' }] },
+      },
+    };
+    const msg = 'Internal error: internal error: failed to construct type information for x-kubernetes-validations rules: unable to convert structural schema to CEL declarations';
+    expect(crdErrors(withSpec(spec))).toEqual([
+      `${BASE}.properties[spec].properties[ap].x-kubernetes-validations: ${msg}`,
+      `${BASE}.properties[spec].properties[u].x-kubernetes-validations: ${msg}`,
+    ]);
+  });
+});
