@@ -4,7 +4,8 @@
 
 import type { FieldError } from '../apimachinery/errors.js';
 import type { TableConvertor } from '../registry/types.js';
-import { compileValidations } from './cel/index.js';
+import { rootNode } from './cel/tree.js';
+import { celValidator } from './cel/validator.js';
 import { selectableFieldReader } from './jsonpath.js';
 import { compileSchema } from './schema/index.js';
 import { printerColumnsTable } from './table.js';
@@ -48,8 +49,10 @@ export function compileSchemaEngine(schema: JSONSchemaProps | undefined): Schema
 
 export function compileRulesEngine(schema: JSONSchemaProps | undefined): RulesEngine | undefined {
   if (!schema) return undefined;
-  // the CRD strategy refused CRDs whose rules do not compile: only the validator matters here
-  return compileValidations(schema, { basePath: '' }).validator;
+  // the CRD strategy refused CRDs whose rules do not compile or cost too much: serving needs
+  // only the compiled rules, not the CRD-time checks again
+  const root = rootNode(schema);
+  return root ? celValidator(root) : undefined;
 }
 
 /** The version's Table: its additionalPrinterColumns, or kube's default (Name, Age). */

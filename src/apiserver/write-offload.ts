@@ -51,7 +51,7 @@ export interface WrittenObject {
  */
 export function writesOffLoop(reg: Registry, req: { type: ResourceType; schema: SchemaNode | undefined }, bodyBytes: number,
   accept: string | undefined): boolean {
-  return bodyBytes >= WORKER_JSON_BYTES && builtinResources.includes(req.type) && reg.preparesOffLoop
+  return bodyBytes >= (req.type.writeOffLoopBytes ?? WORKER_JSON_BYTES) && builtinResources.includes(req.type) && reg.preparesOffLoop
     && req.schema === resolveSchema(req.type.schemaName) && errorFormat(accept) === 'json';
 }
 

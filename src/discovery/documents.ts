@@ -147,7 +147,7 @@ export function storageVersionHash(group: string, version: string, kind: string)
 }
 
 function storageHashOf(t: ResourceType): string {
-  const av = t.storage.apiVersion;
+  const av = t.kubeStorageVersion ?? t.storage.apiVersion;
   const i = av.indexOf('/');
   const group = i < 0 ? '' : av.slice(0, i);
   const version = i < 0 ? av : av.slice(i + 1);

@@ -155,6 +155,17 @@ export interface ResourceType {
   subresourceHandlers?: Record<string, SubresourceHandler>;
   /** Warnings every request on the resource gets (a deprecated API, e.g. core/v1 Endpoints). */
   warnings?: string[];
+  /**
+   * Writes with bodies from this size on are decoded, prepared and validated by a worker thread
+   * (default 256 KiB): a kind whose validation costs more than its decoding (a CRD compiles its
+   * schema and CEL rules) sets a lower bound.
+   */
+  writeOffLoopBytes?: number;
+  /**
+   * The apiVersion kube stores the kind as, when it differs from kplane's storage form: discovery's
+   * storageVersionHash is computed from it (kube stores CRDs as apiextensions.k8s.io/v1beta1).
+   */
+  kubeStorageVersion?: string;
   /** Present for a custom resource (a kind defined by a CRD; src/apiextensions/customresource.ts). */
   customResource?: CustomResourceHooks;
 }

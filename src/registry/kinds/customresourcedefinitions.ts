@@ -93,6 +93,10 @@ export const customresourcedefinitions: ResourceType = {
     group: APIEXTENSIONS_GROUP, resource: 'customresourcedefinitions', apiVersion: `${APIEXTENSIONS_GROUP}/v1`, kind: 'CustomResourceDefinition',
   },
   schemaName: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition',
+  // validating a schema (and compiling its CEL rules) is costly: larger CRDs are written by a worker
+  writeOffLoopBytes: 16 * 1024,
+  // apiextensions-apiserver stores CRDs as v1beta1: discovery's storageVersionHash says so
+  kubeStorageVersion: 'apiextensions.k8s.io/v1beta1',
   strategy: {
     // the <plural>.<group> rule needs the object: validate() reports it
     validateName: nameIsDNSSubdomain,
