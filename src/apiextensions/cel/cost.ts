@@ -97,21 +97,22 @@ class Coster {
       return add(1, this.cost(args[0]!));
     }
     const argCosts = args.map((a) => this.cost(a));
-    const targetCost = c.target ? this.cost(c.target) : 0;
-    const sum = argCosts.reduce(add, targetCost);
     const overloads = this.checked.overloads.get(e.id) ?? [];
     if (!overloads.length) return 0;
+    // a namespaced function's "target" (sets in sets.contains) is part of its name
+    const targetCost = c.target && overloads[0]!.member ? this.cost(c.target) : 0;
+    const sum = argCosts.reduce(add, targetCost);
     let best = 0;
     let size: number | undefined;
     for (const o of overloads) {
       // namespaced functions (sets.contains) are parsed as calls on an identifier
       const cc = o.member ? { ...c, function: o.name } : { function: o.name, args: c.args };
-      const r = this.kubeCost(e, cc, o.id) ?? this.celCost(cc, o.id, argCosts);
+      const r = this.kubeCost(cc, o.id) ?? this.celCost(cc, o.id);
       best = Math.max(best, r.cost);
       if (r.size !== undefined) size = Math.max(size ?? 0, r.size);
     }
     if (size !== undefined) this.sizes.set(e.id, size);
-    return add(targetCost, add(best, r0(c.function, argCosts, sum, targetCost)));
+    return add(targetCost, add(best, argumentsCost(c.function, argCosts, sum - targetCost)));
   }
 
   private elemSize(list: Expr): number {
@@ -121,7 +122,7 @@ class Coster {
   }
 
   /** kube's library.CostEstimator.EstimateCallCost (the function's own cost, without its arguments'). */
-  private kubeCost(e: Expr, c: { target?: Expr; function: string; args: Expr[] }, id: string): { cost: number; size?: number } | undefined {
+  private kubeCost(c: { target?: Expr; function: string; args: Expr[] }, id: string): { cost: number; size?: number } | undefined {
     const args = c.args;
     const t = c.target;
     const sz = (x: Expr) => this.size(x);
@@ -178,12 +179,11 @@ class Coster {
         return undefined;
       }
     }
-    void e;
     return undefined;
   }
 
   /** cel-go's own estimates of its standard functions (checker/cost.go functionCost). */
-  private celCost(c: { target?: Expr; function: string; args: Expr[] }, id: string, argCosts: number[]): { cost: number; size?: number } {
+  private celCost(c: { target?: Expr; function: string; args: Expr[] }, id: string): { cost: number; size?: number } {
     const args = c.args;
     const sz = (x: Expr) => this.size(x);
     const tsize = c.target ? sz(c.target) : 0;
@@ -218,15 +218,14 @@ class Coster {
         }
         return { cost: factor(Math.min(sz(args[0]!), sz(args[1]!)), 0.1) };
     }
-    void argCosts;
     return { cost: 1 };
   }
 }
 
-/** The arguments' part of a call's cost: && and || count their operands, ?: its condition and costlier branch. */
-function r0(fn: string, argCosts: number[], sum: number, targetCost: number): number {
+/** The arguments' part of a call's cost: all of them, but only the costlier branch of ?:. */
+function argumentsCost(fn: string, argCosts: number[], all: number): number {
   if (fn === '_?_:_') return add(argCosts[0]!, Math.max(argCosts[1]!, argCosts[2]!));
-  return sum - targetCost;
+  return all;
 }
 
 /** The estimated maximum cost of one evaluation of a checked expression. */
