@@ -299,6 +299,18 @@ describe('a multi-version CRD with CEL rules, printer columns and subresources',
     expect(w.spec).toMatchObject({ size: 'small', replicas: 3 });
   });
 
+  it('is reached by client-node\'s generic object API through discovery', async () => {
+    const objs = k8s.KubernetesObjectApi.makeApiClient(kc);
+    const created = await objs.create({ apiVersion: `${G}/v1`, kind: 'Widget', metadata: { name: 'generic', namespace: NS }, spec: { size: 'large' } } as k8s.KubernetesObject);
+    expect((created as { spec?: unknown }).spec).toEqual({ size: 'large', replicas: 1, minReplicas: 0, color: 'blue' });
+    const list = await objs.list(`${G}/v1`, 'Widget', NS, undefined, undefined, undefined, 'metadata.name=generic');
+    expect(list.items.map((o) => o.metadata?.name)).toEqual(['generic']);
+    const err = await objs.create({ apiVersion: `${G}/v1`, kind: 'Widget', metadata: { name: 'generic2', namespace: NS }, spec: { size: 'huge' } } as k8s.KubernetesObject).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(k8s.ApiException);
+    expect((err as k8s.ApiException<string>).code).toBe(422);
+    await objs.delete({ apiVersion: `${G}/v1`, kind: 'Widget', metadata: { name: 'generic', namespace: NS } });
+  });
+
   it('keeps a client-node informer on the custom resource in sync', async () => {
     const objs = kc.makeApiClient(k8s.CustomObjectsApi);
     const informer = k8s.makeInformer(kc, `/apis/${G}/v1/namespaces/${NS}/widgets`,
