@@ -145,10 +145,12 @@ class Run {
       const optionalOld = !!rule.optionalOldSelf;
       if (rp.compiled.usesOldSelf && !hasOld && !optionalOld) continue;
       self ??= toCelValue(obj, selfType);
-      if (hasOld) oldSelf ??= toCelValue(old, selfType);
-      const bindings: Record<string, CelInput> = { self };
-      if (optionalOld) bindings.oldSelf = hasOld ? new OptionalValue(true, oldSelf) as unknown as CelInput : OptionalValue.none as unknown as CelInput;
-      else if (hasOld) bindings.oldSelf = oldSelf!;
+      // kube binds oldSelf only where some rule of the node uses it (validationActivationWithOldSelf)
+      if (hasOld && n.usesOldSelf) oldSelf ??= toCelValue(old, selfType);
+      const plain: Record<string, CelInput> = oldSelf === undefined ? { self } : { self, oldSelf };
+      const bindings = optionalOld
+        ? { self, oldSelf: (oldSelf === undefined ? OptionalValue.none : new OptionalValue(true, oldSelf)) as unknown as CelInput }
+        : plain;
       const r = rp.compiled.program.eval(bindings, Math.min(PER_CALL_LIMIT, out.budget));
       if (r.exceeded && r.cost > PER_CALL_LIMIT) {
         out.errors.push(field.invalid(path, type, `'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: ${ruleErrorString(rule)}`));
@@ -176,7 +178,8 @@ class Run {
       };
       let detail: string | undefined;
       if (rp.message) {
-        const m = this.message(rp, bindings.oldSelf === undefined ? { self } : { self, oldSelf: bindings.oldSelf }, errPath, type);
+        // messageExpression sees the plain activation, even for optionalOldSelf rules (as kube's)
+        const m = this.message(rp, plain, errPath, type);
         if (m === 'stop') return;
         detail = m;
       }

@@ -54,6 +54,33 @@ describe('messages', () => {
   });
 });
 
+describe('messageExpression', () => {
+  it('falls back to message when empty, multi-line or failing; is trimmed; oldSelf is bound only where a rule uses it', () => {
+    const v = validatorOf(withSpec({ type: 'object', properties: { a: { type: 'string', maxLength: 10 } } }, [
+      { rule: 'self.a == "x"', messageExpression: '""', message: 'fallback msg' },
+      { rule: 'self.a == "x"', messageExpression: '"line1\\nline2"' },
+      { rule: 'self.a == "x"', messageExpression: 'string(1/0)' },
+      { rule: 'self.a == "x"', messageExpression: '"  padded: " + self.a + "  "' },
+      { rule: 'self.a == "x"', messageExpression: '"size " + self.a', reason: 'FieldValueDuplicate' },
+    ]));
+    expect(runtimeErrors(v, { a: 'y' })).toEqual([
+      'spec: Invalid value: "object": fallback msg',
+      'spec: Invalid value: "object": failed rule: self.a == "x"',
+      'spec: Invalid value: "object": failed rule: self.a == "x"',
+      'spec: Invalid value: "object": padded: y',
+      'spec: Duplicate value: "object"',
+    ]);
+    const w = validatorOf(withSpec({
+      type: 'object',
+      properties: {
+        a: { type: 'string', maxLength: 10, 'x-kubernetes-validations': [{ rule: 'self == "x"', messageExpression: '"was " + oldSelf', message: 'plain' }] },
+        b: { type: 'string', maxLength: 10, 'x-kubernetes-validations': [{ rule: 'self == "x"', messageExpression: '"was " + oldSelf', message: 'plain' }, { rule: 'self == oldSelf || true' }] },
+      },
+    }));
+    expect(runtimeErrors(w, { a: 'y', b: 'y' }, { a: 'x', b: 'x' })).toEqual(['spec.a: Invalid value: "string": plain', 'spec.b: Invalid value: "string": was x']);
+  });
+});
+
 describe('evaluation errors', () => {
   const v = validatorOf(withSpec({ type: 'object', properties: { s: { type: 'string' }, n: { type: 'integer' }, l: { type: 'array', items: { type: 'integer' } } } }, [
     'quantity(self.s).isInteger()', 'url(self.s).getScheme() == "x"', 'ip(self.s).family() == 4', 'cidr(self.s).prefixLength() > 0',
