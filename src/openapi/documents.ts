@@ -108,12 +108,15 @@ export function openapiV3Paths(types: readonly ResourceType[]): string[] {
 }
 
 /**
- * GVK lists of DeleteOptions/WatchEvent: every built-in group version served (sorted like kube),
- * but apiextensions.k8s.io, which kube serves from the apiextensions-apiserver's own scheme.
+ * GVK lists of DeleteOptions/WatchEvent: every built-in group version served (sorted like kube);
+ * a custom resource group's document (apiextensions-apiserver's builder) lists them without
+ * apiextensions.k8s.io.
  */
-function perGroupVersionGVKs(types: readonly ResourceType[], kind: string): JsonSchema[] {
+function perGroupVersionGVKs(types: readonly ResourceType[], kind: string, customGroup: boolean): JsonSchema[] {
   const gvs = new Set<string>();
-  for (const t of types) if (isBuiltinGroup(t.group) && t.group !== 'apiextensions.k8s.io') gvs.add(`${t.group}\0${t.version}`);
+  for (const t of types) {
+    if (isBuiltinGroup(t.group) && !(customGroup && t.group === 'apiextensions.k8s.io')) gvs.add(`${t.group}\0${t.version}`);
+  }
   return [...gvs]
     .map((k) => k.split('\0') as [string, string])
     .sort((a, b) => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
@@ -121,7 +124,7 @@ function perGroupVersionGVKs(types: readonly ResourceType[], kind: string): Json
 }
 
 function components(
-  types: readonly ResourceType[], roots: string[], opts: OpenAPIOptions, v2: boolean,
+  types: readonly ResourceType[], roots: string[], opts: OpenAPIOptions, v2: boolean, customGroup = false,
 ): Record<string, JsonSchema> {
   const srcs = opts.definitionSources ?? [];
   const out: Record<string, JsonSchema> = {};
@@ -129,7 +132,7 @@ function components(
     const d = v2 ? getDefinitionV2(name, srcs) : getDefinition(name, srcs);
     if (!d) continue;
     const perGV = PER_GROUP_VERSION_KINDS[name];
-    out[name] = perGV ? { ...d, 'x-kubernetes-group-version-kind': perGroupVersionGVKs(types, perGV) } : d;
+    out[name] = perGV ? { ...d, 'x-kubernetes-group-version-kind': perGroupVersionGVKs(types, perGV, customGroup) } : d;
   }
   return out;
 }
@@ -170,7 +173,7 @@ export function openapiV3Object(types: readonly ResourceType[], path: string, op
   }
   const paths: JsonSchema = {};
   for (const s of specs) paths[s.path] = renderV3PathItem(s);
-  const comps: JsonSchema = { schemas: components(types, operationSchemas(specs), opts, false) };
+  const comps: JsonSchema = { schemas: components(types, operationSchemas(specs), opts, false, !builtin) };
   if (builtin) comps.securitySchemes = SECURITY_SCHEME;
   return {
     components: comps,
