@@ -203,7 +203,8 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
     }
     case 'create': {
       const fmt = inputFormat(req.headers['content-type']);
-      if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(protobuf));
+      // (apiextensions' handler lists protobuf among what it accepts, then refuses it for custom resources)
+      if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(protobuf || !!type.customResource));
       await loadBody(req);
       const wopts = parseWriteOptions(query, 'CreateOptions');
       // a large body is decoded, prepared and validated off the event loop
