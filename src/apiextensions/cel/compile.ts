@@ -80,7 +80,64 @@ function exprsById(e: Expr | undefined, out: Map<bigint, Expr>): Map<bigint, Exp
 
 interface SyntaxErrorLike { location?: { start?: { offset?: number } }; rawMessage?: string; message: string }
 
+/** cel-go's parser limits: expression size and nesting (this checker and planner recurse too). */
+const MAX_CODE_POINTS = 100000;
+const MAX_NESTING = 250;
+
+/** The deepest nesting of brackets outside string literals. */
+function nesting(source: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '"' || c === "'") {
+      const q = source.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      let j = i + q.length;
+      while (j < source.length && !source.startsWith(q, j)) j += source[j] === '\\' ? 2 : 1;
+      i = j + q.length - 1;
+    } else if (c === '(' || c === '[' || c === '{') max = Math.max(max, ++depth);
+    else if (c === ')' || c === ']' || c === '}') depth--;
+  }
+  return max;
+}
+
+/**
+ * How deep cel-go's parser would recurse: one level per operator, call, literal list/map or
+ * macro (selections and leaves are free), counted without recursion.
+ */
+function recursionDepth(root: Expr): number {
+  let max = 0;
+  const stack: [Expr, number][] = [[root, 0]];
+  while (stack.length) {
+    const [e, d0] = stack.pop()!;
+    const k = e.exprKind;
+    const d = k.case === 'selectExpr' || k.case === 'identExpr' || k.case === 'constExpr' ? d0 : d0 + 1;
+    if (d > max) max = d;
+    const kids = k.case === 'selectExpr' ? [k.value.operand] : k.case === 'callExpr' ? [k.value.target, ...k.value.args]
+      : k.case === 'listExpr' ? k.value.elements : k.case === 'structExpr' ? k.value.entries.flatMap((en) => [en.value, en.keyKind.case === 'mapKey' ? en.keyKind.value : undefined])
+        : k.case === 'comprehensionExpr' ? [k.value.iterRange, k.value.accuInit, k.value.loopCondition, k.value.loopStep, k.value.result] : [];
+    for (const x of kids) if (x) stack.push([x, d]);
+  }
+  return max;
+}
+
+const noPosition = (source: string, message: string): CompileResult & { failedPhase: 'compile' } =>
+  ({ ok: false, failedPhase: 'compile', detail: displayIssues(source, [{ offset: -1, message }]) });
+
 export function compileExpression(source: string, vars: ReadonlyMap<string, CelT>, want: CelT): CompileResult & { failedPhase?: 'compile' | 'type' | 'program' } {
+  const size = [...source].length;
+  if (size > MAX_CODE_POINTS) return noPosition(source, `expression code point size exceeds limit: size: ${size}, limit ${MAX_CODE_POINTS}`);
+  if (nesting(source) > MAX_NESTING) return noPosition(source, `expression recursion limit exceeded: ${MAX_NESTING}`);
+  try {
+    return compileChecked(source, vars, want);
+  } catch (err) {
+    // whatever the limits above let through must not take the process's stack
+    if (err instanceof RangeError) return noPosition(source, 'max recursion depth exceeded');
+    throw err;
+  }
+}
+
+function compileChecked(source: string, vars: ReadonlyMap<string, CelT>, want: CelT): CompileResult & { failedPhase?: 'compile' | 'type' | 'program' } {
   let parsed: ParsedExpr & { expr: Expr };
   try {
     parsed = parse(source);
@@ -90,6 +147,7 @@ export function compileExpression(source: string, vars: ReadonlyMap<string, CelT
     const offset = [...source.slice(0, codeUnits)].length;
     return { ok: false, failedPhase: 'compile', detail: displayIssues(source, [{ offset, message: `Syntax error: ${e.rawMessage ?? e.message}` }]) };
   }
+  if (recursionDepth(parsed.expr) > MAX_NESTING) return noPosition(source, 'max recursion depth exceeded');
   const positions = { ...(parsed.sourceInfo?.positions ?? {}) };
   const expr = expandTwoVar(parsed.expr, positions);
   const checked = checkExpr(expr, vars);

@@ -236,3 +236,19 @@ describe('nodes CEL cannot type', () => {
     ]);
   });
 });
+
+describe('parser limits', () => {
+  const one = (rule: string) => crdErrors(withSpec({ type: 'object' }, [{ rule }])).map((e) => e.slice(e.indexOf(': compilation failed: ') + 2));
+  it('nesting, depth and size as cel-go limits them (kube\'s answers), never the process\'s stack', () => {
+    expect(one(`${'('.repeat(260)}true${')'.repeat(260)}`)).toEqual(['compilation failed: ERROR: <input>:-1:0: expression recursion limit exceeded: 250']);
+    expect(one(`${Array(260).fill('1').join(' + ')} > 0`)).toEqual(['compilation failed: ERROR: <input>:-1:0: max recursion depth exceeded']);
+    expect(one(`${Array(240).fill('1').join(' + ')} > 0`)).toEqual([]);
+    expect(one(`${Array(20000).fill('1').join(' + ')} > 0`)).toEqual(['compilation failed: ERROR: <input>:-1:0: max recursion depth exceeded']);
+    expect(one(`'${'a'.repeat(100000)}' == ''`)).toEqual(['compilation failed: ERROR: <input>:-1:0: expression code point size exceeds limit: size: 100008, limit 100000']);
+  });
+
+  it('shows wide characters under full-width dots and tabs as blanks (cel-go\'s snippet)', () => {
+    expect(one("'é' == self.x")).toEqual(["compilation failed: ERROR: <input>:1:12: undefined field 'x'\n | 'é' == self.x\n | .\uff0e.........^"]);
+    expect(one('self.x\t== 1')).toEqual(["compilation failed: ERROR: <input>:1:5: undefined field 'x'\n | self.x == 1\n | ....^"]);
+  });
+});
