@@ -295,8 +295,9 @@ class Checker {
     if (target) argTypes.push(this.check(target));
     for (const a of c.args) argTypes.push(this.check(a));
     const candidates = (byName.get(name) ?? []).filter((o) => o.member === member && o.params.length === argTypes.length);
-    if (!byName.has(name)) return this.error(e, `undeclared reference to '${name}' (in container '')`);
+    // an argument that did not check has its own error (cel-go reports nothing more here)
     if (argTypes.some((t) => t.kind === 'error')) return T.error;
+    if (!byName.has(name)) return this.error(e, `undeclared reference to '${name}' (in container '')`);
     let result: CelT | undefined;
     const matched: Overload[] = [];
     let matchedSubst: Subst | undefined;

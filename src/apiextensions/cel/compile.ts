@@ -7,6 +7,7 @@ import type { Expr, ParsedExpr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js'
 import { checkExpr } from './checker.js';
 import { checkLiterals } from './literals.js';
 import { expandTwoVar } from './twovar.js';
+import { expandOptMacros } from './optmacros.js';
 import { estimateCost } from './cost.js';
 import { displayIssues, type Located } from './issues.js';
 import { program, type Program } from './runtime.js';
@@ -149,7 +150,7 @@ function compileChecked(source: string, vars: ReadonlyMap<string, CelT>, want: C
   }
   if (recursionDepth(parsed.expr) > MAX_NESTING) return noPosition(source, 'max recursion depth exceeded');
   const positions = { ...(parsed.sourceInfo?.positions ?? {}) };
-  const expr = expandTwoVar(parsed.expr, positions);
+  const expr = expandOptMacros(expandTwoVar(parsed.expr, positions), positions);
   const checked = checkExpr(expr, vars);
   const literals = checked.issues.length ? undefined : checkLiterals(expr);
   if (literals?.issues.length) checked.issues.push(...literals.issues);

@@ -48,7 +48,21 @@ function parseType(s: string, at: { i: number }): CelT {
 
 /** "target.name(args) result" or "name(args) result". */
 export function sig(text: string): Overload {
-  const m = /^(?:([A-Za-z_]+(?:\([^)]*\))?(?:\([^)]*\))?)\.)?([A-Za-z0-9_@!?:+*/%<>=&|.\-[\]]+?)\((.*)\) (.+)$/.exec(text);
+  // the receiver is a type up to its balanced parentheses (list(optional(A)))
+  let recv = '';
+  const head = /^[A-Za-z_]+/.exec(text)?.[0] ?? '';
+  if (text[head.length] === '(') {
+    let depth = 0;
+    let i = head.length;
+    for (; i < text.length; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')' && --depth === 0) break;
+    }
+    if (text[i + 1] === '.') recv = text.slice(0, i + 1);
+  }
+  const rest = recv ? `X.${text.slice(recv.length + 1)}` : text;
+  const m = /^(?:([A-Za-z_]+)\.)?([A-Za-z0-9_@!?:+*/%<>=&|.\-[\]]+?)\((.*)\) (.+)$/.exec(rest);
+  if (m && recv) m[1] = recv;
   if (!m) throw new Error(`bad signature ${text}`);
   let target: string | undefined = m[1];
   let name = m[2]!;

@@ -44,6 +44,8 @@ export const stdSignatures: string[] = [
   'optional.of(A) optional(A)', 'optional.ofNonZeroValue(A) optional(A)', 'optional.none() optional(dyn)',
   'optional(A).hasValue() bool', 'optional(A).value() A', 'optional(A).orValue(A) A',
   'optional(A).or(optional(A)) optional(A)',
+  'list(A).first() optional(A)', 'list(A).last() optional(A)',
+  'optional.unwrap(list(optional(A))) list(A)', 'list(optional(A)).unwrapOpt() list(A)',
   // ext.Strings (version 2)
   'string.charAt(int) string', 'string.indexOf(string) int', 'string.indexOf(string, int) int',
   'string.lastIndexOf(string) int', 'string.lastIndexOf(string, int) int', 'string.lowerAscii() string',

@@ -16,7 +16,7 @@ const ACCU = '@result';
 
 type Kind = NonNullable<MessageInitShape<typeof ExprSchema>['exprKind']>;
 
-function children(e: Expr): Expr[] {
+export function children(e: Expr): Expr[] {
   const k = e.exprKind;
   switch (k.case) {
     case 'selectExpr': return k.value.operand ? [k.value.operand] : [];
@@ -28,7 +28,7 @@ function children(e: Expr): Expr[] {
   }
 }
 
-function maxId(e: Expr): bigint {
+export function maxId(e: Expr): bigint {
   return children(e).reduce((m, c) => { const x = maxId(c); return x > m ? x : m; }, e.id);
 }
 

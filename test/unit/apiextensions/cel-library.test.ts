@@ -151,6 +151,12 @@ const TRUE_IN_KUBE = [
   "bytes('a') == b'a'",
   "size(b'abc') == 3",
   "'\u00e9'.size() == 1",
+  "[1,2].first().hasValue() && [1,2].last().value() == 2 && ![].first().hasValue()",
+  "optional.unwrap([optional.of(1), optional.none()]) == [1]",
+  "[optional.none()].unwrapOpt().size() == 0",
+  "optional.of(2).optMap(v, v * 3).value() == 6",
+  "!optional.none().optMap(v, v).hasValue()",
+  "optional.of(\"a\").optFlatMap(s, s == \"a\" ? optional.of(1) : optional.none()).value() == 1",
 ];
 
 describe('kube libraries', () => {

@@ -9,7 +9,7 @@ import { compareFuncs } from './compareto.js';
 import { formatFuncs } from './format.js';
 import { ipFuncs, opaqueString } from './ip.js';
 import { listFuncs } from './lists.js';
-import { optionalFuncs } from './optional.js';
+import { optionalFuncs, optionalListFuncs } from './optional.js';
 import { quantityFuncs } from './quantity.js';
 import { regexFuncs } from './regex.js';
 import { semverFuncs } from './semver.js';
@@ -19,7 +19,7 @@ import { equalityFuncs } from './equality.js';
 
 export const kubeFuncs: CelFunc[] = [
   // string targets first: the strings extension's indexOf/lastIndexOf must win over the lists'
-  ...strings, ...stringFuncs,
+  ...strings, ...stringFuncs, ...optionalListFuncs,
   ...optionalFuncs, ...listFuncs, ...regexFuncs, ...urlFuncs, ...quantityFuncs, ...semverFuncs,
   ...compareFuncs, ...ipFuncs, ...formatFuncs,
   // replaces the standard _==_ / _!=_ (same signature: the later registration wins)

@@ -32,3 +32,18 @@ export const optionalFuncs: CelFunc[] = [
     return (o.present ? o : d) as never;
   }),
 ];
+
+/** cel.OptionalTypes version 2: first, last, optional.unwrap, unwrapOpt. */
+function items(l: unknown): unknown[] {
+  if (!isCelList(l)) throw new Error('no such overload');
+  return [...(l as Iterable<unknown>)];
+}
+
+const unwrap = (l: unknown) => items(l).filter((o) => (o as OptionalValue).present).map((o) => (o as OptionalValue).value);
+
+export const optionalListFuncs: CelFunc[] = [
+  method('first', DYN, [], DYN, function (this: unknown) { const xs = items(this); return xs.length ? new OptionalValue(true, xs[0]) : OptionalValue.none; }),
+  method('last', DYN, [], DYN, function (this: unknown) { const xs = items(this); return xs.length ? new OptionalValue(true, xs[xs.length - 1]) : OptionalValue.none; }),
+  fn('optional.unwrap', [DYN], DYN, (l: unknown) => unwrap(l)),
+  method('unwrapOpt', DYN, [], DYN, function (this: unknown) { return unwrap(this); }),
+];
