@@ -55,16 +55,11 @@ const statusOf = (crd: KubeObject): Obj => (isObj(crd.status) ? crd.status : {})
  * The rule ValidateCustomResourceDefinition's name validator adds: kube runs it on generateName
  * too (as the prefix it is, so any generateName but the exact name fails), then on the name.
  */
-export function crdNameErrors(crd: KubeObject): FieldError[] {
+/** The CRD's name rule, part of its name validator: messages for a name (or generateName) that is not <plural>.<group>. */
+export function crdNameMessages(crd: KubeObject, name: string): string[] {
   const spec = specOf(crd);
   const names = isObj(spec.names) ? spec.names : {};
-  const required = `${str(names.plural)}.${str(spec.group)}`;
-  const errs: FieldError[] = [];
-  for (const key of ['generateName', 'name'] as const) {
-    const v = str(crd.metadata?.[key]);
-    if (v && v !== required) errs.push(field.invalid(`metadata.${key}`, v, 'must be spec.names.plural+"."+spec.group'));
-  }
-  return errs;
+  return name !== `${str(names.plural)}.${str(spec.group)}` ? ['must be spec.names.plural+"."+spec.group'] : [];
 }
 
 // Spec validation (schemas, CEL compilation: tens of milliseconds for a large CRD) is a pure
@@ -86,7 +81,6 @@ function specErrors(spec: Obj, opts: Options): FieldError[] {
 export function validateCustomResourceDefinition(crd: KubeObject): FieldError[] {
   const spec = toInternalSpec(specOf(crd));
   return [
-    ...crdNameErrors(crd),
     ...specErrors(specOf(crd), CREATE_OPTIONS),
     ...validateCustomResourceDefinitionStatus(crd),
     ...validateStoredVersions(statusOf(crd).storedVersions, spec.versions, 'status.storedVersions'),

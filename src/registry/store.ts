@@ -603,7 +603,7 @@ export function validateCreate(ctx: RequestContext, type: ResourceType, obj: Kub
   type.strategy.prepareForCreate?.(obj, ctx);
   const name = obj.metadata.name ?? '';
   // kube's kind validators begin with ObjectMeta validation: metadata errors come first.
-  const errs = validateObjectMeta(obj.metadata, type.namespaced, type.strategy.validateName);
+  const errs = validateObjectMeta(obj.metadata, type.namespaced, (n, prefix) => type.strategy.validateName(n, prefix, obj));
   appendAll(errs, type.strategy.validate(obj, ctx));
   if (errs.length) throw invalid(qualifiedKind(type, obj), name, errs);
   for (const w of type.strategy.warningsOnCreate?.(obj, ctx) ?? []) ctx.warnings.push(w);

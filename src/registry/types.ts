@@ -58,8 +58,11 @@ export interface StatusStrategy {
 }
 
 export interface Strategy {
-  /** kube's NameValidator: messages for metadata.name, or for generateName when prefix is true. */
-  validateName(name: string, prefix: boolean): string[];
+  /**
+   * kube's NameValidator: messages for metadata.name, or for generateName when prefix is true. On
+   * create it also gets the object (a CRD's name must be <plural>.<group>).
+   */
+  validateName(name: string, prefix: boolean, obj?: KubeObject): string[];
   /** Scheme defaulting applied to every decoded object of this kind (create, update, patch results). */
   applyDefaults?(obj: KubeObject): void;
   /** Normalise a new object before validation: clear status, set generation... */

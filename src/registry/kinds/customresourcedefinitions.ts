@@ -16,7 +16,7 @@ import { formatChecker } from '../../apiextensions/schema/formats.js';
 import { shapeCustomResourceDefinition, shapeStatus } from '../../apiextensions/shape.js';
 import { APIEXTENSIONS_GROUP } from '../../apiextensions/types.js';
 import {
-  validateCustomResourceDefinition, validateCustomResourceDefinitionStatus, validateCustomResourceDefinitionUpdate,
+  crdNameMessages, validateCustomResourceDefinition, validateCustomResourceDefinitionStatus, validateCustomResourceDefinitionUpdate,
 } from '../../apiextensions/validation.js';
 import { schemaHas } from '../../apiextensions/validation-schema.js';
 import type { ResourceType, StatusStrategy } from '../types.js';
@@ -98,8 +98,8 @@ export const customresourcedefinitions: ResourceType = {
   // apiextensions-apiserver stores CRDs as v1beta1: discovery's storageVersionHash says so
   kubeStorageVersion: 'apiextensions.k8s.io/v1beta1',
   strategy: {
-    // the <plural>.<group> rule needs the object: validate() reports it
-    validateName: nameIsDNSSubdomain,
+    // kube's CRD name validator: a DNS subdomain, and on create <plural>.<group>
+    validateName: (name, prefix, crd) => [...nameIsDNSSubdomain(name, prefix), ...(crd ? crdNameMessages(crd, name) : [])],
     applyDefaults(crd) {
       setDefaultsCustomResourceDefinition(crd);
       shapeCustomResourceDefinition(crd);
