@@ -54,8 +54,9 @@ function nodeCost(e: Expr | undefined): number {
     case 'identExpr': return 1;
     case 'selectExpr': return (k.value.testOnly ? 0 : 1) + nodeCost(k.value.operand);
     case 'callExpr': return 1 + nodeCost(k.value.target) + k.value.args.reduce((s, a) => s + nodeCost(a), 0);
-    case 'listExpr': return k.value.elements.reduce((s, a) => s + nodeCost(a), 1);
-    case 'structExpr': return k.value.entries.reduce((s, en) => s + nodeCost(en.value) + (en.keyKind.case === 'mapKey' ? nodeCost(en.keyKind.value) : 0), 1);
+    // list and map literals cost 10 and 30 (cel-go's ListCreateBaseCost, MapCreateBaseCost)
+    case 'listExpr': return k.value.elements.reduce((s, a) => s + nodeCost(a), 10);
+    case 'structExpr': return k.value.entries.reduce((s, en) => s + nodeCost(en.value) + (en.keyKind.case === 'mapKey' ? nodeCost(en.keyKind.value) : 0), 30);
     case 'comprehensionExpr': return nodeCost(k.value.iterRange) + nodeCost(k.value.accuInit) + nodeCost(k.value.result);
     default: return 0;
   }
