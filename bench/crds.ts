@@ -26,8 +26,10 @@ export interface BenchKplane {
   target(cluster?: string): Promise<Target>;
   /** The record kplane logs after its maintenance signal (compaction, full GC): rss, heapUsed, crd* ... */
   maintenance(): Promise<Record<string, unknown>>;
-  /** Resident set size of the process now, bytes. */
-  rss(): Promise<number>;
+  /** Resident set size of the process now, bytes, and its anonymous and file-mapped parts. */
+  rss(): Promise<{ total: number; anon: number; file: number }>;
+  /** Bytes of its storage on disk. */
+  disk(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -125,7 +127,11 @@ async function createRates(t: Target, clusterCRD: CRD, n: number, progress: (m: 
   }
 }
 
-interface LatencyFigures { postP50: number; establishedP50: number; establishedP99: number; servedP50: number; servedP99: number; rssPerCRD?: number }
+interface LatencyFigures {
+  postP50: number; establishedP50: number; establishedP99: number; servedP50: number; servedP99: number;
+  /** Served p50 of the first and of the last tenth: does a CRD cost more when the cluster has many? */
+  servedFirstP50: number; servedLastP50: number;
+}
 
 /** The real CRDs under other groups: each one distinct content, compiled afresh. */
 function renamedCRDs(base: CRD[], n: number): CRD[] {
@@ -172,6 +178,8 @@ async function establishLatency(t: Target, crds: CRD[], progress: (m: string) =>
     postP50: percentile(post, 50),
     establishedP50: percentile(toEstablished, 50), establishedP99: percentile(toEstablished, 99),
     servedP50: percentile(toServed, 50), servedP99: percentile(toServed, 99),
+    servedFirstP50: percentile(toServed.slice(0, Math.ceil(toServed.length / 10)), 50),
+    servedLastP50: percentile(toServed.slice(-Math.ceil(toServed.length / 10)), 50),
   };
 }
 
@@ -193,6 +201,8 @@ async function workspaces(root: Client, names: string[], total: number): Promise
 
 /** kplane's watch cache: the last events of the whole store, bounded by count (src/storage/watch-hub.ts). */
 const WATCH_WINDOW = 4096;
+/** Clusters whose CRD installs fill that window a few times over (19 CRDs, 2-3 events each); fewer in a quick run. */
+const WARM_CRD_CLUSTERS = 100;
 
 /**
  * Moves the watch cache's window past everything written so far, with as many small writes (merge
@@ -214,15 +224,16 @@ async function flushWatchWindow(root: Client): Promise<void> {
 }
 
 /**
- * RSS once the allocator has handed back what the collection freed: jemalloc returns dirty pages
- * over about ten seconds, so it is sampled until it moves by less than 0.5% in two seconds.
+ * RSS once the allocator has handed back what the collection freed: jemalloc (with the background
+ * thread ./main.ts starts kplane with here) returns dirty pages over about ten seconds, so it is
+ * sampled until it moves by less than 1 MiB in five seconds.
  */
-async function settledRss(k: BenchKplane): Promise<number> {
+async function settledRss(k: BenchKplane): Promise<{ total: number; anon: number; file: number }> {
   let last = await k.rss();
-  for (let i = 0; i < 15; i++) {
-    await new Promise((r) => setTimeout(r, 2000));
+  for (let i = 0; i < 24; i++) {
+    await new Promise((r) => setTimeout(r, 5000));
     const now = await k.rss();
-    if (Math.abs(now - last) < last * 0.005) return now;
+    if (Math.abs(now.anon - last.anon) < 1024 * 1024) return now;
     last = now;
   }
   return last;
@@ -232,7 +243,7 @@ interface SharingFigures {
   idlePerCluster: number; crdPerCluster: number;
   /** The other figures of kplane's maintenance record, per cluster: idle, with the CRDs. */
   parts: Record<string, [number, number]>;
-  installSeconds: number; crdsPerSec: number; stats: Record<string, number>; rssTotal: number;
+  installSeconds: number; servedSeconds: number; crdsPerSec: number; stats: Record<string, number>; rssTotal: number;
   /** What the watch cache's window held right after the installs (heap). */
   windowHeap: number;
 }
@@ -244,6 +255,7 @@ async function sharing(k: BenchKplane, crds: CRD[], n: number, progress: (m: str
   const base = rootT.base.replace(/\/clusters\/root$/, '');
   const install = async (clusters: string[]) => {
     const clients = clusters.map((ws) => new Client({ ...rootT, base: `${base}/clusters/root:${ws}` }, 2));
+    const t0 = performance.now();
     const r = await load(clusters.length * crds.length, CONCURRENCY, async (i) => {
       const crd = crds[i % crds.length]!;
       check(await clients[Math.floor(i / crds.length)]!.call('POST', CRD_PATH, crd), 201, `create ${crd.metadata.name}`);
@@ -253,18 +265,26 @@ async function sharing(k: BenchKplane, crds: CRD[], n: number, progress: (m: str
       await untilServed(clients[Math.floor(i / crds.length)]!, crds[i % crds.length]!, 600_000);
     });
     for (const c of clients) c.close();
-    return r.seconds;
+    return { posted: r.seconds, served: (performance.now() - t0) / 1000 };
   };
   try {
-    // warm-up: code compiled, the CRDs' shared compiled form built, caches at their bounds
-    progress('kplane: warm-up (200 workspaces, 2 with the CRDs)');
-    await workspaces(root, Array.from({ length: 200 }, (_, i) => `warm-${i}`), 200);
-    await install(['warm-0', 'warm-1']);
+    // warm-up: code compiled, the CRDs' shared compiled form built, caches at their bounds, and
+    // the process through the high-water mark that CRD installs take it to (the watch cache's
+    // window full of CRDs, LevelDB compacting them), so that it is in every figure alike
+    const warmCRDs = Math.min(WARM_CRD_CLUSTERS, n);
+    progress(`kplane: warm-up (200 workspaces, ${warmCRDs} of them with the CRDs)`);
+    const warm = Array.from({ length: 200 }, (_, i) => `warm-${i}`);
+    await workspaces(root, warm, 200);
+    await install(warm.slice(0, warmCRDs));
     const measure = async () => {
       progress('kplane: watch cache window flushed, maintenance, RSS settling');
       await flushWatchWindow(root);
       await k.maintenance();
-      return { ...(await k.maintenance()), rss: await settledRss(k) };
+      const rec = await k.maintenance();
+      const rss = await settledRss(k);
+      const m = { ...rec, rss: rss.total, rssAnon: rss.anon, rssFile: rss.file, disk: await k.disk() };
+      progress(`kplane: ${['rss', 'rssAnon', 'rssFile', 'heapTotal', 'heapUsed', 'leveldb', 'disk'].map((f) => `${f} ${mib(num(m, f))}`).join(', ')}`);
+      return m;
     };
     const a = await measure();
     progress(`kplane: ${n} idle workspaces`);
@@ -273,7 +293,7 @@ async function sharing(k: BenchKplane, crds: CRD[], n: number, progress: (m: str
     progress(`kplane: ${n} workspaces with ${crds.length} CRDs each`);
     const names = Array.from({ length: n }, (_, i) => `crd-${i}`);
     await workspaces(root, names, 200 + 2 * n);
-    const installSeconds = await install(names);
+    const { posted: installSeconds, served: servedSeconds } = await install(names);
     await k.maintenance();
     const unflushed = await k.maintenance();
     const c = await measure();
@@ -282,8 +302,9 @@ async function sharing(k: BenchKplane, crds: CRD[], n: number, progress: (m: str
     return {
       idlePerCluster: (num(b, 'rss') - num(a, 'rss')) / n,
       crdPerCluster: (num(c, 'rss') - num(b, 'rss')) / n,
-      parts: Object.fromEntries(['heapUsed', 'heapTotal', 'external', 'leveldb'].map((f) => [f, [(num(b, f) - num(a, f)) / n, (num(c, f) - num(b, f)) / n]])),
+      parts: Object.fromEntries(['rssAnon', 'rssFile', 'heapUsed', 'heapTotal', 'external', 'leveldb', 'disk'].map((f) => [f, [(num(b, f) - num(a, f)) / n, (num(c, f) - num(b, f)) / n]])),
       installSeconds,
+      servedSeconds,
       crdsPerSec: (n * crds.length) / installSeconds,
       stats,
       rssTotal: num(c, 'rss'),
@@ -337,14 +358,6 @@ export async function runCrdBench(deps: CrdBenchDeps, o: CrdOptions): Promise<vo
       await kube.stop();
     }
   }
-  const ks = await deps.startKplane();
-  let share: SharingFigures;
-  try {
-    share = await sharing(ks, crds, o.clusters, progress);
-  } finally {
-    await ks.stop();
-  }
-
   const rows: [string, string, string, string][] = [];
   const row = (what: string, k: number, kb: number | undefined, better: 'higher' | 'lower', digits = 1) => {
     const ratio = kb === undefined ? '' : `${fmt(better === 'higher' ? k / kb : kb / k, 2)}x`;
@@ -360,15 +373,25 @@ export async function runCrdBench(deps: CrdBenchDeps, o: CrdOptions): Promise<vo
   row('CRD create -> Established p99 ms', kLatency.establishedP99, kubeLatency?.establishedP99, 'lower', 2);
   row('CRD create -> served (LIST 200) p50 ms', kLatency.servedP50, kubeLatency?.servedP50, 'lower', 2);
   row('CRD create -> served (LIST 200) p99 ms', kLatency.servedP99, kubeLatency?.servedP99, 'lower', 2);
+  row(`  p50 of the first ${Math.ceil(o.latencyCRDs / 10)} CRDs ms`, kLatency.servedFirstP50, kubeLatency?.servedFirstP50, 'lower', 2);
+  row(`  p50 of the last ${Math.ceil(o.latencyCRDs / 10)} CRDs ms`, kLatency.servedLastP50, kubeLatency?.servedLastP50, 'lower', 2);
   console.log('\ncustom resources (same client, same run)             kplane   kube-apiserver+etcd   kplane advantage');
   for (const [a, b, c, d] of rows) console.log(`  ${a.padEnd(45)} ${b.padStart(12)} ${c.padStart(21)} ${d.padStart(18)}`);
+
+  const ks = await deps.startKplane();
+  let share: SharingFigures;
+  try {
+    share = await sharing(ks, crds, o.clusters, progress);
+  } finally {
+    await ks.stop();
+  }
 
   console.log(`\nlogical clusters with CRDs (${o.clusters} with the ${crds.length} CRDs vs ${o.clusters} idle, one process)`);
   console.log(`  RSS per idle logical cluster                   ${kib(share.idlePerCluster)}`);
   console.log(`  RSS per logical cluster with the CRDs          ${kib(share.crdPerCluster)}`);
   console.log(`  ... extra for the CRDs                         ${kib(share.crdPerCluster - share.idlePerCluster)}   (target <= 20 KiB)`);
   for (const [f, [idle, crd]] of Object.entries(share.parts)) console.log(`  ${`${f} per cluster, idle / with the CRDs`.padEnd(46)} ${kib(idle)} / ${kib(crd)}`);
-  console.log(`  CRD installs                                   ${fmt(share.crdsPerSec, 0)} CRDs/s (${fmt(share.installSeconds, 0)} s for ${o.clusters * crds.length})`);
+  console.log(`  CRD installs                                   ${fmt(share.crdsPerSec, 0)} CRDs/s (${fmt(share.installSeconds, 0)} s for ${o.clusters * crds.length}; all served after ${fmt(share.servedSeconds, 0)} s)`);
   console.log(`  watch cache (${WATCH_WINDOW} events) after the installs     ${mib(share.windowHeap)} of JS heap (held until ${WATCH_WINDOW} more writes; measured after them)`);
   console.log(`  RSS at the end                                 ${mib(share.rssTotal)}`);
   if (Object.keys(share.stats).length) console.log(`  CRD index after maintenance                    ${Object.entries(share.stats).map(([k, v]) => `${k} ${v}`).join(', ')}`);

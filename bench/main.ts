@@ -86,6 +86,13 @@ function rssOf(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmRSS:\s+(\d+) kB/.exec(s)![1]) * 1024);
 }
 
+/** The resident set split: anonymous memory (heap, malloc) and mapped files (LevelDB's tables, code). */
+async function rssPartsOf(pid: number): Promise<{ anon: number; file: number }> {
+  const st = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (f: string) => Number(new RegExp(`${f}:\\s+(\\d+) kB`).exec(st)?.[1] ?? 0) * 1024;
+  return { anon: kb('RssAnon'), file: kb('RssFile') };
+}
+
 /** utime + stime of a process, seconds (fields 14 and 15 of /proc/PID/stat, in USER_HZ = 100). */
 async function cpuOf(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
@@ -278,11 +285,7 @@ async function soak(): Promise<void> {
       root: await kplaneTarget(p),
       url: p.url,
       rss: () => rssOf(p.child.pid!),
-      rssParts: async () => {
-        const st = await readFile(`/proc/${p.child.pid!}/status`, 'utf8');
-        const kb = (f: string) => Number(new RegExp(`${f}:\\s+(\\d+) kB`).exec(st)?.[1] ?? 0) * 1024;
-        return { anon: kb('RssAnon'), file: kb('RssFile') };
-      },
+      rssParts: () => rssPartsOf(p.child.pid!),
       cpuSeconds: () => cpuOf(p.child.pid!),
       diagnostics: async () => {
         const after = p.records.length;
@@ -304,11 +307,14 @@ async function crdBench(): Promise<void> {
   if (!skipKube) await ensureTools();
   await runCrdBench({
     startKplane: async () => {
-      const p = await startKplaneForBench();
+      // jemalloc purges freed pages only when it is called, unless it has a background thread:
+      // with one, RSS settles in a process left idle for the measurement (glibc ignores this)
+      const p = await startKplaneForBench({ MALLOC_CONF: 'background_thread:true' });
       return {
         target: (cluster) => kplaneTarget(p, cluster),
         maintenance: () => maintenanceRecord(p),
-        rss: () => rssOf(p.child.pid!),
+        rss: async () => ({ total: await rssOf(p.child.pid!), ...(await rssPartsOf(p.child.pid!)) }),
+        disk: () => du(join(p.dataDir, 'db')),
         stop: () => stopKplane(p),
       };
     },
