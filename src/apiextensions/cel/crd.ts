@@ -63,7 +63,7 @@ interface Walk { schemaErrs: FieldError[]; celErrs: FieldError[]; total: Total; 
 function formatErrors(s: JSONSchemaProps, path: string): FieldError[] {
   const errs: FieldError[] = [];
   (s['x-kubernetes-validations'] ?? []).forEach((rule, i) => {
-    if (rule.fieldPath && validFieldPath(rule.fieldPath, s as never).error !== undefined) {
+    if (typeof rule?.fieldPath === 'string' && rule.fieldPath && validFieldPath(rule.fieldPath, s as never).error !== undefined) {
       errs.push(field.invalid(`${path}.x-kubernetes-validations[${i}].fieldPath`, rule.fieldPath, 'must be a valid path'));
     }
   });
@@ -96,7 +96,7 @@ function celErrors(node: CelNode, path: string, cardinality: number | undefined,
       if (uncorrelatable !== undefined) {
         w.celErrs.push(field.invalid(`${p}.rule`, rp.rule.rule, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${uncorrelatable}`));
       }
-    } else if (rp.compiled && rp.rule.optionalOldSelf !== undefined) {
+    } else if (rp.compiled && rp.rule.optionalOldSelf != null) {
       w.celErrs.push(field.invalid(`${p}.optionalOldSelf`, rp.rule.optionalOldSelf, 'may not be set if oldSelf is not used in rule'));
     }
   });

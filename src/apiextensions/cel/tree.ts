@@ -45,7 +45,7 @@ export function hasValidations(s: JSONSchemaProps | undefined): boolean {
 
 function compileRule(rule: ValidationRule, self: CelT, schema: JSONSchemaProps): RuleProgram {
   const out: RuleProgram = { rule };
-  if (typeof rule.rule !== 'string' || rule.rule.trim() === '') return out;
+  if (!rule || typeof rule.rule !== 'string' || rule.rule.trim() === '') return out;
   const vars = new Map<string, CelT>([['self', self], ['oldSelf', rule.optionalOldSelf ? T.optional(self) : self]]);
   const r = compileExpression(rule.rule, vars, T.bool);
   if (!r.ok) {
