@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { compileValidations, type CelValidator } from '../../../src/apiextensions/cel/index.js';
+import { compileSchema } from '../../../src/apiextensions/schema/index.js';
 import type { CustomResourceDefinition } from '../../../src/apiextensions/types.js';
 import { fieldErrorString } from '../../../src/apimachinery/errors.js';
 import { CAPI_CRD_DIRS, capiFiles, readObjects } from '../../helpers/capi.js';
@@ -75,6 +76,41 @@ describe('Cluster API CRDs', () => {
     };
     expect(validator('MachineHealthCheck').validate(obj, undefined).map(fieldErrorString)).toEqual([
       'spec.checks.unhealthyMachineConditions[0].type: Invalid value: "string": type must not be one of: Ready, Available, HealthCheckSucceeded, OwnerRemediated, ExternallyRemediated',
+    ]);
+  });
+
+  it('Cluster, ClusterClass, KubeadmControlPlane (defaults applied first, as the strategy does)', () => {
+    const errs = (obj: Record<string, unknown>) => {
+      const crd = crds.find((c) => c.spec.names.kind === obj.kind)!;
+      const s = crd.spec.versions.find((x) => x.name === 'v1beta2')!.schema!.openAPIV3Schema!;
+      compileSchema(s).applyDefaults(obj);
+      return compileValidations(s, { basePath: 'x' }).validator!.validate(obj, undefined).map(fieldErrorString);
+    };
+    const T = 'Invalid value: "string": type must not be one of: Ready, Available, HealthCheckSucceeded, OwnerRemediated, ExternallyRemediated';
+    const cond = (type: string) => ({ healthCheck: { checks: { unhealthyMachineConditions: [{ type, status: 'False', timeoutSeconds: 5 }] } } });
+    expect(errs({
+      apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster', metadata: { name: 'c1', namespace: 'default' },
+      spec: { topology: { classRef: { name: 'cc' }, version: 'v1.30.0', controlPlane: cond('Available'), workers: { machineDeployments: [{ class: 'a', name: 'md1', ...cond('OwnerRemediated') }] } } },
+    })).toEqual([
+      `spec.topology.controlPlane.healthCheck.checks.unhealthyMachineConditions[0].type: ${T}`,
+      `spec.topology.workers.machineDeployments[0].healthCheck.checks.unhealthyMachineConditions[0].type: ${T}`,
+    ]);
+    expect(errs({
+      apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'ClusterClass', metadata: { name: 'cc', namespace: 'default' },
+      spec: {
+        infrastructure: { templateRef: { apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta1', kind: 'DockerClusterTemplate', name: 't' } },
+        controlPlane: { templateRef: { apiVersion: 'controlplane.cluster.x-k8s.io/v1beta2', kind: 'KubeadmControlPlaneTemplate', name: 't' }, ...cond('HealthCheckSucceeded') },
+      },
+    })).toEqual([`spec.controlPlane.healthCheck.checks.unhealthyMachineConditions[0].type: ${T}`]);
+    expect(errs({
+      apiVersion: 'controlplane.cluster.x-k8s.io/v1beta2', kind: 'KubeadmControlPlane', metadata: { name: 'kcp', namespace: 'default' },
+      spec: {
+        version: 'v1.30.0', machineTemplate: { spec: { infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DockerMachineTemplate', name: 't' } } },
+        kubeadmConfigSpec: { clusterConfiguration: { scheduler: { extraArgs: [{ name: 'v', value: '1' }, { name: 'v', value: '2' }] }, etcd: { local: { extraArgs: [{ name: 'a', value: '1' }, { name: 'a', value: '1' }] } } } },
+      },
+    })).toEqual([
+      'spec.kubeadmConfigSpec.clusterConfiguration.etcd.local.extraArgs: Invalid value: "array": extraArgs name must be unique',
+      'spec.kubeadmConfigSpec.clusterConfiguration.scheduler.extraArgs: Invalid value: "array": extraArgs name must be unique',
     ]);
   });
 
