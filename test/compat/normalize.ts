@@ -28,6 +28,8 @@ export interface NormContext {
   /** generateName prefixes sent in requests: <prefix> + 5 generated characters in any string become <prefix><suffix>. */
   generateNames: Set<string>;
   notes: NormNotes;
+  /** The columns of the last Table seen: a watch of Tables sends them in its first event only. */
+  tableColumns?: unknown[];
 }
 
 export function newNotes(): NormNotes {
@@ -176,7 +178,7 @@ function walk(v: unknown, ctx: NormContext, opts: NormalizeOptions, listish: boo
       out[k] = walkField(k, x, ctx, opts);
     }
   }
-  if (kind === 'Table') normalizeTableAges(out);
+  if (kind === 'Table') normalizeTableAges(out, ctx);
   // a service account token (a signed JWT, base64 in a Secret) differs on every issue: its claims are compared
   if (kind === 'Secret' && v.type === 'kubernetes.io/service-account-token' && isObj(v.data) && isObj(out.data) && typeof v.data.token === 'string') {
     out.data = { ...out.data, token: normalizeJwt(Buffer.from(v.data.token, 'base64').toString('utf8'), ctx) };
@@ -288,8 +290,9 @@ function walkMetadata(m: Record<string, unknown>, ctx: NormContext, opts: Normal
   return out;
 }
 
-function normalizeTableAges(table: Record<string, unknown>): void {
-  const cols = table.columnDefinitions;
+function normalizeTableAges(table: Record<string, unknown>, ctx: NormContext): void {
+  if (Array.isArray(table.columnDefinitions)) ctx.tableColumns = table.columnDefinitions;
+  const cols = table.columnDefinitions ?? ctx.tableColumns;
   const rows = table.rows;
   if (!Array.isArray(cols) || !Array.isArray(rows)) return;
   const ageIdx = cols.map((c, i) => (isObj(c) && typeof c.name === 'string' && AGE_COLUMNS.has(c.name.toLowerCase()) ? i : -1)).filter((i) => i >= 0);
