@@ -15,7 +15,7 @@ import { crdDefinitionName } from '../openapi/names.js';
 import { resolveSchema } from '../openapi/definitions.js';
 import { jsonEqual } from '../registry/kinds/_util.js';
 import { workspaceStatusStrategy } from '../registry/kinds/workspaces.js';
-import type { ObjectConverter, ResourceType, StatusStrategy, Strategy, Verb } from '../registry/types.js';
+import type { ObjectConverter, RequestContext, ResourceType, StatusStrategy, Strategy, Verb } from '../registry/types.js';
 import { createConverter, objectConverter, type Converter, type ServiceResolver } from './conversion.js';
 import type { CompiledCRD, CompiledVersion } from './compiled.js';
 import { validateScaleSpec, validateScaleStatus } from './scale.js';
@@ -61,41 +61,47 @@ function typeMetaErrors(obj: KubeObject, kind: string, apiVersion: string): Fiel
   return errs;
 }
 
-function validateVersioned(v: CompiledVersion, obj: KubeObject, old: KubeObject | undefined, kind: string, apiVersion: string): FieldError[] {
+function validateVersioned(v: CompiledVersion, obj: KubeObject, old: KubeObject | undefined, kind: string, apiVersion: string,
+  warnings: string[]): FieldError[] {
   // kube's validator stops at type meta errors, then the embedded objects, list types and CEL follow
   // (the rules still run after type meta errors: those do not block them)
   const typeErrs = typeMetaErrors(obj, kind, apiVersion);
   const errs = typeErrs.length ? typeErrs
     : [...v.schema.validate(obj, old), ...validateScaleSpec(obj, v.scale), ...validateScaleStatus(obj, v.scale)];
-  return withRules(v, errs, obj, old);
+  return withRules(v, errs, obj, old, warnings);
 }
 
 /** The CEL rules after the schema's errors, unless those block them (hasBlockingErr). */
-function withRules(v: CompiledVersion, errs: FieldError[], obj: KubeObject, old: KubeObject | undefined): FieldError[] {
+function withRules(v: CompiledVersion, errs: FieldError[], obj: KubeObject, old: KubeObject | undefined, warnings: string[]): FieldError[] {
   if (v.rules) {
     if (blocking(errs)) {
       // (kube's field.Invalid(nil, nil, ...): a nil path prints as "<nil>", the value as null)
       errs.push(field.invalid('<nil>', null, 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation'));
     } else {
-      errs.push(...v.rules.validate(obj, old));
+      // on an update, failures that ratcheting lets pass are warned about (as kube does)
+      const r = v.rules.validateWithWarnings(obj, old);
+      errs.push(...r.errors);
+      warnings.push(...r.warnings);
     }
   }
   return errs;
 }
 
 /** The status subresource's validation: the status schema only, then the CEL rules of the whole object. */
-function validateStatusUpdate(v: CompiledVersion, obj: KubeObject, old: KubeObject, kind: string, apiVersion: string): FieldError[] {
+function validateStatusUpdate(v: CompiledVersion, obj: KubeObject, old: KubeObject, kind: string, apiVersion: string,
+  warnings: string[]): FieldError[] {
   const typeErrs = typeMetaErrors(obj, kind, apiVersion);
   if (typeErrs.length) return typeErrs;
   const errs = [...v.schema.validateStatus(obj, old), ...validateScaleStatus(obj, v.scale)];
-  return withRules(v, errs, obj, old);
+  return withRules(v, errs, obj, old, warnings);
 }
 
 function strategyOf(v: CompiledVersion, kind: string, apiVersion: string): Strategy {
-  const validateObject = (obj: KubeObject, old: KubeObject | undefined) => validateVersioned(v, obj, old, kind, apiVersion);
+  const validateObject = (obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext) =>
+    validateVersioned(v, obj, old, kind, apiVersion, ctx.warnings);
   const status: StatusStrategy | undefined = v.status ? {
     prepareForUpdate: workspaceStatusStrategy.prepareForUpdate,
-    validateUpdate: (obj, old) => validateStatusUpdate(v, obj, old, kind, apiVersion),
+    validateUpdate: (obj, old, ctx) => validateStatusUpdate(v, obj, old, kind, apiVersion, ctx.warnings),
   } : undefined;
   return {
     validateName: nameIsDNSSubdomain,
@@ -107,7 +113,7 @@ function strategyOf(v: CompiledVersion, kind: string, apiVersion: string): Strat
       if (v.status) delete obj.status;
       obj.metadata.generation = 1;
     },
-    validate: (obj) => validateObject(obj, undefined),
+    validate: (obj, ctx) => validateObject(obj, undefined, ctx),
     allowCreateOnUpdate: false,
     allowUnconditionalUpdate: false,
     prepareForUpdate(obj, old) {
@@ -118,7 +124,7 @@ function strategyOf(v: CompiledVersion, kind: string, apiVersion: string): Strat
       const oldGen = typeof old.metadata?.generation === 'number' ? old.metadata.generation : 0;
       if (!jsonEqual(generationContent(obj, v.status), generationContent(old, v.status))) obj.metadata.generation = oldGen + 1;
     },
-    validateUpdate: (obj, old) => validateObject(obj, old),
+    validateUpdate: (obj, old, ctx) => validateObject(obj, old, ctx),
     status,
     selectableFields: v.selectable.size ? (obj) => {
       const out: Record<string, string> = {};

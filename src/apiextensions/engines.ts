@@ -29,6 +29,8 @@ export interface SchemaEngine {
 
 export interface RulesEngine {
   validate(obj: unknown, old: unknown | undefined): FieldError[];
+  /** On an update: the errors, and the failures ratcheting lets pass as warnings. */
+  validateWithWarnings(obj: unknown, old: unknown | undefined): { errors: FieldError[]; warnings: string[] };
 }
 
 const NO_SCHEMA: SchemaEngine = Object.freeze({
