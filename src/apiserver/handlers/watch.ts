@@ -123,6 +123,7 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
     metadata: { resourceVersion: String(rev), ...(annotations ? { annotations } : {}) },
   });
   let stopFollowing: (() => void) | undefined;
+  let tableHeadersSent = false;
   const finish = () => {
     if (finished) return;
     finished = true;
@@ -139,7 +140,15 @@ export async function serveWatch(deps: ApiDeps, req: FastifyRequest, reply: Fast
       const now = new Date();
       for (const e of events) {
         // conversions (Table...) differ per request; plain objects are shared and cached
-        if (output.as) emit(line(e.type, convertObject(type, e.object, output, opts.includeObject, now)));
+        if (output.as) {
+          const converted = convertObject(type, e.object, output, opts.includeObject, now) as { columnDefinitions?: unknown };
+          // a watch of Tables sends the columns with its first event only (kube's NoHeaders after it)
+          if (output.as === 'Table') {
+            if (tableHeadersSent) converted.columnDefinitions = null;
+            tableHeadersSent = true;
+          }
+          emit(line(e.type, converted));
+        }
         else emit(cachedLine(e.object, `${e.type}/${output.format}`, () => line(e.type, e.object)));
       }
     },
