@@ -143,7 +143,7 @@ export class Kplane {
     k.crdIndex = crdIndex;
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
     const crdType = catalog.allTypes().find((t) => t.group === 'apiextensions.k8s.io' && t.resource === 'customresourcedefinitions');
-    if (crdType) k.controllers.push(new CRDNamesController(deps, crdType), new CRDFinalizerController(deps, crdType, crdIndex));
+    if (crdType) k.controllers.push(new CRDNamesController(deps, crdType, crdIndex), new CRDFinalizerController(deps, crdType, crdIndex));
     k.controllers.push(
       new WorkspaceController(deps, () => k.externalURL()),
       new NamespaceController(deps, pki.ca.certPem),

@@ -78,6 +78,11 @@ export class CustomResourceIndex implements ClusterResourceSource {
     return this.byCluster.get(cluster)?.members.get(name);
   }
 
+  /** The served CRDs of a cluster (the naming controller: which names are taken). */
+  servedCRDs(cluster: ClusterName): Iterable<ServedCRD> | undefined {
+    return this.byCluster.get(cluster)?.members.values();
+  }
+
   /** Called after a cluster's served set changed (tests, caches). */
   onChange(fn: (cluster: string) => void): () => void {
     this.listeners.add(fn);

@@ -9,7 +9,7 @@ import { deepCopy, formatTime } from '../apimachinery/object.js';
 import type {
   CustomResourceDefinition, CustomResourceDefinitionCondition, CustomResourceDefinitionNames,
 } from '../apiextensions/types.js';
-import { CRD_LIST_PAGE, CRD_RESOURCE } from '../apiextensions/served.js';
+import { CRD_LIST_PAGE, CRD_RESOURCE, type CustomResourceIndex } from '../apiextensions/served.js';
 import type { ResourceType } from '../registry/types.js';
 import { parseKey, scopePrefix } from '../storage/keys.js';
 import type { ClusterName } from '../tenancy/logicalcluster.js';
@@ -104,8 +104,9 @@ export function setCondition(crd: CustomResourceDefinition, c: Condition, now: D
 export class CRDNamesController extends QueueController {
   private readonly informer: Informer;
 
-  constructor(private readonly deps: ControllerDeps, private readonly type: ResourceType) {
-    super(deps.log, { what: 'CRD names' , concurrency: 4 });
+  constructor(private readonly deps: ControllerDeps, private readonly type: ResourceType, private readonly index: CustomResourceIndex) {
+    // one at a time: each decision sees the names the previous one accepted (through the index)
+    super(deps.log, { what: 'CRD names', concurrency: 1 });
     this.informer = new Informer(deps.store, scopePrefix(CRD_RESOURCE, '*'), {
       // at start-up only what is not settled yet: a cluster's CRDs are large to list again
       onList: (kv) => {
@@ -114,7 +115,7 @@ export class CRDNamesController extends QueueController {
       onEvent: (ev) => {
         this.queue.add(ev.kv.key);
         // a deleted or renamed CRD frees names: the others of its group may now take them
-        if (ev.type === 'DELETED' || !sameNames(ev.prev?.value as never, ev.kv.value as never)) this.queue.add(`group|${ev.kv.key}`);
+        if (ev.type === 'DELETED' || freesNames(ev.prev?.value as never, ev.kv.value as never)) this.queue.add(`group|${ev.kv.key}`);
       },
       onError: (err) => deps.log.warn({ err }, 'CRD informer restarted'),
     }, CRD_LIST_PAGE);
@@ -144,7 +145,13 @@ export class CRDNamesController extends QueueController {
     const kv = await this.deps.store.get(task);
     if (!kv) return;
     const crd = kv.value as never as CustomResourceDefinition;
-    const { names, namesAccepted, established } = calculateNames(crd, await this.crdsOf(cluster));
+    // the names other CRDs hold are those of the cluster's served CRDs, from the index: no list
+    // (and decoding) of every CRD of the cluster per decision. (A CRD never established but
+    // holding part of its names, after a conflict, is not seen: kube would keep those for it.)
+    const others = [...(this.index.servedCRDs(cluster) ?? [])].map((s): CustomResourceDefinition => ({
+      metadata: { name: s.crdName }, spec: { group: s.compiled.spec.group } as never, status: { acceptedNames: s.names },
+    }));
+    const { names, namesAccepted, established } = calculateNames(crd, others);
     const next = deepCopy(crd) as CustomResourceDefinition;
     const now = new Date();
     next.status ??= {};
@@ -158,6 +165,23 @@ export class CRDNamesController extends QueueController {
       if (isStatusError(e, 'NotFound')) return;
       throw e; // a conflict retries through the queue
     }
+    // the next decision must see these names taken: wait until the index serves the CRD
+    if (established.status === 'True') await this.servedIn(cluster, crd.metadata.name!, 2000);
+  }
+
+  private servedIn(cluster: ClusterName, name: string, timeoutMs: number): Promise<void> {
+    if (this.index.servedCRD(cluster, name)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      };
+      const stop = this.index.onChange((c) => {
+        if (c === cluster && this.index.servedCRD(cluster, name)) done();
+      });
+      const timer = setTimeout(done, timeoutMs);
+    });
   }
 }
 
@@ -172,9 +196,10 @@ function settled(crd: CustomResourceDefinition): boolean {
     && sameStrings(a.shortNames, n.shortNames) && sameStrings(a.categories, n.categories);
 }
 
-function sameNames(a: CustomResourceDefinition | undefined, b: CustomResourceDefinition | undefined): boolean {
-  return !!a && !!b && JSON.stringify(a.spec?.names) === JSON.stringify(b.spec?.names)
-    && JSON.stringify(a.status?.acceptedNames) === JSON.stringify(b.status?.acceptedNames);
+/** A CRD gave up accepted names (renamed): others of its group may take them now. */
+function freesNames(prev: CustomResourceDefinition | undefined, cur: CustomResourceDefinition | undefined): boolean {
+  const before = prev?.status?.acceptedNames;
+  return !!before && JSON.stringify(before) !== JSON.stringify(cur?.status?.acceptedNames);
 }
 
 function stripTimes(status: CustomResourceDefinition['status'] & object): unknown {
