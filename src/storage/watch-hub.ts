@@ -33,10 +33,25 @@ function matches(e: Entry, key: string): boolean {
   return false;
 }
 
+/**
+ * The window is also bounded in bytes (of the events' stored JSON, object and previous object):
+ * 4,096 events of Cluster API-sized CRDs would otherwise hold a gigabyte. Older resumptions read
+ * the durable log instead, as they do past the event count.
+ */
+export const WATCH_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+/** What an event without its stored text is counted as. */
+const UNKNOWN_EVENT_BYTES = 1024;
+
+function eventBytes(ev: StorageEvent): number {
+  return (ev.kv.raw?.length ?? UNKNOWN_EVENT_BYTES) + (ev.prev ? ev.prev.raw?.length ?? UNKNOWN_EVENT_BYTES : 0);
+}
+
 export class WatchHub {
   private readonly ring: (StorageEvent | undefined)[];
+  private readonly ringBytes: number[];
   private head = 0; // next write position
   private size = 0;
+  private bytes = 0;
   private readonly watchers = new Map<string, ResourceWatchers>();
   /** Watchers of every key (prefix ''): controllers such as the garbage collector. */
   private readonly everything = new Set<Entry>();
@@ -48,8 +63,10 @@ export class WatchHub {
     capacity: number,
     private readonly readHistory: HistoryReader,
     private readonly currentRevision: () => number,
+    private readonly maxBytes = WATCH_CACHE_MAX_BYTES,
   ) {
     this.ring = new Array(Math.max(1, capacity));
+    this.ringBytes = new Array(this.ring.length).fill(0);
   }
 
   /** Number of active watchers (metrics). */
@@ -58,11 +75,14 @@ export class WatchHub {
   }
 
   /** Sizes of what the hub holds (diagnostics: the soak checks these stay bounded). */
-  stats(): { watchers: number; watchedResources: number; watchedClusters: number; historyEvents: number; replaysFromMemory: number; replaysFromDisk: number } {
+  stats(): {
+    watchers: number; watchedResources: number; watchedClusters: number; historyEvents: number; historyBytes: number;
+    replaysFromMemory: number; replaysFromDisk: number;
+  } {
     let clusters = 0;
     for (const rw of this.watchers.values()) clusters += rw.byCluster.size;
     return {
-      watchers: this.count, watchedResources: this.watchers.size, watchedClusters: clusters, historyEvents: this.size,
+      watchers: this.count, watchedResources: this.watchers.size, watchedClusters: clusters, historyEvents: this.size, historyBytes: this.bytes,
       replaysFromMemory: this.replays.memory, replaysFromDisk: this.replays.disk,
     };
   }
@@ -98,9 +118,23 @@ export class WatchHub {
   }
 
   private remember(ev: StorageEvent): void {
+    if (this.size === this.ring.length) this.forgetOldest();
+    const n = eventBytes(ev);
     this.ring[this.head] = ev;
+    this.ringBytes[this.head] = n;
+    this.bytes += n;
     this.head = (this.head + 1) % this.ring.length;
-    if (this.size < this.ring.length) this.size++;
+    this.size++;
+    // over the byte bound: the oldest go (the newest always stays)
+    while (this.bytes > this.maxBytes && this.size > 1) this.forgetOldest();
+  }
+
+  private forgetOldest(): void {
+    const start = (this.head - this.size + this.ring.length) % this.ring.length;
+    this.bytes -= this.ringBytes[start]!;
+    this.ring[start] = undefined;
+    this.ringBytes[start] = 0;
+    this.size--;
   }
 
   /** Events after `afterRev` from memory, or undefined when the window does not reach back that far. */

@@ -36,6 +36,25 @@ describe('WatchHub', () => {
     }
   });
 
+  it('bounds the window in bytes too: large objects push the oldest out, resumptions past them read durable history', async () => {
+    const disk: number[] = [];
+    let rev = 0;
+    const h = new WatchHub(4096, async (_p, a) => {
+      disk.push(a);
+      return [];
+    }, () => rev, 10_000);
+    const big = (r: number): StorageEvent => ({ type: 'ADDED', kv: { key: `core/configmaps/c/ns/o${r}`, value: { metadata: {} }, modRevision: r, createRevision: r, raw: 'x'.repeat(3000) } });
+    for (rev = 1; rev <= 10; rev++) h.publish([big(rev)]);
+    rev = 10;
+    expect(h.stats()).toMatchObject({ historyEvents: 3, historyBytes: 9000 });
+    // within the window: from memory
+    expect(await replay(h, ['core/configmaps/'], 8, 10)).toEqual([9, 10]);
+    expect(disk).toEqual([]);
+    // older than what the bytes left: the durable log
+    await replay(h, ['core/configmaps/'], 2, 10);
+    expect(disk).toEqual([2]);
+  });
+
   it('goes to durable history for a revision older than the window', async () => {
     const asked: number[] = [];
     const { h, publish } = hub(8, (_p, after) => {
