@@ -13,8 +13,7 @@ import { nameIsDNSSubdomain } from '../apimachinery/validation.js';
 import { compareKubeAwareVersions } from '../discovery/priorities.js';
 import { crdDefinitionName } from '../openapi/names.js';
 import { resolveSchema } from '../openapi/definitions.js';
-import { jsonEqual } from '../registry/kinds/_util.js';
-import { workspaceStatusStrategy } from '../registry/kinds/workspaces.js';
+import { jsonEqual, keepAllButStatus } from '../registry/kinds/_util.js';
 import type { ObjectConverter, RequestContext, ResourceType, StatusStrategy, Strategy, Verb } from '../registry/types.js';
 import { createConverter, objectConverter, type Converter, type ServiceResolver } from './conversion.js';
 import type { CompiledCRD, CompiledVersion } from './compiled.js';
@@ -100,7 +99,7 @@ function strategyOf(v: CompiledVersion, kind: string, apiVersion: string): Strat
   const validateObject = (obj: KubeObject, old: KubeObject | undefined, ctx: RequestContext) =>
     validateVersioned(v, obj, old, kind, apiVersion, ctx.warnings);
   const status: StatusStrategy | undefined = v.status ? {
-    prepareForUpdate: workspaceStatusStrategy.prepareForUpdate,
+    prepareForUpdate: keepAllButStatus,
     validateUpdate: (obj, old, ctx) => validateStatusUpdate(v, obj, old, kind, apiVersion, ctx.warnings),
   } : undefined;
   return {

@@ -4,7 +4,7 @@
 
 import { goJsonSyntaxError } from '../../apimachinery/strict.js';
 import { badRequest, field, type FieldError, type StatusError } from '../../apimachinery/errors.js';
-import { isPlainObject, type KubeObject } from '../../apimachinery/object.js';
+import { deepCopy, isPlainObject, type KubeObject } from '../../apimachinery/object.js';
 import { goStringCompare } from '../../apimachinery/validation.js';
 
 export type Obj = Record<string, unknown>;
@@ -428,4 +428,20 @@ export function goJSONUnmarshalMapError(data: Buffer): string | undefined {
   if (isObj(v) || v === null) return undefined;
   const kind = Array.isArray(v) ? 'array' : typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : 'bool';
   return `json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`;
+}
+
+/**
+ * A status subresource's update of a custom resource-like kind (kube's CR statusStrategy): the
+ * stored object with the new status (and managedFields); the client changes nothing else.
+ */
+export function keepAllButStatus(obj: KubeObject, old: KubeObject): void {
+  const status = obj.status;
+  const { resourceVersion, managedFields } = obj.metadata ?? {};
+  for (const k of Object.keys(obj)) delete obj[k];
+  Object.assign(obj, deepCopy(old));
+  if (resourceVersion !== undefined) obj.metadata.resourceVersion = resourceVersion;
+  if (managedFields !== undefined) obj.metadata.managedFields = managedFields;
+  else delete obj.metadata.managedFields;
+  if (status === undefined) delete obj.status;
+  else obj.status = status;
 }

@@ -12,7 +12,7 @@ import { nameIsDNSLabel } from '../../apimachinery/validation.js';
 import { isWildcard } from '../../tenancy/logicalcluster.js';
 import { ageColumn, column, nameColumn, translateTimestampSince } from '../table.js';
 import type { ResourceType, StatusStrategy } from '../types.js';
-import { ensureObj, isObj, jsonEqual, omitEmpty, orderKeys, strAt } from './_util.js';
+import { ensureObj, isObj, jsonEqual, keepAllButStatus, omitEmpty, orderKeys, strAt } from './_util.js';
 
 export const TENANCY_GROUP = 'tenancy.kplane.io';
 export const WORKSPACE_FINALIZER = 'tenancy.kplane.io/workspace';
@@ -57,17 +57,7 @@ function shape(ws: KubeObject): void {
 
 /** The status subresource: only status changes; everything else is kept from the stored object. */
 export const workspaceStatusStrategy: StatusStrategy = {
-  prepareForUpdate(obj, old) {
-    const status = obj.status;
-    const { resourceVersion, managedFields } = obj.metadata ?? {};
-    for (const k of Object.keys(obj)) delete obj[k];
-    Object.assign(obj, deepCopy(old));
-    if (resourceVersion !== undefined) obj.metadata.resourceVersion = resourceVersion;
-    if (managedFields !== undefined) obj.metadata.managedFields = managedFields;
-    else delete obj.metadata.managedFields;
-    if (status === undefined) delete obj.status;
-    else obj.status = status;
-  },
+  prepareForUpdate: keepAllButStatus,
   validateUpdate: (obj) => validateStatus(obj),
 };
 
