@@ -283,7 +283,8 @@ async function sharing(k: BenchKplane, crds: CRD[], n: number, progress: (m: str
       const rec = await k.maintenance();
       const rss = await settledRss(k);
       const m = { ...rec, rss: rss.total, rssAnon: rss.anon, rssFile: rss.file, disk: await k.disk() };
-      progress(`kplane: ${['rss', 'rssAnon', 'rssFile', 'heapTotal', 'heapUsed', 'leveldb', 'disk'].map((f) => `${f} ${mib(num(m, f))}`).join(', ')}`);
+      progress(`kplane: ${['rss', 'rssAnon', 'rssFile', 'heapTotal', 'heapUsed', 'leveldb', 'disk'].map((f) => `${f} ${mib(num(m, f))}`).join(', ')}` +
+        ` (maintenance: settle ${num(rec, 'settleMs')} ms, compact ${num(rec, 'compactMs')} ms, files ${num(rec, 'compactFilesMs')} ms)`);
       return m;
     };
     const a = await measure();
