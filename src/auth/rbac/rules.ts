@@ -26,14 +26,14 @@ export function apiGroupMatches(rule: PolicyRule, group: string): boolean {
 
 /**
  * "*" matches every resource and subresource; "*\/sub" a subresource of any resource;
- * "res/*" every subresource of res (not res itself); otherwise the exact "res" or "res/sub".
+ * otherwise the exact "res" or "res/sub". kube has no "res/*" form: such a rule matches only a
+ * subresource literally named "*", and granting more here would widen what kube's rules grant.
  */
 export function resourceMatches(rule: PolicyRule, combined: string, subresource: string): boolean {
   for (const r of rule.resources ?? []) {
     if (r === ALL || r === combined) return true;
     if (subresource === '') continue;
     if (r.length === 2 + subresource.length && r === `*/${subresource}`) return true;
-    if (r.endsWith('/*') && combined.startsWith(r.slice(0, -1))) return true;
   }
   return false;
 }
@@ -49,7 +49,8 @@ export function resourceNameMatches(rule: PolicyRule, name: string): boolean {
 export function nonResourceURLMatches(rule: PolicyRule, path: string): boolean {
   for (const u of rule.nonResourceURLs ?? []) {
     if (u === ALL || u === path) return true;
-    if (u.endsWith('*') && path.startsWith(u.slice(0, -1))) return true;
+    // kube trims every trailing "*" (strings.TrimRight), not just one
+    if (u.endsWith('*') && path.startsWith(u.replace(/\*+$/, ''))) return true;
   }
   return false;
 }

@@ -20,7 +20,8 @@ describe('RBAC rule matching', () => {
   it('handles subresource forms', () => {
     expect(resourceMatches({ resources: ['*/status'] }, 'pods/status', 'status')).toBe(true);
     expect(resourceMatches({ resources: ['*/status'] }, 'pods/log', 'log')).toBe(false);
-    expect(resourceMatches({ resources: ['pods/*'] }, 'pods/log', 'log')).toBe(true);
+    // kube has no "res/*" wildcard: it matches a subresource named "*" only
+    expect(resourceMatches({ resources: ['pods/*'] }, 'pods/log', 'log')).toBe(false);
     expect(resourceMatches({ resources: ['pods/*'] }, 'pods', '')).toBe(false);
     expect(resourceMatches({ resources: ['pods'] }, 'pods/log', 'log')).toBe(false);
     expect(resourceMatches({ resources: ['pods/log'] }, 'pods/log', 'log')).toBe(true);
@@ -33,6 +34,7 @@ describe('RBAC rule matching', () => {
   });
   it('matches non-resource URLs with trailing *, never resource requests', () => {
     expect(nonResourceURLMatches({ nonResourceURLs: ['/healthz/*'] }, '/healthz/etcd')).toBe(true);
+    expect(nonResourceURLMatches({ nonResourceURLs: ['/healthz**'] }, '/healthzy')).toBe(true);
     expect(nonResourceURLMatches({ nonResourceURLs: ['/healthz'] }, '/healthz/etcd')).toBe(false);
     expect(ruleAllows(url('get', '/api'), { verbs: ['get'], nonResourceURLs: ['/api', '/api/*'] })).toBe(true);
     expect(ruleAllows(url('access', '/'), { verbs: ['*'], nonResourceURLs: ['*'] })).toBe(true);
