@@ -5,8 +5,8 @@ import type { RequestInfo } from '../../../src/apiserver/requestinfo.js';
 const res = (verb: string, resource: string, name = '', subresource = '', group = ''): RequestInfo => ({
   kind: 'resource', cluster: 'root:acme', prefix: group ? 'apis' : 'api', group, version: 'v1', namespace: 'ns',
   resource, name, subresource, verb: verb as never, extra: [],
-}) as RequestInfo;
-const url = (verb: string, path: string): RequestInfo => ({ kind: 'nonresource', cluster: 'root:acme', path, verb }) as RequestInfo;
+}) as unknown as RequestInfo;
+const url = (verb: string, path: string): RequestInfo => ({ kind: 'nonresource', cluster: 'root:acme', path, verb }) as unknown as RequestInfo;
 
 describe('RBAC rule matching', () => {
   it('matches verbs, groups and resources exactly or by *', () => {
