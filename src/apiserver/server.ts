@@ -171,7 +171,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     // the root decision (see the top of this file): nothing below runs for a caller who may not enter
     if (cluster && !mayEnterCluster(user, cluster)) throw clusterForbidden(user, cluster);
     const info: RequestInfo = resolveRequestInfo(req.method, split.rest, target.query, cluster);
-    const decision = opts.authorizer.authorize(user, info);
+    const decision = await opts.authorizer.authorize(user, info);
     if (!decision.allowed) {
       // inside a cluster the caller may enter, kube's RBAC answer says nothing about existence
       if (cluster) throw rbacForbidden(user, info);

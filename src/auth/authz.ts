@@ -16,8 +16,30 @@ export interface Decision {
   reason?: string;
 }
 
+/** authorization.k8s.io/v1 ResourceRule / NonResourceRule, as SelfSubjectRulesReview answers them. */
+export interface ResourceRule {
+  verbs: string[];
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+}
+export interface NonResourceRule {
+  verbs: string[];
+  nonResourceURLs?: string[];
+}
+/** What a user may do in one namespace of a cluster (kube's RuleResolver.RulesFor). */
+export interface SubjectRules {
+  resourceRules: ResourceRule[];
+  nonResourceRules: NonResourceRule[];
+  incomplete: boolean;
+  evaluationError?: string;
+}
+
 export interface Authorizer {
-  authorize(user: UserInfo, info: RequestInfo): Decision;
+  /** Async: a decision may read a logical cluster's record (who administers it). */
+  authorize(user: UserInfo, info: RequestInfo): Promise<Decision>;
+  /** The rules that apply to user in namespace ('' = cluster-wide only) of cluster. */
+  rulesFor(user: UserInfo, cluster: string, namespace: string): Promise<SubjectRules>;
 }
 
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
@@ -38,7 +60,11 @@ export function mayEnterCluster(user: UserInfo, cluster: string): boolean {
 }
 
 export class BootstrapAuthorizer implements Authorizer {
-  authorize(user: UserInfo, info: RequestInfo): Decision {
+  async rulesFor(): Promise<SubjectRules> {
+    return { resourceRules: [], nonResourceRules: [], incomplete: true };
+  }
+
+  async authorize(user: UserInfo, info: RequestInfo): Promise<Decision> {
     if (user.groups.includes('system:masters')) return { allowed: true };
     if (info.cluster !== undefined && !mayEnterCluster(user, info.cluster)) return { allowed: false, reason: 'not a member of the logical cluster' };
     if (info.kind === 'nonresource' && info.verb === 'get') {
