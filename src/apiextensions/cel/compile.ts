@@ -81,7 +81,8 @@ function compileChecked(source: string, vars: ReadonlyMap<string, CelT>, want: C
     });
     return { ok: false, failedPhase: 'compile', detail: displayIssues(source, located) };
   }
-  if (checked.output.kind !== want.kind) return { ok: false, failedPhase: 'type', detail: '' };
+  // want dyn: any output (kube's cel.AnyType return type, e.g. authentication claim mappings)
+  if (want.kind !== 'dyn' && checked.output.kind !== want.kind) return { ok: false, failedPhase: 'type', detail: '' };
   if (literals?.programError) return { ok: false, failedPhase: 'program', detail: literals.programError };
   return {
     ok: true,
