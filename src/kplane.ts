@@ -14,7 +14,9 @@ import type { VersionInfo } from './apiserver/deps.js';
 import {
   BearerTokenAuthenticator, ClientCertAuthenticator, ServiceAccountTokenAuthenticator, UnionAuthenticator,
 } from './auth/authn.js';
-import { BootstrapAuthorizer } from './auth/authz.js';
+import { RBACAuthorizer } from './auth/rbac/authorizer.js';
+import { RBACIndex } from './auth/rbac/index.js';
+import { RegistryWorkspaceAdmins } from './tenancy/workspace-admins.js';
 import { clientKeysInKubeForm, renderKubeconfig } from './auth/kubeconfig.js';
 import { issue, loadOrCreatePki, type ServerPki } from './auth/pki.js';
 import { loadOrCreateSigningKey, ServiceAccountTokens } from './auth/serviceaccount-tokens.js';
@@ -85,6 +87,8 @@ export class Kplane {
   url = '';
   /** Which custom resources each cluster serves (set while starting). */
   crdIndex: CustomResourceIndex | undefined;
+  /** Every cluster's RBAC objects (set while starting). */
+  rbacIndex: RBACIndex | undefined;
 
   private constructor(
     readonly config: KplaneConfig,
@@ -122,7 +126,8 @@ export class Kplane {
     await clusters.create(ROOT, undefined, new Date());
     let self: Kplane | undefined;
     // the `kubernetes` Service and its endpoints point at kplane's URL, known once it listens
-    const store = new DefaultsOverlay(baseStore, bootstrapTemplates(pki.ca.certPem, () => self?.externalURLIfListening()), clusters);
+    const templates = bootstrapTemplates(pki.ca.certPem, () => self?.externalURLIfListening());
+    const store = new DefaultsOverlay(baseStore, templates, clusters);
     const catalog = new ResourceCatalog(builtinResources);
     const admission = new AdmissionChain();
     const registry = new Registry({ store, admission });
@@ -141,6 +146,12 @@ export class Kplane {
     const crdIndex = new CustomResourceIndex(store, catalog, { serviceResolver: config.conversionServiceResolver });
     await crdIndex.start();
     k.crdIndex = crdIndex;
+    // every cluster's RBAC objects (the bootstrap policy shared), for the authorizer
+    const rbacIndex = new RBACIndex(baseStore, templates);
+    await rbacIndex.start();
+    k.rbacIndex = rbacIndex;
+    const workspacesType = catalog.allTypes().find((t) => t.group === 'tenancy.kplane.io' && t.resource === 'workspaces')!;
+    const authorizer = new RBACAuthorizer(rbacIndex, new RegistryWorkspaceAdmins(registry, workspacesType));
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
     const crdType = catalog.allTypes().find((t) => t.group === 'apiextensions.k8s.io' && t.resource === 'customresourcedefinitions');
     if (crdType) k.controllers.push(new CRDNamesController(deps, crdType, crdIndex), new CRDFinalizerController(deps, crdType, crdIndex));
@@ -172,7 +183,7 @@ export class Kplane {
           getSecret: (cluster, ns, name) => registry.tryGet(secretsType, cluster as ClusterName, ns, name),
         }, { onReject: (reason) => log.debug({ reason }, 'service account token refused') })),
       ),
-      authorizer: new BootstrapAuthorizer(),
+      authorizer,
       logger: log,
       ready: () => k.readyFlag,
     });
@@ -257,6 +268,7 @@ export class Kplane {
     clearTimeout(cut);
     for (const c of this.controllers) await c.stop();
     this.crdIndex?.stop();
+    this.rbacIndex?.stop();
     this.clusters.stop();
     await this.store.close();
     this.log.info('kplane stopped');

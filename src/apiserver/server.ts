@@ -1,14 +1,14 @@
 // The HTTPS API server: one fastify instance serving every logical cluster under
 // /clusters/<name>/..., plus health and version at the top level. The handler chain follows
-// kube-apiserver's: authenticate, impersonation (refused for now), resolve the request, authorize,
+// kube-apiserver's: authenticate, impersonation (checked by the authorizer), resolve the request, authorize,
 // then discovery, OpenAPI or the resource handlers. fastify only routes: every method reaches the
 // one handler, bodies are read by the handlers (body.ts), and no answer of fastify's or Node's own
 // reaches a client (edge.ts gives Go's server texts, everything else is a metav1.Status).
 //
 // Logical clusters and existence: inside /clusters/<name>, a caller who may not enter the cluster
-// (mayEnterCluster: system:masters, or an identity of that cluster such as its service accounts)
-// gets one answer, the cluster 403, on every path and every method, decided from the cluster
-// name alone before the path, the body or the cluster's record is looked at. So an absent cluster
+// (the authorizer's door, src/auth/rbac/authorizer.ts) gets one answer, the cluster 403, on every
+// path and every method, decided before the body or the cluster's record is looked at, from what
+// does not depend on the cluster's existence (its name, bindings and Workspace). So an absent cluster
 // and someone else's cluster cannot be told apart by anyone who may not enter them: not through
 // health or version paths, not through unknown paths or methods, not through any encoding of the
 // name (the path is decoded once, as Go's server does, and never cleaned).
@@ -18,8 +18,9 @@ import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { forbidden, StatusError } from '../apimachinery/errors.js';
-import { ANONYMOUS, refuseImpersonation, type Authenticator } from '../auth/authn.js';
-import { mayEnterCluster, type Authorizer } from '../auth/authz.js';
+import { ANONYMOUS, type Authenticator } from '../auth/authn.js';
+import type { Authorizer } from '../auth/authz.js';
+import { impersonate, ImpersonationDoorDenied } from '../auth/impersonation.js';
 import type { UserInfo } from '../registry/types.js';
 import { WILDCARD, type ClusterName } from '../tenancy/logicalcluster.js';
 import type { ApiDeps } from './deps.js';
@@ -164,15 +165,21 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     reply.raw.once('finish', () => limitUnreadBody(req.raw));
     const split = splitClusterPath(target.path);
     // credentials are judged for the logical cluster addressed: a service account token is only good in its own
-    const user = (await opts.authenticator.authenticate(req.raw, { cluster: split.invalid === undefined ? split.cluster : undefined })) ?? ANONYMOUS;
-    refuseImpersonation(req.raw, user);
-    if (split.invalid !== undefined) throw clusterForbidden(user, split.invalid);
+    const requestor = (await opts.authenticator.authenticate(req.raw, { cluster: split.invalid === undefined ? split.cluster : undefined })) ?? ANONYMOUS;
+    if (split.invalid !== undefined) throw clusterForbidden(requestor, split.invalid);
     const cluster = split.cluster;
-    // the root decision (see the top of this file): nothing below runs for a caller who may not enter
-    if (cluster && !mayEnterCluster(user, cluster)) throw clusterForbidden(user, cluster);
+    let user = requestor;
+    try {
+      user = (await impersonate(req.raw, requestor, cluster, opts.authorizer)) ?? requestor;
+    } catch (e) {
+      if (e instanceof ImpersonationDoorDenied && cluster) throw clusterForbidden(requestor, cluster);
+      throw e;
+    }
     const info: RequestInfo = resolveRequestInfo(req.method, split.rest, target.query, cluster);
     const decision = await opts.authorizer.authorize(user, info);
     if (!decision.allowed) {
+      // the door (see the top of this file): one answer for absent and forbidden clusters
+      if (cluster && decision.door) throw clusterForbidden(user, cluster);
       // inside a cluster the caller may enter, kube's RBAC answer says nothing about existence
       if (cluster) throw rbacForbidden(user, info);
       throw new StatusError(403, 'Forbidden', `forbidden: User "${user.username}" cannot ${req.method.toLowerCase()} path "${target.path}"`, {});

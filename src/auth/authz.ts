@@ -14,6 +14,8 @@ import type { RequestInfo } from '../apiserver/requestinfo.js';
 export interface Decision {
   allowed: boolean;
   reason?: string;
+  /** Denied at the cluster's door (the caller may not address the cluster at all). */
+  door?: boolean;
 }
 
 /** authorization.k8s.io/v1 ResourceRule / NonResourceRule, as SelfSubjectRulesReview answers them. */

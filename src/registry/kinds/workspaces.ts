@@ -24,11 +24,36 @@ export const WORKSPACE_PHASES = [WORKSPACE_PHASE_INITIALIZING, WORKSPACE_PHASE_R
 /** Logical-cluster paths are at most this long (see tenancy/logicalcluster.ts). */
 const MAX_CLUSTER_PATH_LENGTH = 1024;
 
+/**
+ * Who made a workspace: set by the server on create from the requesting user (never by the
+ * client), kept on every update. The creator administers the workspace's logical cluster.
+ */
+export const OWNER_ANNOTATION = 'tenancy.kplane.io/owner';
+const ADMIN_KINDS = ['Group', 'User'];
+
 function validateSpec(ws: KubeObject): FieldError[] {
   if (ws.spec !== undefined && ws.spec !== null && !isObj(ws.spec)) {
     return [field.invalid('spec', ws.spec, 'must be an object')];
   }
-  return [];
+  const errs: FieldError[] = [];
+  const admins = isObj(ws.spec) ? ws.spec.admins : undefined;
+  if (admins === undefined || admins === null) return errs;
+  if (!Array.isArray(admins)) return [field.invalid('spec.admins', admins, 'must be an array')];
+  admins.forEach((a, i) => {
+    const path = `spec.admins[${i}]`;
+    if (!isObj(a)) {
+      errs.push(field.invalid(path, a, 'must be an object'));
+      return;
+    }
+    if (typeof a.kind !== 'string' || !ADMIN_KINDS.includes(a.kind)) errs.push(field.notSupported(`${path}.kind`, a.kind ?? '', ADMIN_KINDS));
+    if (typeof a.name !== 'string' || a.name === '') errs.push(field.required(`${path}.name`, ''));
+  });
+  return errs;
+}
+
+/** The owner annotation's value for a user: JSON of the name, and the cluster of a scoped identity. */
+export function ownerAnnotationValue(user: { username: string; cluster?: string }): string {
+  return JSON.stringify(user.cluster === undefined ? { username: user.username } : { username: user.username, cluster: user.cluster });
 }
 
 function validateStatus(ws: KubeObject): FieldError[] {
@@ -81,8 +106,12 @@ export const workspaces: ResourceType = {
     applyDefaults(ws) {
       if (ws.spec === undefined || ws.spec === null) ws.spec = {};
     },
-    prepareForCreate(ws) {
+    prepareForCreate(ws, ctx) {
       ws.status = { phase: WORKSPACE_PHASE_INITIALIZING };
+      const annotations = { ...(ws.metadata.annotations ?? {}) };
+      if (ctx?.user) annotations[OWNER_ANNOTATION] = ownerAnnotationValue(ctx.user);
+      else delete annotations[OWNER_ANNOTATION];
+      ws.metadata.annotations = annotations;
       const fins = Array.isArray(ws.metadata.finalizers) ? ws.metadata.finalizers.slice() : [];
       if (!fins.includes(WORKSPACE_FINALIZER)) fins.push(WORKSPACE_FINALIZER);
       ws.metadata.finalizers = fins;
@@ -101,6 +130,12 @@ export const workspaces: ResourceType = {
     allowCreateOnUpdate: false,
     allowUnconditionalUpdate: false,
     prepareForUpdate(ws, old) {
+      // the owner is the server's record of who created the workspace: clients cannot change it
+      const owner = old.metadata.annotations?.[OWNER_ANNOTATION];
+      const annotations = { ...(ws.metadata.annotations ?? {}) };
+      if (owner === undefined) delete annotations[OWNER_ANNOTATION];
+      else annotations[OWNER_ANNOTATION] = owner;
+      ws.metadata.annotations = annotations;
       if (old.status === undefined) delete ws.status;
       else ws.status = deepCopy(old.status);
       const oldGen = typeof old.metadata?.generation === 'number' ? old.metadata.generation : 0;
