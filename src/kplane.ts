@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { RBACEscalationCheck } from './admission/rbac-escalation.js';
 import { buildApiServer } from './apiserver/server.js';
 import type { VersionInfo } from './apiserver/deps.js';
 import {
@@ -152,6 +153,7 @@ export class Kplane {
     k.rbacIndex = rbacIndex;
     const workspacesType = catalog.allTypes().find((t) => t.group === 'tenancy.kplane.io' && t.resource === 'workspaces')!;
     const authorizer = new RBACAuthorizer(rbacIndex, new RegistryWorkspaceAdmins(registry, workspacesType));
+    admission.add(new RBACEscalationCheck(authorizer));
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
     const crdType = catalog.allTypes().find((t) => t.group === 'apiextensions.k8s.io' && t.resource === 'customresourcedefinitions');
     if (crdType) k.controllers.push(new CRDNamesController(deps, crdType, crdIndex), new CRDFinalizerController(deps, crdType, crdIndex));
@@ -166,6 +168,11 @@ export class Kplane {
     );
     for (const c of k.controllers) await c.start();
 
+    // every bearer token authenticator: the request chain's, and TokenReview's
+    const bearerTokens = new BearerTokenAuthenticator(new ServiceAccountTokenAuthenticator(tokens, {
+      getServiceAccount: (cluster, ns, name) => registry.tryGet(serviceAccountsType, cluster as ClusterName, ns, name),
+      getSecret: (cluster, ns, name) => registry.tryGet(secretsType, cluster as ClusterName, ns, name),
+    }, { onReject: (reason) => log.debug({ reason }, 'service account token refused') }));
     k.app = await buildApiServer({
       deps: {
         registry, catalog, clusters,
@@ -174,15 +181,11 @@ export class Kplane {
         shutdown: k.abort.signal,
         bookmarkIntervalMs: config.bookmarkIntervalMs ?? 60_000,
         tokens,
+        authorizer,
+        tokenAuthenticator: bearerTokens,
       },
       tls: { key: pki.serving.keyPem, cert: pki.serving.certPem, ca: pki.ca.certPem },
-      authenticator: new UnionAuthenticator(
-        new ClientCertAuthenticator(),
-        new BearerTokenAuthenticator(new ServiceAccountTokenAuthenticator(tokens, {
-          getServiceAccount: (cluster, ns, name) => registry.tryGet(serviceAccountsType, cluster as ClusterName, ns, name),
-          getSecret: (cluster, ns, name) => registry.tryGet(secretsType, cluster as ClusterName, ns, name),
-        }, { onReject: (reason) => log.debug({ reason }, 'service account token refused') })),
-      ),
+      authenticator: new UnionAuthenticator(new ClientCertAuthenticator(), bearerTokens),
       authorizer,
       logger: log,
       ready: () => k.readyFlag,

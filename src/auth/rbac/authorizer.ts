@@ -78,7 +78,14 @@ export class RBACAuthorizer implements Authorizer {
     // outside /clusters/: the public health and version paths (kube's system:public-info-viewer)
     if (cluster === undefined) return { allowed: info.kind === 'nonresource' && info.verb === 'get' && isPublicPath(info) };
     if (cluster === '*') return { allowed: false, door: true };
-    const entry = await this.enter(user, cluster, 0);
+    if (this.isMember(user, cluster)) {
+      // RBAC first: the Workspace is read only when RBAC alone does not allow
+      const d = this.rbac(user, cluster, info);
+      if (d.allowed) return d;
+      const ws = await this.workspaceEntry(user, cluster, 0);
+      return ws.kind === 'admin' ? { allowed: true, reason: ws.reason } : d;
+    }
+    const entry = await this.workspaceEntry(user, cluster, 0);
     if (entry.kind === 'none') return { allowed: false, door: true };
     if (entry.kind === 'admin') return { allowed: true, reason: entry.reason };
     return this.rbac(user, cluster, info);
@@ -91,7 +98,7 @@ export class RBACAuthorizer implements Authorizer {
   /** Every rule that applies to the user in the namespace ('' = cluster-wide only) of the cluster. */
   async policyRulesFor(user: UserInfo, cluster: ClusterName, namespace: string): Promise<PolicyRule[]> {
     if (isPrivileged(user)) return [...FULL_AUTHORITY];
-    const entry = await this.enter(user, cluster, 0);
+    const entry = await this.enter(user, cluster);
     if (entry.kind === 'none') return [];
     if (entry.kind === 'admin') return [...FULL_AUTHORITY];
     const rules: PolicyRule[] = [];
@@ -135,13 +142,20 @@ export class RBACAuthorizer implements Authorizer {
     if (namespace) each(this.index.roleBindings(cluster, namespace));
   }
 
-  /** The door (see the top of this file). depth bounds the walk up the workspace tree. */
-  private async enter(user: UserInfo, cluster: ClusterName, depth: number): Promise<Entry> {
-    if (user.cluster !== undefined) {
-      if (user.cluster === cluster) return MEMBER;
-    } else if (this.index.names(cluster, user)) {
-      return MEMBER;
-    }
+  /** Members by identity or binding (no read needed): the cluster's own identities, anyone a binding names. */
+  private isMember(user: UserInfo, cluster: ClusterName): boolean {
+    return user.cluster !== undefined ? user.cluster === cluster : this.index.names(cluster, user);
+  }
+
+  /** The door (see the top of this file): administrators first, then members. */
+  private async enter(user: UserInfo, cluster: ClusterName): Promise<Entry> {
+    const ws = await this.workspaceEntry(user, cluster, 0);
+    if (ws.kind !== 'none') return ws;
+    return this.isMember(user, cluster) ? MEMBER : NONE;
+  }
+
+  /** What the cluster's Workspace and the parent's grants make of the user. depth bounds the walk up. */
+  private async workspaceEntry(user: UserInfo, cluster: ClusterName, depth: number): Promise<Entry> {
     const split = splitCluster(cluster);
     if (!split || depth > 64) return NONE;
     const ws = await this.workspaces.adminsOf(cluster);
@@ -149,14 +163,15 @@ export class RBACAuthorizer implements Authorizer {
     if (ws.owner && ws.owner.username === user.username && ws.owner.cluster === user.cluster) {
       return { kind: 'admin', reason: `kplane: allowed as the creator of workspace ${JSON.stringify(cluster)}` };
     }
-    // spec.admins names users of the provider's identity provider, never one cluster's identities
-    if (user.cluster === undefined) {
+    // spec.admins names users of the provider's identity provider, or identities issued for this
+    // very cluster; never another cluster's identities
+    if (user.cluster === undefined || user.cluster === cluster) {
       const s = ws.admins.find((a) => subjectAppliesTo(user, a, ''));
       if (s) return { kind: 'admin', reason: `kplane: allowed by spec.admins of workspace ${JSON.stringify(cluster)} to ${s.kind} ${JSON.stringify(s.name)}` };
     }
-    const parent = await this.enter(user, split.parent, depth + 1);
-    if (parent.kind === 'none') return NONE;
-    if (parent.kind === 'admin') return { kind: 'admin', reason: parent.reason };
+    const parent = await this.workspaceEntry(user, split.parent, depth + 1);
+    if (parent.kind === 'admin') return parent;
+    if (parent.kind === 'none' && !this.isMember(user, split.parent)) return NONE;
     const content = (verb: string) => resourceAttributes(split.parent, { verb, group: TENANCY_GROUP, resource: 'workspaces', subresource: 'content', name: split.name });
     const admin = this.rbac(user, split.parent, content('admin'));
     if (admin.allowed) return { kind: 'admin', reason: `kplane: administers workspace ${JSON.stringify(cluster)}: ${admin.reason ?? ''} in ${split.parent}` };
