@@ -4,7 +4,7 @@
 // an aggregationRule needs full authority. Checked in the cluster and namespace of the write, with
 // the same rules the authorizer uses (the door's administrators hold everything).
 
-import { forbidden } from '../apimachinery/errors.js';
+import { forbidden, notFound } from '../apimachinery/errors.js';
 import type { KubeObject } from '../apimachinery/object.js';
 import { FULL_AUTHORITY, isPrivileged, resourceAttributes, type RBACAuthorizer } from '../auth/rbac/authorizer.js';
 import { escalationError } from '../auth/rbac/covers.js';
@@ -57,8 +57,9 @@ export class RBACEscalationCheck implements AdmissionPlugin {
     if (refResource && await allowedTo('bind', refResource, roleRef.name, roleRef.apiGroup ?? RBAC_GROUP)) return;
     const rules = this.authorizer.roleRefRules(cluster, roleRef, namespace);
     if (!rules) {
-      const what = refResource ? `${refResource}.${RBAC_GROUP} ${JSON.stringify(roleRef.name)} not found` : `unsupported role reference kind: ${JSON.stringify(roleRef.kind)}`;
-      throw forbidden(gr, name, what);
+      // kube answers the role it could not find as a NotFound of the binding's own resource
+      if (!refResource) throw forbidden(gr, name, `unsupported role reference kind: ${JSON.stringify(roleRef.kind)}`);
+      throw notFound(gr, roleRef.name);
     }
     const err = escalationError(user, owned, rules);
     if (err) throw forbidden(gr, name, err);

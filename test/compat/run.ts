@@ -371,7 +371,7 @@ function conditionHolds(u: WaitCondition, r: Response): boolean {
 
 async function poll(side: Side, step: WaitStep): Promise<{ met: boolean; last: Response; req: OutgoingRequest }> {
   const w = step.wait;
-  const req: OutgoingRequest = { method: 'GET', path: buildPath(w.path, w.query, side.vars), headers: { Accept: w.accept ?? 'application/json' } };
+  const req: OutgoingRequest = { method: 'GET', path: buildPath(w.path, w.query, side.vars), headers: headerMap(w.headers, w.accept, undefined, side.vars) };
   const until = substDeep(w.until, side.vars) as WaitCondition;
   const deadline = Date.now() + (w.timeoutMs ?? 60_000);
   for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {

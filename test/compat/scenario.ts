@@ -82,6 +82,8 @@ export interface WaitStep {
     capture?: Record<string, string>;
     /** Accept header of the polled GET (default application/json). */
     accept?: string;
+    /** Other headers of the polled GET (e.g. Impersonate-User: poll until a grant takes effect). */
+    headers?: Record<string, string>;
   };
 }
 
