@@ -3,6 +3,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { SchemaNode } from '../apimachinery/schema.js';
 import type { ServiceAccountTokens } from '../auth/serviceaccount-tokens.js';
+import type { TokenAuthenticator } from '../auth/authn.js';
+import type { Authorizer } from '../auth/authz.js';
 import type { ResourceCatalog } from '../registry/catalog.js';
 import type { Registry } from '../registry/store.js';
 import type { ResourceType } from '../registry/types.js';
@@ -34,4 +36,8 @@ export interface ApiDeps {
   bookmarkIntervalMs: number;
   /** Service account tokens (the serviceaccounts/token subresource). */
   tokens?: ServiceAccountTokens;
+  /** The request authorizer, for the access reviews (SelfSubjectAccessReview...). */
+  authorizer?: Authorizer;
+  /** The bearer token authenticators, for TokenReview. */
+  tokenAuthenticator?: TokenAuthenticator;
 }

@@ -21,6 +21,11 @@ export const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['sys
 /** What the request addresses: its logical cluster (undefined outside /clusters/, '*' for all). */
 export interface AuthenticationTarget {
   cluster?: string;
+  /**
+   * The audiences a token must be meant for (a TokenReview's spec.audiences); unset: the
+   * cluster's API audiences.
+   */
+  audiences?: string[];
 }
 
 export interface Authenticator {
@@ -150,8 +155,11 @@ export interface TokenAuthenticator {
   authenticateToken(token: string, target: AuthenticationTarget): Promise<UserInfo | undefined>;
 }
 
-/** `Authorization: Bearer <token>` against a list of token authenticators; an unknown token is a 401. */
-export class BearerTokenAuthenticator implements Authenticator {
+/**
+ * `Authorization: Bearer <token>` against a list of token authenticators; an unknown token is a
+ * 401. Also the union of those authenticators for a token alone (TokenReview).
+ */
+export class BearerTokenAuthenticator implements Authenticator, TokenAuthenticator {
   private readonly tokens: TokenAuthenticator[];
 
   constructor(...tokens: TokenAuthenticator[]) {
@@ -161,12 +169,18 @@ export class BearerTokenAuthenticator implements Authenticator {
   async authenticate(req: IncomingMessage, target: AuthenticationTarget): Promise<UserInfo | undefined> {
     const token = bearerToken(req);
     if (token === undefined) return undefined;
+    const user = await this.authenticateToken(token, target);
+    if (user) return user;
+    // kube: "invalid bearer token", answered as a plain 401
+    throw unauthorized();
+  }
+
+  async authenticateToken(token: string, target: AuthenticationTarget): Promise<UserInfo | undefined> {
     for (const t of this.tokens) {
       const user = await t.authenticateToken(token, target);
       if (user) return user;
     }
-    // kube: "invalid bearer token", answered as a plain 401
-    throw unauthorized();
+    return undefined;
   }
 }
 
@@ -224,7 +238,7 @@ export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
   async authenticateToken(token: string, target: AuthenticationTarget): Promise<UserInfo | undefined> {
     if (!this.tokens.isOurs(token)) return undefined;
     try {
-      const t = await this.tokens.verify(token, target.cluster);
+      const t = await this.tokens.verify(token, target.cluster, target.audiences);
       await (t.legacy ? this.checkLegacy(t, token) : this.checkBound(t));
       return { ...serviceAccountUser(t), cluster: t.cluster };
     } catch (e) {

@@ -245,10 +245,10 @@ export class ServiceAccountTokens {
 
   /**
    * Checks signature, issuer, cluster, audience and times of a token presented to `cluster`
-   * (undefined: a request outside any logical cluster, '*': the cross-cluster view). Throws
-   * TokenError with kube's reason texts.
+   * (undefined: a request outside any logical cluster, '*': the cross-cluster view), for one of
+   * `audiences` (default: the cluster's API audiences). Throws TokenError with kube's reason texts.
    */
-  async verify(token: string, cluster: string | undefined): Promise<VerifiedToken> {
+  async verify(token: string, cluster: string | undefined, audiences?: string[]): Promise<VerifiedToken> {
     const payload = peekPayload(token);
     if (!payload) throw new TokenError('token is not a JWT');
     let verified: Uint8Array;
@@ -275,7 +275,7 @@ export class ServiceAccountTokens {
     const legacy = claims.iss === LEGACY_ISSUER;
     if (!legacy && claims.iss !== this.issuerFor(cluster)) throw new TokenError(`token issuer "${String(claims.iss)}" is invalid`);
 
-    const implicit = this.apiAudiences(cluster);
+    const implicit = audiences?.length ? audiences : this.apiAudiences(cluster);
     const tokenAuds = audiencesOf(claims.aud);
     const auds = tokenAuds.length === 0 ? implicit : tokenAuds.filter((a) => implicit.includes(a));
     if (auds.length === 0) {

@@ -237,7 +237,8 @@ function apiResources(list: readonly ResourceType[], builtin: boolean): APIResou
     };
     if (t.shortNames.length) main.shortNames = [...t.shortNames];
     if (t.categories.length) main.categories = [...t.categories];
-    main.storageVersionHash = storageHashOf(t);
+    // only a stored resource has a storage version (kube: storages that are StorageVersionProviders)
+    if (!t.createOnly) main.storageVersionHash = storageHashOf(t);
     out.push({ path: t.resource, r: main });
     const subs = builtin ? [...t.subresources].sort() : [...t.subresources].sort(crdSubresourceOrder);
     for (const s of subs) {

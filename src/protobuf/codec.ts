@@ -258,6 +258,7 @@ function zeroJson(type: string, ctx: DecodeContext): unknown {
     case 'FieldsV1': return null;
     case 'Quantity': return '0';
     case 'IntOrString': return 0;
+    case 'ExtraValue': return [];
     default: return decodeMessage(type, new Uint8Array(0), ctx);
   }
 }
@@ -350,6 +351,15 @@ export function decodeWellKnown(type: WellKnown, bytes: Uint8Array, ctx: DecodeC
       const raw = smallFields(bytes, 'FieldsV1', []).get(1);
       if (!raw) return null;
       return parseEmbeddedJson(bytesOf(raw));
+    }
+    case 'ExtraValue': {
+      const items: string[] = [];
+      const r = new Reader(bytes, 'ExtraValue');
+      while (!r.done) {
+        const f = r.field();
+        if (f.no === 1 && f.wireType === WIRE_BYTES) items.push(utf8.decode(bytesOf(f)));
+      }
+      return items;
     }
     case 'RawExtension': {
       const raw = smallFields(bytes, 'RawExtension', []).get(1);
@@ -514,6 +524,12 @@ export function encodeWellKnown(type: WellKnown, v: unknown, ctx: EncodeContext,
       if (missing) return new Uint8Array(0);
       const w = new Writer();
       w.string(1, JSON.stringify(v));
+      return w.finish();
+    }
+    case 'ExtraValue': {
+      if (!missing && !Array.isArray(v)) throw new EncodeError(`${path}: expected a list of strings`);
+      const w = new Writer();
+      for (const item of (v as unknown[] | null) ?? []) w.string(1, String(item));
       return w.finish();
     }
     case 'RawExtension': {

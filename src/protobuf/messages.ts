@@ -28,8 +28,9 @@ export type Scalar = 'string' | 'bool' | 'int32' | 'int64' | 'bytes';
  *   FieldsV1      {1: bytes Raw (JSON text)}                    JSON the embedded value
  *   RawExtension  {1: bytes raw}                                JSON the embedded object (raw is JSON,
  *                 or a `k8s\0`-prefixed protobuf object when it comes from a protobuf watch)
+ *   ExtraValue    {1: repeated string items}                    JSON an array of strings (a named []string)
  */
-export const WELL_KNOWN = ['Time', 'MicroTime', 'Quantity', 'IntOrString', 'FieldsV1', 'RawExtension'] as const;
+export const WELL_KNOWN = ['Time', 'MicroTime', 'Quantity', 'IntOrString', 'FieldsV1', 'RawExtension', 'ExtraValue'] as const;
 export type WellKnown = (typeof WELL_KNOWN)[number];
 
 export type FieldTuple = readonly [no: number, json: string, type: string, flags: string, goName?: string];
@@ -491,6 +492,121 @@ export const MESSAGES: Readonly<Record<string, readonly FieldTuple[]>> = {
     [3, 'name', 'string', 'o'],
     [4, 'uid', 'string', 'o', 'UID'],
   ],
+  // (the reviews: kubectl auth whoami, can-i send and accept protobuf)
+  'authentication.UserInfo': [
+    [1, 'username', 'string', 'o'],
+    [2, 'uid', 'string', 'o', 'UID'],
+    [3, 'groups', 'string', 'ro'],
+    [4, 'extra', 'ExtraValue', 'mo'],
+  ],
+  'authentication.SelfSubjectReview': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'status', 'authentication.SelfSubjectReviewStatus', 'o'],
+  ],
+  'authentication.SelfSubjectReviewStatus': [
+    [1, 'userInfo', 'authentication.UserInfo', 'o', 'UserInfo'],
+  ],
+  'authentication.TokenReview': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'spec', 'authentication.TokenReviewSpec', ''],
+    [3, 'status', 'authentication.TokenReviewStatus', 'o'],
+  ],
+  'authentication.TokenReviewSpec': [
+    [1, 'token', 'string', 'o'],
+    [2, 'audiences', 'string', 'ro'],
+  ],
+  'authentication.TokenReviewStatus': [
+    [1, 'authenticated', 'bool', 'o'],
+    [2, 'user', 'authentication.UserInfo', 'o'],
+    [4, 'audiences', 'string', 'ro'],
+    [3, 'error', 'string', 'o'],
+  ],
+  // -------------------------------------------------- authorization/v1 --
+  'authorization.SelfSubjectAccessReview': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'spec', 'authorization.SelfSubjectAccessReviewSpec', ''],
+    [3, 'status', 'authorization.SubjectAccessReviewStatus', 'o'],
+  ],
+  'authorization.SelfSubjectAccessReviewSpec': [
+    [1, 'resourceAttributes', 'authorization.ResourceAttributes', 'po', 'ResourceAttributes'],
+    [2, 'nonResourceAttributes', 'authorization.NonResourceAttributes', 'po', 'NonResourceAttributes'],
+  ],
+  'authorization.SubjectAccessReview': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'spec', 'authorization.SubjectAccessReviewSpec', ''],
+    [3, 'status', 'authorization.SubjectAccessReviewStatus', 'o'],
+  ],
+  'authorization.LocalSubjectAccessReview': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'spec', 'authorization.SubjectAccessReviewSpec', ''],
+    [3, 'status', 'authorization.SubjectAccessReviewStatus', 'o'],
+  ],
+  'authorization.SubjectAccessReviewSpec': [
+    [1, 'resourceAttributes', 'authorization.ResourceAttributes', 'po', 'ResourceAttributes'],
+    [2, 'nonResourceAttributes', 'authorization.NonResourceAttributes', 'po', 'NonResourceAttributes'],
+    [3, 'user', 'string', 'o'],
+    [4, 'groups', 'string', 'ro'],
+    [5, 'extra', 'ExtraValue', 'mo'],
+    [6, 'uid', 'string', 'o', 'UID'],
+  ],
+  'authorization.SubjectAccessReviewStatus': [
+    [1, 'allowed', 'bool', ''],
+    [4, 'denied', 'bool', 'o'],
+    [2, 'reason', 'string', 'o'],
+    [3, 'evaluationError', 'string', 'o'],
+  ],
+  'authorization.ResourceAttributes': [
+    [1, 'namespace', 'string', 'o'],
+    [2, 'verb', 'string', 'o'],
+    [3, 'group', 'string', 'o'],
+    [4, 'version', 'string', 'o'],
+    [5, 'resource', 'string', 'o'],
+    [6, 'subresource', 'string', 'o'],
+    [7, 'name', 'string', 'o'],
+    [8, 'fieldSelector', 'authorization.FieldSelectorAttributes', 'po', 'FieldSelector'],
+    [9, 'labelSelector', 'authorization.LabelSelectorAttributes', 'po', 'LabelSelector'],
+  ],
+  'authorization.FieldSelectorAttributes': [
+    [1, 'rawSelector', 'string', 'o'],
+    [2, 'requirements', 'meta.FieldSelectorRequirement', 'ro'],
+  ],
+  'authorization.LabelSelectorAttributes': [
+    [1, 'rawSelector', 'string', 'o'],
+    [2, 'requirements', 'meta.LabelSelectorRequirement', 'ro'],
+  ],
+  'meta.FieldSelectorRequirement': [
+    [1, 'key', 'string', ''],
+    [2, 'operator', 'string', ''],
+    [3, 'values', 'string', 'ro'],
+  ],
+  'authorization.NonResourceAttributes': [
+    [1, 'path', 'string', 'o'],
+    [2, 'verb', 'string', 'o'],
+  ],
+  'authorization.SelfSubjectRulesReview': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'spec', 'authorization.SelfSubjectRulesReviewSpec', ''],
+    [3, 'status', 'authorization.SubjectRulesReviewStatus', 'o'],
+  ],
+  'authorization.SelfSubjectRulesReviewSpec': [
+    [1, 'namespace', 'string', 'o'],
+  ],
+  'authorization.SubjectRulesReviewStatus': [
+    [1, 'resourceRules', 'authorization.ResourceRule', 'rl'],
+    [2, 'nonResourceRules', 'authorization.NonResourceRule', 'rl'],
+    [3, 'incomplete', 'bool', ''],
+    [4, 'evaluationError', 'string', 'o'],
+  ],
+  'authorization.ResourceRule': [
+    [1, 'verbs', 'string', 'r'],
+    [2, 'apiGroups', 'string', 'ro', 'APIGroups'],
+    [3, 'resources', 'string', 'ro'],
+    [4, 'resourceNames', 'string', 'ro'],
+  ],
+  'authorization.NonResourceRule': [
+    [1, 'verbs', 'string', 'r'],
+    [2, 'nonResourceURLs', 'string', 'ro', 'NonResourceURLs'],
+  ],
 };
 
 /** Every list kind is {1: ListMeta metadata, 2: repeated items}. */
@@ -517,7 +633,17 @@ const SERVED: Record<string, Record<string, string>> = {
   'discovery.k8s.io/v1': { EndpointSlice: 'discovery.EndpointSlice' },
   'events.k8s.io/v1': { Event: 'events.Event' },
   'coordination.k8s.io/v1': { Lease: 'coordination.Lease' },
-  'authentication.k8s.io/v1': { TokenRequest: 'authentication.TokenRequest' },
+  'authentication.k8s.io/v1': {
+    TokenRequest: 'authentication.TokenRequest',
+    SelfSubjectReview: 'authentication.SelfSubjectReview',
+    TokenReview: 'authentication.TokenReview',
+  },
+  'authorization.k8s.io/v1': {
+    SelfSubjectAccessReview: 'authorization.SelfSubjectAccessReview',
+    SelfSubjectRulesReview: 'authorization.SelfSubjectRulesReview',
+    SubjectAccessReview: 'authorization.SubjectAccessReview',
+    LocalSubjectAccessReview: 'authorization.LocalSubjectAccessReview',
+  },
   'rbac.authorization.k8s.io/v1': {
     Role: 'rbac.Role',
     ClusterRole: 'rbac.ClusterRole',

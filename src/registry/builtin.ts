@@ -12,13 +12,19 @@ import { events } from './kinds/events.js';
 import { eventsV1 } from './kinds/eventsv1.js';
 import { leases } from './kinds/leases.js';
 import { limitranges } from './kinds/limitranges.js';
+import { localsubjectaccessreviews } from './kinds/localsubjectaccessreviews.js';
 import { namespaces } from './kinds/namespaces.js';
 import { resourcequotas } from './kinds/resourcequotas.js';
 import { rolebindings } from './kinds/rolebindings.js';
 import { roles } from './kinds/roles.js';
 import { secrets } from './kinds/secrets.js';
+import { selfsubjectaccessreviews } from './kinds/selfsubjectaccessreviews.js';
+import { selfsubjectreviews } from './kinds/selfsubjectreviews.js';
+import { selfsubjectrulesreviews } from './kinds/selfsubjectrulesreviews.js';
 import { serviceaccounts } from './kinds/serviceaccounts.js';
 import { services } from './kinds/services.js';
+import { subjectaccessreviews } from './kinds/subjectaccessreviews.js';
+import { tokenreviews } from './kinds/tokenreviews.js';
 import { workspaces } from './kinds/workspaces.js';
 
 export const builtinResources: ResourceType[] = [
@@ -43,6 +49,13 @@ export const builtinResources: ResourceType[] = [
   clusterroles,
   rolebindings,
   clusterrolebindings,
+  // authentication.k8s.io/v1 and authorization.k8s.io/v1: the reviews, never stored
+  selfsubjectreviews,
+  tokenreviews,
+  selfsubjectaccessreviews,
+  selfsubjectrulesreviews,
+  subjectaccessreviews,
+  localsubjectaccessreviews,
   // apiextensions.k8s.io/v1
   customresourcedefinitions,
   // tenancy.kplane.io/v1alpha1 (kplane's own)

@@ -7,6 +7,8 @@ import type { KubeObject } from '../apimachinery/object.js';
 import type { SchemaNode } from '../apimachinery/schema.js';
 import type { ClusterName } from '../tenancy/logicalcluster.js';
 import type { ServiceAccountTokens } from '../auth/serviceaccount-tokens.js';
+import type { Authorizer } from '../auth/authz.js';
+import type { TokenAuthenticator } from '../auth/authn.js';
 import type { ResourceSet } from './catalog.js';
 import type { Registry } from './store.js';
 
@@ -171,6 +173,26 @@ export interface ResourceType {
   kubeStorageVersion?: string;
   /** Present for a custom resource (a kind defined by a CRD; src/apiextensions/customresource.ts). */
   customResource?: CustomResourceHooks;
+  /**
+   * Present for a resource that is never stored (kube's rest.Creater without a store: the review
+   * APIs): POST on the collection answers what this returns, every other verb is 405. Built with
+   * createOnlyResource (createonly.ts).
+   */
+  createOnly?: CreateOnlyHandler;
+}
+
+/** POST of a never-stored resource: the decoded body, answered with 201 and what create returns. */
+export interface CreateOnlyRequest {
+  ctx: RequestContext;
+  type: ResourceType;
+  /** The decoded body (its metadata.namespace already matched to the request's, as kube's create handler does). */
+  object: KubeObject;
+  dryRun: boolean;
+  services: SubresourceServices;
+}
+
+export interface CreateOnlyHandler {
+  create(req: CreateOnlyRequest): Promise<KubeObject>;
 }
 
 export interface ObjectConverter {
@@ -203,6 +225,10 @@ export interface SubresourceServices {
   types: ResourceSet;
   /** Issues service account tokens (absent where no signing key is configured). */
   tokens?: ServiceAccountTokens;
+  /** The request authorizer (access reviews ask it about anyone). */
+  authorizer?: Authorizer;
+  /** Every bearer token authenticator of the server (TokenReview). */
+  tokenAuthenticator?: TokenAuthenticator;
 }
 
 export interface SubresourceCreateRequest {

@@ -12,7 +12,7 @@ import type { KubeObject } from '../../apimachinery/object.js';
 import { supportsKind } from '../../protobuf/index.js';
 import type { ResourceSet } from '../../registry/catalog.js';
 import {
-  apiVersionOfType, type RequestContext, type ResourceType, type SubresourceHandler, type UserInfo,
+  apiVersionOfType, type RequestContext, type ResourceType, type SubresourceHandler, type SubresourceServices, type UserInfo,
 } from '../../registry/types.js';
 import type { ApiDeps } from '../deps.js';
 import type { FieldValidation } from '../decode.js';
@@ -108,6 +108,8 @@ function isTypedKind(type: ResourceType): boolean {
 
 /** Which methods the path form allows, like the routes kube-apiserver installs. */
 function allowedMethods(type: ResourceType, info: ResourceRequestInfo): string[] {
+  // a never-stored resource has one route: POST on its collection
+  if (type.createOnly) return ['POST'];
   if (info.subresource) return type.subresourceHandlers?.[info.subresource]?.methods ?? SUBRESOURCE_METHODS[info.subresource] ?? [];
   if (info.name) return ['GET', 'PUT', 'PATCH', 'DELETE'];
   // a namespaced kind across all namespaces can only be listed and watched
@@ -138,6 +140,8 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
   if (!type.namespaced && info.namespace && info.resource !== 'namespaces') throw notServed();
   // a namespaced object is only addressable inside its namespace
   if (type.namespaced && !info.namespace && info.name) throw notServed();
+  // a never-stored resource has no object paths, and a namespaced one no path across namespaces
+  if (type.createOnly && (info.name || (type.namespaced && !info.namespace))) throw notServed();
   if (!allowedMethods(type, info).includes(req.method)) throw methodNotAllowed();
   const verb = info.verb;
 
@@ -161,6 +165,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
   }
   const handler = info.subresource ? type.subresourceHandlers?.[info.subresource] : undefined;
   if (handler) return serveSubresource(deps, req, reply, { info, type, types, handler, ctx, query, pretty });
+  if (type.createOnly) return serveCreateOnly(deps, req, reply, { info, type, types, ctx, query, pretty });
   const protobuf = supportsKind(apiVersionOfType(type), type.kind);
   const single: Offer = { table: true, metadata: 'object', protobuf, goType: goTypeName(type, false) };
   // a watch streams single objects: its metadata conversion is PartialObjectMetadata, not a list
@@ -316,20 +321,44 @@ async function serveSubresource(deps: ApiDeps, req: FastifyRequest, reply: Fasti
   await loadBody(req);
   const wopts = parseWriteOptions(r.query, 'CreateOptions');
   const obj = await decodeBody(deps, req, bodyType, wopts.fieldValidation, ctx.warnings);
-  // rest.EnsureObjectNamespaceMatchesRequestNamespace, as the create handler runs it
+  matchRequestNamespace(obj, r.type.namespaced ? info.namespace ?? '' : '');
+  const out = await handler.create({
+    ctx, parent: r.type, name: info.name, object: obj, dryRun: wopts.dryRun, services: handlerServices(deps, r.types),
+  });
+  return send(reply, 201, out, output, r.pretty, ctx.warnings);
+}
+
+/** The services a handler of its own (subresource, never-stored resource) may use. */
+function handlerServices(deps: ApiDeps, types: ResourceSet): SubresourceServices {
+  return { registry: deps.registry, types, tokens: deps.tokens, authorizer: deps.authorizer, tokenAuthenticator: deps.tokenAuthenticator };
+}
+
+/** POST of a never-stored resource (kube's create handler over a rest.Creater): decode, compute, answer 201. */
+async function serveCreateOnly(deps: ApiDeps, req: FastifyRequest, reply: FastifyReply, r: {
+  info: ResourceRequestInfo; type: ResourceType; types: ResourceSet; ctx: RequestContext; query: URLSearchParams; pretty: boolean;
+}): Promise<FastifyReply> {
+  const { type, ctx } = r;
+  const protobuf = supportsKind(apiVersionOfType(type), type.kind);
+  const output = negotiateOutput(req.headers.accept, { table: false, metadata: false, protobuf });
+  const fmt = inputFormat(req.headers['content-type']);
+  if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(true));
+  await loadBody(req);
+  const wopts = parseWriteOptions(r.query, 'CreateOptions');
+  const obj = await decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
+  matchRequestNamespace(obj, type.namespaced ? r.info.namespace : '');
+  const out = await type.createOnly!.create({ ctx, type, object: obj, dryRun: wopts.dryRun, services: handlerServices(deps, r.types) });
+  return send(reply, 201, out, output, r.pretty, ctx.warnings);
+}
+
+/** rest.EnsureObjectNamespaceMatchesRequestNamespace, as the create handler runs it. */
+function matchRequestNamespace(obj: KubeObject, expected: string): void {
   const objNamespace = obj.metadata.namespace ?? '';
-  const expected = r.type.namespaced ? info.namespace ?? '' : '';
   if (objNamespace === '') {
     if (expected) obj.metadata.namespace = expected;
   } else if (objNamespace !== expected) {
     if (expected === '') delete obj.metadata.namespace;
     else throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
-  const out = await handler.create({
-    ctx, parent: r.type, name: info.name, object: obj, dryRun: wopts.dryRun,
-    services: { registry: deps.registry, types: r.types, tokens: deps.tokens },
-  });
-  return send(reply, 201, out, output, r.pretty, ctx.warnings);
 }
 
 function inputTypes(protobuf: boolean): string[] {

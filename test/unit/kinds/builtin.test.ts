@@ -8,7 +8,11 @@ describe('builtinResources', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.sort()).toEqual([
       '/v1/configmaps', '/v1/endpoints', '/v1/events', '/v1/limitranges', '/v1/namespaces', '/v1/resourcequotas', '/v1/secrets',
-      '/v1/serviceaccounts', '/v1/services', 'apiextensions.k8s.io/v1/customresourcedefinitions', 'coordination.k8s.io/v1/leases', 'discovery.k8s.io/v1/endpointslices', 'events.k8s.io/v1/events',
+      '/v1/serviceaccounts', '/v1/services', 'apiextensions.k8s.io/v1/customresourcedefinitions',
+      'authentication.k8s.io/v1/selfsubjectreviews', 'authentication.k8s.io/v1/tokenreviews',
+      'authorization.k8s.io/v1/localsubjectaccessreviews', 'authorization.k8s.io/v1/selfsubjectaccessreviews',
+      'authorization.k8s.io/v1/selfsubjectrulesreviews', 'authorization.k8s.io/v1/subjectaccessreviews',
+      'coordination.k8s.io/v1/leases', 'discovery.k8s.io/v1/endpointslices', 'events.k8s.io/v1/events',
       'rbac.authorization.k8s.io/v1/clusterrolebindings', 'rbac.authorization.k8s.io/v1/clusterroles',
       'rbac.authorization.k8s.io/v1/rolebindings', 'rbac.authorization.k8s.io/v1/roles',
       'tenancy.kplane.io/v1alpha1/workspaces',
