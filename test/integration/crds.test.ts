@@ -311,6 +311,23 @@ describe('a multi-version CRD with CEL rules, printer columns and subresources',
     await objs.delete({ apiVersion: `${G}/v1`, kind: 'Widget', metadata: { name: 'generic', namespace: NS } });
   });
 
+  it('is authorized by RBAC like a built-in resource', async () => {
+    const rbac = [
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'widget-reader', namespace: NS }, rules: [{ apiGroups: [G], resources: ['widgets'], verbs: ['get', 'list'] }] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'bob-reads', namespace: NS }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'widget-reader' }, subjects: [{ kind: 'User', name: 'bob' }] },
+    ];
+    expect((await k(['create', '-f', '-'], rbac.map((o) => toYaml(o)).join('---\n'))).code).toBe(0);
+    // bob: impersonated on kube, his own client certificate on kplane
+    const bob = async (args: string[]) => (onKube ? k([...args, '--as=bob']) : kubectl(machineKubectl(), await t!.kubeconfigFor('root:crd-a', 'bob', []), args));
+    const read = await eventually(async () => { const r = await bob(['get', 'widget', 'w1', '-n', NS]); return r.code === 0 ? r : false; }, 10_000, 'bob may read')
+      .catch(async () => bob(['get', 'widget', 'w1', '-n', NS]));
+    expect(read.stderr).toBe('');
+    const write = await bob(['scale', 'widget', 'w1', '-n', NS, '--replicas=2']);
+    expect(write.stderr).toBe(`Error from server (Forbidden): widgets.${G} "w1" is forbidden: User "bob" cannot patch resource "widgets/scale" in API group "${G}" in the namespace "${NS}"\n`);
+    const status = await bob(['patch', 'widget', 'w1', '-n', NS, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"x"}}']);
+    expect(status.stderr).toBe(`Error from server (Forbidden): widgets.${G} "w1" is forbidden: User "bob" cannot get resource "widgets/status" in API group "${G}" in the namespace "${NS}"\n`);
+  });
+
   it('keeps a client-node informer on the custom resource in sync', async () => {
     const objs = kc.makeApiClient(k8s.CustomObjectsApi);
     const informer = k8s.makeInformer(kc, `/apis/${G}/v1/namespaces/${NS}/widgets`,
