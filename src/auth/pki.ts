@@ -14,6 +14,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { parseClusterName } from '../tenancy/logicalcluster.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -87,12 +88,44 @@ export interface IssueOptions {
   organizations?: string[];
   dnsNames?: string[];
   ips?: string[];
+  /** URI SANs, e.g. kplane://cluster/root:acme (a certificate scoped to a logical cluster). */
+  uris?: string[];
   usage: 'server' | 'client';
   validDays?: number;
+  /** Validity in seconds from now; wins over validDays. */
+  validSeconds?: number;
 }
 
-export async function issue(ca: CertificateAuthority, opts: IssueOptions): Promise<KeyPair> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+/** The scheme and host of the URI SAN naming the logical cluster a client certificate is for. */
+export const CLUSTER_URI_PREFIX = 'kplane://cluster/';
+
+/** The URI SAN that scopes a client certificate to one logical cluster. */
+export function clusterURI(cluster: string): string {
+  return `${CLUSTER_URI_PREFIX}${cluster}`;
+}
+
+/**
+ * The logical cluster a client certificate is scoped to, from its kplane://cluster/<name> URI
+ * SANs: undefined when it has none (an unscoped identity, e.g. the provider's admin); null when
+ * the certificate is malformed for kplane (several such URIs, or one that names no valid
+ * cluster), which the authenticator refuses rather than guessing.
+ */
+export function certificateCluster(der: Uint8Array): string | undefined | null {
+  let san: x509.SubjectAlternativeNameExtension | null;
+  try {
+    san = new x509.X509Certificate(der).getExtension(x509.SubjectAlternativeNameExtension);
+  } catch {
+    return null;
+  }
+  const uris = (san?.names.items ?? []).filter((n) => n.type === 'url' && n.value.toLowerCase().startsWith(CLUSTER_URI_PREFIX));
+  if (uris.length === 0) return undefined;
+  if (uris.length > 1) return null;
+  const name = parseClusterName(uris[0]!.value.slice(CLUSTER_URI_PREFIX.length));
+  return name && name !== '*' ? name : null;
+}
+
+/** A certificate signed by the CA for a public key held elsewhere (a CSR's): PEM. */
+export async function signPublicKey(ca: CertificateAuthority, publicKey: x509.PublicKeyType, opts: IssueOptions): Promise<string> {
   const now = Date.now();
   const subject = [`CN=${dnEscape(opts.commonName)}`, ...(opts.organizations ?? []).map((o) => `O=${dnEscape(o)}`)].join(', ');
   const extensions: x509.Extension[] = [
@@ -104,20 +137,30 @@ export async function issue(ca: CertificateAuthority, opts: IssueOptions): Promi
   const names = [
     ...(opts.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
     ...(opts.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
+    ...(opts.uris ?? []).map((value) => ({ type: 'url' as const, value })),
   ];
   if (names.length) extensions.push(new x509.SubjectAlternativeNameExtension(names));
+  const lifetimeMs = opts.validSeconds !== undefined ? opts.validSeconds * 1000 : (opts.validDays ?? 365) * DAY;
+  // never beyond the CA itself (kube's signer caps at the CA's notAfter too)
+  const notAfter = new Date(Math.min(now + lifetimeMs, ca.cert.notAfter.getTime()));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject,
     issuer: ca.cert.subject,
+    // an hour of backdating for clock skew, as before; kube's signer backdates 5 minutes
     notBefore: new Date(now - 3600 * 1000),
-    notAfter: new Date(now + (opts.validDays ?? 365) * DAY),
+    notAfter,
     signingAlgorithm: ALG,
-    publicKey: keys.publicKey,
+    publicKey,
     signingKey: ca.key,
     extensions,
   });
-  return { certPem: cert.toString('pem') + '\n', keyPem: await exportKey(keys.privateKey) };
+  return cert.toString('pem') + '\n';
+}
+
+export async function issue(ca: CertificateAuthority, opts: IssueOptions): Promise<KeyPair> {
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
+  return { certPem: await signPublicKey(ca, keys.publicKey, opts), keyPem: await exportKey(keys.privateKey) };
 }
 
 /** The names a serving certificate should carry for a listen host. */

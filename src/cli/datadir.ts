@@ -48,6 +48,18 @@ export async function readDataDir(dir: string): Promise<DataDir> {
   return { caCertPem, caKeyPem, server, admin: { certPem: d(user['client-certificate-data']), keyPem: d(user['client-key-data']) } };
 }
 
+/** The user-token signing key (pki/user-token.key), which kplane makes when it starts. */
+export async function readUserTokenKeyPem(dir: string): Promise<string> {
+  try {
+    return await readFile(join(dir, 'pki', 'user-token.key'), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new CliError(`${join(dir, 'pki', 'user-token.key')} not found: start (or restart) kplane with this version once, it makes the key tokens are signed with`);
+    }
+    throw e;
+  }
+}
+
 /** GET <server><path> as the admin: the status, or why no answer came. */
 function askServer(dd: DataDir, path: string): Promise<number | Error> {
   return new Promise((resolve) => {
