@@ -13,7 +13,7 @@ import { RBACEscalationCheck } from './admission/rbac-escalation.js';
 import { buildApiServer } from './apiserver/server.js';
 import type { VersionInfo } from './apiserver/deps.js';
 import {
-  BearerTokenAuthenticator, ClientCertAuthenticator, ServiceAccountTokenAuthenticator, UnionAuthenticator,
+  BearerTokenAuthenticator, ClientCertAuthenticator, ServiceAccountTokenAuthenticator, UnionAuthenticator, type TokenAuthenticator,
 } from './auth/authn.js';
 import { RBACAuthorizer } from './auth/rbac/authorizer.js';
 import { RBACIndex } from './auth/rbac/index.js';
@@ -21,6 +21,10 @@ import { RegistryWorkspaceAdmins } from './tenancy/workspace-admins.js';
 import { clientKeysInKubeForm, renderKubeconfig } from './auth/kubeconfig.js';
 import { issue, loadOrCreatePki, type ServerPki } from './auth/pki.js';
 import { loadOrCreateSigningKey, ServiceAccountTokens } from './auth/serviceaccount-tokens.js';
+import { oidcAuthenticators } from './auth/oidc/authenticator.js';
+import { loadAuthenticationConfiguration } from './auth/oidc/config.js';
+import { TokenFileAuthenticator } from './auth/token-file.js';
+import { IssuerDiscovery } from './apiserver/issuer-discovery.js';
 import { ClusterRoleAggregationController } from './controllers/clusterrole-aggregation.js';
 import type { Controller, ControllerDeps } from './controllers/context.js';
 import { EventTTLController, EXPIRY_INDEX, eventExpiryIndexer } from './controllers/event-ttl.js';
@@ -72,6 +76,10 @@ export interface KplaneConfig {
    * cluster DNS name, as kube); the syncer routes them to the management cluster.
    */
   conversionServiceResolver?: ServiceResolver;
+  /** kube's --authentication-config: an AuthenticationConfiguration file (OIDC issuers). */
+  authenticationConfigFile?: string;
+  /** kube's --token-auth-file: static bearer tokens (CSV: token,user,uid,"group1,group2"). */
+  tokenAuthFile?: string;
 }
 
 export const ADMIN_USER = 'kplane-admin';
@@ -114,6 +122,13 @@ export class Kplane {
 
   static async start(config: KplaneConfig): Promise<Kplane> {
     const log = config.logger ?? pino({ level: config.logLevel ?? 'info' });
+    // authentication files first: one that does not load or validate stops the start (auth/oidc, auth/token-file.ts)
+    const extraTokens: TokenAuthenticator[] = [
+      ...(config.tokenAuthFile ? [await TokenFileAuthenticator.fromFile(config.tokenAuthFile)] : []),
+      ...(config.authenticationConfigFile ? oidcAuthenticators(await loadAuthenticationConfiguration(config.authenticationConfigFile), {
+        onReject: (reason) => log.debug({ reason }, 'OIDC token refused'),
+      }) : []),
+    ];
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     const pki = await loadOrCreatePki(join(config.dataDir, 'pki'), config.host);
     const baseStore = await LevelStore.open({
@@ -172,7 +187,7 @@ export class Kplane {
     const bearerTokens = new BearerTokenAuthenticator(new ServiceAccountTokenAuthenticator(tokens, {
       getServiceAccount: (cluster, ns, name) => registry.tryGet(serviceAccountsType, cluster as ClusterName, ns, name),
       getSecret: (cluster, ns, name) => registry.tryGet(secretsType, cluster as ClusterName, ns, name),
-    }, { onReject: (reason) => log.debug({ reason }, 'service account token refused') }));
+    }, { onReject: (reason) => log.debug({ reason }, 'service account token refused') }), ...extraTokens);
     k.app = await buildApiServer({
       deps: {
         registry, catalog, clusters,
@@ -189,6 +204,7 @@ export class Kplane {
       authorizer,
       logger: log,
       ready: () => k.readyFlag,
+      issuerDiscovery: new IssuerDiscovery({ keyId: signingKey.keyId, publicKey: signingKey.publicKey, issuerFor: (c) => tokens.issuerFor(c) }),
     });
     await k.app.listen({ host: config.host, port: config.port });
     const addr = k.app.server.address();

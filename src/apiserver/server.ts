@@ -34,6 +34,7 @@ import { resolveRequestInfo, splitClusterPath, type RequestInfo } from './reques
 import { sendError, warningsOf } from './respond.js';
 import { serveUpgrades } from './websocket.js';
 import { closeConnection } from './connection.js';
+import type { IssuerDiscovery } from './issuer-discovery.js';
 
 export interface ApiServerOptions {
   deps: Omit<ApiDeps, 'log'>;
@@ -43,6 +44,8 @@ export interface ApiServerOptions {
   logger: Logger;
   /** Reports readiness for /readyz (false while starting or draining). */
   ready: () => boolean;
+  /** Serves /clusters/<c>/.well-known/openid-configuration and /openid/v1/jwks (issuer-discovery.ts). */
+  issuerDiscovery?: IssuerDiscovery;
 }
 
 function notFoundStatus(): StatusError {
@@ -184,6 +187,8 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
       if (cluster) throw rbacForbidden(user, info);
       throw new StatusError(403, 'Forbidden', `forbidden: User "${user.username}" cannot ${req.method.toLowerCase()} path "${target.path}"`, {});
     }
+    // service account issuer discovery: answered from the cluster's name alone, before its record is read
+    if (opts.issuerDiscovery && (await opts.issuerDiscovery.serve(req.method, cluster, split.rest, reply))) return reply;
     if (cluster && cluster !== WILDCARD) {
       const ci = await deps.clusters.info(cluster);
       if (!ci) throw clusterForbidden(user, cluster);

@@ -54,7 +54,12 @@ export function buildCli(): Command {
     .option('--fsync', 'fsync every commit (survive power loss, not only process crashes)', false)
     .option('--history-window <seconds>', 'how far back watches can resume and paged lists stay consistent', positiveInt, 300)
     .option('--event-ttl <seconds>', 'how long Events live after their last write (kube-apiserver: 1 h)', positiveInt, 3600)
-    .action(async (opts: { dataDir: string; listen: string; externalUrl?: string; logLevel: string; fsync: boolean; historyWindow: number; eventTtl: number }) => {
+    .option('--authentication-config <file>', "kube's AuthenticationConfiguration file: OIDC issuers (jwt authenticators)")
+    .option('--token-auth-file <file>', 'static bearer tokens, CSV: token,user,uid,"group1,group2"')
+    .action(async (opts: {
+      dataDir: string; listen: string; externalUrl?: string; logLevel: string; fsync: boolean; historyWindow: number; eventTtl: number;
+      authenticationConfig?: string; tokenAuthFile?: string;
+    }) => {
       const log = pino({ level: opts.logLevel });
       const listen = parseListen(opts.listen);
       let k: Kplane | undefined;
@@ -94,6 +99,8 @@ export function buildCli(): Command {
         fsync: opts.fsync,
         historyWindowMs: opts.historyWindow * 1000,
         eventTTLSeconds: opts.eventTtl,
+        authenticationConfigFile: opts.authenticationConfig,
+        tokenAuthFile: opts.tokenAuthFile,
       });
       if (stopping) return shutdown('startup');
       log.info({ kubeconfig: k.adminKubeconfigPath }, `admin kubeconfig written; try: kubectl --kubeconfig ${k.adminKubeconfigPath} get workspaces`);

@@ -54,6 +54,10 @@ function isPublicPath(info: NonResourceRequestInfo): boolean {
   return PUBLIC_PATHS.has(p) || /^\/(livez|readyz|healthz)\//.test(p);
 }
 
+function isIssuerDiscovery(info: RequestInfo): boolean {
+  return info.kind === 'nonresource' && info.verb === 'get' && (info.path === '/.well-known/openid-configuration' || info.path === '/openid/v1/jwks');
+}
+
 /** system:masters, honoured only for identities that no single cluster issued. */
 export function isPrivileged(user: UserInfo): boolean {
   return user.cluster === undefined && user.groups.includes(MASTERS);
@@ -78,6 +82,10 @@ export class RBACAuthorizer implements Authorizer {
     // outside /clusters/: the public health and version paths (kube's system:public-info-viewer)
     if (cluster === undefined) return { allowed: info.kind === 'nonresource' && info.verb === 'get' && isPublicPath(info) };
     if (cluster === '*') return { allowed: false, door: true };
+    // service account issuer discovery is public in every cluster, also to anonymous callers (as kube
+    // with system:service-account-issuer-discovery bound to system:unauthenticated, for federation);
+    // its answer does not depend on the cluster existing (apiserver/issuer-discovery.ts)
+    if (isIssuerDiscovery(info)) return { allowed: true, reason: 'kplane: service account issuer discovery is public' };
     if (this.isMember(user, cluster)) {
       // RBAC first: the Workspace is read only when RBAC alone does not allow
       const d = this.rbac(user, cluster, info);
