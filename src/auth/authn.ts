@@ -1,5 +1,6 @@
 // Authentication: who is calling, as kube-apiserver's authenticator chain decides it:
-// - client certificates signed by kplane's CA: CN = user name, O = groups (x509 authenticator);
+// - client certificates signed by kplane's CA: CN = user name, O = groups (x509 authenticator),
+//   scoped to one logical cluster by a URI SAN kplane://cluster/<name> when they carry one;
 // - bearer tokens: service account tokens issued by kplane (serviceaccount-tokens.ts), bound
 //   (TokenRequest) or legacy (token Secrets), each valid only in its own logical cluster;
 // - nothing: system:anonymous.
@@ -14,6 +15,7 @@ import { isDNS1123Label, isDNS1123Subdomain } from '../apimachinery/validation.j
 import { PlainTextError } from '../apiserver/edge.js';
 import type { KubeObject } from '../apimachinery/object.js';
 import type { UserInfo } from '../registry/types.js';
+import { certificateCluster } from './pki.js';
 import { serviceAccountUsername, TokenError, type ServiceAccountTokens, type VerifiedToken } from './serviceaccount-tokens.js';
 
 export const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
@@ -137,7 +139,12 @@ function fromCertificate(socket: TLSSocket): UserInfo | null | 'unverified' {
   if (!socket.authorized) return 'unverified';
   const username = asArray(cert.subject.CN)[0];
   if (!username) return 'unverified';
-  return { username, groups: [...new Set([...asArray(cert.subject.O), 'system:authenticated'])] };
+  const user: UserInfo = { username, groups: [...new Set([...asArray(cert.subject.O), 'system:authenticated'])] };
+  // kplane://cluster/<name>: a user of that logical cluster only (tenant A's alice is not B's)
+  const cluster = certificateCluster(cert.raw);
+  if (cluster === null) return 'unverified';
+  if (cluster !== undefined) user.cluster = cluster;
+  return user;
 }
 
 /** The bearer token of a request, as kube's bearertoken authenticator reads the header. */
