@@ -289,7 +289,7 @@ export function largeInvalidOf(status: Status): LargeInvalid | undefined {
 /** 422 Invalid with field causes, as apierrors.NewInvalid. */
 export function invalid(gk: GroupKind, name: string, errs: FieldError[]): StatusError {
   const prefix = `${groupKindString(gk)} "${name}" is invalid: `;
-  const details = { name, group: gk.group || undefined, kind: gk.kind };
+  const details = { name, group: gk.group || undefined, kind: gk.kind || undefined };
   if (errs.length < LARGE_INVALID_ERRORS) {
     const causes: StatusCause[] = errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field }));
     return new StatusError(422, 'Invalid', prefix + aggregateMessage(errs.map(fieldErrorString)), { ...details, causes });

@@ -108,7 +108,7 @@ describe('SubjectAccessReview, LocalSubjectAccessReview', () => {
     expect((await sar('bob', ['others'])).json.status.allowed).toBe(false);
     const invalid = await req('POST', `/clusters/root:acme${AUTHZ}/subjectaccessreviews`, { spec: { resourceAttributes: attrs } });
     expect(invalid.status).toBe(422);
-    expect(invalid.json.message).toBe('SubjectAccessReview.authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified');
+    expect(invalid.json.message).toBe('.authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified');
   });
 
   it('LocalSubjectAccessReview stays in the namespace of its path', async () => {

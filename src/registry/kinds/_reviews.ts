@@ -3,7 +3,7 @@
 // the evaluation errors of its selectors, and the answer's shape. The object is read as kube's
 // decoder types it and written back as kube encodes it (omitempty fields left out).
 
-import { badRequest, field, OMIT_VALUE, StatusError, type FieldError } from '../../apimachinery/errors.js';
+import { badRequest, field, StatusError, type FieldError } from '../../apimachinery/errors.js';
 import { parseFieldSelector } from '../../apimachinery/fields.js';
 import { parseLabelSelector } from '../../apimachinery/labels.js';
 import { validateLabelSelectorRequirement } from '../../apimachinery/validation.js';
@@ -75,15 +75,15 @@ const EXACTLY_ONE = 'exactly one of nonResourceAttributes or resourceAttributes 
 
 /**
  * ValidateSelfSubjectAccessReviewSpec, or ValidateSubjectAccessReviewSpec (subject: the user or
- * groups are also required).
+ * groups are also required). Bad struct values print as Go's json.Marshal of kube's internal types
+ * (no JSON tags: capitalised field names).
  */
 export function accessReviewSpecErrors(spec: Obj, subject: boolean): FieldError[] {
   const errs: FieldError[] = [];
   const ra = pointer(spec, 'resourceAttributes');
   const nra = pointer(spec, 'nonResourceAttributes');
-  // the bad value is the nonResourceAttributes pointer: nil prints "null", a struct Go's %#v
-  if (ra && nra) errs.push(goInvalid('spec', goNonResourceAttributes(nra), EXACTLY_ONE));
-  if (!ra && !nra) errs.push(field.invalid('spec', 'null', EXACTLY_ONE));
+  if (ra && nra) errs.push(field.invalid('spec.nonResourceAttributes', internalNonResourceAttributes(nra), 'cannot be specified in combination with resourceAttributes'));
+  if (!ra && !nra) errs.push(field.invalid('spec.resourceAttributes', null, EXACTLY_ONE));
   if (subject && !str(spec, 'user') && strings(spec.groups).length === 0) {
     errs.push(field.invalid('spec.user', str(spec, 'user'), 'at least one of user or group must be specified'));
   }
@@ -94,17 +94,15 @@ export function accessReviewSpecErrors(spec: Obj, subject: boolean): FieldError[
   return errs;
 }
 
-/** Go's %#v of a v1.NonResourceAttributes value (a field error's bad value). */
-export function goNonResourceAttributes(nra: Obj): string {
-  return `v1.NonResourceAttributes{Path:${JSON.stringify(str(nra, 'path'))}, Verb:${JSON.stringify(str(nra, 'verb'))}}`;
+/** An internal authorization.NonResourceAttributes as Go's json.Marshal prints it. */
+export function internalNonResourceAttributes(nra: Obj): Obj {
+  return { Path: str(nra, 'path'), Verb: str(nra, 'verb') };
 }
 
-/** An Invalid field error whose bad value is printed as Go's %#v prints a struct (not quoted). */
-export function goInvalid(path: string, goText: string, detail: string): FieldError {
-  return { type: 'FieldValueInvalid', field: path, value: OMIT_VALUE, detail: `${goText}: ${detail}` };
-}
-
-/** The metadata of an access review must be empty (managedFields aside; LocalSubjectAccessReview: its namespace). */
+/**
+ * The metadata of an access review must be empty (LocalSubjectAccessReview: but for its
+ * namespace); the bad value is the metadata as sent.
+ */
 export function metadataErrors(obj: KubeObject, allowNamespace: boolean): FieldError[] {
   const meta = { ...(obj.metadata ?? {}) } as Record<string, unknown>;
   delete meta.managedFields;
@@ -112,26 +110,7 @@ export function metadataErrors(obj: KubeObject, allowNamespace: boolean): FieldE
   const set = Object.entries(meta).filter(([, v]) => v !== undefined && v !== null && v !== '' && v !== 0
     && !(Array.isArray(v) && v.length === 0) && !(isObj(v) && Object.keys(v).length === 0));
   if (!set.length) return [];
-  return [goInvalid('metadata', goObjectMeta(obj.metadata as Record<string, unknown>),
-    allowNamespace ? 'must be empty except for namespace' : 'must be empty')];
-}
-
-/** Go's %#v of a v1.ObjectMeta, for the fields a review's metadata may carry. */
-function goObjectMeta(m: Record<string, unknown>): string {
-  const s = (k: string) => JSON.stringify(typeof m[k] === 'string' ? m[k] : '');
-  const map = (k: string) => {
-    const v = m[k];
-    if (!isObj(v)) return 'map[string]string(nil)';
-    const entries = Object.keys(v).sort().map((key) => `${JSON.stringify(key)}:${JSON.stringify(String(v[key]))}`);
-    return `map[string]string{${entries.join(', ')}}`;
-  };
-  const strs = (k: string) => (Array.isArray(m[k]) && (m[k] as unknown[]).length
-    ? `[]string{${(m[k] as unknown[]).map((x) => JSON.stringify(String(x))).join(', ')}}` : '[]string(nil)');
-  return `v1.ObjectMeta{Name:${s('name')}, GenerateName:${s('generateName')}, Namespace:${s('namespace')}, `
-    + `SelfLink:${s('selfLink')}, UID:${s('uid')}, ResourceVersion:${s('resourceVersion')}, Generation:${typeof m.generation === 'number' ? m.generation : 0}, `
-    + 'CreationTimestamp:time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC), DeletionTimestamp:<nil>, '
-    + `DeletionGracePeriodSeconds:(*int64)(nil), Labels:${map('labels')}, Annotations:${map('annotations')}, `
-    + `OwnerReferences:[]v1.OwnerReference(nil), Finalizers:${strs('finalizers')}, ManagedFields:[]v1.ManagedFieldsEntry(nil)}`;
+  return [field.invalid('metadata', obj.metadata, allowNamespace ? 'must be empty except for namespace' : 'must be empty')];
 }
 
 /** What the review asks about, as the request attributes the authorizer judges (authorizationutil.*AttributesFrom). */
@@ -286,4 +265,9 @@ export function userInfoOut(user: UserInfo): Obj {
   if (user.groups.length) out.groups = [...user.groups];
   if (user.extra && Object.keys(user.extra).length) out.extra = structuredClone(user.extra);
   return out;
+}
+
+/** The GroupKind of a review's Invalid error: kube names the Kind of its decoded internal object, which is empty. */
+export function reviewGroupKind(group: string): { group: string; kind: string } {
+  return { group, kind: '' };
 }

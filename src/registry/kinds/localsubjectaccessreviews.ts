@@ -4,7 +4,7 @@
 import { badRequest, field, invalid } from '../../apimachinery/errors.js';
 import { createOnlyResource } from '../createonly.js';
 import {
-  accessReviewSpecErrors, accessReviewStatus, attributesOut, AUTHORIZATION_GROUP, goInvalid, goNonResourceAttributes, metadataErrors, reviewAnswer, specOf, subjectOf,
+  accessReviewSpecErrors, accessReviewStatus, attributesOut, AUTHORIZATION_GROUP, internalNonResourceAttributes, metadataErrors, reviewAnswer, reviewGroupKind, specOf, subjectOf,
 } from './_reviews.js';
 import { isObj } from './_util.js';
 
@@ -19,9 +19,9 @@ export const localsubjectaccessreviews = createOnlyResource({
     const raNamespace = typeof ra?.namespace === 'string' ? ra.namespace : '';
     if (ra && raNamespace !== namespace) errs.push(field.invalid('spec.resourceAttributes.namespace', raNamespace, 'must match metadata.namespace'));
     if (isObj(spec.nonResourceAttributes)) {
-      errs.push(goInvalid('spec.nonResourceAttributes', goNonResourceAttributes(spec.nonResourceAttributes), 'disallowed on this kind of request'));
+      errs.push(field.invalid('spec.nonResourceAttributes', internalNonResourceAttributes(spec.nonResourceAttributes), 'disallowed on this kind of request'));
     }
-    if (errs.length) throw invalid({ group: AUTHORIZATION_GROUP, kind: 'LocalSubjectAccessReview' }, '', errs);
+    if (errs.length) throw invalid(reviewGroupKind(AUTHORIZATION_GROUP), '', errs);
     if (!ctx.namespace) throw badRequest(`namespace is required on this type: ${ctx.namespace}`);
     if (ctx.namespace !== namespace) throw badRequest(`spec.resourceAttributes.namespace must match namespace: ${ctx.namespace}`);
     const subject = subjectOf(spec, ctx.cluster);

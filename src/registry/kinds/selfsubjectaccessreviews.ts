@@ -4,7 +4,7 @@
 import { invalid } from '../../apimachinery/errors.js';
 import { createOnlyResource } from '../createonly.js';
 import {
-  accessReviewSpecErrors, accessReviewStatus, attributesOut, AUTHORIZATION_GROUP, metadataErrors, reviewAnswer, specOf,
+  accessReviewSpecErrors, accessReviewStatus, attributesOut, AUTHORIZATION_GROUP, metadataErrors, reviewAnswer, reviewGroupKind, specOf,
 } from './_reviews.js';
 
 export const selfsubjectaccessreviews = createOnlyResource({
@@ -13,7 +13,7 @@ export const selfsubjectaccessreviews = createOnlyResource({
   async create({ ctx, object, services }) {
     const spec = specOf(object);
     const errs = [...accessReviewSpecErrors(spec, false), ...metadataErrors(object, false)];
-    if (errs.length) throw invalid({ group: AUTHORIZATION_GROUP, kind: 'SelfSubjectAccessReview' }, '', errs);
+    if (errs.length) throw invalid(reviewGroupKind(AUTHORIZATION_GROUP), '', errs);
     const status = await accessReviewStatus(services.authorizer, ctx.user, spec, ctx.cluster);
     return reviewAnswer(object, attributesOut(spec), status);
   },

@@ -4,7 +4,7 @@
 import { invalid } from '../../apimachinery/errors.js';
 import { createOnlyResource } from '../createonly.js';
 import {
-  accessReviewSpecErrors, accessReviewStatus, attributesOut, AUTHORIZATION_GROUP, metadataErrors, reviewAnswer, specOf, subjectOf,
+  accessReviewSpecErrors, accessReviewStatus, attributesOut, AUTHORIZATION_GROUP, metadataErrors, reviewAnswer, reviewGroupKind, specOf, subjectOf,
 } from './_reviews.js';
 
 export const subjectaccessreviews = createOnlyResource({
@@ -13,7 +13,7 @@ export const subjectaccessreviews = createOnlyResource({
   async create({ ctx, object, services }) {
     const spec = specOf(object);
     const errs = [...accessReviewSpecErrors(spec, true), ...metadataErrors(object, false)];
-    if (errs.length) throw invalid({ group: AUTHORIZATION_GROUP, kind: 'SubjectAccessReview' }, '', errs);
+    if (errs.length) throw invalid(reviewGroupKind(AUTHORIZATION_GROUP), '', errs);
     const subject = subjectOf(spec, ctx.cluster);
     const status = await accessReviewStatus(services.authorizer, subject.user, spec, ctx.cluster);
     return reviewAnswer(object, { ...attributesOut(spec), ...subject.out }, status);

@@ -93,14 +93,16 @@ describe('SelfSubjectAccessReview', () => {
   it('wants exactly one of resourceAttributes and nonResourceAttributes, and empty metadata', async () => {
     const none = await statusError(run(selfsubjectaccessreviews, { spec: {} }, { authorizer: new FakeAuthorizer() }));
     expect(none.status.code).toBe(422);
-    expect(none.status.message).toBe('SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified');
+    expect(none.status.message).toBe('.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified');
+    expect(none.status.details).toMatchObject({ group: 'authorization.k8s.io', causes: [{ field: 'spec.resourceAttributes' }] });
+    expect(none.status.details?.kind).toBeUndefined();
     const both = await statusError(run(selfsubjectaccessreviews, {
       spec: { resourceAttributes: {}, nonResourceAttributes: { path: '/x', verb: 'get' } },
     }, { authorizer: new FakeAuthorizer() }));
-    expect(both.status.message).toBe('SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec: Invalid value: v1.NonResourceAttributes{Path:"/x", Verb:"get"}: exactly one of nonResourceAttributes or resourceAttributes must be specified');
+    expect(both.status.message).toBe('.authorization.k8s.io "" is invalid: spec.nonResourceAttributes: Invalid value: {"Path":"/x","Verb":"get"}: cannot be specified in combination with resourceAttributes');
     const named = await statusError(run(selfsubjectaccessreviews, { metadata: { name: 'x' }, spec: { resourceAttributes: {} } }, { authorizer: new FakeAuthorizer() }));
     expect(named.status.details?.causes?.[0]).toMatchObject({ field: 'metadata', reason: 'FieldValueInvalid' });
-    expect(named.status.message).toMatch(/metadata: Invalid value: v1\.ObjectMeta\{Name:"x", .*: must be empty$/);
+    expect(named.status.message).toBe('.authorization.k8s.io "" is invalid: metadata: Invalid value: {"name":"x"}: must be empty');
     const selector = await statusError(run(selfsubjectaccessreviews, {
       spec: { resourceAttributes: { fieldSelector: {}, labelSelector: { rawSelector: 'a', requirements: [{ key: 'a', operator: 'In' }] } } },
     }, { authorizer: new FakeAuthorizer() }));
@@ -121,7 +123,7 @@ describe('SubjectAccessReview and LocalSubjectAccessReview', () => {
     expect(authz.asked[0]!.info).toMatchObject({ prefix: 'apis', group: 'apps', version: '*' });
     expect(out.spec).toEqual({ resourceAttributes: { verb: 'get', group: 'apps', resource: 'deployments' }, user: 'system:serviceaccount:ns:sa', groups: ['g'], extra: { k: ['v'] }, uid: '7' });
     const nobody = await statusError(run(subjectaccessreviews, { spec: { nonResourceAttributes: { path: '/', verb: 'get' } } }, { authorizer: authz }));
-    expect(nobody.status.message).toBe('SubjectAccessReview.authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified');
+    expect(nobody.status.message).toBe('.authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified');
   });
 
   it('LocalSubjectAccessReview: resource attributes in the namespace of the request only', async () => {
@@ -134,9 +136,9 @@ describe('SubjectAccessReview and LocalSubjectAccessReview', () => {
       metadata: { namespace: 'ns' }, spec: { resourceAttributes: { namespace: 'other' }, nonResourceAttributes: { path: '/', verb: 'get' }, user: 'bob' },
     }, { authorizer: authz, namespace: 'ns' }));
     expect(bad.status.details?.causes?.map((c) => `${c.field}: ${c.message}`)).toEqual([
-      'spec: Invalid value: v1.NonResourceAttributes{Path:"/", Verb:"get"}: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      'spec.nonResourceAttributes: Invalid value: {"Path":"/","Verb":"get"}: cannot be specified in combination with resourceAttributes',
       'spec.resourceAttributes.namespace: Invalid value: "other": must match metadata.namespace',
-      'spec.nonResourceAttributes: Invalid value: v1.NonResourceAttributes{Path:"/", Verb:"get"}: disallowed on this kind of request',
+      'spec.nonResourceAttributes: Invalid value: {"Path":"/","Verb":"get"}: disallowed on this kind of request',
     ]);
     expect(authz.asked).toHaveLength(1);
   });
