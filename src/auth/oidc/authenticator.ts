@@ -18,7 +18,7 @@ import { toCelValue } from '../../apiextensions/cel/values.js';
 import { evalErrorText, isEvalError, PER_CALL_LIMIT } from '../../apiextensions/cel/runtime.js';
 import type { UserInfo } from '../../registry/types.js';
 import type { TokenAuthenticator } from '../authn.js';
-import { peekPayload } from '../serviceaccount-tokens.js';
+import { CLUSTER_CLAIM, peekPayload } from '../serviceaccount-tokens.js';
 import type { CompiledCEL, CompiledJWTAuthenticator, Mapping } from './config.js';
 import { IssuerKeys, type IssuerKeysOptions } from './jwks.js';
 
@@ -90,6 +90,10 @@ export class OIDCAuthenticator implements TokenAuthenticator {
   async authenticateToken(token: string): Promise<UserInfo | undefined> {
     const untrusted = peekPayload(token);
     if (!untrusted || untrusted.iss !== this.issuerURL) return undefined;
+    // kplane's own service account tokens are never OIDC users, even where an issuer is configured
+    // as a cluster's service account issuer (kube refuses such issuers: disallowedIssuers); else a
+    // token its own authenticator refused (deleted account, other cluster) would pass here unscoped
+    if (CLUSTER_CLAIM in untrusted) return undefined;
     try {
       return await this.verify(token);
     } catch (e) {

@@ -59,6 +59,8 @@ describe('verification', () => {
     rejected.length = 0;
     expect(await a.authenticateToken(await issuer.sign({ iss: `${issuer.url}/` }))).toBeUndefined();
     expect(await a.authenticateToken('not-a-jwt')).toBeUndefined();
+    // a token shaped as kplane's service account tokens is theirs, even from this issuer
+    expect(await a.authenticateToken(await issuer.sign({ 'kplane.io/cluster': 'root' }))).toBeUndefined();
     expect(rejected).toEqual([]);
   });
 
