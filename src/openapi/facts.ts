@@ -14,6 +14,7 @@ export const PACKAGES = {
   discovery: 'io.k8s.api.discovery.v1',
   events: 'io.k8s.api.events.v1',
   authentication: 'io.k8s.api.authentication.v1',
+  authorization: 'io.k8s.api.authorization.v1',
   autoscaling: 'io.k8s.api.autoscaling.v1',
   meta: 'io.k8s.apimachinery.pkg.apis.meta.v1',
   resource: 'io.k8s.apimachinery.pkg.api.resource',
@@ -69,6 +70,7 @@ export const CLASS_DEFINITIONS: Record<string, string> = {
   V1Condition: `${META}.Condition`,
   V1LabelSelector: `${META}.LabelSelector`,
   V1LabelSelectorRequirement: `${META}.LabelSelectorRequirement`,
+  V1FieldSelectorRequirement: `${META}.FieldSelectorRequirement`,
   // k8s.io/api/core/v1 types referenced from other groups
   V1ObjectReference: `${PACKAGES.core}.ObjectReference`,
   V1EventSource: `${PACKAGES.core}.EventSource`,
@@ -236,6 +238,17 @@ export const PATCH_FACTS: Record<string, Record<string, ListFacts>> = {
   [`${PACKAGES.rbac}.Subject`]: { '': { mapType: 'atomic' } },
   // ---- authentication/v1 (serviceaccounts/token)
   [`${PACKAGES.authentication}.TokenRequestSpec`]: { audiences: atomic },
+  // ---- authentication/v1, authorization/v1 (the reviews)
+  [`${PACKAGES.authentication}.TokenReviewSpec`]: { audiences: atomic },
+  [`${PACKAGES.authentication}.TokenReviewStatus`]: { audiences: atomic },
+  [`${PACKAGES.authentication}.UserInfo`]: { groups: atomic },
+  [`${PACKAGES.authorization}.SubjectAccessReviewSpec`]: { groups: atomic },
+  [`${PACKAGES.authorization}.FieldSelectorAttributes`]: { requirements: atomic },
+  [`${PACKAGES.authorization}.LabelSelectorAttributes`]: { requirements: atomic },
+  [`${PACKAGES.authorization}.SubjectRulesReviewStatus`]: { resourceRules: atomic, nonResourceRules: atomic },
+  [`${PACKAGES.authorization}.ResourceRule`]: { verbs: atomic, apiGroups: atomic, resources: atomic, resourceNames: atomic },
+  [`${PACKAGES.authorization}.NonResourceRule`]: { verbs: atomic, nonResourceURLs: atomic },
+  [`${META}.FieldSelectorRequirement`]: { values: atomic },
   // ---- core/v1 Service, Endpoints
   [`${PACKAGES.core}.ServiceSpec`]: {
     ports: { patchStrategy: 'merge', patchMergeKey: 'port', listType: 'map', listMapKeys: ['port', 'protocol'] },
@@ -272,6 +285,12 @@ export const POINTER_STRUCT_FIELDS = new Set<string>([
   `${META}.DeleteOptions.preconditions`,
   `${META}.Status.details`,
   `${PACKAGES.authentication}.TokenRequestSpec.boundObjectRef`,
+  `${PACKAGES.authorization}.SelfSubjectAccessReviewSpec.resourceAttributes`,
+  `${PACKAGES.authorization}.SelfSubjectAccessReviewSpec.nonResourceAttributes`,
+  `${PACKAGES.authorization}.SubjectAccessReviewSpec.resourceAttributes`,
+  `${PACKAGES.authorization}.SubjectAccessReviewSpec.nonResourceAttributes`,
+  `${PACKAGES.authorization}.ResourceAttributes.fieldSelector`,
+  `${PACKAGES.authorization}.ResourceAttributes.labelSelector`,
   `${PACKAGES.core}.ServiceSpec.sessionAffinityConfig`,
   `${PACKAGES.core}.SessionAffinityConfig.clientIP`,
   `${PACKAGES.core}.EndpointAddress.targetRef`,
@@ -496,6 +515,57 @@ export const PROPERTY_DESCRIPTIONS: Record<string, Record<string, string>> = {
   },
   [`${PACKAGES.authentication}.TokenRequestStatus`]: {
     expirationTimestamp: 'ExpirationTimestamp is the time of expiration of the returned token.',
+  },
+  // the reviews (kube's doc comments; the access reviews' metadata says "list metadata" in kube too)
+  [`${PACKAGES.authentication}.SelfSubjectReview`]: {
+    metadata: OBJECT_METADATA,
+    status: "Status is filled in by the server with the user attributes.",
+  },
+  [`${PACKAGES.authentication}.SelfSubjectReviewStatus`]: {
+    userInfo: "User attributes of the user making this request.",
+  },
+  [`${PACKAGES.authentication}.TokenReview`]: {
+    metadata: OBJECT_METADATA,
+    spec: "Spec holds information about the request being evaluated",
+    status: "Status is filled in by the server and indicates whether the request can be authenticated.",
+  },
+  [`${PACKAGES.authentication}.TokenReviewStatus`]: {
+    user: "User is the UserInfo associated with the provided token.",
+  },
+  [`${PACKAGES.authorization}.LocalSubjectAccessReview`]: {
+    metadata: LIST_METADATA,
+    spec: "Spec holds information about the request being evaluated.  spec.namespace must be equal to the namespace you made the request against.  If empty, it is defaulted.",
+    status: "Status is filled in by the server and indicates whether the request is allowed or not",
+  },
+  [`${PACKAGES.authorization}.ResourceAttributes`]: {
+    fieldSelector: "fieldSelector describes the limitation on access based on field.  It can only limit access, not broaden it.",
+    labelSelector: "labelSelector describes the limitation on access based on labels.  It can only limit access, not broaden it.",
+  },
+  [`${PACKAGES.authorization}.ResourceRule`]: {
+    resources: "Resources is a list of resources this rule applies to.  \"*\" means all in the specified apiGroups.\n \"*/foo\" represents the subresource 'foo' for all resources in the specified apiGroups.",
+  },
+  [`${PACKAGES.authorization}.SelfSubjectAccessReview`]: {
+    metadata: LIST_METADATA,
+    spec: "Spec holds information about the request being evaluated.  user and groups must be empty",
+    status: "Status is filled in by the server and indicates whether the request is allowed or not",
+  },
+  [`${PACKAGES.authorization}.SelfSubjectAccessReviewSpec`]: {
+    nonResourceAttributes: "NonResourceAttributes describes information for a non-resource access request",
+    resourceAttributes: "ResourceAuthorizationAttributes describes information for a resource access request",
+  },
+  [`${PACKAGES.authorization}.SelfSubjectRulesReview`]: {
+    metadata: LIST_METADATA,
+    spec: "Spec holds information about the request being evaluated.",
+    status: "Status is filled in by the server and indicates the set of actions a user can perform.",
+  },
+  [`${PACKAGES.authorization}.SubjectAccessReview`]: {
+    metadata: LIST_METADATA,
+    spec: "Spec holds information about the request being evaluated",
+    status: "Status is filled in by the server and indicates whether the request is allowed or not",
+  },
+  [`${PACKAGES.authorization}.SubjectAccessReviewSpec`]: {
+    nonResourceAttributes: "NonResourceAttributes describes information for a non-resource access request",
+    resourceAttributes: "ResourceAuthorizationAttributes describes information for a resource access request",
   },
   [`${PACKAGES.core}.Service`]: {
     metadata: "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
