@@ -96,6 +96,12 @@ describe('OIDC ID tokens', () => {
     expect(denied.stderr).toContain('secrets is forbidden: User "oidc:alice" cannot list resource "secrets" in API group "" in the namespace "default"');
   });
 
+  it('kubectl auth whoami sees the mapped user, groups and extra', async () => {
+    const token = await issuer.sign({ sub: 'alice', groups: ['devs'], tenant: 'acme' });
+    const who = JSON.parse(await ok(await tokenKubeconfig('root:acme', token), ['auth', 'whoami', '-o', 'json']));
+    expect(who.status.userInfo).toEqual({ username: 'oidc:alice', groups: ['oidc:devs', 'system:authenticated'], extra: { 'example.com/tenant': ['acme'] } });
+  });
+
   it('groups come from the CEL mapping (prefixed); a group binding grants', async () => {
     const kc = await tokenKubeconfig('root:acme', await issuer.sign({ sub: 'dave', groups: ['ops'] }));
     await ok(kc, ['get', 'secrets', '-n', 'default']);
