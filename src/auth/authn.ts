@@ -28,6 +28,11 @@ export interface AuthenticationTarget {
    * cluster's API audiences.
    */
   audiences?: string[];
+  /**
+   * Collects why token authenticators refused a token of their kind (a TokenReview's
+   * status.error, kube's aggregated authenticator errors); requests never show them.
+   */
+  rejections?: string[];
 }
 
 export interface Authenticator {
@@ -251,6 +256,7 @@ export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
     } catch (e) {
       if (!(e instanceof TokenError)) throw e;
       this.opts.onReject?.(e.message);
+      target.rejections?.push(e.message);
       return undefined;
     }
   }

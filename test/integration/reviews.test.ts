@@ -148,9 +148,13 @@ describe('TokenReview', () => {
     expect(mine.json.status.audiences).toEqual([`${t.url}/clusters/root:acme`]);
     const foreign = await review('root:other');
     expect(foreign.status).toBe(201);
-    expect(foreign.json.status).toEqual({ user: {}, error: 'invalid bearer token' });
+    expect(foreign.json.status).toEqual({ user: {}, error: '[invalid bearer token, token of logical cluster "root:acme" is not valid for logical cluster "root:other"]' });
     // a token for the API is not one for another audience
-    expect((await review('root:acme', ['vault'])).json.status.authenticated).toBeUndefined();
+    expect((await review('root:acme', ['vault'])).json.status).toEqual({
+      user: {}, error: `[invalid bearer token, token audiences ["${t.url}/clusters/root:acme"] is invalid for the target audiences ["vault"]]`,
+    });
+    const garbage = await req('POST', `/clusters/root:acme${AUTHN}/tokenreviews`, { spec: { token: 'not-a-token' } });
+    expect(garbage.json.status).toEqual({ user: {}, error: 'invalid bearer token' });
     const empty = await req('POST', `/clusters/root:acme${AUTHN}/tokenreviews`, { spec: {} });
     expect(empty.status).toBe(400);
     expect(empty.json.message).toBe('token is required for TokenReview in authentication');

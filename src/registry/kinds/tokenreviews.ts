@@ -2,7 +2,7 @@
 // token authenticate, in the request's logical cluster? A service account token is only good in its
 // own cluster, so the same token reviewed in another cluster is not authenticated.
 
-import { badRequest, internalError } from '../../apimachinery/errors.js';
+import { aggregateMessage, badRequest, internalError } from '../../apimachinery/errors.js';
 import { peekPayload } from '../../auth/serviceaccount-tokens.js';
 import { createOnlyResource } from '../createonly.js';
 import { AUTHENTICATION_GROUP, specOf, userInfoOut } from './_reviews.js';
@@ -28,9 +28,11 @@ export const tokenreviews = createOnlyResource({
     if (!authn) return answer({ user: {} });
     // no audiences asked for: the cluster's API audiences (kube's --api-audiences)
     const audiences = requested.length ? requested : services.tokens?.apiAudiences(ctx.cluster) ?? [];
-    const user = await authn.authenticateToken(token, { cluster: ctx.cluster, audiences });
-    // kube's bearer token authenticator: a token no authenticator knows is an "invalid bearer token"
-    if (!user) return answer({ user: {}, error: 'invalid bearer token' });
+    const rejections: string[] = [];
+    const user = await authn.authenticateToken(token, { cluster: ctx.cluster, audiences, rejections });
+    // kube's union of authenticators: "invalid bearer token", with why an authenticator of the
+    // token's kind refused it (a token of another cluster is refused for that reason)
+    if (!user) return answer({ user: {}, error: aggregateMessage(['invalid bearer token', ...rejections]) });
     // the audiences the token is good for among those asked for (a JWT's aud claim, once verified)
     const aud = peekPayload(token)?.aud;
     const tokenAudiences = typeof aud === 'string' ? [aud] : strings(aud);

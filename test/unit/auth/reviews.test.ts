@@ -175,15 +175,18 @@ describe('SelfSubjectReview and TokenReview', () => {
     const asked: unknown[] = [];
     const authn: TokenAuthenticator = {
       async authenticateToken(token, target) {
-        asked.push([token, target]);
+        asked.push([token, structuredClone(target)]);
+        if (token === 'expired') target.rejections?.push('token is expired');
         return token === 'good' ? { username: 'bob', groups: ['system:authenticated'], cluster: 'root:acme' } : undefined;
       },
     };
     const good = await run(tokenreviews, { spec: { token: 'good', audiences: ['api'] } }, { tokenAuthenticator: authn });
-    expect(asked).toEqual([['good', { cluster: 'root:acme', audiences: ['api'] }]]);
+    expect(asked).toEqual([['good', { cluster: 'root:acme', audiences: ['api'], rejections: [] }]]);
     expect(good.status).toEqual({ authenticated: true, user: { username: 'bob', groups: ['system:authenticated'] }, audiences: ['api'] });
     const bad = await run(tokenreviews, { spec: { token: 'bad' } }, { tokenAuthenticator: authn });
     expect(bad.status).toEqual({ user: {}, error: 'invalid bearer token' });
+    const expired = await run(tokenreviews, { spec: { token: 'expired' } }, { tokenAuthenticator: authn });
+    expect(expired.status).toEqual({ user: {}, error: '[invalid bearer token, token is expired]' });
     const empty = await statusError(run(tokenreviews, { spec: {} }, { tokenAuthenticator: authn }));
     expect(empty.status.message).toBe('token is required for TokenReview in authentication');
   });
