@@ -35,6 +35,7 @@ import { sendError, warningsOf } from './respond.js';
 import { serveUpgrades } from './websocket.js';
 import { closeConnection } from './connection.js';
 import type { IssuerDiscovery } from './issuer-discovery.js';
+import type { Auditor } from '../audit/auditor.js';
 
 export interface ApiServerOptions {
   deps: Omit<ApiDeps, 'log'>;
@@ -46,6 +47,8 @@ export interface ApiServerOptions {
   ready: () => boolean;
   /** Serves /clusters/<c>/.well-known/openid-configuration and /openid/v1/jwks (issuer-discovery.ts). */
   issuerDiscovery?: IssuerDiscovery;
+  /** kube's audit log (src/audit): its hooks, and the decision of each request; the authenticator passed here reports to it too. */
+  audit?: Auditor;
 }
 
 function notFoundStatus(): StatusError {
@@ -147,6 +150,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     if (closesAfterReply(req.raw)) reply.header('Connection', 'close');
     done(null, payload);
   });
+  opts.audit?.install(app);
   app.addHook('onResponse', (req, reply, done) => {
     req.log.debug({ verb: req.method, uri: req.url, code: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http');
     done();
@@ -180,6 +184,7 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
     }
     const info: RequestInfo = resolveRequestInfo(req.method, split.rest, target.query, cluster);
     const decision = await opts.authorizer.authorize(user, info);
+    opts.audit?.authorized(req.raw, user, decision);
     if (!decision.allowed) {
       // the door (see the top of this file): one answer for absent and forbidden clusters
       if (cluster && decision.door) throw clusterForbidden(user, cluster);

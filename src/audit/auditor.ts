@@ -89,7 +89,9 @@ export class Auditor {
     await this.backend.close();
   }
 
-  install(app: FastifyInstance): void {
+  // (any logger: server.ts's instance carries pino's type)
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  install(app: FastifyInstance<any, IncomingMessage, ServerResponse, any>): void {
     app.addHook('onRequest', (req, reply, done) => {
       this.received(req.raw, reply.raw);
       done();
