@@ -77,7 +77,8 @@ export class RBACAuthorizer implements Authorizer {
   constructor(private readonly index: RBACIndex, private readonly workspaces: WorkspaceAdminSource) {}
 
   async authorize(user: UserInfo, info: RequestInfo): Promise<Decision> {
-    if (isPrivileged(user)) return { allowed: true, reason: `RBAC: allowed by group "${MASTERS}"` };
+    // kube's privileged-group authorizer before RBAC: allowed, with no reason
+    if (isPrivileged(user)) return { allowed: true };
     const cluster = info.cluster;
     // outside /clusters/: the public health and version paths (kube's system:public-info-viewer)
     if (cluster === undefined) return { allowed: info.kind === 'nonresource' && info.verb === 'get' && isPublicPath(info) };
@@ -105,11 +106,10 @@ export class RBACAuthorizer implements Authorizer {
 
   /** Every rule that applies to the user in the namespace ('' = cluster-wide only) of the cluster. */
   async policyRulesFor(user: UserInfo, cluster: ClusterName, namespace: string): Promise<PolicyRule[]> {
-    if (isPrivileged(user)) return [...FULL_AUTHORITY];
-    const entry = await this.enter(user, cluster);
+    // system:masters: what RBAC binds (as kube lists it; its privileged-group authorizer lists nothing)
+    const entry: Entry = isPrivileged(user) ? MEMBER : await this.enter(user, cluster);
     if (entry.kind === 'none') return [];
-    if (entry.kind === 'admin') return [...FULL_AUTHORITY];
-    const rules: PolicyRule[] = [];
+    const rules: PolicyRule[] = entry.kind === 'admin' ? [...FULL_AUTHORITY] : [];
     this.visit(user, cluster, namespace, (_b, rule) => {
       rules.push(rule);
       return true;

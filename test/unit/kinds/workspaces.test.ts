@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/apimachinery/object.js';
-import { WORKSPACE_FINALIZER, workspaces } from '../../../src/registry/kinds/workspaces.js';
+import { OWNER_ANNOTATION, WORKSPACE_FINALIZER, workspaces } from '../../../src/registry/kinds/workspaces.js';
 import type { ClusterName } from '../../../src/tenancy/logicalcluster.js';
 import { NOW, ago, ctx, errs } from './helpers.js';
 
@@ -31,9 +31,23 @@ describe('workspaces: create', () => {
     s.prepareForCreate!(ws, c);
     s.canonicalize!(ws);
     expect(ws).toEqual({
-      metadata: { name: 'acme', finalizers: ['example.com/x', WORKSPACE_FINALIZER], generation: 1 },
+      metadata: { name: 'acme', finalizers: ['example.com/x', WORKSPACE_FINALIZER], generation: 1, annotations: { [OWNER_ANNOTATION]: JSON.stringify({ username: c.user.username }) } },
       spec: {}, status: { phase: 'Initializing' },
     });
+  });
+  it('records the creator in the owner annotation, which clients cannot set or change', () => {
+    const ws: KubeObject = { metadata: { name: 'acme', annotations: { [OWNER_ANNOTATION]: '{"username":"forged"}', keep: 'x' } } };
+    s.prepareForCreate!(ws, { ...c, user: { username: 'alice', groups: [], cluster: 'root:acme' } });
+    expect(JSON.parse(ws.metadata.annotations![OWNER_ANNOTATION]!)).toEqual({ username: 'alice', cluster: 'root:acme' });
+    const upd: KubeObject = { metadata: { name: 'acme', annotations: { keep: 'x' } } };
+    s.prepareForUpdate!(upd, ws, c);
+    expect(upd.metadata.annotations).toEqual(ws.metadata.annotations);
+  });
+  it('validates spec.admins as RBAC subjects of kind User or Group', () => {
+    expect(s.validate({ metadata: { name: 'acme' }, spec: { admins: [{ kind: 'Group', name: 'g' }] } }, c)).toEqual([]);
+    expect(errs(s.validate({ metadata: { name: 'acme' }, spec: { admins: [{ kind: 'ServiceAccount', name: 'x' }, { kind: 'User', name: '' }] } }, c))).toEqual([
+      'spec.admins[0].kind: Unsupported value: "ServiceAccount": supported values: "Group", "User"', 'spec.admins[1].name: Required value',
+    ]);
   });
   it('does not add the finalizer twice', () => {
     const ws: KubeObject = { metadata: { name: 'acme', finalizers: [WORKSPACE_FINALIZER] } };
