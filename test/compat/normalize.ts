@@ -184,6 +184,7 @@ function walk(v: unknown, ctx: NormContext, opts: NormalizeOptions, listish: boo
     out.data = { ...out.data, token: normalizeJwt(Buffer.from(v.data.token, 'base64').toString('utf8'), ctx) };
   }
   if (kind === 'TokenRequest') normalizeTokenRequest(v, out, ctx);
+  if (kind === 'SelfSubjectRulesReview' && isObj(out.status)) sortRules(out.status, ctx);
   return out;
 }
 
@@ -242,6 +243,18 @@ export function normalizeJwt(token: string, ctx: NormContext): unknown {
 }
 
 /** TokenRequest answers: the token's claims, the default audience, expirationTimestamp relative to creationTimestamp. */
+/**
+ * A SelfSubjectRulesReview lists rules in the order the authorizer's caches yield bindings: Go
+ * map order in kube-apiserver, different from run to run. Compared as sets, in JSON order.
+ */
+function sortRules(status: Record<string, unknown>, ctx: NormContext): void {
+  for (const k of ['resourceRules', 'nonResourceRules']) {
+    const rules = status[k];
+    if (Array.isArray(rules)) rules.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  }
+  note(ctx, 'SelfSubjectRulesReview rules sorted (kube lists them in Go map order)');
+}
+
 function normalizeTokenRequest(v: Record<string, unknown>, out: Record<string, unknown>, ctx: NormContext): void {
   if (isObj(v.spec) && isObj(out.spec) && Array.isArray(v.spec.audiences)) {
     out.spec = { ...out.spec, audiences: v.spec.audiences.map((a) => normalizeIssuerString(a, ctx)) };

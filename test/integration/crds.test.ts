@@ -326,6 +326,8 @@ describe('a multi-version CRD with CEL rules, printer columns and subresources',
     expect(write.stderr).toBe(`Error from server (Forbidden): widgets.${G} "w1" is forbidden: User "bob" cannot patch resource "widgets/scale" in API group "${G}" in the namespace "${NS}"\n`);
     const status = await bob(['patch', 'widget', 'w1', '-n', NS, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"x"}}']);
     expect(status.stderr).toBe(`Error from server (Forbidden): widgets.${G} "w1" is forbidden: User "bob" cannot get resource "widgets/status" in API group "${G}" in the namespace "${NS}"\n`);
+    const can = await bob(['auth', 'can-i', 'list', `widgets.${G}`, '-n', NS]);
+    expect(can.stdout.trim()).toBe('yes');
   });
 
   it('keeps a client-node informer on the custom resource in sync', async () => {
