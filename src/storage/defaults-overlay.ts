@@ -52,7 +52,8 @@ export interface ClusterSource {
 
 const TOMBSTONE_API_VERSION = 'internal.kplane.io/v1';
 
-function tombstone(name: string): KubeObject {
+/** What the overlay stores for a deleted template object (tests build them too). */
+export function tombstone(name: string): KubeObject {
   return { apiVersion: TOMBSTONE_API_VERSION, kind: 'Tombstone', metadata: { name } };
 }
 
