@@ -9,13 +9,17 @@
 //  - CRDs (./crds.ts): Cluster API creates/s vs ConfigMaps, RSS per logical cluster with Cluster
 //    API's CRDs vs an idle one, CRD create -> Established / served latency: kplane vs kube
 //
+//  - RBAC (./rbac.ts): the authorizer's cost per request (admin, one RoleBinding, 1,000 of them,
+//    denied) and per logical cluster with a Role + RoleBinding vs an idle one
+//
 //  - the soak (./soak.ts): mixed load for several rounds in one process, per-round throughput,
 //    latency per verb and memory; it must stay flat
 //
 // Options (env): BENCH_N (creates, default 3000), BENCH_WORKSPACES (default 10000),
 // BENCH_SKIP_KUBE=1 (kplane only), BENCH_SOAK=only (just the soak; also `npm run bench -- --soak`),
 // BENCH_SOAK=0 (no soak), BENCH_CRDS=only (just the CRD figures) or 0 (none; their own options
-// are in ./crds.ts: BENCH_CRD_CLUSTERS, BENCH_CRD_LATENCY, BENCH_CRD_N); the soak's own:
+// are in ./crds.ts: BENCH_CRD_CLUSTERS, BENCH_CRD_LATENCY, BENCH_CRD_N), BENCH_RBAC=only or 0 (the
+// RBAC figures; ./rbac.ts: BENCH_RBAC_BINDINGS, BENCH_RBAC_CLUSTERS, BENCH_RBAC_N); the soak's own:
 // SOAK_CLIENTS (256), SOAK_SECONDS (60), SOAK_ROUNDS (3), SOAK_WORKSPACES (20), SOAK_STEADY (1; 0
 // lets creates accumulate), SOAK_KEEP (20 per client), SOAK_HISTORY_WINDOW=SECONDS (kplane's --history-window: below the soak's length, compaction runs
 // during the soak), SOAK_CPU_PROF=DIR (kplane writes a CPU profile per round there: slice-0 is the set-up, slice-N round N).
@@ -30,6 +34,7 @@ import { startKplaneProcess, type KplaneProcess } from '../test/helpers/process.
 import { Client, load, percentile, type Target } from './client.js';
 import { runSoak, soakOptionsFromEnv } from './soak.js';
 import { crdOptionsFromEnv, runCrdBench } from './crds.js';
+import { rbacOptionsFromEnv, runRbacBench } from './rbac.js';
 
 const N = Number(process.env.BENCH_N ?? 3000);
 const WORKSPACES = Number(process.env.BENCH_WORKSPACES ?? 10000);
@@ -326,11 +331,32 @@ async function crdBench(): Promise<void> {
   }, crdOptionsFromEnv());
 }
 
+/** The RBAC figures, in a kplane process of their own (kube-apiserver is not measured there). */
+async function rbacBench(): Promise<void> {
+  await runRbacBench({
+    startKplane: async () => {
+      // as for the CRD figures: RSS settles in an idle process with jemalloc's background thread
+      const p = await startKplaneForBench({ MALLOC_CONF: 'background_thread:true' });
+      return {
+        dataDir: p.dataDir,
+        target: (cluster) => kplaneTarget(p, cluster),
+        maintenance: () => maintenanceRecord(p),
+        rss: async () => ({ total: await rssOf(p.child.pid!), ...(await rssPartsOf(p.child.pid!)) }),
+        disk: () => du(join(p.dataDir, 'db')),
+        stop: () => stopKplane(p),
+      };
+    },
+    progress,
+  }, rbacOptionsFromEnv());
+}
+
 async function main(): Promise<void> {
   const soakMode = process.argv.includes('--soak') ? 'only' : (process.env.BENCH_SOAK ?? '1');
   if (soakMode === 'only') return soak();
   const crdMode = process.env.BENCH_CRDS ?? '1';
   if (crdMode === 'only') return crdBench();
+  const rbacMode = process.env.BENCH_RBAC ?? '1';
+  if (rbacMode === 'only') return rbacBench();
   const skipKube = process.env.BENCH_SKIP_KUBE === '1';
   console.log(`kplane bench: ${N} creates, ${N * 3} gets, LIST of ${LIST_SIZE}, ${WATCHERS} watchers, ${WORKSPACES} idle workspaces, concurrency ${CONCURRENCY}`);
   let kube: ManagementCluster | undefined;
@@ -399,6 +425,7 @@ async function main(): Promise<void> {
     await kube?.stop();
   }
   if (crdMode !== '0') await crdBench();
+  if (rbacMode !== '0') await rbacBench();
   if (soakMode !== '0') await soak();
 }
 
