@@ -10,7 +10,7 @@
 //   handler failed unexpectedly (a 500 that is no Status of kplane's own);
 // - a request whose authentication failed has one event, ResponseStarted, with an empty user;
 // - the Request and RequestResponse levels add the request body (as sent, JSON) and the answer
-//   (JSON answers only; protobuf bodies and watch streams are not recorded, as kube records no
+//   (JSON or protobuf, recorded as JSON; watch streams are not recorded, as kube records no
 //   watch events either).
 //
 // server.ts installs the hooks and reports the authorization decision; kplane.ts wraps the
@@ -24,6 +24,7 @@ import { parse as parseYaml } from 'yaml';
 import { isStatusError, type Status } from '../apimachinery/errors.js';
 import { parseRequestTarget, PlainTextError } from '../apiserver/edge.js';
 import { PageNotFound } from '../apiserver/handlers/nonresource.js';
+import { decodeObject as decodeProtobuf } from '../protobuf/index.js';
 import { resolveRequestInfo, splitClusterPath, type RequestInfo } from '../apiserver/requestinfo.js';
 import { ANONYMOUS, type Authenticator } from '../auth/authn.js';
 import type { Decision } from '../auth/authz.js';
@@ -216,16 +217,18 @@ export class Auditor {
       rec.bodyLogged = true;
       this.logRequestObject(rec, req);
     }
-    const json = isJSON(reply.getHeader('content-type'));
+    const ct = String(reply.getHeader('content-type') ?? '').toLowerCase();
     const text = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : undefined;
-    if (!json || text === undefined) return;
+    const protobuf = ct.startsWith('application/vnd.kubernetes.protobuf');
+    if ((!isJSON(ct) && !protobuf) || text === undefined) return;
     const wantResponse = resourceRequest && atLeast(level, 'RequestResponse');
     // a Status answer that was not thrown (delete's Success): its fields go to responseStatus
-    const maybeStatus = !rec.status && startsLikeStatus(text);
+    const maybeStatus = !rec.status && (protobuf || startsLikeStatus(text));
     if (!wantResponse && !maybeStatus) return;
     let obj: unknown;
     try {
-      obj = JSON.parse(text.toString());
+      // (kube records the answer in JSON whatever the client asked for)
+      obj = protobuf ? protobufJSON(Buffer.from(text)) : JSON.parse(text.toString());
     } catch {
       return;
     }
@@ -243,11 +246,11 @@ export class Auditor {
     // at Metadata only a create or update is read, for its name
     if (!wantObject && ev.verb !== 'create' && ev.verb !== 'update') return;
     const ct = String(req.headers['content-type'] ?? '').toLowerCase();
-    // protobuf bodies are not decoded for the log
-    if (ct.includes('protobuf')) return;
     let obj: unknown;
     try {
-      obj = ct.includes('yaml') ? parseYaml(body.toString('utf8')) : JSON.parse(body.toString('utf8'));
+      // recorded in JSON, as kube re-encodes a request object
+      obj = ct.startsWith('application/vnd.kubernetes.protobuf') ? protobufJSON(body)
+        : ct.includes('yaml') ? parseYaml(body.toString('utf8')) : JSON.parse(body.toString('utf8'));
     } catch {
       return;
     }
@@ -305,9 +308,14 @@ export class Auditor {
   }
 }
 
-function isJSON(ct: unknown): boolean {
-  const s = String(ct ?? '').toLowerCase();
-  return s.startsWith('application/json') || s.includes('+json');
+function isJSON(ct: string): boolean {
+  return ct.startsWith('application/json') || ct.includes('+json');
+}
+
+/** A protobuf body (kube's envelope) in its JSON form. */
+function protobufJSON(bytes: Buffer): Record<string, unknown> {
+  const d = decodeProtobuf(bytes);
+  return { ...d.object, apiVersion: d.apiVersion, kind: d.kind };
 }
 
 function startsLikeStatus(text: string | Buffer): boolean {
