@@ -321,6 +321,8 @@ export class Kplane {
       compactMs: Math.round(t2 - t1),
       compactFilesMs: Math.round(t3 - t2),
       ...crdCounts(this.crdIndex),
+      // clusters with stored RBAC objects: an idle one has none (the bootstrap policy is shared)
+      rbacClusters: this.rbacIndex?.clusterCount() ?? 0,
     };
   }
 
