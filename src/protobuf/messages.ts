@@ -492,6 +492,35 @@ export const MESSAGES: Readonly<Record<string, readonly FieldTuple[]>> = {
     [3, 'name', 'string', 'o'],
     [4, 'uid', 'string', 'o', 'UID'],
   ],
+  // ------------------------------------------------------ certificates/v1 --
+  // (kubectl certificate approve/deny send the approval in protobuf)
+  'certificates.CertificateSigningRequest': [
+    [1, 'metadata', 'meta.ObjectMeta', 'o', 'ObjectMeta'],
+    [2, 'spec', 'certificates.CertificateSigningRequestSpec', ''],
+    [3, 'status', 'certificates.CertificateSigningRequestStatus', 'o'],
+  ],
+  'certificates.CertificateSigningRequestSpec': [
+    [1, 'request', 'bytes', ''],
+    [7, 'signerName', 'string', ''],
+    [8, 'expirationSeconds', 'int32', 'po'],
+    [5, 'usages', 'string', 'ro'],
+    [2, 'username', 'string', 'o'],
+    [3, 'uid', 'string', 'o', 'UID'],
+    [4, 'groups', 'string', 'ro'],
+    [6, 'extra', 'ExtraValue', 'mo'],
+  ],
+  'certificates.CertificateSigningRequestStatus': [
+    [1, 'conditions', 'certificates.CertificateSigningRequestCondition', 'ro'],
+    [2, 'certificate', 'bytes', 'o'],
+  ],
+  'certificates.CertificateSigningRequestCondition': [
+    [1, 'type', 'string', ''],
+    [6, 'status', 'string', ''],
+    [2, 'reason', 'string', 'o'],
+    [3, 'message', 'string', 'o'],
+    [4, 'lastUpdateTime', 'Time', 'o'],
+    [5, 'lastTransitionTime', 'Time', 'o'],
+  ],
   // (the reviews: kubectl auth whoami, can-i send and accept protobuf)
   'authentication.UserInfo': [
     [1, 'username', 'string', 'o'],
@@ -633,6 +662,7 @@ const SERVED: Record<string, Record<string, string>> = {
   'discovery.k8s.io/v1': { EndpointSlice: 'discovery.EndpointSlice' },
   'events.k8s.io/v1': { Event: 'events.Event' },
   'coordination.k8s.io/v1': { Lease: 'coordination.Lease' },
+  'certificates.k8s.io/v1': { CertificateSigningRequest: 'certificates.CertificateSigningRequest' },
   'authentication.k8s.io/v1': {
     TokenRequest: 'authentication.TokenRequest',
     SelfSubjectReview: 'authentication.SelfSubjectReview',

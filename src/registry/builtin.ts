@@ -4,6 +4,7 @@
 import type { ResourceType } from './types.js';
 import { clusterrolebindings } from './kinds/clusterrolebindings.js';
 import { clusterroles } from './kinds/clusterroles.js';
+import { certificatesigningrequests } from './kinds/certificatesigningrequests.js';
 import { configmaps } from './kinds/configmaps.js';
 import { customresourcedefinitions } from './kinds/customresourcedefinitions.js';
 import { endpoints } from './kinds/endpoints.js';
@@ -56,6 +57,8 @@ export const builtinResources: ResourceType[] = [
   selfsubjectrulesreviews,
   subjectaccessreviews,
   localsubjectaccessreviews,
+  // certificates.k8s.io/v1
+  certificatesigningrequests,
   // apiextensions.k8s.io/v1
   customresourcedefinitions,
   // tenancy.kplane.io/v1alpha1 (kplane's own)

@@ -41,7 +41,7 @@ export interface ListOptions {
 
 export interface WriteOptions {
   dryRun?: boolean;
-  /** '' for the main resource, or 'status', 'finalize'. */
+  /** '' for the main resource, or 'status', 'finalize', 'approval'. */
   subresource?: string;
 }
 
@@ -653,6 +653,8 @@ export function validateUpdate(ctx: RequestContext, type: ResourceType, obj: Kub
     s.status!.prepareForUpdate(obj, old, ctx);
   } else if (subresource === 'finalize') {
     s.finalize!.prepareForUpdate(obj, old, ctx);
+  } else if (subresource === 'approval') {
+    s.approval!.prepareForUpdate(obj, old, ctx);
   } else {
     s.prepareForUpdate?.(obj, old, ctx);
   }
@@ -674,6 +676,7 @@ export function validateUpdate(ctx: RequestContext, type: ResourceType, obj: Kub
   else if (again === 'create') appendAll(errs, validateObjectMeta(meta, type.namespaced, s.validateName));
   if (subresource === 'status') appendAll(errs, s.status!.validateUpdate(obj, old, ctx));
   else if (subresource === 'finalize') appendAll(errs, s.finalize!.validateUpdate(obj, old, ctx));
+  else if (subresource === 'approval') appendAll(errs, s.approval!.validateUpdate(obj, old, ctx));
   else appendAll(errs, s.validateUpdate(obj, old, ctx));
   if (errs.length) throw invalid(qualifiedKind(type, obj), name, errs);
   if (subresource === '') for (const w of s.warningsOnUpdate?.(obj, old, ctx) ?? []) ctx.warnings.push(w);

@@ -19,7 +19,8 @@ export interface UserInfo {
   extra?: Record<string, string[]>;
   /**
    * The logical cluster the identity belongs to (service accounts, whose tokens are only valid
-   * there); undefined for identities not tied to one (client certificates).
+   * there; certificates and user tokens issued for it); undefined for identities not tied to one
+   * (the provider's admin).
    */
   cluster?: string;
 }
@@ -86,6 +87,8 @@ export interface Strategy {
   status?: StatusStrategy;
   /** Present when the kind has a finalize subresource (namespaces). */
   finalize?: StatusStrategy;
+  /** Present when the kind has an approval subresource (certificatesigningrequests). */
+  approval?: StatusStrategy;
 
   /**
    * kube's update validators of most kinds validate ObjectMeta again, after the generic checks,

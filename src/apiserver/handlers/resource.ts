@@ -40,6 +40,7 @@ const SUBRESOURCE_METHODS: Record<string, string[]> = {
   status: ['GET', 'PUT', 'PATCH'],
   scale: ['GET', 'PUT', 'PATCH'],
   finalize: ['PUT'],
+  approval: ['GET', 'PUT', 'PATCH'],
 };
 
 function notServed(): StatusError {
