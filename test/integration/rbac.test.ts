@@ -66,11 +66,16 @@ describe('RBAC in a logical cluster', () => {
     expect(t.k.rbacIndex!.clusterCount()).toBeLessThanOrEqual(1);
   });
 
-  it("denies a user without a binding everything in the cluster, with kube's 403 texts", async () => {
+  it("denies an identity of the cluster without a binding everything, with kube's 403 texts, and strangers at the door", async () => {
+    // bob's certificate is issued for root:acme: he may enter it, and RBAC there grants him nothing yet
     const r = await req(bobCreds, 'GET', '/clusters/root:acme/api/v1/namespaces/default/configmaps');
-    // bob is not a member yet: the door answers as for any other cluster
     expect(r.status).toBe(403);
-    expect(r.json.message).toContain('cannot access logical cluster "root:acme"');
+    expect(r.json.message).toBe('configmaps is forbidden: User "bob" cannot list resource "configmaps" in API group "" in the namespace "default"');
+    // a certificate of root:other is a stranger in root:acme, even with acme's admin group
+    const stranger = credentialsOf(await readFile(await t.kubeconfigFor('root:other', 'bob', ['acme-admins']), 'utf8'));
+    const s = await req(stranger, 'GET', '/clusters/root:acme/api/v1/namespaces/default/configmaps');
+    expect(s.status).toBe(403);
+    expect(s.json.message).toContain('cannot access logical cluster "root:acme"');
   });
 
   it('grants exactly what a Role and RoleBinding grant', async () => {

@@ -113,7 +113,8 @@ describe('workspaces', () => {
   });
 
   it('answers an absent cluster exactly like a cluster the caller may not see', async () => {
-    const userKc = await t.kubeconfigFor('root:acme', 'mallory', ['tenants']);
+    // mallory's certificate is issued for another cluster: she may not enter root:acme
+    const userKc = await t.kubeconfigFor('root:elsewhere', 'mallory', ['tenants']);
     const mallory = credentialsOf(await readFile(userKc, 'utf8'));
     const existing = await req(mallory, 'GET', '/clusters/root:acme/api/v1/namespaces');
     const absent = await req(mallory, 'GET', '/clusters/root:nope/api/v1/namespaces');
