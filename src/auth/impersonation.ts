@@ -3,7 +3,7 @@
 // serviceaccounts, groups; uids and userextras/<key> in authentication.k8s.io), checked in the
 // logical cluster the request addresses. The identity assumed is scoped to that cluster, so a
 // tenant's cluster-admin (who holds `impersonate` on everything there) cannot become anyone
-// outside it, system:masters included; only a privileged caller's impersonation stays unscoped.
+// outside it, system:masters included; only a privileged caller may assume system:masters.
 
 import type { IncomingMessage } from 'node:http';
 import { forbidden } from '../apimachinery/errors.js';
@@ -82,6 +82,8 @@ export async function impersonate(req: IncomingMessage, requestor: UserInfo, clu
   if (username !== 'system:anonymous' && !user.groups.some((g) => g === 'system:authenticated' || g === 'system:unauthenticated')) {
     user.groups.push('system:authenticated');
   }
-  if (!isPrivileged(requestor)) user.cluster = cluster ?? requestor.cluster;
+  // the assumed identity is one of the cluster addressed (as its own identities are: the door lets
+  // it in and RBAC decides, as in kube); only a privileged caller can assume system:masters
+  if (!(isPrivileged(requestor) && user.groups.includes('system:masters'))) user.cluster = cluster ?? requestor.cluster;
   return user;
 }
