@@ -10,7 +10,9 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { RBACEscalationCheck } from './admission/rbac-escalation.js';
+import { CertificateAdmission } from './admission/certificates.js';
 import { buildApiServer } from './apiserver/server.js';
+import { Auditor } from './audit/auditor.js';
 import type { VersionInfo } from './apiserver/deps.js';
 import {
   BearerTokenAuthenticator, ClientCertAuthenticator, ServiceAccountTokenAuthenticator, UnionAuthenticator, type TokenAuthenticator,
@@ -19,7 +21,9 @@ import { RBACAuthorizer } from './auth/rbac/authorizer.js';
 import { RBACIndex } from './auth/rbac/index.js';
 import { RegistryWorkspaceAdmins } from './tenancy/workspace-admins.js';
 import { clientKeysInKubeForm, renderKubeconfig } from './auth/kubeconfig.js';
-import { issue, loadOrCreatePki, type ServerPki } from './auth/pki.js';
+import { clusterURI, issue, loadOrCreatePki, type ServerPki } from './auth/pki.js';
+import { loadOrCreateUserTokenKey, UserTokenAuthenticator } from './auth/user-tokens.js';
+import { CSRSigningController } from './controllers/csr-signer.js';
 import { loadOrCreateSigningKey, ServiceAccountTokens } from './auth/serviceaccount-tokens.js';
 import { oidcAuthenticators } from './auth/oidc/authenticator.js';
 import { loadAuthenticationConfiguration } from './auth/oidc/config.js';
@@ -80,6 +84,10 @@ export interface KplaneConfig {
   authenticationConfigFile?: string;
   /** kube's --token-auth-file: static bearer tokens (CSV: token,user,uid,"group1,group2"). */
   tokenAuthFile?: string;
+  /** kube's --audit-policy-file (audit.k8s.io/v1 Policy); auditing needs it and auditLogPath. */
+  auditPolicyFile?: string;
+  /** kube's --audit-log-path: where events go, one JSON line each ("-": stdout). */
+  auditLogPath?: string;
 }
 
 export const ADMIN_USER = 'kplane-admin';
@@ -98,6 +106,8 @@ export class Kplane {
   crdIndex: CustomResourceIndex | undefined;
   /** Every cluster's RBAC objects (set while starting). */
   rbacIndex: RBACIndex | undefined;
+  /** The audit log, when configured. */
+  audit: Auditor | undefined;
 
   private constructor(
     readonly config: KplaneConfig,
@@ -129,6 +139,10 @@ export class Kplane {
         onReject: (reason) => log.debug({ reason }, 'OIDC token refused'),
       }) : []),
     ];
+    // so is an audit policy that does not load (src/audit); the log needs both settings, as in kube
+    if (!config.auditPolicyFile !== !config.auditLogPath) log.warn('audit needs both an audit policy file and an audit log path: auditing is off');
+    const audit = config.auditPolicyFile && config.auditLogPath
+      ? await Auditor.create({ policyFile: config.auditPolicyFile, logPath: config.auditLogPath, log }) : undefined;
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     const pki = await loadOrCreatePki(join(config.dataDir, 'pki'), config.host);
     const baseStore = await LevelStore.open({
@@ -155,6 +169,7 @@ export class Kplane {
     const signingKey = await loadOrCreateSigningKey(join(config.dataDir, 'pki'));
     const tokens = new ServiceAccountTokens(signingKey, { externalURL: () => self?.externalURL() ?? '', now: config.tokenClock });
     const k = new Kplane(config, log, pki, baseStore, store, clusters, catalog, registry, tokens, undefined);
+    k.audit = audit;
     self = k;
     // every open watch listens for the drain signal
     setMaxListeners(0, k.abort.signal);
@@ -169,6 +184,7 @@ export class Kplane {
     const workspacesType = catalog.allTypes().find((t) => t.group === 'tenancy.kplane.io' && t.resource === 'workspaces')!;
     const authorizer = new RBACAuthorizer(rbacIndex, new RegistryWorkspaceAdmins(registry, workspacesType));
     admission.add(new RBACEscalationCheck(authorizer));
+    admission.add(new CertificateAdmission(authorizer));
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
     const crdType = catalog.allTypes().find((t) => t.group === 'apiextensions.k8s.io' && t.resource === 'customresourcedefinitions');
     if (crdType) k.controllers.push(new CRDNamesController(deps, crdType, crdIndex), new CRDFinalizerController(deps, crdType, crdIndex));
@@ -178,6 +194,7 @@ export class Kplane {
       new GarbageCollector(deps),
       new ClusterRoleAggregationController(deps),
       new ServiceAccountTokenController(deps, tokens, pki.ca.certPem),
+      new CSRSigningController(deps, catalog.allTypes().find((t) => t.group === 'certificates.k8s.io' && t.resource === 'certificatesigningrequests')!, pki.ca),
       // expired Events are swept every tenth of their lifetime, at most once a minute
       new EventTTLController(baseStore, Math.min(60_000, (config.eventTTLSeconds ?? 3600) * 100)),
     );
@@ -187,7 +204,10 @@ export class Kplane {
     const bearerTokens = new BearerTokenAuthenticator(new ServiceAccountTokenAuthenticator(tokens, {
       getServiceAccount: (cluster, ns, name) => registry.tryGet(serviceAccountsType, cluster as ClusterName, ns, name),
       getSecret: (cluster, ns, name) => registry.tryGet(secretsType, cluster as ClusterName, ns, name),
-    }, { onReject: (reason) => log.debug({ reason }, 'service account token refused') }), ...extraTokens);
+    }, { onReject: (reason) => log.debug({ reason }, 'service account token refused') }), new UserTokenAuthenticator(
+      await loadOrCreateUserTokenKey(join(config.dataDir, 'pki')),
+      { externalURL: () => k.externalURL(), now: config.tokenClock, onReject: (reason) => log.debug({ reason }, 'user token refused') },
+    ), ...extraTokens);
     k.app = await buildApiServer({
       deps: {
         registry, catalog, clusters,
@@ -200,7 +220,8 @@ export class Kplane {
         tokenAuthenticator: bearerTokens,
       },
       tls: { key: pki.serving.keyPem, cert: pki.serving.certPem, ca: pki.ca.certPem },
-      authenticator: new UnionAuthenticator(new ClientCertAuthenticator(), bearerTokens),
+      authenticator: ((a) => (audit ? audit.authenticator(a) : a))(new UnionAuthenticator(new ClientCertAuthenticator(), bearerTokens)),
+      audit,
       authorizer,
       logger: log,
       ready: () => k.readyFlag,
@@ -227,9 +248,14 @@ export class Kplane {
     return this.config.externalURL ?? (this.url || undefined);
   }
 
-  /** A kubeconfig for a user of a logical cluster, with a client certificate from kplane's CA. */
+  /**
+   * A kubeconfig for a user of a logical cluster, with a client certificate from kplane's CA,
+   * scoped to the cluster (kplane://cluster/<name>) unless the user is in system:masters (the
+   * provider's admin, unscoped).
+   */
   async kubeconfigFor(cluster: string, user: string, groups: string[]): Promise<string> {
-    const cert = await issue(this.pki.ca, { commonName: user, organizations: groups, usage: 'client' });
+    const uris = groups.includes('system:masters') ? [] : [clusterURI(cluster)];
+    const cert = await issue(this.pki.ca, { commonName: user, organizations: groups, uris, usage: 'client' });
     return renderKubeconfig({
       server: `${this.externalURL()}/clusters/${cluster}`,
       caPem: this.pki.ca.certPem,
@@ -284,6 +310,8 @@ export class Kplane {
     // kube's ShutdownTimeout: requests still in flight then are cut, so a drain always ends
     const cut = setTimeout(() => this.app?.server.closeAllConnections(), DRAIN_TIMEOUT_MS);
     await this.app?.close();
+    // the last events (of requests the drain finished) are written out
+    await this.audit?.close();
     clearTimeout(cut);
     for (const c of this.controllers) await c.stop();
     this.crdIndex?.stop();

@@ -3,12 +3,9 @@
 
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
-import { importCA, issue, type CertificateAuthority } from '../auth/pki.js';
-import { renderKubeconfig } from '../auth/kubeconfig.js';
 import { SlicedProfiler } from '../util/cpu-profile.js';
 import { Kplane } from '../kplane.js';
-import { CliError, clusterExists, readDataDir } from './datadir.js';
-import { parseClusterName } from '../tenancy/logicalcluster.js';
+import { DEFAULT_TTL, kubeconfigFor, parseTTL, type KubeconfigOptions } from './kubeconfig.js';
 import { KPLANE_VERSION, KUBE_VERSION } from '../version.js';
 
 function parseListen(v: string): { host: string; port: number } {
@@ -56,9 +53,11 @@ export function buildCli(): Command {
     .option('--event-ttl <seconds>', 'how long Events live after their last write (kube-apiserver: 1 h)', positiveInt, 3600)
     .option('--authentication-config <file>', "kube's AuthenticationConfiguration file: OIDC issuers (jwt authenticators)")
     .option('--token-auth-file <file>', 'static bearer tokens, CSV: token,user,uid,"group1,group2"')
+    .option('--audit-policy-file <file>', "kube's audit Policy (audit.k8s.io/v1): which requests are logged, at what level")
+    .option('--audit-log-path <file>', 'the audit log: one JSON Event per line, appended ("-" for stdout)')
     .action(async (opts: {
       dataDir: string; listen: string; externalUrl?: string; logLevel: string; fsync: boolean; historyWindow: number; eventTtl: number;
-      authenticationConfig?: string; tokenAuthFile?: string;
+      authenticationConfig?: string; tokenAuthFile?: string; auditPolicyFile?: string; auditLogPath?: string;
     }) => {
       const log = pino({ level: opts.logLevel });
       const listen = parseListen(opts.listen);
@@ -101,34 +100,25 @@ export function buildCli(): Command {
         eventTTLSeconds: opts.eventTtl,
         authenticationConfigFile: opts.authenticationConfig,
         tokenAuthFile: opts.tokenAuthFile,
+        auditPolicyFile: opts.auditPolicyFile,
+        auditLogPath: opts.auditLogPath,
       });
       if (stopping) return shutdown('startup');
       log.info({ kubeconfig: k.adminKubeconfigPath }, `admin kubeconfig written; try: kubectl --kubeconfig ${k.adminKubeconfigPath} get workspaces`);
     });
 
   program.command('kubeconfig')
-    .description('print a kubeconfig for a user of a logical cluster (client certificate signed by the kplane CA)')
+    .description('print a kubeconfig for a user of a logical cluster, valid there only (a client certificate signed by the kplane CA, or --token)')
     .requiredOption('--workspace <cluster>', 'logical cluster path, e.g. root:acme')
     .requiredOption('--user <name>', 'user name (certificate CN)')
     .option('--group <group...>', 'groups (certificate O), repeatable', [])
     .option('--data-dir <dir>', 'the kplane data directory', '.kplane')
     .option('--server <url>', 'kplane URL (default: the one in admin.kubeconfig)', serverURL)
-    .option('--days <n>', 'validity in days', positiveInt, 365)
-    .action(async (opts: { workspace: string; user: string; group: string[]; dataDir: string; server?: string; days: number }) => {
-      const cluster = parseClusterName(opts.workspace);
-      if (!cluster || cluster === '*') throw new InvalidArgumentError(`invalid workspace path ${JSON.stringify(opts.workspace)}`);
-      const dd = await readDataDir(opts.dataDir);
-      if (!(await clusterExists(opts.dataDir, dd, cluster))) {
-        throw new CliError(`logical cluster ${cluster} does not exist (create its Workspace first)`);
-      }
-      const certPem = dd.caCertPem;
-      const ca: CertificateAuthority = await importCA(certPem, dd.caKeyPem);
-      const server = opts.server ?? dd.server;
-      const cert = await issue(ca, { commonName: opts.user, organizations: opts.group, usage: 'client', validDays: opts.days });
-      process.stdout.write(renderKubeconfig({
-        server: `${server}/clusters/${cluster}`, caPem: certPem, user: opts.user,
-        clientCertPem: cert.certPem, clientKeyPem: cert.keyPem, clusterName: `kplane-${cluster}`, contextName: cluster,
-      }));
+    .option('--ttl <duration>', `lifetime, a Go duration such as 720h or 30m (default ${DEFAULT_TTL})`, parseTTL)
+    .option('--days <n>', 'lifetime in days (the older spelling of --ttl)', positiveInt)
+    .option('--token', 'a signed bearer token for the user instead of a client certificate', false)
+    .action(async (opts: KubeconfigOptions) => {
+      process.stdout.write(await kubeconfigFor(opts));
     });
   return program;
 }
