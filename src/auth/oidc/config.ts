@@ -191,8 +191,56 @@ const USER_TYPE: CelT = {
 const CLAIMS_VARS: ReadonlyMap<string, CelT> = new Map([['claims', T.map(T.string, T.dyn)]]);
 const USER_VARS: ReadonlyMap<string, CelT> = new Map([['user', USER_TYPE]]);
 
+/** The code parts of a CEL source (outside string and bytes literals), as [start, end) ranges. */
+function codeRanges(src: string): [number, number][] {
+  const out: [number, number][] = [];
+  let start = 0;
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    if (c !== '"' && c !== "'") {
+      i++;
+      continue;
+    }
+    // a literal, with its r/b prefixes (raw strings have no escapes)
+    let p = i;
+    let raw = false;
+    while (p > start && /[rRbB]/.test(src[p - 1]!) && !/[A-Za-z0-9_]/.test(src[p - 2] ?? ' ')) {
+      if (/[rR]/.test(src[p - 1]!)) raw = true;
+      p--;
+    }
+    out.push([start, p]);
+    const quote = src.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+    i += quote.length;
+    while (i < src.length && !src.startsWith(quote, i)) i += !raw && src[i] === '\\' ? 2 : 1;
+    i += quote.length;
+    start = i;
+  }
+  if (start < src.length) out.push([start, src.length]);
+  return out;
+}
+
+/**
+ * CEL's optional field selection on a variable's field chain, `claims.?name` (as kube's docs use
+ * it: `claims.?email_verified.orValue(true)`), which @bufbuild/cel's parser does not read, lowered
+ * to what it means: `(has(claims.name) ? optional.of(claims.name) : optional.none())`. Only a chain
+ * of plain field names rooted at `claims` or `user` is lowered; other `.?` forms stay syntax errors.
+ */
+export function lowerOptionalSelects(src: string): string {
+  if (!src.includes('.?')) return src;
+  let out = '';
+  let last = 0;
+  for (const [a, b] of codeRanges(src)) {
+    out += src.slice(last, a);
+    out += src.slice(a, b).replace(/(?<![A-Za-z0-9_.])((?:claims|user)(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\.\?([A-Za-z_][A-Za-z0-9_]*)/g,
+      (_m, chain: string, name: string) => `(has(${chain}.${name}) ? optional.of(${chain}.${name}) : optional.none())`);
+    last = b;
+  }
+  return out + src.slice(last);
+}
+
 function compileCEL(errs: FieldError[], path: string, expression: string, vars: ReadonlyMap<string, CelT>, want: CelT): CompiledCEL | undefined {
-  const r = compileExpression(expression, vars, want);
+  const r = compileExpression(lowerOptionalSelects(expression), vars, want);
   if (r.ok) return { expression, program: r.value.program };
   if (r.failedPhase === 'type') errs.push(field.invalid(path, expression, `must evaluate to ${typeString(want)}`));
   else errs.push(field.invalid(path, expression, `compilation failed: ${r.detail}`));
@@ -256,7 +304,7 @@ function isKubernetesDomain(key: string): boolean {
 function selects(source: string, name: string): boolean {
   let root: Expr;
   try {
-    root = parseCel(source).expr as Expr;
+    root = parseCel(lowerOptionalSelects(source)).expr as Expr;
   } catch {
     return false;
   }

@@ -201,6 +201,20 @@ describe('claim mappings and rules', () => {
       .toMatch(/^oidc: error evaluating group claim expression/);
   });
 
+  it('CEL optional selection: claims.?name.orValue(default)', async () => {
+    const a = authenticator(`  claimValidationRules:
+  - expression: "claims.?email_verified.orValue(true) == true"
+    message: email must be verified
+  claimMappings:
+    username: {expression: "claims.email"}
+    groups: {expression: "claims.?roles.orValue([])"}
+`);
+    expect(await a.authenticateToken(await issuer.sign({ email: 'a@example.com' }))).toEqual({ username: 'a@example.com', groups: ['system:authenticated'] });
+    expect(await a.authenticateToken(await issuer.sign({ email: 'a@example.com', email_verified: true, roles: ['r'] })))
+      .toEqual({ username: 'a@example.com', groups: ['r', 'system:authenticated'] });
+    expect(await refusal(a, await issuer.sign({ email: 'a@example.com', email_verified: false }))).toMatch(/failed: email must be verified$/);
+  });
+
   it('claim + prefix: email needs email_verified when present; uid claim; required claims', async () => {
     const a = authenticator(`  claimValidationRules:
   - {claim: hd, requiredValue: example.com}

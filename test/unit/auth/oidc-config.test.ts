@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  compileAuthenticationConfiguration, decodeAuthenticationConfiguration, validateAuthenticationConfiguration,
+  compileAuthenticationConfiguration, decodeAuthenticationConfiguration, lowerOptionalSelects, validateAuthenticationConfiguration,
 } from '../../../src/auth/oidc/config.js';
 import { fieldErrorString } from '../../../src/apimachinery/errors.js';
 
@@ -132,6 +132,22 @@ userValidationRules:
     expect(errs[6]).toBe('jwt[0].claimMappings.username.expression: Invalid value: "claims.email": claims.email_verified must be used in claimMappings.username.expression or claimMappings.extra[*].valueExpression or claimValidationRules[*].expression when claims.email is used in claimMappings.username.expression');
     expect(errs[7]).toMatch(/^jwt\[0\]\.userValidationRules\[1\]\.expression: Invalid value: "user\.name == 'x'": compilation failed: ERROR: <input>:1:5: undefined field 'name'/);
     expect(errs).toHaveLength(8);
+  });
+
+  it('optional field selection on claims (claims.?name) is lowered to has() + optional, outside literals', () => {
+    expect(lowerOptionalSelects("claims.?email_verified.orValue(true) == true")).toBe(
+      '(has(claims.email_verified) ? optional.of(claims.email_verified) : optional.none()).orValue(true) == true');
+    expect(lowerOptionalSelects("'claims.?x' + claims.a.?b.orValue('')")).toBe(
+      "'claims.?x' + (has(claims.a.b) ? optional.of(claims.a.b) : optional.none()).orValue('')");
+    expect(lowerOptionalSelects('myclaims.?x')).toBe('myclaims.?x');
+    // claims.email with claims.?email_verified counts as using email_verified, as in kube
+    expect(errorsOf(`
+issuer: {url: "https://i.example", audiences: [a]}
+claimValidationRules:
+- expression: "claims.?email_verified.orValue(true) == true"
+claimMappings:
+  username: {expression: "claims.email"}
+  groups: {expression: "claims.?groups.orValue([])"}`)).toEqual([]);
   });
 
   it('claims.email with email_verified in a claim validation rule is valid', () => {
