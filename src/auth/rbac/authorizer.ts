@@ -146,8 +146,8 @@ export class RBACAuthorizer implements Authorizer {
       }
       return true;
     };
-    if (!each(this.index.clusterRoleBindings(cluster))) return;
-    if (namespace) each(this.index.roleBindings(cluster, namespace));
+    if (!each(this.index.clusterRoleBindingsFor(cluster, user))) return;
+    if (namespace) each(this.index.roleBindingsFor(cluster, namespace, user));
   }
 
   /** Members by identity or binding (no read needed): the cluster's own identities, anyone a binding names. */

@@ -34,6 +34,27 @@ interface ClusterPolicy {
   roleBindings: Map<string, Map<string, Binding>>;
   /** How many stored bindings name each subject ("User\0alice", "Group\0acme-admins", ...). */
   members: Map<string, number>;
+  /**
+   * Stored bindings by the subjects they name ('' = ClusterRoleBindings, else a namespace's
+   * RoleBindings): a decision reads the bindings that name the caller, not every binding of the
+   * cluster, so its cost does not grow with how many bindings name others.
+   */
+  bySubject: Map<string, Map<string, Set<Binding>>>;
+}
+
+/** The key a subject is found under (service accounts as the user name they authenticate as). */
+function subjectKey(s: Subject, bindingNamespace: string): string | undefined {
+  switch (s.kind) {
+    case 'User': return `User\0${s.name}`;
+    case 'Group': return `Group\0${s.name}`;
+    case 'ServiceAccount': return `User\0system:serviceaccount:${s.namespace || bindingNamespace}:${s.name}`;
+    default: return undefined;
+  }
+}
+
+/** The keys a user is found under. */
+function userKeys(user: UserInfo): string[] {
+  return [`User\0${user.username}`, ...user.groups.map((g) => `Group\0${g}`)];
 }
 
 function memberKey(s: Subject, bindingNamespace: string): string | undefined {
@@ -94,9 +115,30 @@ export class RBACIndex {
     if (p) for (const b of p.clusterRoleBindings.values()) if (b) yield b;
   }
 
-  *roleBindings(cluster: string, namespace: string): Iterable<Binding> {
-    const m = this.clusters.get(cluster)?.roleBindings.get(namespace);
-    if (m) yield* m.values();
+  /** The cluster's ClusterRoleBindings that may apply to the user: the bootstrap ones and stored ones naming them. */
+  *clusterRoleBindingsFor(cluster: string, user: UserInfo): Iterable<Binding> {
+    const p = this.clusters.get(cluster);
+    for (const b of this.bootstrapBindings) if (!p?.clusterRoleBindings.has(b.name)) yield b;
+    if (p) yield* this.naming(p, '', user);
+  }
+
+  /** The namespace's RoleBindings that name the user. */
+  *roleBindingsFor(cluster: string, namespace: string, user: UserInfo): Iterable<Binding> {
+    const p = this.clusters.get(cluster);
+    if (p) yield* this.naming(p, namespace, user);
+  }
+
+  private *naming(p: ClusterPolicy, scope: string, user: UserInfo): Iterable<Binding> {
+    const bySubject = p.bySubject.get(scope);
+    if (!bySubject) return;
+    const seen = new Set<Binding>();
+    for (const key of userKeys(user)) {
+      for (const b of bySubject.get(key) ?? []) {
+        if (seen.has(b)) continue;
+        seen.add(b);
+        yield b;
+      }
+    }
   }
 
   /** Whether a stored binding of the cluster names the user, or a group of theirs other than everyone's. */
@@ -110,7 +152,7 @@ export class RBACIndex {
   private policy(cluster: string): ClusterPolicy {
     let p = this.clusters.get(cluster);
     if (!p) {
-      p = { clusterRoles: new Map(), clusterRoleBindings: new Map(), roles: new Map(), roleBindings: new Map(), members: new Map() };
+      p = { clusterRoles: new Map(), clusterRoleBindings: new Map(), roles: new Map(), roleBindings: new Map(), members: new Map(), bySubject: new Map() };
       this.clusters.set(cluster, p);
     }
     return p;
@@ -118,6 +160,21 @@ export class RBACIndex {
 
   private count(p: ClusterPolicy, b: Binding | null | undefined, delta: 1 | -1): void {
     if (!b) return;
+    let scope = p.bySubject.get(b.namespace);
+    if (!scope) p.bySubject.set(b.namespace, (scope = new Map()));
+    for (const s of b.subjects) {
+      const key = subjectKey(s, b.namespace);
+      if (!key) continue;
+      let set = scope.get(key);
+      if (delta > 0) {
+        if (!set) scope.set(key, (set = new Set()));
+        set.add(b);
+      } else if (set) {
+        set.delete(b);
+        if (set.size === 0) scope.delete(key);
+      }
+    }
+    if (scope.size === 0) p.bySubject.delete(b.namespace);
     for (const s of b.subjects) {
       const k = memberKey(s, b.namespace);
       if (!k) continue;

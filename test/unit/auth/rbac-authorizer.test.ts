@@ -84,6 +84,20 @@ describe('RBAC authorizer', () => {
     expect(await authz.authorize(bob, get('root:b', 'configmaps', 'dev', 'x'))).toEqual({ allowed: false, door: true });
   });
 
+  it('finds the bindings naming the caller among many, and follows their updates and deletions', async () => {
+    await put('roles', 'root:a', { apiVersion: `${RBAC}/v1`, kind: 'Role', metadata: { name: 'r', namespace: 'dev' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] });
+    for (let i = 0; i < 300; i++) await put('rolebindings', 'root:a', binding('RoleBinding', `o${i}`, { kind: 'Role', name: 'r' }, [{ kind: 'User', name: `other${i}` }], 'dev'));
+    await put('rolebindings', 'root:a', binding('RoleBinding', 'g', { kind: 'Role', name: 'r' }, [{ kind: 'User', name: 'x' }, { kind: 'Group', name: 'devs' }], 'dev'));
+    const bob = user('bob', ['devs']);
+    expect((await authz.authorize(bob, get('root:a', 'configmaps', 'dev', 'c'))).reason).toBe('RBAC: allowed by RoleBinding "g/dev" of Role "r" to Group "devs"');
+    await put('rolebindings', 'root:a', binding('RoleBinding', 'g', { kind: 'Role', name: 'r' }, [{ kind: 'User', name: 'x' }], 'dev'));
+    expect((await authz.authorize(bob, get('root:a', 'configmaps', 'dev', 'c'))).door).toBe(true);
+    expect((await authz.authorize(user('x'), get('root:a', 'configmaps', 'dev', 'c'))).allowed).toBe(true);
+    await store.txn([{ type: 'delete', key: objectKey({ group: RBAC, resource: 'rolebindings' }, cl('root:a'), 'dev', 'g') }]);
+    expect((await authz.authorize(user('x'), get('root:a', 'configmaps', 'dev', 'c'))).door).toBe(true);
+    expect((await authz.authorize(user('other7'), get('root:a', 'configmaps', 'dev', 'c'))).allowed).toBe(true);
+  });
+
   it('does not count bindings to the groups everyone is in as membership', async () => {
     await put('clusterrolebindings', 'root:a', binding('ClusterRoleBinding', 'all', { kind: 'ClusterRole', name: 'view' }, [{ kind: 'Group', name: 'system:authenticated' }]));
     expect(await authz.authorize(user('eve'), get('root:a', 'configmaps', 'dev'))).toEqual({ allowed: false, door: true });
