@@ -102,6 +102,20 @@ describe('OIDC ID tokens', () => {
     expect(who.status.userInfo).toEqual({ username: 'oidc:alice', groups: ['oidc:devs', 'system:authenticated'], extra: { 'example.com/tenant': ['acme'] } });
   });
 
+  it('TokenReview authenticates an OIDC token for the cluster\'s API audiences only (audience-agnostic, as kube)', async () => {
+    const token = await issuer.sign({ sub: 'alice' });
+    const review = (audiences?: string[]) => raw(t.url, admin, { method: 'POST', path: '/clusters/root:acme/apis/authentication.k8s.io/v1/tokenreviews',
+      body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token, ...(audiences ? { audiences } : {}) } }) });
+    const r = await review();
+    expect(r.status, r.text).toBe(201);
+    expect(r.json.status.authenticated).toBe(true);
+    expect(r.json.status.user.username).toBe('oidc:alice');
+    expect(r.json.status.audiences).toEqual([`${t.url}/clusters/root:acme`]);
+    const other = await review(['https://elsewhere.example']);
+    expect(other.status).toBe(201);
+    expect(other.json.status.authenticated).toBeUndefined();
+  });
+
   it('groups come from the CEL mapping (prefixed); a group binding grants', async () => {
     const kc = await tokenKubeconfig('root:acme', await issuer.sign({ sub: 'dave', groups: ['ops'] }));
     await ok(kc, ['get', 'secrets', '-n', 'default']);

@@ -33,11 +33,20 @@ export const tokenreviews = createOnlyResource({
     // kube's union of authenticators: "invalid bearer token", with why an authenticator of the
     // token's kind refused it (a token of another cluster is refused for that reason)
     if (!user) return answer({ user: {}, error: aggregateMessage(['invalid bearer token', ...rejections]) });
-    // the audiences the token is good for among those asked for (a JWT's aud claim, once verified)
-    const aud = peekPayload(token)?.aud;
-    const tokenAudiences = typeof aud === 'string' ? [aud] : strings(aud);
-    const granted = tokenAudiences.length ? audiences.filter((a) => tokenAudiences.includes(a)) : audiences;
-    if (audiences.length && !granted.length) throw internalError(new Error('error validating audiences'));
+    let granted: string[];
+    if (services.tokens?.isOurs(token)) {
+      // the audiences a service account token is good for among those asked for (its aud claim, verified)
+      const aud = peekPayload(token)?.aud;
+      const tokenAudiences = typeof aud === 'string' ? [aud] : strings(aud);
+      granted = tokenAudiences.length ? audiences.filter((a) => tokenAudiences.includes(a)) : audiences;
+      if (audiences.length && !granted.length) throw internalError(new Error('error validating audiences'));
+    } else {
+      // OIDC, static and user tokens are audience-agnostic (kube's WrapAudienceAgnosticToken):
+      // good for the cluster's API audiences, and not authenticated for others
+      const api = services.tokens?.apiAudiences(ctx.cluster) ?? [];
+      granted = requested.length ? requested.filter((a) => api.includes(a)) : api;
+      if (requested.length && !granted.length) return answer({ user: {} });
+    }
     const status: Record<string, unknown> = { authenticated: true, user: userInfoOut(user) };
     if (granted.length) status.audiences = granted;
     return answer(status);
