@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { SlicedProfiler } from '../util/cpu-profile.js';
 import { Kplane } from '../kplane.js';
+import { runWs } from './ws/main.js';
 import { DEFAULT_TTL, kubeconfigFor, parseTTL, type KubeconfigOptions } from './kubeconfig.js';
 import { KPLANE_VERSION, KUBE_VERSION } from '../version.js';
 
@@ -124,5 +125,7 @@ export function buildCli(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `kplane ws ...` is the kubectl ws plugin, its arguments its own (kubectl passes them unparsed)
+  if (argv[2] === 'ws') return runWs(argv.slice(3));
   await buildCli().parseAsync(argv);
 }
