@@ -13,6 +13,7 @@ import { RBACEscalationCheck } from './admission/rbac-escalation.js';
 import { CertificateAdmission } from './admission/certificates.js';
 import { buildApiServer } from './apiserver/server.js';
 import { Auditor } from './audit/auditor.js';
+import { AnonymousAuthenticator } from './auth/anonymous.js';
 import type { VersionInfo } from './apiserver/deps.js';
 import {
   BearerTokenAuthenticator, ClientCertAuthenticator, ServiceAccountTokenAuthenticator, UnionAuthenticator, type TokenAuthenticator,
@@ -84,6 +85,11 @@ export interface KplaneConfig {
   authenticationConfigFile?: string;
   /** kube's --token-auth-file: static bearer tokens (CSV: token,user,uid,"group1,group2"). */
   tokenAuthFile?: string;
+  /**
+   * kube's --anonymous-auth: requests without credentials are system:anonymous. Off by default:
+   * they get a 401, except on the top-level health checks and per-cluster issuer discovery.
+   */
+  anonymousAuth?: boolean;
   /** kube's --audit-policy-file (audit.k8s.io/v1 Policy); auditing needs it and auditLogPath. */
   auditPolicyFile?: string;
   /** kube's --audit-log-path: where events go, one JSON line each ("-": stdout). */
@@ -220,7 +226,8 @@ export class Kplane {
         tokenAuthenticator: bearerTokens,
       },
       tls: { key: pki.serving.keyPem, cert: pki.serving.certPem, ca: pki.ca.certPem },
-      authenticator: ((a) => (audit ? audit.authenticator(a) : a))(new UnionAuthenticator(new ClientCertAuthenticator(), bearerTokens)),
+      authenticator: ((a) => (audit ? audit.authenticator(a) : a))(
+        new AnonymousAuthenticator(new UnionAuthenticator(new ClientCertAuthenticator(), bearerTokens), config.anonymousAuth ?? false)),
       audit,
       authorizer,
       logger: log,

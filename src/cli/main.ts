@@ -56,9 +56,10 @@ export function buildCli(): Command {
     .option('--token-auth-file <file>', 'static bearer tokens, CSV: token,user,uid,"group1,group2"')
     .option('--audit-policy-file <file>', "kube's audit Policy (audit.k8s.io/v1): which requests are logged, at what level")
     .option('--audit-log-path <file>', 'the audit log: one JSON Event per line, appended ("-" for stdout)')
+    .option('--anonymous-auth', 'serve requests without credentials as system:anonymous (default: 401, except health checks and issuer discovery)', false)
     .action(async (opts: {
       dataDir: string; listen: string; externalUrl?: string; logLevel: string; fsync: boolean; historyWindow: number; eventTtl: number;
-      authenticationConfig?: string; tokenAuthFile?: string; auditPolicyFile?: string; auditLogPath?: string;
+      authenticationConfig?: string; tokenAuthFile?: string; auditPolicyFile?: string; auditLogPath?: string; anonymousAuth: boolean;
     }) => {
       const log = pino({ level: opts.logLevel });
       const listen = parseListen(opts.listen);
@@ -103,6 +104,7 @@ export function buildCli(): Command {
         tokenAuthFile: opts.tokenAuthFile,
         auditPolicyFile: opts.auditPolicyFile,
         auditLogPath: opts.auditLogPath,
+        anonymousAuth: opts.anonymousAuth,
       });
       if (stopping) return shutdown('startup');
       log.info({ kubeconfig: k.adminKubeconfigPath }, `admin kubeconfig written; try: kubectl --kubeconfig ${k.adminKubeconfigPath} get workspaces`);

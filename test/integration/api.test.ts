@@ -34,10 +34,25 @@ describe('health and version', () => {
     expect(v.json.gitVersion).toMatch(/^v1\.\d+\.\d+/);
   });
 
-  it('refuses anonymous API access with a Status', async () => {
+  it("answers requests without credentials with kube's 401 Status (anonymous authentication is off)", async () => {
     const r = await raw(t.url, { ca: creds.ca }, { path: `${R}/api/v1/namespaces` });
-    expect(r.status).toBe(403);
-    expect(r.json).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403 });
+    expect(r.status).toBe(401);
+    expect(r.json).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    expect((await raw(t.url, { ca: creds.ca }, { path: `${R}/version` })).status).toBe(401);
+    expect((await raw(t.url, { ca: creds.ca }, { path: '/apis' })).status).toBe(401);
+  });
+
+  it('with --anonymous-auth serves them as system:anonymous, whom RBAC admits to the public paths only', async () => {
+    const open = await startKplane({ anonymousAuth: true });
+    try {
+      const ca = open.k.caPem;
+      const r = await raw(open.url, { ca }, { path: '/clusters/root/api/v1/namespaces' });
+      expect(r.status).toBe(403);
+      expect(r.json.message).toContain('User "system:anonymous" cannot access logical cluster "root"');
+      expect((await raw(open.url, { ca }, { path: '/healthz' })).status).toBe(200);
+    } finally {
+      await open.stop();
+    }
   });
 });
 

@@ -34,7 +34,7 @@ export const tokenreviews = createOnlyResource({
     // token's kind refused it (a token of another cluster is refused for that reason)
     if (!user) return answer({ user: {}, error: aggregateMessage(['invalid bearer token', ...rejections]) });
     let granted: string[];
-    if (services.tokens?.isOurs(token)) {
+    if (!services.tokens || services.tokens.isOurs(token)) {
       // the audiences a service account token is good for among those asked for (its aud claim, verified)
       const aud = peekPayload(token)?.aud;
       const tokenAudiences = typeof aud === 'string' ? [aud] : strings(aud);
