@@ -6,6 +6,9 @@
 // answer exactly as absent ones.
 
 import { readFile } from 'node:fs/promises';
+import { request, Agent } from 'node:https';
+import { join } from 'node:path';
+import { issue, loadOrCreatePki } from '../../src/auth/pki.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialsOf, eventually, kubectl, machineKubectl, raw, startKplane, type Credentials, type TestKplane } from '../helpers/kplane.js';
 
@@ -189,4 +192,41 @@ describe('RBAC in a logical cluster', () => {
     expect(absent.status).toBe(403);
     expect(other.json.message.replaceAll('root:other', 'X')).toBe(absent.json.message.replaceAll('root:absent', 'X'));
   });
+
+  it("refuses a client certificate of another CA with kube's 401, even one that says system:masters", async () => {
+    const foreign = await loadOrCreatePki(join(t.dir, 'foreign-pki'), '127.0.0.1');
+    const cert = await issue(foreign.ca, { commonName: 'kplane-admin', organizations: ['system:masters'], usage: 'client' });
+    const r = await raw(t.url, { ca: admin.ca, cert: cert.certPem, key: cert.keyPem }, { path: '/clusters/root/api/v1/namespaces' });
+    expect(r.status).toBe(401);
+    expect(r.json).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+  });
+
+  it('answers a stranger as fast for an existing cluster as for an absent one (first byte, within noise)', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: bobCreds.ca, cert: bobCreds.cert, key: bobCreds.key });
+    const firstByte = (cluster: string) => new Promise<number>((resolve, reject) => {
+      const start = process.hrtime.bigint();
+      const r = request(new URL(`/clusters/${cluster}/api/v1/namespaces/default/secrets`, t.url), { agent }, (res) => {
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        res.resume();
+        res.on('end', () => (res.statusCode === 403 ? resolve(ms) : reject(new Error(`HTTP ${res.statusCode}`))));
+      });
+      r.on('error', reject);
+      r.end();
+    });
+    try {
+      for (let i = 0; i < 20; i++) await firstByte(i % 2 ? 'root:other' : 'root:nope'); // warm-up
+      const existing: number[] = [];
+      const absent: number[] = [];
+      // interleaved, so the machine's load falls on both alike
+      for (let i = 0; i < 300; i++) {
+        existing.push(await firstByte('root:other'));
+        absent.push(await firstByte('root:nope'));
+      }
+      const median = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+      const [e, a] = [median(existing), median(absent)];
+      expect(Math.abs(e - a), `median first byte: existing ${e.toFixed(3)} ms, absent ${a.toFixed(3)} ms`).toBeLessThan(Math.max(0.5, 0.25 * Math.min(e, a)));
+    } finally {
+      agent.destroy();
+    }
+  }, 120_000);
 });
