@@ -164,6 +164,10 @@ export class RBACAuthorizer implements Authorizer {
 
   /** What the cluster's Workspace and the parent's grants make of the user. depth bounds the walk up. */
   private async workspaceEntry(user: UserInfo, cluster: ClusterName, depth: number): Promise<Entry> {
+    // an identity of one cluster reaches only that cluster and the workspaces below it (as their
+    // creator or through grants of its own cluster): for any other cluster nothing is read, so
+    // another tenant's cluster and an absent one cost the same
+    if (user.cluster !== undefined && cluster !== user.cluster && !cluster.startsWith(`${user.cluster}:`)) return NONE;
     const split = splitCluster(cluster);
     if (!split || depth > 64) return NONE;
     const ws = await this.workspaces.adminsOf(cluster);
