@@ -248,6 +248,9 @@ export const PATCH_FACTS: Record<string, Record<string, ListFacts>> = {
   [`${PACKAGES.authorization}.SubjectRulesReviewStatus`]: { resourceRules: atomic, nonResourceRules: atomic },
   [`${PACKAGES.authorization}.ResourceRule`]: { verbs: atomic, apiGroups: atomic, resources: atomic, resourceNames: atomic },
   [`${PACKAGES.authorization}.NonResourceRule`]: { verbs: atomic, nonResourceURLs: atomic },
+  // ---- certificates/v1
+  ['io.k8s.api.certificates.v1.CertificateSigningRequestSpec']: { request: atomic, usages: atomic, groups: atomic },
+  ['io.k8s.api.certificates.v1.CertificateSigningRequestStatus']: { conditions: { listType: 'map', listMapKeys: ['type'] }, certificate: atomic },
   [`${META}.FieldSelectorRequirement`]: { values: atomic },
   // ---- core/v1 Service, Endpoints
   [`${PACKAGES.core}.ServiceSpec`]: {
@@ -337,6 +340,14 @@ export const ENUM_FACTS: Record<string, Record<string, EnumFacts>> = {
     },
   },
   [`${PACKAGES.core}.ResourceQuotaSpec`]: { scopes: { ...QUOTA_SCOPES, items: true } },
+  ['io.k8s.api.certificates.v1.CertificateSigningRequestSpec']: {
+    usages: {
+      items: true,
+      values: ['any', 'cert sign', 'client auth', 'code signing', 'content commitment', 'crl sign', 'data encipherment', 'decipher only',
+        'digital signature', 'email protection', 'encipher only', 'ipsec end system', 'ipsec tunnel', 'ipsec user', 'key agreement',
+        'key encipherment', 'microsoft sgc', 'netscape sgc', 'ocsp signing', 's/mime', 'server auth', 'signing', 'timestamping'],
+    },
+  },
   [`${PACKAGES.core}.ScopedResourceSelectorRequirement`]: {
     operator: { values: ['DoesNotExist', 'Exists', 'In', 'NotIn'] },
     scopeName: QUOTA_SCOPES,
