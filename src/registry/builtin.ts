@@ -26,6 +26,8 @@ import { serviceaccounts } from './kinds/serviceaccounts.js';
 import { services } from './kinds/services.js';
 import { subjectaccessreviews } from './kinds/subjectaccessreviews.js';
 import { tokenreviews } from './kinds/tokenreviews.js';
+import { validatingadmissionpolicies } from './kinds/validatingadmissionpolicies.js';
+import { validatingadmissionpolicybindings } from './kinds/validatingadmissionpolicybindings.js';
 import { workspaces } from './kinds/workspaces.js';
 
 export const builtinResources: ResourceType[] = [
@@ -59,6 +61,9 @@ export const builtinResources: ResourceType[] = [
   localsubjectaccessreviews,
   // certificates.k8s.io/v1
   certificatesigningrequests,
+  // admissionregistration.k8s.io/v1
+  validatingadmissionpolicies,
+  validatingadmissionpolicybindings,
   // apiextensions.k8s.io/v1
   customresourcedefinitions,
   // tenancy.kplane.io/v1alpha1 (kplane's own)

@@ -13,12 +13,14 @@ import { estimateCost } from './cost.js';
 import { displayIssues, type Located } from './issues.js';
 import { program, type Program } from './runtime.js';
 import type { CelT } from './types.js';
-import { T } from './types.js';
+import { T, typeString } from './types.js';
 
 export interface CompiledExpression {
   program: Program;
   usesOldSelf: boolean;
   maxCost: number;
+  /** The type the expression evaluates to. */
+  output: CelT;
 }
 
 export type CompileResult = { ok: true; value: CompiledExpression } | { ok: false; detail: string };
@@ -82,11 +84,12 @@ function compileChecked(source: string, vars: ReadonlyMap<string, CelT>, want: C
     return { ok: false, failedPhase: 'compile', detail: displayIssues(source, located) };
   }
   // want dyn: any output (kube's cel.AnyType return type, e.g. authentication claim mappings)
-  if (want.kind !== 'dyn' && checked.output.kind !== want.kind) return { ok: false, failedPhase: 'type', detail: '' };
+  // the detail of a type failure is the type the expression has (cel-go's printed name)
+  if (want.kind !== 'dyn' && checked.output.kind !== want.kind) return { ok: false, failedPhase: 'type', detail: typeString(checked.output) };
   if (literals?.programError) return { ok: false, failedPhase: 'program', detail: literals.programError };
   return {
     ok: true,
-    value: { program: program(expr), usesOldSelf: checked.references.has('oldSelf'), maxCost: estimateCost(expr, checked, vars.get('self') ?? T.dyn) },
+    value: { program: program(expr), usesOldSelf: checked.references.has('oldSelf'), maxCost: estimateCost(expr, checked, vars.get('self') ?? T.dyn), output: checked.output },
   };
 }
 
