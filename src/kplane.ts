@@ -11,6 +11,8 @@ import { pino, type Logger } from 'pino';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { RBACEscalationCheck } from './admission/rbac-escalation.js';
 import { CertificateAdmission } from './admission/certificates.js';
+import { PolicySource } from './admission/policy/source.js';
+import { ValidatingAdmissionPolicyPlugin } from './admission/validating-policy/plugin.js';
 import { buildApiServer } from './apiserver/server.js';
 import { Auditor } from './audit/auditor.js';
 import { AnonymousAuthenticator } from './auth/anonymous.js';
@@ -191,6 +193,10 @@ export class Kplane {
     const authorizer = new RBACAuthorizer(rbacIndex, new RegistryWorkspaceAdmins(registry, workspacesType));
     admission.add(new RBACEscalationCheck(authorizer));
     admission.add(new CertificateAdmission(authorizer));
+    // ValidatingAdmissionPolicies of every cluster (and the provider's, from root), after the built-in validating plugins
+    const vapSource = new PolicySource(baseStore, { group: 'admissionregistration.k8s.io', policyResource: 'validatingadmissionpolicies', bindingResource: 'validatingadmissionpolicybindings' });
+    await vapSource.start();
+    admission.add(new ValidatingAdmissionPolicyPlugin({ registry, catalog, namespaces, source: vapSource }));
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
     const crdType = catalog.allTypes().find((t) => t.group === 'apiextensions.k8s.io' && t.resource === 'customresourcedefinitions');
     if (crdType) k.controllers.push(new CRDNamesController(deps, crdType, crdIndex), new CRDFinalizerController(deps, crdType, crdIndex));

@@ -1,0 +1,172 @@
+// The ValidatingAdmissionPolicy admission plugin (kube's validating policy dispatcher): for each
+// policy of the request's logical cluster (and each provider-wide one) whose matchConstraints
+// match, each binding whose matchResources match, each param: evaluate, then Deny (the request
+// fails with kube's message and the validation's reason), Warn (a response warning) or Audit (the
+// validation_failure audit annotation). Errors follow the policy's failurePolicy.
+
+import type { CelInput } from '@bufbuild/cel';
+import { forbidden, StatusError } from '../../apimachinery/errors.js';
+import type { KubeObject } from '../../apimachinery/object.js';
+import type { AdmissionAttributes, AdmissionPlugin } from '../../registry/admission.js';
+import type { ResourceCatalog } from '../../registry/catalog.js';
+import type { Registry } from '../../registry/store.js';
+import type { ResourceType } from '../../registry/types.js';
+import { toCelValue } from '../../apiextensions/cel/values.js';
+import { equivalentsIn, isExemptAdmissionConfiguration, matchResources, type MatchInput, type MatchResources } from '../matching.js';
+import { baseActivation } from '../policy/activation.js';
+import { ParamReader, type ParamRef } from '../policy/params.js';
+import type { PolicySource } from '../policy/source.js';
+import { CompileCache } from './compile.js';
+import { matchConditions, validate } from './evaluate.js';
+
+const VALIDATION_FAILURE_ANNOTATION = 'validation.policy.admission.k8s.io/validation_failure';
+const MAX_AUDIT_ANNOTATION_VALUE = 10 * 1024;
+
+const REASON_CODES: Record<string, number> = { Forbidden: 403, Unauthorized: 401, RequestEntityTooLarge: 413, Invalid: 422 };
+
+interface Denial {
+  policy: string;
+  binding?: string;
+  message: string;
+  reason?: string;
+}
+
+export interface ValidatingPolicyDeps {
+  registry: Registry;
+  catalog: ResourceCatalog;
+  namespaces: ResourceType;
+  source: PolicySource;
+}
+
+export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
+  readonly name = 'ValidatingAdmissionPolicy';
+  readonly compiled = new CompileCache();
+  private readonly params: ParamReader;
+
+  constructor(private readonly deps: ValidatingPolicyDeps) {
+    this.params = new ParamReader(deps.registry, deps.catalog);
+    deps.source.onPolicyChange((cluster, policy, name) => this.compiled.changed(cluster, policy, name));
+  }
+
+  async validate(a: AdmissionAttributes): Promise<void> {
+    if (isExemptAdmissionConfiguration(a.type)) return;
+    const hooks = await this.deps.source.hooksFor(a.ctx.cluster);
+    if (hooks.length === 0) return;
+    const denials: Denial[] = [];
+    const configError = (fp: string, policy: string, binding: string | undefined, err: string): void => {
+      if (fp === 'Ignore') return;
+      denials.push({ policy, binding, message: `failed to configure ${binding === undefined ? 'policy' : 'binding'}: ${err}` });
+    };
+    let nsObject: Promise<KubeObject | undefined> | undefined;
+    const namespaceObject = (): Promise<KubeObject | undefined> => {
+      if (!a.namespace) return Promise.resolve(undefined);
+      nsObject ??= this.deps.registry.tryGet(this.deps.namespaces, a.ctx.cluster, '', a.namespace);
+      return nsObject;
+    };
+    const input: MatchInput = {
+      attrs: a,
+      namespaceLabels: async () => {
+        const ns = await (a.type.group === '' && a.type.resource === 'namespaces'
+          ? this.deps.registry.tryGet(this.deps.namespaces, a.ctx.cluster, '', a.name) : namespaceObject());
+        return ns ? ((ns.metadata.labels ?? {}) as Record<string, string>) : undefined;
+      },
+      equivalents: (t) => equivalentsIn(this.deps.catalog.forCluster(a.ctx.cluster).all, t),
+    };
+    for (const hook of hooks) {
+      const policy = hook.policy;
+      const policyName = policy.metadata.name ?? '';
+      const spec = (policy.spec ?? {}) as Record<string, unknown>;
+      const fp = spec.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail';
+      const constraints = spec.matchConstraints as MatchResources | undefined;
+      if (!constraints) {
+        configError(fp, policyName, undefined, 'policy contained no match constraints, a required field');
+        continue;
+      }
+      const m = await matchResources(constraints, input);
+      if (m.matches === false) {
+        if (m.error) configError(fp, policyName, undefined, m.error);
+        continue;
+      }
+      const compiled = this.compiled.get(hook.cluster, policy);
+      const annotations = new Map<string, string[]>();
+      for (const binding of hook.bindings) {
+        const bindingName = binding.metadata.name ?? '';
+        const bspec = (binding.spec ?? {}) as Record<string, unknown>;
+        if (bspec.matchResources) {
+          const bm = await matchResources(bspec.matchResources as MatchResources, input);
+          if (bm.matches === false) {
+            if (bm.error) configError(fp, policyName, bindingName, bm.error);
+            continue;
+          }
+        }
+        // params of a provider-wide binding come from the provider's (root) cluster
+        const params = await this.params.collect(hook.cluster, compiled.paramKind, bspec.paramRef as ParamRef | undefined, a.namespace);
+        if ('error' in params) {
+          configError(fp, policyName, bindingName, params.error);
+          continue;
+        }
+        const isNamespace = a.type.group === '' && a.type.kind === 'Namespace';
+        const ns = isNamespace ? undefined : await namespaceObject();
+        const actions = Array.isArray(bspec.validationActions) ? (bspec.validationActions as string[]) : [];
+        for (const param of params.params) {
+          const activation: Record<string, CelInput> = baseActivation(a, m.resource, ns);
+          if (compiled.hasParams) activation.params = param ? toCelValue(param, undefined) : null;
+          const matched = matchConditions(compiled, activation);
+          if (matched === false) continue;
+          if (typeof matched === 'string') {
+            denials.push({ policy: policyName, binding: bindingName, message: matched });
+            continue;
+          }
+          const result = validate(compiled, activation);
+          for (const d of result.decisions) {
+            if (d.action !== 'deny') continue;
+            for (const action of actions) {
+              if (action === 'Deny') denials.push({ policy: policyName, binding: bindingName, message: d.message, reason: d.reason });
+              else if (action === 'Warn') a.ctx.warnings.push(`Validation failed for ValidatingAdmissionPolicy '${policyName}' with binding '${bindingName}': ${d.message}`);
+              else if (action === 'Audit') {
+                addAuditAnnotation(a, VALIDATION_FAILURE_ANNOTATION, JSON.stringify([{
+                  message: d.message, policy: policyName, binding: bindingName, expressionIndex: d.index, validationActions: actions,
+                }]));
+              }
+            }
+          }
+          for (const an of result.auditAnnotations) {
+            if (an.error !== undefined) {
+              denials.push({ policy: policyName, binding: bindingName, message: an.error });
+              continue;
+            }
+            const value = an.value!.slice(0, MAX_AUDIT_ANNOTATION_VALUE);
+            const values = annotations.get(an.key) ?? [];
+            if (!values.includes(value)) values.push(value);
+            annotations.set(an.key, values);
+          }
+        }
+      }
+      for (const [key, values] of annotations) addAuditAnnotation(a, `${policyName}/${key}`, values.join(', '));
+    }
+    if (denials.length) throw denialError(a, denials[0]!);
+  }
+}
+
+
+function addAuditAnnotation(a: AdmissionAttributes, key: string, value: string): void {
+  const ctx = a.ctx as { auditAnnotations?: Record<string, string> };
+  ctx.auditAnnotations ??= {};
+  // kube refuses to overwrite an annotation with another value
+  if (!(key in ctx.auditAnnotations)) ctx.auditAnnotations[key] = value;
+}
+
+/** admission.NewForbidden with the policy's reason and code, and one cause carrying the message. */
+function denialError(a: AdmissionAttributes, d: Denial): StatusError {
+  const message = d.binding !== undefined
+    ? `ValidatingAdmissionPolicy '${d.policy}' with binding '${d.binding}' denied request: ${d.message}`
+    : `ValidatingAdmissionPolicy '${d.policy}' denied request: ${d.message}`;
+  const name = a.name || (a.object?.metadata?.generateName ?? '') || 'Unknown';
+  const err = forbidden({ group: a.type.group, resource: a.type.resource }, name, message);
+  const reason = d.reason || 'Invalid';
+  const status = err.status as { reason?: string; code: number; details?: { causes?: { message: string }[] } };
+  status.reason = reason;
+  status.code = REASON_CODES[reason] ?? 422;
+  status.details = { ...(status.details ?? {}), causes: [{ message }] };
+  return err;
+}
