@@ -38,6 +38,19 @@ function decodeSchema(): SchemaNode {
   return decodeSchemaNode;
 }
 
+/**
+ * A custom resource's schema as kube's CRD OpenAPI builder makes it for field management: the
+ * version's schema with apiVersion and kind strings and metadata as ObjectMeta.
+ */
+function customResourceFieldSchema(root: SchemaNode | undefined): SchemaNode {
+  const base = root ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  return Object.freeze({
+    ...base,
+    type: 'object',
+    properties: { ...(base.properties ?? {}), ...decodeSchema().properties },
+  }) as SchemaNode;
+}
+
 /** Everything but metadata (and status, when it is a subresource): what bumps generation. */
 function generationContent(obj: KubeObject, withoutStatus: boolean): Record<string, unknown> {
   const { metadata: _m, ...rest } = obj;
@@ -239,6 +252,7 @@ export function buildServedCRD(compiled: CompiledCRD, names: CustomResourceDefin
     const subresources = [...(v.status ? ['status'] : []), ...(v.scale ? ['scale'] : [])];
     const warning = v.deprecated ? v.deprecationWarning ?? defaultDeprecationWarning(compiled, v.name, names.kind) : undefined;
     const prune = (obj: KubeObject) => v.schema.prune(obj);
+    let fieldSchema: SchemaNode | undefined;
     types.push(Object.freeze({
       group: spec.group,
       version: v.name,
@@ -257,7 +271,12 @@ export function buildServedCRD(compiled: CompiledCRD, names: CustomResourceDefin
       warnings: warning ? [warning] : undefined,
       fromStorage: storageRead(compiled, v, `${spec.group}/${v.name}`, names.kind),
       converter: converter ? webhookConverter(compiled, converter, v, names.kind) : undefined,
-      customResource: { crdName, identity, decodeSchema: decodeSchema(), prune, terminating, scale: v.scale },
+      customResource: {
+        crdName, identity, decodeSchema: decodeSchema(), prune, terminating, scale: v.scale,
+        get fieldSchema() {
+          return (fieldSchema ??= customResourceFieldSchema(v.schema.schemaNode));
+        },
+      },
     }));
   }
   return Object.freeze({ key: servedKey(compiled, names, terminating), crdName, compiled, names, terminating, types });

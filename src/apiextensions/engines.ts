@@ -3,6 +3,7 @@
 // spec: its results are shared by every cluster holding it.
 
 import type { FieldError } from '../apimachinery/errors.js';
+import type { SchemaNode } from '../apimachinery/schema.js';
 import type { TableConvertor } from '../registry/types.js';
 import { rootNode } from './cel/tree.js';
 import { celValidator } from './cel/validator.js';
@@ -25,6 +26,8 @@ export interface SchemaEngine {
   applyDefaults(obj: unknown): void;
   /** Whether the schema has defaults at all (reads from storage are defaulted only then). */
   readonly hasDefaults: boolean;
+  /** The schema as a SchemaNode (field management walks it); undefined without a schema. */
+  readonly schemaNode: SchemaNode | undefined;
 }
 
 export interface RulesEngine {
@@ -34,7 +37,7 @@ export interface RulesEngine {
 }
 
 const NO_SCHEMA: SchemaEngine = Object.freeze({
-  validate: () => [], validateStatus: () => [], prune: () => [], applyDefaults: () => undefined, hasDefaults: false,
+  validate: () => [], validateStatus: () => [], prune: () => [], applyDefaults: () => undefined, hasDefaults: false, schemaNode: undefined,
 });
 
 export function compileSchemaEngine(schema: JSONSchemaProps | undefined): SchemaEngine {
@@ -46,6 +49,9 @@ export function compileSchemaEngine(schema: JSONSchemaProps | undefined): Schema
     prune: (obj: unknown) => c.prune(obj, { skipRootMetadata: true }),
     applyDefaults: (obj: unknown) => c.applyDefaults(obj),
     hasDefaults: c.hasDefaults,
+    get schemaNode() {
+      return c.schemaNode;
+    },
   });
 }
 

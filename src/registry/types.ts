@@ -217,6 +217,11 @@ export interface CustomResourceHooks {
   prune(obj: KubeObject): string[];
   /** The CRD is being deleted: creates are refused. */
   terminating: boolean;
+  /**
+   * The version's full schema for field management (apiVersion, kind, typed ObjectMeta and the
+   * CRD's schema), built on first use and shared by every cluster serving the same CRD.
+   */
+  readonly fieldSchema: SchemaNode;
   /** The scale subresource's paths, when the version has one. */
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
 }
