@@ -11,7 +11,7 @@ import { pino, type Logger } from 'pino';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { RBACEscalationCheck } from './admission/rbac-escalation.js';
 import { CertificateAdmission } from './admission/certificates.js';
-import { PolicySource } from './admission/policy/source.js';
+import { PolicySource, rootWorkspaceLabels } from './admission/policy/source.js';
 import { ValidatingAdmissionPolicyPlugin } from './admission/validating-policy/plugin.js';
 import { buildApiServer } from './apiserver/server.js';
 import { Auditor } from './audit/auditor.js';
@@ -116,6 +116,8 @@ export class Kplane {
   rbacIndex: RBACIndex | undefined;
   /** The audit log, when configured. */
   audit: Auditor | undefined;
+  /** Every cluster's admission policies and bindings (stopped with the process). */
+  readonly policySources: PolicySource[] = [];
 
   private constructor(
     readonly config: KplaneConfig,
@@ -194,8 +196,13 @@ export class Kplane {
     admission.add(new RBACEscalationCheck(authorizer));
     admission.add(new CertificateAdmission(authorizer));
     // ValidatingAdmissionPolicies of every cluster (and the provider's, from root), after the built-in validating plugins
-    const vapSource = new PolicySource(baseStore, { group: 'admissionregistration.k8s.io', policyResource: 'validatingadmissionpolicies', bindingResource: 'validatingadmissionpolicybindings' });
+    // (a provider-wide binding's workspace selector reads the labels of the tenant's Workspace in root)
+    const vapSource = new PolicySource(baseStore, {
+      group: 'admissionregistration.k8s.io', policyResource: 'validatingadmissionpolicies', bindingResource: 'validatingadmissionpolicybindings',
+      workspaceLabels: rootWorkspaceLabels(registry, workspacesType),
+    });
     await vapSource.start();
+    k.policySources.push(vapSource);
     admission.add(new ValidatingAdmissionPolicyPlugin({ registry, catalog, namespaces, source: vapSource }));
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
     const crdType = catalog.allTypes().find((t) => t.group === 'apiextensions.k8s.io' && t.resource === 'customresourcedefinitions');
@@ -329,6 +336,7 @@ export class Kplane {
     for (const c of this.controllers) await c.stop();
     this.crdIndex?.stop();
     this.rbacIndex?.stop();
+    for (const s of this.policySources) s.stop();
     this.clusters.stop();
     await this.store.close();
     this.log.info('kplane stopped');

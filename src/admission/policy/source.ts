@@ -7,14 +7,18 @@
 // `admission.kplane.io/scope: provider` apply in every other logical cluster too (or in the
 // workspaces the annotation `admission.kplane.io/workspace-selector` selects by their labels);
 // their policy and params are read from root. Tenants neither see them (they live in root) nor
-// bypass them (the server evaluates them on every request).
+// bypass them (the server evaluates them on every request). The labels a selector reads are those
+// of the cluster's top-level Workspace, the one stored in root: nested workspaces
+// (root:acme:team) are selected as their tenant (root:acme) is, and no tenant can relabel itself
+// out of a provider's policy, since only root's writers can change those labels.
 
 import { labelSelectorFromMeta, parseLabelSelector, type LabelSelector } from '../../apimachinery/labels.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { Informer } from '../../controllers/informer.js';
 import type { KV, Store, StorageEvent } from '../../storage/interface.js';
 import { parseKey, resourcePrefix } from '../../storage/keys.js';
-import { ROOT } from '../../tenancy/logicalcluster.js';
+import type { ResourceType } from '../../registry/types.js';
+import { ROOT, type ClusterName } from '../../tenancy/logicalcluster.js';
 
 export const PROVIDER_SCOPE_LABEL = 'admission.kplane.io/scope';
 export const WORKSPACE_SELECTOR_ANNOTATION = 'admission.kplane.io/workspace-selector';
@@ -165,6 +169,25 @@ export class PolicySource {
       if (c.policies.size === 0 && c.bindings.size === 0) this.clusters.delete(name);
     }
   }
+}
+
+/** The top-level workspace of a cluster below root ("root:acme:team" -> "acme"), undefined for root. */
+export function topLevelWorkspace(cluster: string): string | undefined {
+  const parts = cluster.split(':');
+  return parts.length >= 2 && parts[0] === ROOT ? parts[1] : undefined;
+}
+
+/** workspaceLabels for PolicySourceOptions: the labels of the cluster's top-level Workspace in root. */
+export function rootWorkspaceLabels(
+  registry: { tryGet(type: ResourceType, cluster: ClusterName, namespace: string, name: string): Promise<KubeObject | undefined> },
+  workspaces: ResourceType,
+): (cluster: string) => Promise<Record<string, string> | undefined> {
+  return async (cluster) => {
+    const name = topLevelWorkspace(cluster);
+    if (name === undefined) return undefined;
+    const ws = await registry.tryGet(workspaces, ROOT, '', name);
+    return ws ? ((ws.metadata.labels ?? {}) as Record<string, string>) : undefined;
+  };
 }
 
 export function isProviderBinding(b: KubeObject): boolean {
