@@ -29,6 +29,7 @@ import { resolveRequestInfo, splitClusterPath, type RequestInfo } from '../apise
 import { ANONYMOUS, type Authenticator } from '../auth/authn.js';
 import type { Decision } from '../auth/authz.js';
 import type { UserInfo } from '../registry/types.js';
+import { auditAnnotationsOf } from './annotations.js';
 import { LogBackend, type AuditBackend } from './backend.js';
 import {
   AUDIT_ID_HEADER, CLUSTER_ANNOTATION, DECISION_ANNOTATION, eventLine, eventUser, microTime, nowMicros, REASON_ANNOTATION,
@@ -276,6 +277,9 @@ export class Auditor {
     if (!ev || rec.done) return;
     rec.done = true;
     const res = rec.res;
+    // what admission added (policies' audit annotations) is on the events from now on
+    const added = auditAnnotationsOf(req);
+    if (added && Object.keys(added).length) ev.annotations = { ...ev.annotations, ...added };
     if (rec.panic !== undefined) {
       ev.responseStatus = { metadata: {}, status: 'Failure', message: `APIServer panic'd: ${rec.panic}`, reason: 'InternalError', code: 500 };
       this.emit(rec, 'Panic');

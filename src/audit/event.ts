@@ -167,7 +167,14 @@ export function eventLine(ev: AuditEvent): string {
     sourceIPs: ev.sourceIPs?.length ? ev.sourceIPs : undefined, userAgent: ev.userAgent || undefined,
     objectRef: ref, responseStatus: ev.responseStatus, requestObject: ev.requestObject, responseObject: ev.responseObject,
     requestReceivedTimestamp: ev.requestReceivedTimestamp, stageTimestamp: ev.stageTimestamp,
-    annotations: ev.annotations && Object.keys(ev.annotations).length ? ev.annotations : undefined,
+    // a Go map: keys in byte order
+    annotations: ev.annotations && Object.keys(ev.annotations).length ? sortedKeys(ev.annotations) : undefined,
   };
   return JSON.stringify(out) + '\n';
+}
+
+function sortedKeys(m: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(m).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) out[k] = m[k]!;
+  return out;
 }

@@ -6,6 +6,7 @@
 
 import type { CelInput } from '@bufbuild/cel';
 import { forbidden, StatusError } from '../../apimachinery/errors.js';
+import { addAuditAnnotation as addAnnotation } from '../../audit/annotations.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../registry/admission.js';
 import type { ResourceCatalog } from '../../registry/catalog.js';
@@ -150,10 +151,8 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
 
 
 function addAuditAnnotation(a: AdmissionAttributes, key: string, value: string): void {
-  const ctx = a.ctx as { auditAnnotations?: Record<string, string> };
-  ctx.auditAnnotations ??= {};
   // kube refuses to overwrite an annotation with another value
-  if (!(key in ctx.auditAnnotations)) ctx.auditAnnotations[key] = value;
+  addAnnotation(a.ctx.auditAnnotations, key, value);
 }
 
 /** admission.NewForbidden with the policy's reason and code, and one cause carrying the message. */
