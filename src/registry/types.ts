@@ -34,12 +34,12 @@ export interface RequestContext {
   now: Date;
   /** Warnings to return in `Warning: 299 - "..."` headers. */
   warnings: string[];
-}
+  /**
    * Audit annotations admission adds (kube's admission.Attributes.AddAnnotation, e.g. a policy's
    * `<policy>/<key>`): the audit event of the request carries them. Shared by copies of the context.
    */
   auditAnnotations?: Record<string, string>;
-  /**
+}
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 export type DeletionPropagation = 'Orphan' | 'Background' | 'Foreground';
