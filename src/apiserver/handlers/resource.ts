@@ -29,8 +29,8 @@ import {
 } from '../options.js';
 import type { ResourceRequestInfo } from '../requestinfo.js';
 import { convertList, convertObject, send, trackWarnings, warningHeaders } from '../respond.js';
-import { rawListItem } from '../../registry/conversion.js';
 import { trackAuditAnnotations } from '../../audit/annotations.js';
+import { rawListItem } from '../../registry/conversion.js';
 import { listItem } from '../../registry/store.js';
 import { serveScale } from './scale.js';
 import { PageNotFound } from './nonresource.js';
@@ -156,12 +156,12 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
     now: new Date(),
     // a deprecated resource warns on every request, error answers included (kube's deprecation filter)
     warnings: type.warnings ? [...type.warnings] : [],
-  };
     auditAnnotations: {},
+  };
   if (type.warnings) reply.header('Warning', warningHeaders(type.warnings));
   trackWarnings(req.raw, ctx.warnings);
-  const reg = deps.registry;
   trackAuditAnnotations(req.raw, ctx.auditAnnotations!);
+  const reg = deps.registry;
   if (info.subresource === 'scale' && type.customResource?.scale) {
     return serveScale(deps, req, reply, {
       info, type, ctx, query, pretty, patchTypeOf: (ct) => patchTypeOf(ct, false, true),
