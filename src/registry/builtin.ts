@@ -13,6 +13,7 @@ import { events } from './kinds/events.js';
 import { eventsV1 } from './kinds/eventsv1.js';
 import { leases } from './kinds/leases.js';
 import { limitranges } from './kinds/limitranges.js';
+import { mutatingwebhookconfigurations } from './kinds/mutatingwebhookconfigurations.js';
 import { localsubjectaccessreviews } from './kinds/localsubjectaccessreviews.js';
 import { namespaces } from './kinds/namespaces.js';
 import { resourcequotas } from './kinds/resourcequotas.js';
@@ -28,6 +29,7 @@ import { subjectaccessreviews } from './kinds/subjectaccessreviews.js';
 import { tokenreviews } from './kinds/tokenreviews.js';
 import { validatingadmissionpolicies } from './kinds/validatingadmissionpolicies.js';
 import { validatingadmissionpolicybindings } from './kinds/validatingadmissionpolicybindings.js';
+import { validatingwebhookconfigurations } from './kinds/validatingwebhookconfigurations.js';
 import { workspaces } from './kinds/workspaces.js';
 
 export const builtinResources: ResourceType[] = [
@@ -64,6 +66,8 @@ export const builtinResources: ResourceType[] = [
   // admissionregistration.k8s.io/v1
   validatingadmissionpolicies,
   validatingadmissionpolicybindings,
+  validatingwebhookconfigurations,
+  mutatingwebhookconfigurations,
   // apiextensions.k8s.io/v1
   customresourcedefinitions,
   // tenancy.kplane.io/v1alpha1 (kplane's own)

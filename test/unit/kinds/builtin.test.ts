@@ -9,7 +9,9 @@ describe('builtinResources', () => {
     expect(keys.sort()).toEqual([
       '/v1/configmaps', '/v1/endpoints', '/v1/events', '/v1/limitranges', '/v1/namespaces', '/v1/resourcequotas', '/v1/secrets',
       '/v1/serviceaccounts', '/v1/services',
+      'admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
       'admissionregistration.k8s.io/v1/validatingadmissionpolicies', 'admissionregistration.k8s.io/v1/validatingadmissionpolicybindings',
+      'admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
       'apiextensions.k8s.io/v1/customresourcedefinitions',
       'authentication.k8s.io/v1/selfsubjectreviews', 'authentication.k8s.io/v1/tokenreviews',
       'authorization.k8s.io/v1/localsubjectaccessreviews', 'authorization.k8s.io/v1/selfsubjectaccessreviews',
