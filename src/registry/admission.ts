@@ -1,6 +1,6 @@
 // Admission: checks and mutations between decoding and storage, like kube-apiserver's admission
-// chain. Mutating plugins run first (admit), validating plugins last (validate). Built-in plugins
-// live in src/admission/; webhooks and policies plug in here later.
+// chain. Mutating plugins run first (admit), validating plugins last (validate). Built-in plugins,
+// admission policies and webhooks live in src/admission/.
 
 import type { KubeObject } from '../apimachinery/object.js';
 import type { RequestContext, ResourceType } from './types.js';
@@ -19,12 +19,31 @@ export interface AdmissionAttributes {
   /** Existing object (UPDATE/DELETE). */
   oldObject?: KubeObject;
   dryRun: boolean;
+  /** Set by the chain during admit(): kube's reinvocation context (admission.ReinvocationContext). */
+  reinvocation?: ReinvocationContext;
+}
+
+/**
+ * kube's ReinvocationContext: a plugin that changed the object (a mutating webhook) asks for the
+ * mutating plugins to run once more; in that second round isReinvoke is true. Plugins keep their
+ * own state across the rounds under their name.
+ */
+export class ReinvocationContext {
+  isReinvoke = false;
+  shouldReinvoke = false;
+  readonly values = new Map<string, unknown>();
 }
 
 export interface AdmissionPlugin {
   readonly name: string;
   admit?(a: AdmissionAttributes): Promise<void>;
   validate?(a: AdmissionAttributes): Promise<void>;
+  /**
+   * Whether admit() may change objects now (default: whenever it exists). A plugin driven by
+   * configuration (mutating webhooks) answers false while none is configured anywhere, so the
+   * registry's pure write steps may still run off the event loop.
+   */
+  mutatesNow?(): boolean;
 }
 
 export class AdmissionChain {
@@ -36,10 +55,15 @@ export class AdmissionChain {
 
   /** Whether any plugin mutates objects (admit): the registry's pure write steps run around it. */
   get mutates(): boolean {
-    return this.plugins.some((p) => p.admit);
+    return this.plugins.some((p) => p.admit && (p.mutatesNow?.() ?? true));
   }
 
+  /** The mutating plugins in order; once more when one asked for it (kube's reinvoker). */
   async admit(a: AdmissionAttributes): Promise<void> {
+    const r = (a.reinvocation ??= new ReinvocationContext());
+    for (const p of this.plugins) if (p.admit) await p.admit(a);
+    if (!r.shouldReinvoke || r.isReinvoke) return;
+    r.isReinvoke = true;
     for (const p of this.plugins) if (p.admit) await p.admit(a);
   }
 
