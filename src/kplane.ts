@@ -203,7 +203,7 @@ export class Kplane {
     });
     await vapSource.start();
     k.policySources.push(vapSource);
-    admission.add(new ValidatingAdmissionPolicyPlugin({ registry, catalog, namespaces, source: vapSource }));
+    admission.add(new ValidatingAdmissionPolicyPlugin({ registry, catalog, namespaces, source: vapSource, authorizer }));
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
     const crdType = catalog.allTypes().find((t) => t.group === 'apiextensions.k8s.io' && t.resource === 'customresourcedefinitions');
     if (crdType) k.controllers.push(new CRDNamesController(deps, crdType, crdIndex), new CRDFinalizerController(deps, crdType, crdIndex));

@@ -4,6 +4,7 @@
 import type { CelInput } from '@bufbuild/cel';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { toCelValue } from '../../apiextensions/cel/values.js';
+import { authorizerValue, requestResourceCheck, type AuthzSession } from '../../apiextensions/cel/library/authz.js';
 import type { AdmissionAttributes } from '../../registry/admission.js';
 import type { MatchedResource } from '../matching.js';
 import { NAMESPACE_TYPE, REQUEST_TYPE } from './cel.js';
@@ -30,11 +31,21 @@ export function requestValue(a: AdmissionAttributes, matched: MatchedResource): 
 }
 
 /** The variables shared by every policy evaluated for the request (params are per binding). */
-export function baseActivation(a: AdmissionAttributes, matched: MatchedResource, namespace: KubeObject | undefined): Record<string, CelInput> {
-  return {
+export function baseActivation(a: AdmissionAttributes, matched: MatchedResource, namespace: KubeObject | undefined,
+  authz?: AuthzSession): Record<string, CelInput> {
+  const vars: Record<string, CelInput> = {
     object: toCelValue(a.object, undefined),
     oldObject: toCelValue(a.oldObject, undefined),
     request: toCelValue(requestValue(a, matched), REQUEST_TYPE),
     namespaceObject: namespace ? toCelValue(namespace, NAMESPACE_TYPE) : null,
   };
+  if (authz) {
+    // the request's user, in the request's logical cluster (a provider-wide policy checks the tenant's RBAC)
+    const authorizer = authorizerValue(authz, a.ctx.user, a.ctx.cluster);
+    vars.authorizer = authorizer as unknown as CelInput;
+    vars['authorizer.requestResource'] = requestResourceCheck(authorizer, {
+      group: a.type.group, resource: a.type.resource, subresource: a.subresource, namespace: a.namespace, name: a.name,
+    }) as unknown as CelInput;
+  }
+  return vars;
 }

@@ -4,7 +4,7 @@
 // variables, so a policy's programs are compiled once and shared by every request and cluster.
 
 import { compileExpression, type CompiledExpression } from '../../apiextensions/cel/compile.js';
-import { T, typeString, type CelT } from '../../apiextensions/cel/types.js';
+import { K, T, typeString, type CelT } from '../../apiextensions/cel/types.js';
 
 const obj = (name: string, fields: [string, CelT][]): CelT => ({ kind: 'object', name, fields: new Map(fields) });
 
@@ -44,13 +44,21 @@ export interface PolicyVarOptions {
   variables?: ReadonlyMap<string, CelT>;
   /** The type of `object` / `oldObject` (dyn unless type checking against a schema). */
   objectType?: CelT;
+  /** The type of `params` (dyn unless type checking against the paramKind's schema). */
+  paramsType?: CelT;
+  /** `authorizer` and `authorizer.requestResource` (every expression but messageExpression). */
+  hasAuthorizer?: boolean;
 }
 
 export function policyVars(o: PolicyVarOptions): Map<string, CelT> {
   const vars = new Map<string, CelT>([
     ['object', o.objectType ?? T.dyn], ['oldObject', o.objectType ?? T.dyn], ['namespaceObject', NAMESPACE_TYPE], ['request', REQUEST_TYPE],
   ]);
-  if (o.hasParams) vars.set('params', T.dyn);
+  if (o.hasParams) vars.set('params', o.paramsType ?? T.dyn);
+  if (o.hasAuthorizer) {
+    vars.set('authorizer', K.authorizer);
+    vars.set('authorizer.requestResource', K.resourceCheck);
+  }
   if (o.variables) vars.set('variables', obj('kubernetes.variables', [...o.variables]));
   return vars;
 }

@@ -42,12 +42,14 @@ export function compilePolicy(policy: KubeObject): CompiledPolicy {
   const hasParams = !!pk && typeof pk === 'object';
   const declared = new Map<string, CelT>();
   const variables = list(spec.variables).map((v) => {
-    const c = compile(str(v.expression), policyVars({ hasParams, variables: declared }), T.dyn);
+    const c = compile(str(v.expression), policyVars({ hasParams, variables: declared, hasAuthorizer: true }), T.dyn);
     declared.set(str(v.name), c.output ?? T.dyn);
     return { name: str(v.name), expression: c as Compiled };
   });
-  const vars = policyVars({ hasParams, variables: declared });
-  const matchVars = policyVars({ hasParams });
+  // the authorizer in every expression but messageExpression, as kube compiles them
+  const vars = policyVars({ hasParams, variables: declared, hasAuthorizer: true });
+  const messageVars = policyVars({ hasParams, variables: declared });
+  const matchVars = policyVars({ hasParams, hasAuthorizer: true });
   return {
     failurePolicy: spec.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
     hasParams,
@@ -57,7 +59,7 @@ export function compilePolicy(policy: KubeObject): CompiledPolicy {
     validations: list(spec.validations).map((v) => ({
       expression: compile(str(v.expression), vars, T.bool),
       message: str(v.message),
-      messageExpression: str(v.messageExpression).trim() ? compile(str(v.messageExpression), vars, T.string) : undefined,
+      messageExpression: str(v.messageExpression).trim() ? compile(str(v.messageExpression), messageVars, T.string) : undefined,
       reason: typeof v.reason === 'string' ? v.reason : undefined,
     })),
     auditAnnotations: list(spec.auditAnnotations).map((a) => ({ key: str(a.key), valueExpression: compile(str(a.valueExpression).trim(), vars, T.dyn) })),

@@ -13,6 +13,11 @@ import type { ResourceCatalog } from '../../registry/catalog.js';
 import type { Registry } from '../../registry/store.js';
 import type { ResourceType } from '../../registry/types.js';
 import { toCelValue } from '../../apiextensions/cel/values.js';
+import { AuthzSession, evaluateWithAuthz } from '../../apiextensions/cel/library/authz.js';
+import type { RequestInfo } from '../../apiserver/requestinfo.js';
+import type { Authorizer } from '../../auth/authz.js';
+import { resourceAttributes } from '../../auth/rbac/authorizer.js';
+import type { ClusterName } from '../../tenancy/logicalcluster.js';
 import { equivalentsIn, isExemptAdmissionConfiguration, matchResources, type MatchInput, type MatchResources } from '../matching.js';
 import { baseActivation } from '../policy/activation.js';
 import { ParamReader, type ParamRef } from '../policy/params.js';
@@ -37,6 +42,8 @@ export interface ValidatingPolicyDeps {
   catalog: ResourceCatalog;
   namespaces: ResourceType;
   source: PolicySource;
+  /** The `authorizer` variable's checks (kplane's RBAC in the request's cluster); without it every check is denied. */
+  authorizer?: Authorizer;
 }
 
 export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
@@ -58,6 +65,8 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
       if (fp === 'Ignore') return;
       denials.push({ policy, binding, message: `failed to configure ${binding === undefined ? 'policy' : 'binding'}: ${err}` });
     };
+    // one session per request: each check is decided once (kube's caching authorizer)
+    const authz = authzSession(this.deps.authorizer, a.ctx.cluster);
     let nsObject: Promise<KubeObject | undefined> | undefined;
     const namespaceObject = (): Promise<KubeObject | undefined> => {
       if (!a.namespace) return Promise.resolve(undefined);
@@ -110,15 +119,15 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
         const ns = isNamespace ? undefined : await namespaceObject();
         const actions = Array.isArray(bspec.validationActions) ? (bspec.validationActions as string[]) : [];
         for (const param of params.params) {
-          const activation: Record<string, CelInput> = baseActivation(a, m.resource, ns);
+          const activation: Record<string, CelInput> = baseActivation(a, m.resource, ns, authz);
           if (compiled.hasParams) activation.params = param ? toCelValue(param, undefined) : null;
-          const matched = matchConditions(compiled, activation);
+          const matched = await evaluateWithAuthz(authz, () => matchConditions(compiled, activation));
           if (matched === false) continue;
           if (typeof matched === 'string') {
             denials.push({ policy: policyName, binding: bindingName, message: matched });
             continue;
           }
-          const result = validate(compiled, activation);
+          const result = await evaluateWithAuthz(authz, () => validate(compiled, activation));
           for (const d of result.decisions) {
             if (d.action !== 'deny') continue;
             for (const action of actions) {
@@ -149,6 +158,18 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
   }
 }
 
+
+/** A request's authorization session: checks of the `authorizer` variable decided in its cluster. */
+export function authzSession(authorizer: Authorizer | undefined, cluster: string): AuthzSession {
+  return new AuthzSession(async (user, check) => {
+    if (!authorizer) return { allowed: false, reason: '' };
+    const info: RequestInfo = check.kind === 'path'
+      ? { kind: 'nonresource', cluster: cluster as ClusterName, path: check.path, verb: check.verb }
+      : resourceAttributes(cluster as ClusterName, check);
+    const d = await authorizer.authorize(user, info);
+    return { allowed: d.allowed, reason: d.reason ?? '' };
+  });
+}
 
 function addAuditAnnotation(a: AdmissionAttributes, key: string, value: string): void {
   // kube refuses to overwrite an annotation with another value

@@ -208,6 +208,11 @@ class Checker {
       case 'selectExpr': {
         // a dotted name may be a qualified identifier (google.protobuf.Timestamp)
         const q = qualifiedName(e);
+        // a declared variable with a dotted name (authorizer.requestResource) wins, as cel-go resolves it
+        if (q && q.includes('.') && !this.lookup(q.split('.')[0]!) && this.vars.has(q)) {
+          this.references.add(q);
+          return this.set(e, this.vars.get(q)!);
+        }
         if (q && q.includes('.') && !this.lookup(q.split('.')[0]!) && !this.vars.has(q.split('.')[0]!)) {
           const t = this.ident(q);
           if (t) return this.set(e, t);

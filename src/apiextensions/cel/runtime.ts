@@ -22,6 +22,12 @@ const TICK = '@kplane_meter';
 
 const meter = { used: 0, limit: 0, exceeded: false };
 
+/** Adds a library function's own cost (an authorization check) to the evaluation in progress. */
+export function chargeCost(cost: number): void {
+  meter.used += cost;
+  if (meter.used > meter.limit) meter.exceeded = true;
+}
+
 const tick = celFunc(TICK, [CelScalar.BOOL, CelScalar.INT], CelScalar.BOOL, (cond: boolean, cost: bigint) => {
   meter.used += Number(cost);
   if (meter.used > meter.limit) {

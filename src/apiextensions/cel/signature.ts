@@ -18,6 +18,7 @@ const named: Record<string, CelT> = {
   int: T.int, uint: T.uint, double: T.double, string: T.string, bool: T.bool, bytes: T.bytes,
   null: T.null, dyn: T.dyn, timestamp: T.timestamp, duration: T.duration,
   Quantity: K.quantity, URL: K.url, IP: K.ip, CIDR: K.cidr, Semver: K.semver, NamedFormat: K.format,
+  Authorizer: K.authorizer, PathCheck: K.pathCheck, GroupCheck: K.groupCheck, ResourceCheck: K.resourceCheck, Decision: K.decision,
 };
 
 function parseType(s: string, at: { i: number }): CelT {

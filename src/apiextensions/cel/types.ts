@@ -36,6 +36,11 @@ export const K = {
   cidr: T.opaque('net.CIDR'),
   semver: T.opaque('kubernetes.Semver'),
   format: T.opaque('kubernetes.NamedFormat'),
+  authorizer: T.opaque('kubernetes.authorization.Authorizer'),
+  pathCheck: T.opaque('kubernetes.authorization.PathCheck'),
+  groupCheck: T.opaque('kubernetes.authorization.GroupCheck'),
+  resourceCheck: T.opaque('kubernetes.authorization.ResourceCheck'),
+  decision: T.opaque('kubernetes.authorization.Decision'),
 };
 
 export function typeString(t: CelT): string {

@@ -189,13 +189,13 @@ export function celErrors(path: string, expression: string, vars: ReadonlyMap<st
   return r.ok ? [] : [field.invalid(path, expression, r.detail)];
 }
 
-/** validateMatchConditions: at most 64, each a named bool expression. */
+/** validateMatchConditions: at most 64, each a named bool expression (with the authorizer, as kube compiles them). */
 export function validateMatchConditions(conds: unknown[] | undefined, hasParams: boolean, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const list = conds ?? [];
   if (list.length > 64) errs.push(field.tooMany(path, list.length, 64));
   const names = new Set<string>();
-  const vars = policyVars({ hasParams });
+  const vars = policyVars({ hasParams, hasAuthorizer: true });
   list.forEach((c, i) => {
     const p = index(path, i);
     const expr = strAt(c, 'expression').trim();
@@ -228,7 +228,7 @@ export function validateVariables(vs: unknown[] | undefined, hasParams: boolean,
       errs.push(field.required(child(p, 'expression'), 'expression is not specified'));
       return;
     }
-    const r = compilePolicyExpression(expr, policyVars({ hasParams, variables: declared }), T.dyn);
+    const r = compilePolicyExpression(expr, policyVars({ hasParams, variables: declared, hasAuthorizer: true }), T.dyn);
     if (!r.ok) errs.push(field.invalid(child(p, 'expression'), expr, r.detail));
     // a variable that does not compile is still declared (as dyn), as kube stores it
     if (name) declared.set(name, r.ok ? r.value.output : T.dyn);

@@ -33,14 +33,16 @@ export function validatePolicySpec(p: KubeObject, ignoreMatchConditions = false)
   }
   if (!ignoreMatchConditions) errs.push(...validateMatchConditions(arrAt(spec, 'matchConditions'), hasParams, 'spec.matchConditions'));
   const variables = validateVariables(arrAt(spec, 'variables'), hasParams, 'spec.variables', errs);
-  const vars = policyVars({ hasParams, variables });
+  // every expression sees the authorizer but messageExpression (kube's validation environments)
+  const vars = policyVars({ hasParams, variables, hasAuthorizer: true });
+  const messageVars = policyVars({ hasParams, variables });
   const validations = arrAt(spec, 'validations') ?? [];
   const audits = arrAt(spec, 'auditAnnotations') ?? [];
   if (validations.length === 0 && audits.length === 0) {
     errs.push(field.required('spec.validations', 'validations or auditAnnotations must contain at least one item'));
     errs.push(field.required('spec.auditAnnotations', 'validations or auditAnnotations must contain at least one item'));
   } else {
-    validations.forEach((v, i) => errs.push(...validateValidation(v, vars, vars, index('spec.validations', i))));
+    validations.forEach((v, i) => errs.push(...validateValidation(v, vars, messageVars, index('spec.validations', i))));
     errs.push(...validateAuditAnnotations(arrAt(spec, 'auditAnnotations'), p, vars, 'spec.auditAnnotations'));
   }
   return errs;

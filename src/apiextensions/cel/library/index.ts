@@ -16,12 +16,13 @@ import { semverFuncs } from './semver.js';
 import { stringFuncs } from './strings.js';
 import { urlFuncs } from './urls.js';
 import { equalityFuncs } from './equality.js';
+import { authzFuncs } from './authz.js';
 
 export const kubeFuncs: CelFunc[] = [
   // string targets first: the strings extension's indexOf/lastIndexOf must win over the lists'
   ...strings, ...stringFuncs, ...optionalListFuncs,
   ...optionalFuncs, ...listFuncs, ...regexFuncs, ...urlFuncs, ...quantityFuncs, ...semverFuncs,
-  ...compareFuncs, ...ipFuncs, ...formatFuncs,
+  ...compareFuncs, ...ipFuncs, ...formatFuncs, ...authzFuncs,
   // replaces the standard _==_ / _!=_ (same signature: the later registration wins)
   ...equalityFuncs,
   celFunc('string', [CelScalar.DYN], CelScalar.STRING, (v: unknown) => {

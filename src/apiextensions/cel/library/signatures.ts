@@ -1,6 +1,6 @@
 // Declarations of kube's CEL libraries (k8s.io/apiserver/pkg/cel/library, v1.34 base environment):
-// lists, regex, urls, quantity, ip, cidr, format, semver. Authz is declared nowhere a CRD rule can
-// reach (it needs an `authorizer` variable that CRD validation does not provide).
+// lists, regex, urls, quantity, ip, cidr, format, semver, authz (whose values only the `authorizer`
+// variable of admission policies gives: CRD rules cannot reach them).
 
 const cmp = (t: string) => ['isLessThan', 'isGreaterThan'].map((f) => `${t}.${f}(${t}) bool`).concat(`${t}.compareTo(${t}) int`);
 const listElems = ['int', 'uint', 'double', 'bool', 'string', 'bytes', 'duration', 'timestamp'];
@@ -34,4 +34,10 @@ export const kubeSignatures: string[] = [
   // semver (SemverVersion 1)
   'semver(string) Semver', 'semver(string, bool) Semver', 'isSemver(string) bool', 'isSemver(string, bool) bool',
   'Semver.major() int', 'Semver.minor() int', 'Semver.patch() int', ...cmp('Semver'),
+  // authz and authz selectors
+  'Authorizer.path(string) PathCheck', 'Authorizer.group(string) GroupCheck', 'Authorizer.serviceAccount(string, string) Authorizer',
+  'GroupCheck.resource(string) ResourceCheck',
+  ...['subresource', 'namespace', 'name', 'fieldSelector', 'labelSelector'].map((f) => `ResourceCheck.${f}(string) ResourceCheck`),
+  'PathCheck.check(string) Decision', 'ResourceCheck.check(string) Decision',
+  'Decision.allowed() bool', 'Decision.reason() string', 'Decision.errored() bool', 'Decision.error() string',
 ];
