@@ -6,6 +6,7 @@
 #   kube-controller-manager  (k8s.io/kubernetes)
 #   etcd                     (go.etcd.io/etcd/server/v3)
 #   clusterctl               (sigs.k8s.io/cluster-api)
+#   helm                     (helm.sh/helm/v4)
 #
 # Everything is built from source with the local Go toolchain, fetching
 # modules through the Go module proxy. Results are cached per machine in
@@ -30,6 +31,9 @@ ETCD_VERSION=v3.6.16
 # Cluster API: newest release whose supported management cluster range
 # includes Kubernetes v1.34 (v1.14.x: management clusters v1.33 - v1.37).
 CAPI_VERSION=v1.14.2
+# Helm: newest v4 release on the module proxy (Helm 4 applies server-side by
+# default). Its client-go is its own (v0.37.x); it talks to any v1.34 server.
+HELM_VERSION=v4.3.2
 
 # Bump this when the build recipe below changes, to invalidate caches.
 RECIPE=1
@@ -189,6 +193,21 @@ build_clusterctl() {
   (cd "$WORK" && go build -trimpath -ldflags "$ld" -o "$OUT/clusterctl" sigs.k8s.io/cluster-api/cmd/clusterctl)
 }
 
+build_helm() {
+  write_wrapper kplane.invalid/tools/helm 1.24
+  {
+    printf '\nrequire helm.sh/helm/v4 %s\n\n' "$HELM_VERSION"
+    printf 'tool helm.sh/helm/v4/cmd/helm\n'
+  } >>"$WORK/go.mod"
+  (cd "$WORK" && go mod tidy)
+  # As helm's Makefile sets them for a tagged release (metadata empty).
+  local commit p=helm.sh/helm/v4/internal/version
+  commit="$(info_field helm.sh/helm/v4 "$HELM_VERSION" Hash)"
+  local ld="-s -w -X $p.version=$HELM_VERSION -X $p.metadata= -X $p.gitTreeState=clean"
+  [[ -n "$commit" ]] && ld+=" -X $p.gitCommit=$commit"
+  (cd "$WORK" && go build -trimpath -ldflags "$ld" -o "$OUT/helm" helm.sh/helm/v4/cmd/helm)
+}
+
 # ensure <name> <version> <builder> <binaries...>: build into the machine cache
 # unless already there, then link the binaries into .tools/bin.
 ensure() {
@@ -237,6 +256,7 @@ ensure etcd "$ETCD_VERSION" build_etcd etcd
 ensure clusterctl "$CAPI_VERSION" build_clusterctl clusterctl
 ensure kubernetes "$KUBE_VERSION" build_kubernetes kube-apiserver kubectl
 ensure kube-controller-manager "$KUBE_VERSION" build_kube_controller_manager kube-controller-manager
+ensure helm "$HELM_VERSION" build_helm helm
 
 cat >"$BIN_DIR/VERSIONS.tmp" <<EOF
 # Written by scripts/tools.sh; KEY=VALUE.
@@ -245,6 +265,7 @@ kubectl=$KUBE_VERSION
 kube-controller-manager=$KUBE_VERSION
 etcd=$ETCD_VERSION
 clusterctl=$CAPI_VERSION
+helm=$HELM_VERSION
 # built with: ${BUILT_WITH% }
 EOF
 mv -f "$BIN_DIR/VERSIONS.tmp" "$BIN_DIR/VERSIONS"
@@ -267,6 +288,9 @@ reports "${ETCD_VERSION#v}" "$BIN_DIR/etcd" --version \
   || die "etcd does not report $ETCD_VERSION"
 CLUSTERCTL_DISABLE_VERSIONCHECK=true reports "$CAPI_VERSION" "$BIN_DIR/clusterctl" version -o short \
   || die "clusterctl does not report $CAPI_VERSION"
+HELM_CACHE_HOME=/nonexistent HELM_CONFIG_HOME=/nonexistent HELM_DATA_HOME=/nonexistent \
+  reports "$HELM_VERSION" "$BIN_DIR/helm" version --short \
+  || die "helm does not report $HELM_VERSION"
 
 log "tools ready in $BIN_DIR ($(( $(now) - T_START ))s):"
 sed 's/^# //; s/^/[tools]   /' "$BIN_DIR/VERSIONS" | tail -n +2 >&2

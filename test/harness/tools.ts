@@ -9,9 +9,9 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ToolName = 'kube-apiserver' | 'kube-controller-manager' | 'kubectl' | 'clusterctl' | 'etcd';
+export type ToolName = 'kube-apiserver' | 'kube-controller-manager' | 'kubectl' | 'clusterctl' | 'etcd' | 'helm';
 
-export const TOOL_NAMES: readonly ToolName[] = ['kube-apiserver', 'kube-controller-manager', 'kubectl', 'clusterctl', 'etcd'];
+export const TOOL_NAMES: readonly ToolName[] = ['kube-apiserver', 'kube-controller-manager', 'kubectl', 'clusterctl', 'etcd', 'helm'];
 
 /** Absolute path of the repository root. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -45,7 +45,7 @@ export function pinnedVersions(): Record<ToolName, string> {
     return m[1]!;
   };
   const kube = pin('KUBE_VERSION');
-  return { 'kube-apiserver': kube, 'kube-controller-manager': kube, kubectl: kube, etcd: pin('ETCD_VERSION'), clusterctl: pin('CAPI_VERSION') };
+  return { 'kube-apiserver': kube, 'kube-controller-manager': kube, kubectl: kube, etcd: pin('ETCD_VERSION'), clusterctl: pin('CAPI_VERSION'), helm: pin('HELM_VERSION') };
 }
 
 function parseKeyValues(text: string): Record<string, string> {
