@@ -13,6 +13,7 @@ import { RBACEscalationCheck } from './admission/rbac-escalation.js';
 import { CertificateAdmission } from './admission/certificates.js';
 import { PolicySource, rootWorkspaceLabels } from './admission/policy/source.js';
 import { ValidatingAdmissionPolicyPlugin } from './admission/validating-policy/plugin.js';
+import { PolicyStatusController } from './admission/validating-policy/status-controller.js';
 import { buildApiServer } from './apiserver/server.js';
 import { Auditor } from './audit/auditor.js';
 import { AnonymousAuthenticator } from './auth/anonymous.js';
@@ -207,6 +208,11 @@ export class Kplane {
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
     const crdType = catalog.allTypes().find((t) => t.group === 'apiextensions.k8s.io' && t.resource === 'customresourcedefinitions');
     if (crdType) k.controllers.push(new CRDNamesController(deps, crdType, crdIndex), new CRDFinalizerController(deps, crdType, crdIndex));
+    // status.observedGeneration and typeChecking of every cluster's ValidatingAdmissionPolicies (kube-controller-manager's)
+    k.controllers.push(new PolicyStatusController({
+      registry, catalog, source: vapSource, log: deps.log,
+      policies: catalog.allTypes().find((t) => t.group === 'admissionregistration.k8s.io' && t.resource === 'validatingadmissionpolicies')!,
+    }));
     k.controllers.push(
       new WorkspaceController(deps, () => k.externalURL()),
       new NamespaceController(deps, pki.ca.certPem),

@@ -83,6 +83,11 @@ export class PolicySource {
     return this.clusters.get(cluster)?.policies.values() ?? [];
   }
 
+  /** Every cluster's policies (a status controller starting up). */
+  *allPolicies(): Iterable<{ cluster: string; policy: KubeObject }> {
+    for (const [cluster, c] of this.clusters) for (const policy of c.policies.values()) yield { cluster, policy };
+  }
+
   policy(cluster: string, name: string): KubeObject | undefined {
     return this.clusters.get(cluster)?.policies.get(name);
   }
