@@ -24,7 +24,7 @@ import { errorFormat } from './respond.js';
 /** What a worker needs besides the body (the kind by its place in builtinResources: its strategy cannot be sent). */
 export interface WriteJob {
   kind: number;
-  ctx: { cluster: string; namespace: string; user: UserInfo; now: number };
+  ctx: { cluster: string; namespace: string; user: UserInfo; now: number; fieldManager?: string };
   /**
    * An update (PUT): without `existing`, the body is only decoded and checked as the handler does
    * before the registry (the answer is its uid and resourceVersion); with it, prepared too.
@@ -56,7 +56,7 @@ export function writesOffLoop(reg: Registry, req: { type: ResourceType; schema: 
 }
 
 function jobContext(ctx: RequestContext): WriteJob['ctx'] {
-  return { cluster: ctx.cluster, namespace: ctx.namespace, user: ctx.user, now: ctx.now.getTime() };
+  return { cluster: ctx.cluster, namespace: ctx.namespace, user: ctx.user, now: ctx.now.getTime(), fieldManager: ctx.fieldManager };
 }
 
 function written(ctx: RequestContext, result: WorkerResult): KubeObject {
@@ -129,7 +129,7 @@ export function runWriteJob(job: WorkerJob & { write: WriteJob }): WorkerResult 
   const w = job.write;
   const type = builtinResources[w.kind]!;
   const schema = resolveSchema(type.schemaName);
-  const ctx: RequestContext = { cluster: w.ctx.cluster as RequestContext['cluster'], namespace: w.ctx.namespace, user: w.ctx.user, now: new Date(w.ctx.now), warnings: [] };
+  const ctx: RequestContext = { cluster: w.ctx.cluster as RequestContext['cluster'], namespace: w.ctx.namespace, user: w.ctx.user, now: new Date(w.ctx.now), warnings: [], fieldManager: w.ctx.fieldManager };
   try {
     let obj: KubeObject;
     if (w.patch) {
@@ -137,7 +137,7 @@ export function runWriteJob(job: WorkerJob & { write: WriteJob }): WorkerResult 
       const existing = JSON.parse(p.existing) as KubeObject;
       const req: PatchRequest = { type, schema, patchType: p.patchType, text: job.text, fieldValidation: job.fieldValidation, name: p.name, namespace: p.namespace };
       const updated = patchedObject(req, JSON.parse(p.existing) as KubeObject, ctx.warnings);
-      obj = prepareUpdate(ctx, type, p.name, existing, p.modRevision, updated);
+      obj = prepareUpdate(ctx, type, p.name, existing, p.modRevision, updated, p.subresource);
       validateUpdate(ctx, type, obj, existing, p.subresource);
     } else if (w.update) {
       const u = w.update;
@@ -150,7 +150,7 @@ export function runWriteJob(job: WorkerJob & { write: WriteJob }): WorkerResult 
       // (the decoding warnings were taken when the body was checked)
       checkObjectResourceVersion(decoded.object.metadata.resourceVersion);
       const existing = JSON.parse(u.existing) as KubeObject;
-      obj = prepareUpdate(ctx, type, u.name, existing, u.modRevision!, decoded.object);
+      obj = prepareUpdate(ctx, type, u.name, existing, u.modRevision!, decoded.object, u.subresource);
       validateUpdate(ctx, type, obj, existing, u.subresource);
     } else {
       const decoded = bodyObject(job, type, schema);

@@ -11,8 +11,13 @@ import type { ClusterName } from '../tenancy/logicalcluster.js';
 
 export const SYSTEM_USER: UserInfo = { username: 'system:kplane:controller', groups: ['system:masters', 'system:authenticated'] };
 
-export function systemContext(cluster: ClusterName, namespace = ''): RequestContext {
-  return { cluster, namespace, user: SYSTEM_USER, now: new Date(), warnings: [] };
+/**
+ * A controller's request context. Its writes are recorded in managedFields under the manager
+ * kube's own component would have (kube-controller-manager's controllers, or kube-apiserver's
+ * in-process ones such as the CRD controllers).
+ */
+export function systemContext(cluster: ClusterName, namespace = '', fieldManager = 'kube-controller-manager'): RequestContext {
+  return { cluster, namespace, user: SYSTEM_USER, now: new Date(), warnings: [], fieldManager };
 }
 
 export interface ControllerDeps {

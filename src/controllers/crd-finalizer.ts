@@ -64,7 +64,7 @@ export class CRDFinalizerController extends QueueController {
     const next = deepCopy(done) as CustomResourceDefinition;
     next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== CRD_CLEANUP_FINALIZER);
     try {
-      await this.deps.registry.update(systemContext(cluster), this.type, name, { updatedObject: () => next });
+      await this.deps.registry.update(systemContext(cluster, '', 'kube-apiserver'), this.type, name, { updatedObject: () => next });
     } catch (e) {
       if (!isStatusError(e, 'NotFound')) throw e;
     }
@@ -95,7 +95,7 @@ export class CRDFinalizerController extends QueueController {
     if (cur?.reason === reason && cur.status === status) return crd;
     const next = deepCopy(crd) as CustomResourceDefinition;
     setCondition(next, { type: 'Terminating', status, reason, message }, new Date());
-    const res = await this.deps.registry.update(systemContext(cluster), this.type, crd.metadata.name!, { updatedObject: () => next },
+    const res = await this.deps.registry.update(systemContext(cluster, '', 'kube-apiserver'), this.type, crd.metadata.name!, { updatedObject: () => next },
       { subresource: 'status' });
     return res.object as never;
   }

@@ -160,7 +160,7 @@ export class CRDNamesController extends QueueController {
     setCondition(next, established, now);
     if (JSON.stringify(stripTimes(next.status)) === JSON.stringify(stripTimes(crd.status ?? {}))) return;
     try {
-      await this.deps.registry.update(systemContext(cluster), this.type, name, { updatedObject: () => next }, { subresource: 'status' });
+      await this.deps.registry.update(systemContext(cluster, '', 'kube-apiserver'), this.type, name, { updatedObject: () => next }, { subresource: 'status' });
     } catch (e) {
       if (isStatusError(e, 'NotFound')) return;
       throw e; // a conflict retries through the queue

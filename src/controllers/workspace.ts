@@ -72,7 +72,7 @@ export class WorkspaceController extends QueueController {
     const next = deepCopy(ws);
     next.status = { ...cur, ...want };
     try {
-      await this.deps.registry.update(systemContext(cluster), this.type, ws.metadata.name!, { updatedObject: () => next },
+      await this.deps.registry.update(systemContext(cluster, '', 'kplane'), this.type, ws.metadata.name!, { updatedObject: () => next },
         { subresource: 'status' });
     } catch (e) {
       if (isStatusError(e, 'NotFound')) return;
@@ -106,7 +106,7 @@ export class WorkspaceController extends QueueController {
     const next = deepCopy(latest);
     next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== WORKSPACE_FINALIZER);
     try {
-      await this.deps.registry.update(systemContext(cluster), this.type, ws.metadata.name!, { updatedObject: () => next });
+      await this.deps.registry.update(systemContext(cluster, '', 'kplane'), this.type, ws.metadata.name!, { updatedObject: () => next });
     } catch (e) {
       if (!isStatusError(e, 'NotFound')) throw e;
     }

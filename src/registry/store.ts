@@ -21,6 +21,7 @@ import { WILDCARD, type ClusterName } from '../tenancy/logicalcluster.js';
 import { AdmissionChain, type AdmissionAttributes, type Operation } from './admission.js';
 import { decodeContinue, encodeContinue } from './continue.js';
 import { canonicalOrder, toServed, toStored } from './conversion.js';
+import { fieldManagerFor } from '../fieldmanager/endpoint.js';
 import { apiVersionOfType, type DeletionPropagation, type RequestContext, type ResourceType } from './types.js';
 
 export const FINALIZER_ORPHAN = 'orphan';
@@ -413,7 +414,7 @@ export class Registry {
       if (info.preparedObject && this.preparesOffLoop) {
         obj = await info.preparedObject(existing, existingKv!.modRevision);
       } else {
-        obj = prepareUpdate(ctx, type, name, existing, existingKv!.modRevision, await info.updatedObject(deepCopy(existing)));
+        obj = prepareUpdate(ctx, type, name, existing, existingKv!.modRevision, await info.updatedObject(deepCopy(existing)), subresource);
         await this.admission.admit(this.attrs('UPDATE', ctx, type, obj, existing, opts, name));
         validateUpdate(ctx, type, obj, existing, subresource);
       }
@@ -581,9 +582,21 @@ export function prepareCreate(ctx: RequestContext, type: ResourceType, input: Ku
     throw clientInputError('resourceVersion should not be set on objects to be created');
   }
   type.strategy.applyDefaults?.(obj);
-  fillSystemFields(ctx, obj);
   dedupOwnerReferences(ctx, obj);
+  trackFields(ctx, type, '', undefined, obj);
+  fillSystemFields(ctx, obj);
   return obj;
+}
+
+/**
+ * The field manager's record of a write (kube's UpdateNoErrors before admission): the writer
+ * becomes the manager of what it changed, per subresource. Server-side apply brings its own.
+ */
+function trackFields(ctx: RequestContext, type: ResourceType, subresource: string, existing: KubeObject | undefined, obj: KubeObject): void {
+  if (ctx.appliedFields) return;
+  const fm = ctx.fieldManager === undefined ? undefined : fieldManagerFor(type, subresource);
+  if (fm) fm.update(existing, obj, ctx.fieldManager!, formatTime(ctx.now));
+  else if (!existing || !fieldManagerFor(type, subresource)) delete obj.metadata.managedFields;
 }
 
 function fillSystemFields(ctx: RequestContext, obj: KubeObject): void {
@@ -594,7 +607,6 @@ function fillSystemFields(ctx: RequestContext, obj: KubeObject): void {
   obj.metadata.creationTimestamp = formatTime(ctx.now);
   obj.metadata.uid = randomUUID();
   if (obj.metadata.generateName && !obj.metadata.name) obj.metadata.name = generateName(obj.metadata.generateName);
-  delete obj.metadata.managedFields;
 }
 
 /** rest.BeforeCreate: namespace, strategy preparation, validation, canonical form. */
@@ -615,7 +627,7 @@ export function validateCreate(ctx: RequestContext, type: ResourceType, obj: Kub
  * client's update made of the existing object, defaulted, its resourceVersion checked.
  */
 export function prepareUpdate(ctx: RequestContext, type: ResourceType, name: string, existing: KubeObject, modRevision: number,
-  updated: KubeObject): KubeObject {
+  updated: KubeObject, subresource = ''): KubeObject {
   const obj = deepCopy(updated);
   obj.metadata ??= {};
   type.strategy.applyDefaults?.(obj);
@@ -629,9 +641,9 @@ export function prepareUpdate(ctx: RequestContext, type: ResourceType, name: str
   } else if (newRv !== modRevision) {
     throw conflict(qualified(type), name, OPTIMISTIC_LOCK_MESSAGE);
   }
-  delete obj.metadata.managedFields;
   delete obj.metadata.selfLink;
   dedupOwnerReferences(ctx, obj);
+  trackFields(ctx, type, subresource, existing, obj);
   return obj;
 }
 
@@ -679,7 +691,7 @@ export function validateUpdate(ctx: RequestContext, type: ResourceType, obj: Kub
   else if (subresource === 'approval') appendAll(errs, s.approval!.validateUpdate(obj, old, ctx));
   else appendAll(errs, s.validateUpdate(obj, old, ctx));
   if (errs.length) throw invalid(qualifiedKind(type, obj), name, errs);
-  if (subresource === '') for (const w of s.warningsOnUpdate?.(obj, old, ctx) ?? []) ctx.warnings.push(w);
+  if (subresource === '' || subresource === 'scale') for (const w of s.warningsOnUpdate?.(obj, old, ctx) ?? []) ctx.warnings.push(w);
   s.canonicalize?.(obj);
 }
 

@@ -39,6 +39,14 @@ export interface RequestContext {
    * `<policy>/<key>`): the audit event of the request carries them. Shared by copies of the context.
    */
   auditAnnotations?: Record<string, string>;
+  /**
+   * The field manager of a write (the fieldManager option, else from the user agent): what it
+   * changes is recorded in metadata.managedFields. Undefined: nothing is tracked and an update
+   * keeps the managedFields the object carries.
+   */
+  fieldManager?: string;
+  /** Server-side apply computed the object's managedFields already: the write keeps them. */
+  appliedFields?: boolean;
 }
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';

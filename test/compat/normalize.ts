@@ -14,7 +14,7 @@ export interface RvVar {
 }
 
 export interface NormNotes {
-  /** Objects that carried metadata.managedFields (removed before comparison). */
+  /** Objects that carried metadata.managedFields (compared, their times masked). */
   managedFields: number;
   /** Kube-only system objects removed from lists and watches, by description. */
   filtered: Map<string, number>;
@@ -293,7 +293,11 @@ function walkMetadata(m: Record<string, unknown>, ctx: NormContext, opts: Normal
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(m)) {
     if (k === 'managedFields') {
+      // compared entry by entry; only when each write happened differs
       ctx.notes.managedFields++;
+      out[k] = Array.isArray(x)
+        ? x.map((e) => (isObj(e) && typeof e.time === 'string' ? { ...(walk(e, ctx, opts, false) as object), time: '<time>' } : walk(e, ctx, opts, false)))
+        : walk(x, ctx, opts, false);
       continue;
     }
     if (k === 'resourceVersion' && typeof x === 'string') out[k] = rvToken(x, list, ctx);

@@ -19,13 +19,14 @@ import type { FieldValidation } from '../decode.js';
 import { decodeDeleteOptionsBody } from '../deleteoptions.js';
 import { decodeObjectAsync, decodeProtobufAsync } from '../decode-pool.js';
 import { checkNamespaceAndName, patchedObject, type PatchRequest } from '../patch-object.js';
+import { appliedObject, managerOrUserAgent, parseApplyBody, validatePatchOptions } from '../apply-object.js';
 import { createOffLoop, patchOffLoop, updateOffLoop, writesOffLoop } from '../write-offload.js';
 import { MAX_BODY_BYTES, readBody } from '../body.js';
 import { requestQuery } from '../edge.js';
 import { bodyFormat, negotiateOutput, PROTOBUF, type Offer } from '../negotiate.js';
 import {
   checkObjectResourceVersion, checkReadResourceVersion, checkTableOptions, isPretty, parseDeleteOptions, parseGetOptions, parseListOptions,
-  parseWriteOptions,
+  parseWriteOptions, bool,
 } from '../options.js';
 import type { ResourceRequestInfo } from '../requestinfo.js';
 import { convertList, convertObject, send, trackWarnings, warningHeaders } from '../respond.js';
@@ -216,6 +217,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(protobuf || !!type.customResource));
       await loadBody(req);
       const wopts = parseWriteOptions(query, 'CreateOptions');
+      ctx.fieldManager = managerOrUserAgent(wopts.fieldManager, req.headers['user-agent']);
       // a large body is decoded, prepared and validated off the event loop
       const prepared = await createOffLoop(reg, ctx, {
         type, schema: deps.schemaFor(type), bytes: bodyBytes(req), format: fmt, fieldValidation: wopts.fieldValidation,
@@ -231,6 +233,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
     case 'update': {
       await loadBody(req);
       const wopts = parseWriteOptions(query, 'UpdateOptions');
+      ctx.fieldManager = managerOrUserAgent(wopts.fieldManager, req.headers['user-agent']);
       // a large body is decoded and checked, then prepared and validated, off the event loop
       const fmt = inputFormat(req.headers['content-type']);
       const offLoop = fmt === 'json' || fmt === 'yaml' || (fmt === 'protobuf' && protobuf) ? await updateOffLoop(reg, ctx, {
@@ -258,10 +261,9 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       const patchType = patchTypeOf(req.headers['content-type'], isTypedKind(type), !!type.customResource);
       await loadBody(req);
       const wopts = parseWriteOptions(query, 'PatchOptions');
-      if (patchType === 'apply') {
-        // server-side apply needs field management, which kplane does not implement yet
-        throw unsupportedMediaType([JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH]);
-      }
+      validatePatchOptions(patchType === 'apply', wopts.fieldManager, query.get('force'));
+      ctx.fieldManager = managerOrUserAgent(wopts.fieldManager, req.headers['user-agent']);
+      if (patchType === 'apply') return serveApply(deps, reply, { info, type, ctx, query, output, pretty, text: bodyText(req), wopts });
       const patch: PatchRequest = {
         type, schema: deps.schemaFor(type), patchType, text: bodyText(req), fieldValidation: wopts.fieldValidation,
         name: info.name, namespace: info.namespace,
@@ -297,6 +299,27 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
     default:
       throw methodNotAllowed();
   }
+}
+
+/**
+ * Server-side apply: the configuration applied to the live object by the endpoint's field
+ * manager (creating the object when there is none), then stored as any update.
+ */
+async function serveApply(deps: ApiDeps, reply: FastifyReply, r: {
+  info: ResourceRequestInfo; type: ResourceType; ctx: RequestContext; query: URLSearchParams; output: ReturnType<typeof negotiateOutput>;
+  pretty: boolean; text: string; wopts: ReturnType<typeof parseWriteOptions>;
+}): Promise<FastifyReply> {
+  const { info, type, ctx, output } = r;
+  const patch = parseApplyBody(r.text);
+  const subresource = info.subresource ?? '';
+  const req = {
+    type, schema: deps.schemaFor(type), subresource, text: r.text, fieldValidation: r.wopts.fieldValidation,
+    manager: r.wopts.fieldManager!, force: bool(r.query, 'force') ?? false, name: info.name, namespace: info.namespace,
+  };
+  const res = await deps.registry.update({ ...ctx, appliedFields: true }, type, info.name, {
+    updatedObject: (existing?: KubeObject) => appliedObject(req, patch, existing, ctx.now, ctx.warnings),
+  }, { dryRun: r.wopts.dryRun, subresource: info.subresource, forceAllowCreate: !subresource });
+  return send(reply, res.created ? 201 : 200, convertObject(type, res.object, output, 'Metadata', ctx.now), output, r.pretty, ctx.warnings);
 }
 
 /** The served type a subresource handler's body decodes as (its own kind, e.g. TokenRequest). */

@@ -7,6 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { field, invalid, unsupportedMediaType } from '../../apimachinery/errors.js';
 import type { KubeObject } from '../../apimachinery/object.js';
+import { managerOrUserAgent } from '../apply-object.js';
 import { applyScale, getScale, scaleAfterUpdate, scaleForUpdate, scaleTable, type Scale } from '../../apiextensions/scale.js';
 import { resolveSchema } from '../../openapi/definitions.js';
 import { supportsKind } from '../../protobuf/index.js';
@@ -76,6 +77,7 @@ export async function serveScale(deps: ApiDeps, req: FastifyRequest, reply: Fast
     const patch = { type: st, schema, patchType, text, fieldValidation: wopts.fieldValidation, name: info.name, namespace: info.namespace };
     change = (old) => patchedObject(patch, old as never as KubeObject, ctx.warnings) as never as Scale;
   }
+  ctx.fieldManager = managerOrUserAgent(wopts.fieldManager, req.headers['user-agent']);
   const res = await reg.update(ctx, type, info.name, {
     updatedObject: async (existing?: KubeObject) => {
       const old = scaleForUpdate(existing!, paths);
@@ -85,6 +87,6 @@ export async function serveScale(deps: ApiDeps, req: FastifyRequest, reply: Fast
       if (!scale.metadata?.resourceVersion) scale.metadata = { ...scale.metadata, resourceVersion: existing!.metadata.resourceVersion };
       return applyScale(existing!, scale, paths);
     },
-  }, { dryRun: wopts.dryRun });
+  }, { dryRun: wopts.dryRun, subresource: 'scale' });
   return answer(200, scaleAfterUpdate(res.object, paths));
 }
