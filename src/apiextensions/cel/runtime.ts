@@ -11,6 +11,7 @@ import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import { celEnv, celFunc, CelScalar, isCelError, isCelList, isCelMap, plan } from '@bufbuild/cel';
 import type { CelInput, CelList, CelMap, CelValue } from '@bufbuild/cel';
 import { kubeFuncs } from './library/index.js';
+import { meter } from './meter.js';
 import { ITER_KEYS, lowerTwoVar, MAP_INSERT } from './twovar.js';
 
 /** k8s.io/apiserver/pkg/apis/cel PerCallLimit: the largest cost one evaluation may have. */
@@ -20,13 +21,7 @@ export const RUNTIME_CEL_COST_BUDGET = 10000000;
 
 const TICK = '@kplane_meter';
 
-const meter = { used: 0, limit: 0, exceeded: false };
-
-/** Adds a library function's own cost (an authorization check) to the evaluation in progress. */
-export function chargeCost(cost: number): void {
-  meter.used += cost;
-  if (meter.used > meter.limit) meter.exceeded = true;
-}
+export { chargeCost } from './meter.js';
 
 const tick = celFunc(TICK, [CelScalar.BOOL, CelScalar.INT], CelScalar.BOOL, (cond: boolean, cost: bigint) => {
   meter.used += Number(cost);

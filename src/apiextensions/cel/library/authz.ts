@@ -13,7 +13,7 @@
 import type { CelFunc } from '@bufbuild/cel';
 import { CelScalar } from '@bufbuild/cel';
 import { isDNS1123Label, isDNS1123Subdomain } from '../../../apimachinery/validation.js';
-import { chargeCost } from '../runtime.js';
+import { chargeCost } from '../meter.js';
 import { Opaque, expect, method } from './opaque.js';
 
 const { DYN, STRING, BOOL } = CelScalar;
