@@ -91,7 +91,7 @@ export class FieldManager {
   /** The update stack below the skip-non-applied layer: cap(buildInfo(times(strip(merge)))). */
   private updateManaged(live: KubeObject, obj: KubeObject, managed: Managed, manager: string, now: string): void {
     const id = managerIdentifier({ manager: manager || 'unknown', operation: 'Update', apiVersion: this.scope.apiVersion, subresource: this.scope.subresource });
-    this.updater.update(withoutManagedFields(live), obj, this.scope.apiVersion, managed.fields, CURRENT_OPERATION);
+    managed.fields = this.updater.update(withoutManagedFields(live), obj, this.scope.apiVersion, managed.fields, CURRENT_OPERATION);
     this.strip(managed.fields, CURRENT_OPERATION);
     const vs = managed.fields.get(CURRENT_OPERATION);
     if (vs) {
@@ -190,7 +190,8 @@ export class FieldManager {
     if (patchErrs.length) throw internalError(`failed to create typed patch object (${objectName(patch)}): ${joinErrors(patchErrs)}`);
     const liveErrs = validateTyped(live, this.scope.atom, { allowDuplicates: true });
     if (liveErrs.length) throw internalError(`failed to create typed live object (${objectName(live)}): ${joinErrors(liveErrs)}`);
-    const { object } = this.updater.apply(live, patch, this.scope.apiVersion, managed.fields, id, force);
+    const { object, managers } = this.updater.apply(live, patch, this.scope.apiVersion, managed.fields, id, force);
+    managed.fields = managers;
     this.strip(managed.fields, id);
     let result: KubeObject;
     if (object !== undefined) {

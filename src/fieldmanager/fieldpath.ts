@@ -3,7 +3,7 @@
 // item by its value (v:) or a list position (i:). A FieldSet is a tree: members are the paths it
 // holds, children the subtrees below a path. Its fieldsV1 form is metav1.ManagedFieldsEntry's.
 
-import { compareStrings, compareValues, goJSON, valueToString, type Value } from './value.js';
+import { compareStrings, compareValues, goJSON, isMap, valueToString, type Value } from './value.js';
 
 export type PathElement =
   | { readonly f: string; readonly id: string }
@@ -20,11 +20,18 @@ export function fieldElement(name: string): PathElement {
 /** An associative list item's element: its key fields, sorted by name. */
 export function keyElement(fields: Array<[string, Value]>): PathElement {
   fields.sort((a, b) => compareStrings(a[0], b[0]));
-  return { k: fields, id: `k:{${fields.map(([n, v]) => `${goJSON(n)}:${goJSON(v)}`).join(',')}}` };
+  return { k: fields, id: `k:{${fields.map(([n, v]) => `${goJSON(n)}:${canonicalJSON(v)}`).join(',')}}` };
 }
 
 export function valueElement(v: Value): PathElement {
-  return { v, id: `v:${goJSON(v)}` };
+  return { v, id: `v:${canonicalJSON(v)}` };
+}
+
+/** A value as encoding/json writes it (map keys sorted): equal values, one serialization. */
+function canonicalJSON(v: Value): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJSON).join(',')}]`;
+  if (isMap(v)) return `{${Object.keys(v).sort(compareStrings).map((k) => `${goJSON(k)}:${canonicalJSON(v[k]!)}`).join(',')}}`;
+  return goJSON(v);
 }
 
 export function indexElement(i: number): PathElement {

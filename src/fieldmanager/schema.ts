@@ -15,6 +15,8 @@ export interface ListAtom {
 
 export interface MapAtom {
   atomic: boolean;
+  /** Whether it declares struct fields (SMD's Fields is non-empty). */
+  hasFields: boolean;
   /** Struct fields, or undefined for a plain map. */
   field(name: string): (() => Atom) | undefined;
   /** Values of keys that are not fields; undefined: none allowed ("field not declared in schema"). */
@@ -33,14 +35,14 @@ export interface Atom {
 export const UNTYPED: Atom = {
   scalar: 'untyped',
   list: { associative: false, keys: [], element: () => UNTYPED, keyDefaults: new Map() },
-  map: { atomic: true, field: () => undefined, element: () => UNTYPED },
+  map: { atomic: true, hasFields: false, field: () => undefined, element: () => UNTYPED },
 };
 
 /** schemaconv's deduced: any value; maps are granular (their keys owned one by one), lists atomic. */
 export const DEDUCED: Atom = {
   scalar: 'untyped',
   list: { associative: false, keys: [], element: () => UNTYPED, keyDefaults: new Map() },
-  map: { atomic: false, field: () => undefined, element: () => DEDUCED },
+  map: { atomic: false, hasFields: false, field: () => undefined, element: () => DEDUCED },
 };
 
 const cache = new WeakMap<SchemaNode, Atom>();
@@ -84,7 +86,7 @@ function mapOf(n: SchemaNode, preserve: boolean): MapAtom {
   if (ap === undefined) element = preserve || fields.size === 0 ? () => DEDUCED : undefined;
   else if (typeof ap === 'object') element = lazy(ap, preserve);
   else if (ap === true) element = () => DEDUCED;
-  return { atomic: n['x-kubernetes-map-type'] === 'atomic', field: (k) => fields.get(k), element };
+  return { atomic: n['x-kubernetes-map-type'] === 'atomic', hasFields: fields.size > 0, field: (k) => fields.get(k), element };
 }
 
 function listOf(n: SchemaNode, preserve: boolean): ListAtom {

@@ -6,8 +6,9 @@
 import {
   FieldSet, elementString, fieldElement, keyElement, pathString, valueElement, type Path, type PathElement,
 } from './fieldpath.js';
-import { DEDUCED, type Atom, type ListAtom, type MapAtom } from './schema.js';
-import { equalValues, isMap, type Value } from './value.js';
+import { DEDUCED, UNTYPED, type Atom, type ListAtom, type MapAtom } from './schema.js';
+import { goQuote } from '../apimachinery/gofmt.js';
+import { compareStrings, equalValues, goNumber, isMap, type Value } from './value.js';
 
 /** An SMD error: a path and a message, printed `.spec.a: message`. */
 export class TypedError extends Error {}
@@ -436,6 +437,55 @@ export function ensureNamedFieldsAreMembers(s: FieldSet, a: Atom | undefined): F
   return out;
 }
 
+// ---------------------------------------------------------------- schema changes
+
+/** isUntypedDeducedMap: a map of anything without fields, whose keys SMD does not reconcile. */
+function isDeducedMap(m: MapAtom): boolean {
+  if (m.hasFields || !m.element) return false;
+  const e = m.element();
+  return e === DEDUCED || (e !== UNTYPED && e.scalar === 'untyped');
+}
+
+/**
+ * ReconcileFieldSetWithSchema: a set recorded under an older schema, where a map or list the
+ * schema now calls atomic is owned as a whole (its children dropped, the map or list itself kept);
+ * undefined when nothing changes. A set made with the current schema never changes.
+ */
+export function reconcileFieldSetWithSchema(set: FieldSet, a: Atom): FieldSet | undefined {
+  const collapse = new FieldSet();
+  const visit = (s: FieldSet, path: PathElement[], typeOf: (pe: PathElement) => Atom | undefined) => {
+    for (const n of s.entries()) {
+      const hasChildren = !!n.children && !n.children.empty;
+      if (!n.member && !hasChildren) continue;
+      const t = typeOf(n.pe);
+      if (t) walk(n.children, t, [...path, n.pe], n.member && !hasChildren);
+    }
+  };
+  const walk = (s: FieldSet | undefined, atom: Atom, path: PathElement[], isAtomic: boolean): void => {
+    if (atom.map) {
+      const m = atom.map;
+      if (isDeducedMap(m)) return;
+      if (!isAtomic && m.atomic) {
+        if (s && !s.empty) collapse.insert(path);
+        return;
+      }
+      if (s) visit(s, path, (pe) => ('f' in pe ? m.field(pe.f) ?? m.element : m.element)?.());
+      return;
+    }
+    if (atom.scalar) return;
+    if (atom.list) {
+      const l = atom.list;
+      if (!isAtomic && !l.associative) {
+        collapse.insert(path);
+        return;
+      }
+      if (s) visit(s, path, () => l.element());
+    }
+  };
+  walk(set, a, [], false);
+  return collapse.empty ? undefined : set.recursiveDifference(collapse).union(collapse);
+}
+
 // ---------------------------------------------------------------- validation
 
 export interface ValidationOptions {
@@ -454,20 +504,36 @@ function prefixOf(path: PathElement[]): string {
   return pathString(path as Path);
 }
 
-/** Go's %#v of a value.Value, as SMD prints a scalar of the wrong type. */
-function goValue(v: unknown): string {
-  if (typeof v === 'string') return `&value.valueUnstructured{Value:${JSON.stringify(v)}}`;
-  if (typeof v === 'number') return `&value.valueUnstructured{Value:${Number.isInteger(v) ? v : v}}`;
-  if (typeof v === 'boolean') return `&value.valueUnstructured{Value:${v}}`;
-  if (Array.isArray(v)) return `&value.valueUnstructured{Value:[]interface {}{...}}`;
-  return `&value.valueUnstructured{Value:map[string]interface {}{...}}`;
+/** Go's %#v of a decoded JSON value (what SMD prints inside `&value.valueUnstructured{Value:...}`). */
+function goSharpV(v: unknown): string {
+  if (v === null || v === undefined) return 'interface {}(nil)';
+  if (typeof v === 'string') return goQuote(v);
+  if (typeof v === 'number') return goNumber(v);
+  if (typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return `[]interface {}{${v.map(goSharpV).join(', ')}}`;
+  const m = v as Record<string, unknown>;
+  return `map[string]interface {}{${Object.keys(m).sort(compareStrings).map((k) => `${goQuote(k)}:${goSharpV(m[k])}`).join(', ')}}`;
 }
 
-function goV(v: unknown): string {
+/** Go's %v of a decoded JSON value (fmt sorts map keys). */
+function goPlainV(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return `[${v.map(goV).join(' ')}]`;
-  if (isMap(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goV(v[k])}`).join(' ')}]`;
-  return String(v);
+  if (typeof v === 'number') return goNumber(v);
+  if (typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return `[${v.map(goPlainV).join(' ')}]`;
+  const m = v as Record<string, unknown>;
+  return `map[${Object.keys(m).sort(compareStrings).map((k) => `${k}:${goPlainV(m[k])}`).join(' ')}]`;
+}
+
+/** %#v of SMD's value wrapper (a pointer to valueUnstructured). */
+function goValue(v: unknown): string {
+  return `&value.valueUnstructured{Value:${goSharpV(v)}}`;
+}
+
+/** %v of SMD's value wrapper: a pointer to a struct prints as &{...}. */
+function goV(v: unknown): string {
+  return `&{${goPlainV(v)}}`;
 }
 
 function validateWalk(v: unknown, a: Atom, path: PathElement[], errs: string[], opts: ValidationOptions): void {

@@ -5,7 +5,9 @@
 
 import { FieldSet, type Path } from './fieldpath.js';
 import type { Atom } from './schema.js';
-import { compare, ensureNamedFieldsAreMembers, merge, removeItems, toFieldSet, type Comparison } from './typed.js';
+import {
+  compare, ensureNamedFieldsAreMembers, merge, reconcileFieldSetWithSchema, removeItems, toFieldSet, type Comparison,
+} from './typed.js';
 import { equalValues } from './value.js';
 
 export interface VersionedSet {
@@ -69,7 +71,21 @@ export class Updater {
   }
 
   /** Updater.Update: the writer of a non-apply write owns what it added and changed. */
+  /**
+   * reconcileManagedFieldsWithSchemaChanges: the managers as the current schema sees them (a copy:
+   * the caller's map is never changed, even by a write that fails).
+   */
+  private reconciled(managers: Managers): Managers {
+    const out: Managers = new Map();
+    for (const [manager, vs] of managers) {
+      const set = reconcileFieldSetWithSchema(vs.set, this.atom);
+      out.set(manager, set ? { ...vs, set } : vs);
+    }
+    return out;
+  }
+
   update(liveObj: unknown, newObj: unknown, apiVersion: string, managers: Managers, manager: string): Managers {
+    managers = this.reconciled(managers);
     const c = this.reconcile(liveObj, newObj, managers, manager, true);
     const previous = managers.get(manager)?.set ?? new FieldSet();
     const set = filtered(previous.difference(c.removed).union(c.modified).union(c.added), this.ignore);
@@ -80,6 +96,7 @@ export class Updater {
 
   /** Updater.Apply: the merged object (undefined when nothing changes) and the new owners. */
   apply(liveObj: unknown, config: unknown, apiVersion: string, managers: Managers, manager: string, force: boolean): { object: unknown; managers: Managers } {
+    managers = this.reconciled(managers);
     let merged = merge(liveObj, config, this.atom);
     const lastSet = managers.get(manager);
     const set = filtered(toFieldSet(config, this.atom), this.ignore);

@@ -1,6 +1,8 @@
 // JSON values as structured-merge-diff orders, compares and prints them: the order decides how
 // fieldsV1 keys and conflict paths are sorted, the printing how conflict messages read.
 
+import { goQuote } from '../apimachinery/gofmt.js';
+
 export type Value = null | boolean | number | string | Value[] | { [k: string]: Value };
 
 export function isMap(v: unknown): v is Record<string, Value> {
@@ -92,35 +94,39 @@ export function equalValues(a: unknown, b: unknown): boolean {
 
 /** Go's %q of a string (strconv.Quote): what SMD prints for string values in paths. */
 export function goQuoteString(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x09) out += '\\t';
-    else if (c === 0x0d) out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
+  return goQuote(s);
 }
 
-/** Go's %v of a float64 (strconv 'g' with the shortest representation, exponent from 1e21). */
-function goFloat(n: number): string {
-  const abs = Math.abs(n);
-  if (abs !== 0 && (abs >= 1e21 || abs < 1e-4)) {
-    const [m, e] = n.toExponential().split('e');
-    const exp = Number(e);
-    return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
+/**
+ * Go's %v of a float64: strconv's shortest 'g', in exponent form when the exponent is below -4 or
+ * at least 6 (Go's %v of 1234567.5 is 1.2345675e+06), the exponent with at least two digits.
+ */
+export function goFloat(n: number): string {
+  if (!Number.isFinite(n)) return Number.isNaN(n) ? 'NaN' : n > 0 ? '+Inf' : '-Inf';
+  if (n === 0) return Object.is(n, -0) ? '-0' : '0';
+  const [m, e] = n.toExponential().split('e') as [string, string];
+  const exp = Number(e);
+  if (exp < -4 || exp >= 6) return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   return String(n);
+}
+
+/**
+ * A JSON number as Go holds it once decoded into an unstructured object: integers that fit an
+ * int64 are int64 (printed in full), anything else a float64.
+ */
+export function isGoInt(n: number): boolean {
+  return Number.isInteger(n) && Math.abs(n) < 2 ** 63;
+}
+
+/** Go's %v (and %#v) of a decoded JSON number. */
+export function goNumber(n: number): string {
+  return isGoInt(n) ? String(n) : goFloat(n);
 }
 
 /** value.ToString: how a key's values read in a path (`[name="a",port=80]`). */
 export function valueToString(v: unknown): string {
   if (v === null || v === undefined) return 'null';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : goFloat(v);
+  if (typeof v === 'number') return goNumber(v);
   if (typeof v === 'string') return goQuoteString(v);
   if (typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(valueToString).join(',')}]`;
