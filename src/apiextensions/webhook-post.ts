@@ -1,7 +1,8 @@
 // One webhook call as kube-apiserver's webhook rest client makes it (k8s.io/apiserver
 // pkg/util/webhook + client-go rest): a JSON POST to <url>?timeout=30s over HTTPS trusting the
 // caBundle, 30 s for the whole exchange, and the client's error texts (Go's `Post "<url>": ...`,
-// rest.Result's status handling), so a failure reads as it does from kube.
+// rest.Result's status handling), so a failure reads as it does from kube. Used by CRD conversion
+// and admission webhooks.
 
 import https from 'node:https';
 
@@ -55,8 +56,15 @@ export function goDuration(ms: number): string {
   return m > 0 ? `${m}m${s}` : s;
 }
 
+/**
+ * How the time limit reads when it passes: the client's own Timeout (CRD conversion: Go's
+ * `Client.Timeout exceeded ...`), or the deadline of the call's context (admission webhooks,
+ * whose timeoutSeconds is a context deadline: `context deadline exceeded`).
+ */
+export type DeadlineKind = 'client' | 'context';
+
 /** POSTs a JSON body; never rejects (failures are kube's texts). */
-export function postJSON(target: WebhookTarget, body: unknown, timeoutMs = WEBHOOK_TIMEOUT_MS): Promise<WebhookResult> {
+export function postJSON(target: WebhookTarget, body: unknown, timeoutMs = WEBHOOK_TIMEOUT_MS, deadline: DeadlineKind = 'client'): Promise<WebhookResult> {
   const u = new URL(target.url);
   u.searchParams.set('timeout', goDuration(timeoutMs));
   const shown = u.toString();
@@ -89,11 +97,12 @@ export function postJSON(target: WebhookTarget, body: unknown, timeoutMs = WEBHO
       res.on('end', () => finish(interpretResponse(res.statusCode ?? 0, res.headers['content-type'], Buffer.concat(chunks).toString('utf8'))));
     });
     const timer = setTimeout(() => {
+      const client = deadline === 'client';
       finish({
         ok: false,
         error: phase === 'headers'
-          ? `Post ${goQuote(shown)}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)`
-          : 'unexpected error when reading response body. Please retry. Original error: context deadline exceeded (Client.Timeout or context cancellation while reading body)',
+          ? `Post ${goQuote(shown)}: context deadline exceeded${client ? ' (Client.Timeout exceeded while awaiting headers)' : ''}`
+          : `unexpected error when reading response body. Please retry. Original error: context deadline exceeded${client ? ' (Client.Timeout or context cancellation while reading body)' : ''}`,
       });
       req.destroy();
     }, timeoutMs);
