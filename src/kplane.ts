@@ -13,9 +13,8 @@ import { RBACEscalationCheck } from './admission/rbac-escalation.js';
 import { CertificateAdmission } from './admission/certificates.js';
 import { PolicySource, rootWorkspaceLabels } from './admission/policy/source.js';
 import { ValidatingAdmissionPolicyPlugin } from './admission/validating-policy/plugin.js';
-import { MutatingWebhookPlugin, ValidatingWebhookPlugin } from './admission/webhook/plugin.js';
-import { WebhookSource } from './admission/webhook/source.js';
 import { PolicyStatusController } from './admission/validating-policy/status-controller.js';
+import { PolicyParamAuthorization } from './admission/policy/param-authz.js';
 import { buildApiServer } from './apiserver/server.js';
 import { Auditor } from './audit/auditor.js';
 import { AnonymousAuthenticator } from './auth/anonymous.js';
@@ -82,12 +81,9 @@ export interface KplaneConfig {
   /** The clock of service account tokens (tests). */
   tokenClock?: () => Date;
   /**
-   * How webhooks given as a service reference are reached, CRD conversion and admission webhooks
-   * alike (default: the service's cluster DNS name, as kube); the syncer routes them to the
-   * management cluster.
+   * How CRD conversion webhooks given as a service reference are reached (default: the service's
+   * cluster DNS name, as kube); the syncer routes them to the management cluster.
    */
-  serviceResolver?: ServiceResolver;
-  /** The former name of serviceResolver (used when that is not set). */
   conversionServiceResolver?: ServiceResolver;
   /** kube's --authentication-config: an AuthenticationConfiguration file (OIDC issuers). */
   authenticationConfigFile?: string;
@@ -122,8 +118,6 @@ export class Kplane {
   rbacIndex: RBACIndex | undefined;
   /** The audit log, when configured. */
   audit: Auditor | undefined;
-  /** Every cluster's admission webhook configurations (set while starting). */
-  webhookSource: WebhookSource | undefined;
   /** Every cluster's admission policies and bindings (stopped with the process). */
   readonly policySources: PolicySource[] = [];
 
@@ -192,8 +186,7 @@ export class Kplane {
     // every open watch listens for the drain signal
     setMaxListeners(0, k.abort.signal);
     // the custom resources each cluster serves, from its established CRDs
-    const serviceResolver = config.serviceResolver ?? config.conversionServiceResolver;
-    const crdIndex = new CustomResourceIndex(store, catalog, { serviceResolver });
+    const crdIndex = new CustomResourceIndex(store, catalog, { serviceResolver: config.conversionServiceResolver });
     await crdIndex.start();
     k.crdIndex = crdIndex;
     // every cluster's RBAC objects (the bootstrap policy shared), for the authorizer
@@ -204,13 +197,13 @@ export class Kplane {
     const authorizer = new RBACAuthorizer(rbacIndex, new RegistryWorkspaceAdmins(registry, workspacesType));
     admission.add(new RBACEscalationCheck(authorizer));
     admission.add(new CertificateAdmission(authorizer));
-    // every cluster's webhook configurations (one list-then-watch per kind); mutating webhooks after
-    // the built-in mutating plugins, validating ones last (after the policies), as kube orders them
-    const webhookSource = new WebhookSource(baseStore);
-    await webhookSource.start();
-    k.webhookSource = webhookSource;
-    const webhookDeps = { registry, catalog, namespaces, source: webhookSource, serviceResolver };
-    admission.add(new MutatingWebhookPlugin(webhookDeps));
+    // who may point policies and bindings at params (kube checks it in their strategies' validation)
+    const vapType = catalog.allTypes().find((t) => t.group === 'admissionregistration.k8s.io' && t.resource === 'validatingadmissionpolicies')!;
+    const vapBindingType = catalog.allTypes().find((t) => t.group === 'admissionregistration.k8s.io' && t.resource === 'validatingadmissionpolicybindings')!;
+    admission.add(new PolicyParamAuthorization({
+      authorizer, catalog, getPolicy: (type, cluster, name) => registry.tryGet(type, cluster, '', name),
+      kinds: [{ policies: vapType, bindings: vapBindingType }],
+    }));
     // ValidatingAdmissionPolicies of every cluster (and the provider's, from root), after the built-in validating plugins
     // (a provider-wide binding's workspace selector reads the labels of the tenant's Workspace in root)
     const vapSource = new PolicySource(baseStore, {
@@ -220,14 +213,13 @@ export class Kplane {
     await vapSource.start();
     k.policySources.push(vapSource);
     admission.add(new ValidatingAdmissionPolicyPlugin({ registry, catalog, namespaces, source: vapSource, authorizer }));
-    admission.add(new ValidatingWebhookPlugin(webhookDeps));
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
     const crdType = catalog.allTypes().find((t) => t.group === 'apiextensions.k8s.io' && t.resource === 'customresourcedefinitions');
     if (crdType) k.controllers.push(new CRDNamesController(deps, crdType, crdIndex), new CRDFinalizerController(deps, crdType, crdIndex));
     // status.observedGeneration and typeChecking of every cluster's ValidatingAdmissionPolicies (kube-controller-manager's)
     k.controllers.push(new PolicyStatusController({
       registry, catalog, source: vapSource, log: deps.log,
-      policies: catalog.allTypes().find((t) => t.group === 'admissionregistration.k8s.io' && t.resource === 'validatingadmissionpolicies')!,
+      policies: vapType,
     }));
     k.controllers.push(
       new WorkspaceController(deps, () => k.externalURL()),
@@ -359,7 +351,6 @@ export class Kplane {
     this.crdIndex?.stop();
     this.rbacIndex?.stop();
     for (const s of this.policySources) s.stop();
-    this.webhookSource?.stop();
     this.clusters.stop();
     await this.store.close();
     this.log.info('kplane stopped');
