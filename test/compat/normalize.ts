@@ -174,6 +174,10 @@ function walk(v: unknown, ctx: NormContext, opts: NormalizeOptions, listish: boo
         if (what) note(ctx, what);
         return !what;
       }).map((row) => walk(row, ctx, opts, false));
+    } else if (k === 'causes' && Array.isArray(x) && x.length > 1 && x.every((c) => isObj(c) && c.reason === 'FieldManagerConflict')) {
+      // kube lists an apply's conflicts in the order of a Go map's iteration: compared as a set
+      const causes = x.map((c) => walk(c, ctx, opts, false));
+      out[k] = causes.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
     } else {
       out[k] = walkField(k, x, ctx, opts);
     }
@@ -293,11 +297,17 @@ function walkMetadata(m: Record<string, unknown>, ctx: NormContext, opts: Normal
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(m)) {
     if (k === 'managedFields') {
-      // compared entry by entry; only when each write happened differs
+      // compared entry by entry, times masked. kube orders entries by operation, then by the
+      // second of their time, then by manager: writes the two servers saw in one second or in
+      // two come out in another order, so entries are compared in an order without the time.
       ctx.notes.managedFields++;
-      out[k] = Array.isArray(x)
-        ? x.map((e) => (isObj(e) && typeof e.time === 'string' ? { ...(walk(e, ctx, opts, false) as object), time: '<time>' } : walk(e, ctx, opts, false)))
-        : walk(x, ctx, opts, false);
+      if (!Array.isArray(x)) {
+        out[k] = walk(x, ctx, opts, false);
+        continue;
+      }
+      const entries = x.map((e) => (isObj(e) && typeof e.time === 'string' ? { ...(walk(e, ctx, opts, false) as object), time: '<time>' } : walk(e, ctx, opts, false)));
+      const key = (e: unknown) => (isObj(e) ? [e.operation, e.manager, e.apiVersion, e.subresource].map((v) => String(v ?? '')).join('\u0000') : '');
+      out[k] = entries.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
       continue;
     }
     if (k === 'resourceVersion' && typeof x === 'string') out[k] = rvToken(x, list, ctx);

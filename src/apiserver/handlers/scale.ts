@@ -6,16 +6,18 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { field, invalid, unsupportedMediaType } from '../../apimachinery/errors.js';
-import type { KubeObject } from '../../apimachinery/object.js';
-import { managerOrUserAgent } from '../apply-object.js';
+import { managerOrUserAgent, parseApplyBody, validatePatchOptions } from '../apply-object.js';
+import { ScaleHandler, scaleApplyChanged, scaleApplyWithoutManagers, scaleFieldManager } from '../../fieldmanager/scale.js';
+import { formatTime, type KubeObject } from '../../apimachinery/object.js';
+import { equalValues } from '../../fieldmanager/value.js';
 import { applyScale, getScale, scaleAfterUpdate, scaleForUpdate, scaleTable, type Scale } from '../../apiextensions/scale.js';
 import { resolveSchema } from '../../openapi/definitions.js';
 import { supportsKind } from '../../protobuf/index.js';
-import type { RequestContext, ResourceType } from '../../registry/types.js';
+import { apiVersionOfType, type RequestContext, type ResourceType } from '../../registry/types.js';
 import type { ApiDeps } from '../deps.js';
 import { decodeObjectAsync } from '../decode-pool.js';
 import { bodyFormat, negotiateOutput } from '../negotiate.js';
-import { checkReadResourceVersion, parseGetOptions, parseWriteOptions } from '../options.js';
+import { bool, checkReadResourceVersion, parseGetOptions, parseWriteOptions } from '../options.js';
 import { checkNamespaceAndName, patchedObject } from '../patch-object.js';
 import type { ResourceRequestInfo } from '../requestinfo.js';
 import { convertObject, send } from '../respond.js';
@@ -31,6 +33,11 @@ function scaleType(parent: ResourceType, paths: NonNullable<NonNullable<Resource
     storage: { group: 'autoscaling', resource: parent.resource, apiVersion: 'autoscaling/v1', kind: 'Scale' },
     strategy: { ...parent.strategy, table: scaleTable(paths), selectableFields: undefined },
   };
+}
+
+function sameBesidesManagedFields(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, managedFields: undefined } });
+  return equalValues(JSON.parse(JSON.stringify(strip(a))), JSON.parse(JSON.stringify(strip(b))));
 }
 
 /** autoscaling's ValidateScale. */
@@ -60,6 +67,7 @@ export async function serveScale(deps: ApiDeps, req: FastifyRequest, reply: Fast
   const schema = resolveSchema(SCALE_SCHEMA);
   let change: (old: Scale) => Promise<Scale> | Scale;
   let wopts;
+  let apply: { patch: KubeObject; force: boolean } | undefined;
   if (req.method === 'PUT') {
     wopts = parseWriteOptions(query, 'UpdateOptions');
     const fmt = bodyFormat(req.headers['content-type'] ?? 'application/json');
@@ -71,21 +79,46 @@ export async function serveScale(deps: ApiDeps, req: FastifyRequest, reply: Fast
     change = () => decoded.object as never as Scale;
   } else {
     const patchType = r.patchTypeOf(req.headers['content-type']);
-    if (patchType === 'apply' || patchType === 'strategic') throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json']);
+    if (patchType === 'strategic') throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
     const text = (await readBody(req.raw)).toString('utf8');
     wopts = parseWriteOptions(query, 'PatchOptions');
-    const patch = { type: st, schema, patchType, text, fieldValidation: wopts.fieldValidation, name: info.name, namespace: info.namespace };
-    change = (old) => patchedObject(patch, old as never as KubeObject, ctx.warnings) as never as Scale;
+    validatePatchOptions(patchType === 'apply', wopts.fieldManager, query.get('force'));
+    if (patchType === 'apply') {
+      apply = { patch: parseApplyBody(text), force: bool(query, 'force') ?? false };
+      change = (old) => old;
+    } else {
+      const patch = { type: st, schema, patchType, text, fieldValidation: wopts.fieldValidation, name: info.name, namespace: info.namespace };
+      change = (old) => patchedObject(patch, old as never as KubeObject, ctx.warnings) as never as Scale;
+    }
   }
-  ctx.fieldManager = managerOrUserAgent(wopts.fieldManager, req.headers['user-agent']);
-  const res = await reg.update(ctx, type, info.name, {
+  const manager = managerOrUserAgent(wopts.fieldManager, req.headers['user-agent']);
+  const now = formatTime(ctx.now);
+  const res = await reg.update({ ...ctx, appliedFields: true }, type, info.name, {
     updatedObject: async (existing?: KubeObject) => {
-      const old = scaleForUpdate(existing!, paths);
-      const scale = await change(old);
+      // the Scale's own field management, its managers those of the parent's replicas
+      const handler = new ScaleHandler(existing!.metadata.managedFields, apiVersionOfType(type), paths.specReplicasPath);
+      const old = scaleForUpdate(existing!, paths) as never as KubeObject;
+      const managed = handler.toSubresource();
+      if (managed) old.metadata.managedFields = managed;
+      const fm = scaleFieldManager();
+      let scale: Scale;
+      if (apply) {
+        if (!managed) throw scaleApplyWithoutManagers();
+        const applied = fm.apply(old, apply.patch, manager, apply.force, now);
+        if (!sameBesidesManagedFields(applied, old)) throw scaleApplyChanged(apply.patch);
+        scale = applied as never as Scale;
+      } else {
+        scale = await change(structuredClone(old) as never as Scale);
+        fm.update(old, scale as never as KubeObject, manager, now);
+      }
       validateScale(scale);
       // a Scale without a resourceVersion applies to whatever is current
-      if (!scale.metadata?.resourceVersion) scale.metadata = { ...scale.metadata, resourceVersion: existing!.metadata.resourceVersion };
-      return applyScale(existing!, scale, paths);
+      if (!scale.metadata?.resourceVersion || apply) scale.metadata = { ...scale.metadata, resourceVersion: apply?.patch.metadata?.resourceVersion || existing!.metadata.resourceVersion };
+      const cr = applyScale(existing!, scale, paths);
+      const entries = handler.toParent((scale.metadata as KubeObject['metadata']).managedFields);
+      if (entries) cr.metadata.managedFields = entries;
+      else delete cr.metadata.managedFields;
+      return cr;
     },
   }, { dryRun: wopts.dryRun, subresource: 'scale' });
   return answer(200, scaleAfterUpdate(res.object, paths));
