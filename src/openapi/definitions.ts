@@ -19,7 +19,7 @@ import {
 } from './crd.js';
 import {
   APIEXTENSIONS_JSON_TYPES, CUSTOM_DEFINITIONS, CUSTOM_DEFINITIONS_V2, DEFINITION_DESCRIPTIONS, ENUM_FACTS, FIELD_DEFAULTS, FIELDS_V1, PARAGRAPH_FIELDS, INT_OR_STRING, MICRO_TIME, PATCH_FACTS, PER_GROUP_VERSION_KINDS,
-  POINTER_STRUCT_FIELDS, PROPERTY_DESCRIPTIONS, PROPERTY_TYPE_OVERRIDES, QUANTITY, RAW_EXTENSION, REQUIRED_ORDER, TIME,
+  POINTER_SCALAR_FIELDS, POINTER_STRUCT_FIELDS, PROPERTY_DESCRIPTIONS, PROPERTY_TYPE_OVERRIDES, QUANTITY, RAW_EXTENSION, REQUIRED_ORDER, TIME,
   UNVERSIONED_KINDS, ZERO_DEFAULT_FIELDS, type EnumFacts, type ListFacts,
 } from './facts.js';
 import { classForDefinition, definitionForClass, groupOfPackage, localName, packageOf } from './names.js';
@@ -188,7 +188,7 @@ function modelDefinition(name: string, description: string | undefined, attrs: M
       prop = Object.keys(wrapper).length ? { allOf: [t.schema], ...wrapper } : { ...t.schema };
     } else {
       prop = { ...t.schema };
-      if ((a.required || ZERO_DEFAULT_FIELDS.has(`${name}.${a.name}`)) && t.zero !== undefined) prop.default = t.zero;
+      if ((a.required || ZERO_DEFAULT_FIELDS.has(`${name}.${a.name}`)) && t.zero !== undefined && !POINTER_SCALAR_FIELDS.has(`${name}.${a.name}`)) prop.default = t.zero;
       if (FIELD_DEFAULTS[`${name}.${a.name}`] !== undefined) prop.default = FIELD_DEFAULTS[`${name}.${a.name}`];
       if (desc) prop.description = desc;
     }

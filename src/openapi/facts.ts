@@ -15,6 +15,7 @@ export const PACKAGES = {
   events: 'io.k8s.api.events.v1',
   authentication: 'io.k8s.api.authentication.v1',
   authorization: 'io.k8s.api.authorization.v1',
+  admissionregistration: 'io.k8s.api.admissionregistration.v1',
   autoscaling: 'io.k8s.api.autoscaling.v1',
   meta: 'io.k8s.apimachinery.pkg.apis.meta.v1',
   resource: 'io.k8s.apimachinery.pkg.api.resource',
@@ -398,6 +399,9 @@ export const FIELD_DEFAULTS: Record<string, unknown> = {
   [`${PACKAGES.core}.ServicePort.protocol`]: 'TCP',
 };
 
+/** Required fields of a Go pointer scalar type: no zero `default` (required non-pointer scalars have one). */
+export const POINTER_SCALAR_FIELDS = new Set<string>();
+
 /**
  * Optional scalar fields without omitempty (or with a +default marker): they carry their zero
  * value as `default` like required fields do.
@@ -765,4 +769,53 @@ export const REQUIRED_ORDER: Record<string, string[]> = {
   [`${APIEXTENSIONS_V1}.CustomResourceDefinitionCondition`]: ['type', 'status'],
   [`${APIEXTENSIONS_V1}.CustomResourceDefinitionNames`]: ['plural', 'kind'],
   [`${APIEXTENSIONS_V1}.ServiceReference`]: ['namespace', 'name'],
+};
+
+// ---- admissionregistration.k8s.io/v1 webhook configurations: what client-node's models lack ----
+
+const AR = PACKAGES.admissionregistration;
+const MERGE_BY_NAME: ListFacts = { patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] };
+const WEBHOOK_METADATA = 'Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.';
+const NAMESPACE_SELECTOR_DESCRIPTION = 'NamespaceSelector decides whether to run the webhook on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the webhook.\n\nFor example, to run the webhook on any objects whose namespace is not associated with "runlevel" of "0" or "1";  you will set the selector as follows: "namespaceSelector": {\n  "matchExpressions": [\n    {\n      "key": "runlevel",\n      "operator": "NotIn",\n      "values": [\n        "0",\n        "1"\n      ]\n    }\n  ]\n}\n\nIf instead you want to only run the webhook on any objects whose namespace is associated with the "environment" of "prod" or "staging"; you will set the selector as follows: "namespaceSelector": {\n  "matchExpressions": [\n    {\n      "key": "environment",\n      "operator": "In",\n      "values": [\n        "prod",\n        "staging"\n      ]\n    }\n  ]\n}\n\nSee https://kubernetes.io/docs/concepts/overview/working-with-objects/labels for more examples of label selectors.\n\nDefault to the empty LabelSelector, which matches everything.';
+const OBJECT_SELECTOR_DESCRIPTION = 'ObjectSelector decides whether to run the webhook based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the webhook, and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything.';
+const MATCH_CONDITIONS_DESCRIPTION = 'MatchConditions is a list of conditions that must be met for a request to be sent to this webhook. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.\n\nThe exact matching logic is (in order):\n  1. If ANY matchCondition evaluates to FALSE, the webhook is skipped.\n  2. If ALL matchConditions evaluate to TRUE, the webhook is called.\n  3. If any matchCondition evaluates to an error (but none are FALSE):\n     - If failurePolicy=Fail, reject the request\n     - If failurePolicy=Ignore, the error is ignored and the webhook is skipped';
+const WEBHOOK_PROPERTY_DESCRIPTIONS = {
+  clientConfig: 'ClientConfig defines how to communicate with the hook. Required',
+  namespaceSelector: NAMESPACE_SELECTOR_DESCRIPTION,
+  objectSelector: OBJECT_SELECTOR_DESCRIPTION,
+  matchConditions: MATCH_CONDITIONS_DESCRIPTION,
+};
+
+for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+  PATCH_FACTS[`${AR}.${kind}`] = { webhooks: MERGE_BY_NAME };
+  PROPERTY_DESCRIPTIONS[`${AR}.${kind}`] = { metadata: WEBHOOK_METADATA };
+  PROPERTY_DESCRIPTIONS[`${AR}.${kind}List`] = { metadata: LIST_METADATA_KINDS };
+}
+for (const kind of ['ValidatingWebhook', 'MutatingWebhook']) {
+  PATCH_FACTS[`${AR}.${kind}`] = { rules: atomic, admissionReviewVersions: atomic, matchConditions: MERGE_BY_NAME };
+  PROPERTY_DESCRIPTIONS[`${AR}.${kind}`] = {
+    ...WEBHOOK_PROPERTY_DESCRIPTIONS,
+    // (the mutating webhook's doc comment links the labels page with a trailing slash)
+    ...(kind === 'MutatingWebhook' ? { namespaceSelector: NAMESPACE_SELECTOR_DESCRIPTION.replace('working-with-objects/labels ', 'working-with-objects/labels/ ') } : {}),
+  };
+  PARAGRAPH_FIELDS[`${AR}.${kind}`] = ['matchPolicy', ...(kind === 'MutatingWebhook' ? ['reinvocationPolicy'] : [])];
+  REQUIRED_ORDER[`${AR}.${kind}`] = ['name', 'clientConfig', 'sideEffects', 'admissionReviewVersions'];
+  POINTER_SCALAR_FIELDS.add(`${AR}.${kind}.sideEffects`);
+  POINTER_STRUCT_FIELDS.add(`${AR}.${kind}.namespaceSelector`);
+  POINTER_STRUCT_FIELDS.add(`${AR}.${kind}.objectSelector`);
+}
+PATCH_FACTS[`${AR}.RuleWithOperations`] = { operations: atomic, apiGroups: atomic, apiVersions: atomic, resources: atomic };
+PROPERTY_DESCRIPTIONS[`${AR}.RuleWithOperations`] = {
+  resources: "Resources is a list of resources this rule applies to.\n\nFor example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*' means all resources, but not subresources. 'pods/*' means all subresources of pods. '*/scale' means all scale subresources. '*/*' means all resources and their subresources.\n\nIf wildcard is present, the validation rule will ensure resources do not overlap with each other.\n\nDepending on the enclosing object, subresources might not be allowed. Required.",
+};
+PROPERTY_DESCRIPTIONS[`${AR}.WebhookClientConfig`] = {
+  service: '`service` is a reference to the service for this webhook. Either `service` or `url` must be specified.\n\nIf the webhook is running within the cluster, then you should use `service`.',
+};
+PARAGRAPH_FIELDS[`${AR}.WebhookClientConfig`] = ['url'];
+POINTER_STRUCT_FIELDS.add(`${AR}.WebhookClientConfig.service`);
+REQUIRED_ORDER[`${AR}.ServiceReference`] = ['namespace', 'name'];
+REQUIRED_ORDER[`${AR}.MatchCondition`] = ['name', 'expression'];
+PROPERTY_DESCRIPTIONS[`${AR}.MatchCondition`] = {
+  expression: "Expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables:\n\n'object' - The object from the incoming request. The value is null for DELETE requests. 'oldObject' - The existing object. The value is null for CREATE requests. 'request' - Attributes of the admission request(/pkg/apis/admission/types.go#AdmissionRequest). 'authorizer' - A CEL Authorizer. May be used to perform authorization checks for the principal (user or service account) of the request.\n  See https://pkg.go.dev/k8s.io/apiserver/pkg/cel/library#Authz\n'authorizer.requestResource' - A CEL ResourceCheck constructed from the 'authorizer' and configured with the\n  request resource.\nDocumentation on CEL: https://kubernetes.io/docs/reference/using-api/cel/\n\nRequired.",
+  name: "Name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as providing an identifier for logging purposes. A good name should be descriptive of the associated expression. Name must be a qualified name consisting of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')\n\nRequired.",
 };
