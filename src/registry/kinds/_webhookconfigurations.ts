@@ -80,7 +80,9 @@ function validateClientConfig(cc: unknown, path: string): FieldError[] {
   if (hasURL) return validateWebhookURL(child(path, 'url'), str(c.url), true);
   const s: Obj = isObj(c.service) ? c.service : {};
   const port = typeof s.port === 'number' ? s.port : 443;
-  return validateWebhookService(child(path, 'service'), str(s.name), str(s.namespace), isSet(s.path) ? str(s.path) : undefined, port);
+  // kube passes the service's name as the namespace and the other way round (so a missing
+  // namespace is reported as service.name, and the reverse)
+  return validateWebhookService(child(path, 'service'), str(s.namespace), str(s.name), isSet(s.path) ? str(s.path) : undefined, port);
 }
 
 function validateWebhook(w: Obj, mutating: boolean, opts: WebhookValidationOptions, path: string): FieldError[] {

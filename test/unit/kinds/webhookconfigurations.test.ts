@@ -94,8 +94,9 @@ describe('webhook configurations: validation', () => {
     ]],
     ['a url without host', { clientConfig: { url: 'https:///x' } },
       ['webhooks[0].clientConfig.url: Invalid value: "": host must be specified; desired format: https://host[/path]']],
+    // (kube swaps name and namespace when it validates the service: a missing name reads as the namespace's)
     ['a service without name and a bad path', { clientConfig: { service: { namespace: 'n', path: 'x//y', port: 0 } } }, [
-      'webhooks[0].clientConfig.service.name: Required value',
+      'webhooks[0].clientConfig.service.namespace: Required value',
       'webhooks[0].clientConfig.service.port: Invalid value: 0: port is not valid: must be between 1 and 65535, inclusive',
       "webhooks[0].clientConfig.service.path: Invalid value: \"x//y\": must start with a '/'",
       // (kube drops the first character whatever it is, then splits)
