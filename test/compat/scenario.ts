@@ -68,12 +68,21 @@ export interface WaitCondition {
   contains?: { field: string; value: unknown };
   /** status.conditions has a condition of this type and status. */
   condition?: { type: string; status: string };
+  /** A Warning header of the answer contains this text (e.g. a policy's Warn took effect). */
+  warning?: string;
 }
 
-/** Polls a GET until a condition holds (no fixed sleeps); compares whether it held and, optionally, the last response. */
+/**
+ * Polls a GET (or another request, e.g. a dry-run POST until an admission policy takes effect)
+ * until a condition holds (no fixed sleeps); compares whether it held and, optionally, the last response.
+ */
 export interface WaitStep {
   wait: {
     path: string;
+    /** Default GET; with a body (JSON) for writes. */
+    method?: string;
+    body?: unknown;
+    contentType?: string;
     query?: Record<string, string | number | boolean>;
     until: WaitCondition;
     timeoutMs?: number;

@@ -404,7 +404,7 @@ ${rules('configmaps')}
       observedGeneration: 1,
       typeChecking: { expressionWarnings: [{
         fieldRef: 'spec.validations[0].expression',
-        warning: "/v1, Kind=ConfigMap: compilation failed: ERROR: <input>:1:7: undefined field 'dta'\n | object.dta.size() > 0 || true\n | ......^\n",
+        warning: "/v1, Kind=ConfigMap: ERROR: <input>:1:7: undefined field 'dta'\n | object.dta.size() > 0 || true\n | ......^\n",
       }] },
     });
     const good = await eventually(async () => {
@@ -418,7 +418,8 @@ ${rules('configmaps')}
       const s = JSON.parse((await ok(acmeKc, ['get', 'validatingadmissionpolicy', 'typo', '-o', 'json'])).stdout).status;
       return s?.observedGeneration === 2 ? s : undefined;
     }, 10_000, 'typo generation 2');
-    expect(fixed).toEqual({ observedGeneration: 2, typeChecking: {} });
+    // (the warnings kube's controller owned go, and typeChecking with them, as structured merge leaves it)
+    expect(fixed).toEqual({ observedGeneration: 2 });
   });
 
   it('a policy or binding pointing at params needs read access to them', async () => {

@@ -16,10 +16,11 @@ import type { Registry } from '../../registry/store.js';
 import type { ResourceType } from '../../registry/types.js';
 import type { ClusterName } from '../../tenancy/logicalcluster.js';
 import type { PolicySource } from '../policy/source.js';
-import { typeCheckPolicy, type TypeResolver } from './typecheck.js';
+import { typeCheckPolicy, type ExpressionWarning, type TypeResolver } from './typecheck.js';
 import type { Logger } from 'pino';
 
-export const STATUS_CONTROLLER_MANAGER = 'validatingadmissionpolicy-status-controller';
+/** The field manager kube's controller applies status with. */
+export const STATUS_CONTROLLER_MANAGER = 'validatingadmissionpolicy-status';
 
 export interface StatusControllerDeps {
   registry: Registry;
@@ -47,6 +48,20 @@ const observedOf = (p: KubeObject): number => {
   const g = (p.status as { observedGeneration?: unknown } | undefined)?.observedGeneration;
   return typeof g === 'number' ? g : 0;
 };
+
+/**
+ * The status kube's controller leaves by applying {observedGeneration, typeChecking:
+ * {expressionWarnings}} (server-side apply, force): typeChecking is {} the first time there is
+ * nothing to warn about, and goes altogether when warnings it owned go (structured merge removes
+ * what a manager stops applying, and the map left empty with it).
+ */
+export function appliedStatus(policy: KubeObject, warnings: ExpressionWarning[]): Record<string, unknown> {
+  const status: Record<string, unknown> = { observedGeneration: generationOf(policy) };
+  const before = (policy.status as { typeChecking?: { expressionWarnings?: unknown[] } } | undefined)?.typeChecking;
+  if (warnings.length) status.typeChecking = { expressionWarnings: warnings };
+  else if (!before?.expressionWarnings?.length) status.typeChecking = {};
+  return status;
+}
 
 export class PolicyStatusController implements Controller {
   private readonly queue: WorkQueue;
@@ -88,10 +103,7 @@ export class PolicyStatusController implements Controller {
         updatedObject: (existing?: KubeObject) => {
           if (!existing) throw new Error('gone');
           const warnings = typeCheckPolicy(existing, resolver);
-          return {
-            ...existing,
-            status: { observedGeneration: generationOf(existing), typeChecking: warnings.length ? { expressionWarnings: warnings } : {} },
-          };
+          return { ...existing, status: appliedStatus(existing, warnings) };
         },
       }, { subresource: 'status' });
     } catch (err) {

@@ -3,7 +3,7 @@
 // messageExpression is compiled against the schema of every kind the policy's matchConstraints
 // name exactly (no wildcards, no subresources; sorted by group, version, kind; at most 10) and of
 // its paramKind, with the variables compiled before it against the same types; what fails to
-// compile is an expression warning ("<gvk>: <compilation error>").
+// compile is an expression warning ("<gvk>: ERROR: <input>:...", cel-go's issues).
 //
 // A kind whose schema is not known (not served in the policy's cluster) is not checked; a paramKind
 // whose schema is not known leaves `params` undeclared, as in kube. Type checking never changes
@@ -12,7 +12,8 @@
 import type { KubeObject } from '../../apimachinery/object.js';
 import type { SchemaNode } from '../../apimachinery/schema.js';
 import { T, type CelT } from '../../apiextensions/cel/types.js';
-import { compilePolicyExpression, policyVars } from '../policy/cel.js';
+import { compileExpression } from '../../apiextensions/cel/compile.js';
+import { policyVars } from '../policy/cel.js';
 import { resourceDeclType } from '../policy/decltype.js';
 
 const MAX_TYPES_TO_CHECK = 10;
@@ -92,11 +93,12 @@ export function typeCheckPolicy(policy: KubeObject, r: TypeResolver): Expression
       const opts = { hasParams: paramsType !== undefined, paramsType, objectType: t.type, hasAuthorizer: true };
       const declared = new Map<string, CelT>();
       for (const v of variables) {
-        const c = compilePolicyExpression(String(v.expression ?? ''), policyVars({ ...opts, variables: declared }), T.dyn);
+        const c = compileExpression(String(v.expression ?? ''), policyVars({ ...opts, variables: declared }), T.dyn);
         declared.set(String(v.name ?? ''), c.ok ? c.value.output : T.dyn);
       }
-      const c = compilePolicyExpression(expression, policyVars({ ...opts, variables: declared }), T.dyn);
-      if (!c.ok) out.push(`${gvkString(t.gvk)}: ${c.detail}\n`);
+      // kube's type checking compiles, builds no program: only the issues count, printed as cel-go prints them
+      const c = compileExpression(expression, policyVars({ ...opts, variables: declared }), T.dyn);
+      if (!c.ok && c.failedPhase === 'compile') out.push(`${gvkString(t.gvk)}: ${c.detail}\n`);
     }
     return out;
   };

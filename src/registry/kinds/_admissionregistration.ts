@@ -236,7 +236,8 @@ export function validateVariables(vs: unknown[] | undefined, hasParams: boolean,
   return declared;
 }
 
-const REASONS = ['Forbidden', 'Invalid', 'RequestEntityTooLarge', 'Unauthorized'];
+/** supportedValidationPolicyReason (Unauthorized is a reason kube answers with, but no policy may name it). */
+const REASONS = ['Forbidden', 'Invalid', 'RequestEntityTooLarge'];
 
 /** validateValidation. */
 export function validateValidation(v: unknown, vars: ReadonlyMap<string, CelT>, messageVars: ReadonlyMap<string, CelT>, path: string): FieldError[] {

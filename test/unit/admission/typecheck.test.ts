@@ -1,6 +1,6 @@
 // kube's ValidatingAdmissionPolicy type checking: expressions compiled against the schemas of the
 // kinds the policy matches exactly and of its paramKind, variables typed the same way, warnings
-// per expression with kube's texts ("<gvk>: compilation failed: ..."), kinds not served skipped,
+// per expression with kube's texts ("<gvk>: ..."), kinds not served skipped,
 // a paramKind without a schema leaving params undeclared.
 
 import { describe, expect, it } from 'vitest';
@@ -27,9 +27,9 @@ describe('VAP type checking', () => {
     const w = typeCheckPolicy(policy({ validations: [{ expression: "object.data.size() > 0 && object.spec.foo == 'x'" }] }), resolver);
     expect(w).toEqual([{
       fieldRef: 'spec.validations[0].expression',
-      warning: "/v1, Kind=ConfigMap: compilation failed: ERROR: <input>:1:33: undefined field 'spec'\n"
+      warning: "/v1, Kind=ConfigMap: ERROR: <input>:1:33: undefined field 'spec'\n"
         + " | object.data.size() > 0 && object.spec.foo == 'x'\n | ................................^\n\n"
-        + "/v1, Kind=Secret: compilation failed: ERROR: <input>:1:33: undefined field 'spec'\n"
+        + "/v1, Kind=Secret: ERROR: <input>:1:33: undefined field 'spec'\n"
         + " | object.data.size() > 0 && object.spec.foo == 'x'\n | ................................^\n",
     }]);
   });
@@ -52,7 +52,7 @@ describe('VAP type checking', () => {
     expect(w[0]!.warning.split('\n\n').map((x) => x.split(':')[0])).toEqual(['/v1, Kind=ResourceQuota', '/v1, Kind=Service']);
     expect(w[0]!.warning).toContain("undefined field 'ports'");
     expect(w[0]!.warning).toContain("undefined field 'hard'");
-    expect(w[1]!.warning).toMatch(/^\/v1, Kind=ResourceQuota: compilation failed: ERROR: <input>:1:22: found no matching overload for '_==_' applied to '\(string, int\)'/);
+    expect(w[1]!.warning).toMatch(/^\/v1, Kind=ResourceQuota: ERROR: <input>:1:22: found no matching overload for '_==_' applied to '\(string, int\)'/);
     expect(w[2]!.warning).toContain("undefined field 'nope'");
   });
 
@@ -86,5 +86,17 @@ describe('VAP type checking', () => {
     const unknownParams = policy({ paramKind: { apiVersion: 'example.com/v1', kind: 'Config' }, validations: [{ expression: 'params.x == 1' }] });
     const w = typeCheckPolicy(unknownParams, resolver);
     expect(w[0]!.warning).toContain("undeclared reference to 'params'");
+  });
+});
+
+describe('status the controller leaves', () => {
+  it('is what kube\'s server-side apply of {observedGeneration, typeChecking} leaves', async () => {
+    const { appliedStatus } = await import('../../../src/admission/validating-policy/status-controller.js');
+    const p = (status?: unknown): KubeObject => ({ metadata: { name: 'p', generation: 3 }, ...(status ? { status } : {}) });
+    const w = [{ fieldRef: 'spec.validations[0].expression', warning: 'x' }];
+    expect(appliedStatus(p(), [])).toEqual({ observedGeneration: 3, typeChecking: {} });
+    expect(appliedStatus(p({ observedGeneration: 1, typeChecking: {} }), w)).toEqual({ observedGeneration: 3, typeChecking: { expressionWarnings: w } });
+    expect(appliedStatus(p({ observedGeneration: 2, typeChecking: { expressionWarnings: w } }), [])).toEqual({ observedGeneration: 3 });
+    expect(appliedStatus(p({ observedGeneration: 2 }), [])).toEqual({ observedGeneration: 3, typeChecking: {} });
   });
 });
