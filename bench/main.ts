@@ -12,6 +12,9 @@
 //  - RBAC (./rbac.ts): the authorizer's cost per request (admin, one RoleBinding, 1,000 of them,
 //    denied) and per logical cluster with a Role + RoleBinding vs an idle one
 //
+//  - server-side apply (./apply.ts): apply vs update (PUT) throughput on a 50-field ConfigMap and on
+//    a Cluster API Cluster, bytes of managedFields per object: kplane vs kube
+//
 //  - the soak (./soak.ts): mixed load for several rounds in one process, per-round throughput,
 //    latency per verb and memory; it must stay flat
 //
@@ -19,7 +22,8 @@
 // BENCH_SKIP_KUBE=1 (kplane only), BENCH_SOAK=only (just the soak; also `npm run bench -- --soak`),
 // BENCH_SOAK=0 (no soak), BENCH_CRDS=only (just the CRD figures) or 0 (none; their own options
 // are in ./crds.ts: BENCH_CRD_CLUSTERS, BENCH_CRD_LATENCY, BENCH_CRD_N), BENCH_RBAC=only or 0 (the
-// RBAC figures; ./rbac.ts: BENCH_RBAC_BINDINGS, BENCH_RBAC_CLUSTERS, BENCH_RBAC_N); the soak's own:
+// RBAC figures; ./rbac.ts: BENCH_RBAC_BINDINGS, BENCH_RBAC_CLUSTERS, BENCH_RBAC_N), BENCH_APPLY=only
+// or 0 (the server-side apply figures; ./apply.ts: BENCH_APPLY_N); the soak's own:
 // SOAK_CLIENTS (256), SOAK_SECONDS (60), SOAK_ROUNDS (3), SOAK_WORKSPACES (20), SOAK_STEADY (1; 0
 // lets creates accumulate), SOAK_KEEP (20 per client), SOAK_HISTORY_WINDOW=SECONDS (kplane's --history-window: below the soak's length, compaction runs
 // during the soak), SOAK_CPU_PROF=DIR (kplane writes a CPU profile per round there: slice-0 is the set-up, slice-N round N).
@@ -35,6 +39,7 @@ import { Client, load, percentile, type Target } from './client.js';
 import { runSoak, soakOptionsFromEnv } from './soak.js';
 import { crdOptionsFromEnv, runCrdBench } from './crds.js';
 import { rbacOptionsFromEnv, runRbacBench } from './rbac.js';
+import { applyOptionsFromEnv, runApplyBench } from './apply.js';
 
 const N = Number(process.env.BENCH_N ?? 3000);
 const WORKSPACES = Number(process.env.BENCH_WORKSPACES ?? 10000);
@@ -350,6 +355,23 @@ async function rbacBench(): Promise<void> {
   }, rbacOptionsFromEnv());
 }
 
+/** The server-side apply figures: a kplane process, then a kube-apiserver + etcd, one after the other. */
+async function applyBench(): Promise<void> {
+  const skipKube = process.env.BENCH_SKIP_KUBE === '1';
+  await ensureTools(); // Cluster API's CRDs come from the module cache the tools build fills
+  await runApplyBench({
+    startKplane: async () => {
+      const p = await startKplaneForBench();
+      return { target: await kplaneTarget(p), stop: () => stopKplane(p) };
+    },
+    startKube: skipKube ? undefined : async () => {
+      const m = await startManagementCluster();
+      return { target: kubeTarget(m), stop: () => m.stop() };
+    },
+    progress,
+  }, applyOptionsFromEnv());
+}
+
 async function main(): Promise<void> {
   const soakMode = process.argv.includes('--soak') ? 'only' : (process.env.BENCH_SOAK ?? '1');
   if (soakMode === 'only') return soak();
@@ -357,6 +379,8 @@ async function main(): Promise<void> {
   if (crdMode === 'only') return crdBench();
   const rbacMode = process.env.BENCH_RBAC ?? '1';
   if (rbacMode === 'only') return rbacBench();
+  const applyMode = process.env.BENCH_APPLY ?? '1';
+  if (applyMode === 'only') return applyBench();
   const skipKube = process.env.BENCH_SKIP_KUBE === '1';
   console.log(`kplane bench: ${N} creates, ${N * 3} gets, LIST of ${LIST_SIZE}, ${WATCHERS} watchers, ${WORKSPACES} idle workspaces, concurrency ${CONCURRENCY}`);
   let kube: ManagementCluster | undefined;
@@ -426,6 +450,7 @@ async function main(): Promise<void> {
   }
   if (crdMode !== '0') await crdBench();
   if (rbacMode !== '0') await rbacBench();
+  if (applyMode !== '0') await applyBench();
   if (soakMode !== '0') await soak();
 }
 
