@@ -805,6 +805,31 @@ for (const kind of ['ValidatingWebhook', 'MutatingWebhook']) {
   POINTER_STRUCT_FIELDS.add(`${AR}.${kind}.objectSelector`);
 }
 PATCH_FACTS[`${AR}.RuleWithOperations`] = { operations: atomic, apiGroups: atomic, apiVersions: atomic, resources: atomic };
+const WEBHOOK_ENUMS: Record<string, EnumFacts> = {
+  failurePolicy: {
+    values: ['Fail', 'Ignore'],
+    docs: { Fail: 'means that an error calling the webhook causes the admission to fail.', Ignore: 'means that an error calling the webhook is ignored.' },
+  },
+  matchPolicy: {
+    values: ['Equivalent', 'Exact'],
+    docs: {
+      Equivalent: 'means requests should be sent to the webhook if they modify a resource listed in rules via another API group or version.',
+      Exact: 'means requests should only be sent to the webhook if they exactly match a given rule.',
+    },
+  },
+  sideEffects: {
+    values: ['None', 'NoneOnDryRun', 'Some', 'Unknown'],
+    docs: {
+      None: 'means that calling the webhook will have no side effects.',
+      NoneOnDryRun: 'means that calling the webhook will possibly have side effects, but if the request being reviewed has the dry-run attribute, the side effects will be suppressed.',
+      Some: 'means that calling the webhook will possibly have side effects. If a request with the dry-run attribute would trigger a call to this webhook, the request will instead fail.',
+      Unknown: 'means that no information is known about the side effects of calling the webhook. If a request with the dry-run attribute would trigger a call to this webhook, the request will instead fail.',
+    },
+  },
+};
+ENUM_FACTS[`${AR}.ValidatingWebhook`] = WEBHOOK_ENUMS;
+ENUM_FACTS[`${AR}.MutatingWebhook`] = WEBHOOK_ENUMS;
+ENUM_FACTS[`${AR}.RuleWithOperations`] = { operations: { values: ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'], items: true } };
 PROPERTY_DESCRIPTIONS[`${AR}.RuleWithOperations`] = {
   resources: "Resources is a list of resources this rule applies to.\n\nFor example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*' means all resources, but not subresources. 'pods/*' means all subresources of pods. '*/scale' means all scale subresources. '*/*' means all resources and their subresources.\n\nIf wildcard is present, the validation rule will ensure resources do not overlap with each other.\n\nDepending on the enclosing object, subresources might not be allowed. Required.",
 };
@@ -819,3 +844,20 @@ PROPERTY_DESCRIPTIONS[`${AR}.MatchCondition`] = {
   expression: "Expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables:\n\n'object' - The object from the incoming request. The value is null for DELETE requests. 'oldObject' - The existing object. The value is null for CREATE requests. 'request' - Attributes of the admission request(/pkg/apis/admission/types.go#AdmissionRequest). 'authorizer' - A CEL Authorizer. May be used to perform authorization checks for the principal (user or service account) of the request.\n  See https://pkg.go.dev/k8s.io/apiserver/pkg/cel/library#Authz\n'authorizer.requestResource' - A CEL ResourceCheck constructed from the 'authorizer' and configured with the\n  request resource.\nDocumentation on CEL: https://kubernetes.io/docs/reference/using-api/cel/\n\nRequired.",
   name: "Name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as providing an identifier for logging purposes. A good name should be descriptive of the associated expression. Name must be a qualified name consisting of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')\n\nRequired.",
 };
+
+// ---- admissionregistration.k8s.io/v1 admission policies: the list and struct markers of kube's types
+// (what server-side apply merges by: atomic match resources, param kinds and refs, variables by name)
+const MATCH_BY_NAME: ListFacts = { patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] };
+PATCH_FACTS[`${AR}.ValidatingAdmissionPolicySpec`] = {
+  validations: atomic, auditAnnotations: atomic, matchConditions: MATCH_BY_NAME, variables: MATCH_BY_NAME,
+};
+PATCH_FACTS[`${AR}.ValidatingAdmissionPolicyStatus`] = { conditions: { listType: 'map', listMapKeys: ['type'] } };
+PATCH_FACTS[`${AR}.TypeChecking`] = { expressionWarnings: atomic };
+PATCH_FACTS[`${AR}.ValidatingAdmissionPolicyBindingSpec`] = { validationActions: { listType: 'set' } };
+PATCH_FACTS[`${AR}.MatchResources`] = { '': { mapType: 'atomic' }, resourceRules: atomic, excludeResourceRules: atomic };
+PATCH_FACTS[`${AR}.NamedRuleWithOperations`] = {
+  '': { mapType: 'atomic' }, resourceNames: atomic, operations: atomic, apiGroups: atomic, apiVersions: atomic, resources: atomic,
+};
+PATCH_FACTS[`${AR}.ParamKind`] = { '': { mapType: 'atomic' } };
+PATCH_FACTS[`${AR}.ParamRef`] = { '': { mapType: 'atomic' } };
+PATCH_FACTS[`${AR}.Variable`] = { '': { mapType: 'atomic' } };

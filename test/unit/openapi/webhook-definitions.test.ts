@@ -1,6 +1,7 @@
-// The admissionregistration.k8s.io/v1 webhook configuration definitions as kube v1.34 publishes
-// them (compared whole with its /openapi/v3 and swagger documents when written): the list and map
-// facts structured merge reads, required in Go order, the pointer fields, the doc comments' layout.
+// The admissionregistration.k8s.io/v1 webhook configuration definitions as kube-apiserver v1.34
+// serves them (compared whole with its /openapi/v3 and /openapi/v2 when written): the list and map
+// facts structured merge reads, required in Go order, the pointer fields, the enums, the doc
+// comments' layout.
 
 import { describe, expect, it } from 'vitest';
 import { definitionClosure, getDefinition, getDefinitionV2, type JsonSchema } from '../../../src/openapi/index.js';
@@ -29,7 +30,11 @@ describe('webhook configuration definitions', () => {
     expect(p.admissionReviewVersions!['x-kubernetes-list-type']).toBe('atomic');
     expect(p.matchConditions).toMatchObject({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] });
     // *SideEffectClass: required, yet no zero default; *LabelSelector: no default {}
-    expect(p.sideEffects).toEqual({ description: expect.stringMatching(/^SideEffects states/), type: 'string' });
+    expect(p.sideEffects).toEqual({
+      description: expect.stringMatching(/^SideEffects states.*\n\nPossible enum values:\n - `"None"` means that calling the webhook will have no side effects\.\n/s),
+      enum: ['None', 'NoneOnDryRun', 'Some', 'Unknown'], type: 'string',
+    });
+    expect(p.failurePolicy!.enum).toEqual(['Fail', 'Ignore']);
     expect(p.namespaceSelector!.default).toBeUndefined();
     expect(p.clientConfig).toEqual({ allOf: [{ $ref: `#/components/schemas/${AR}.WebhookClientConfig` }], default: {}, description: 'ClientConfig defines how to communicate with the hook. Required' });
     expect(p.matchPolicy!.description).toMatch(/"Equivalent"\.\n\n- Exact: /);
@@ -38,7 +43,7 @@ describe('webhook configuration definitions', () => {
 
   it('keeps the rule, client config and match condition texts as kube writes them', () => {
     expect(props(`${AR}.RuleWithOperations`).resources!.description).toContain("'pods/*' means all subresources of pods. '*/scale' means all scale subresources.");
-    expect(props(`${AR}.RuleWithOperations`).operations!['x-kubernetes-list-type']).toBe('atomic');
+    expect(props(`${AR}.RuleWithOperations`).operations).toMatchObject({ 'x-kubernetes-list-type': 'atomic', items: { enum: ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'] } });
     expect(getDefinition(`${AR}.ServiceReference`)!.required).toEqual(['namespace', 'name']);
     expect(getDefinition(`${AR}.MatchCondition`)!.required).toEqual(['name', 'expression']);
     expect(props(`${AR}.WebhookClientConfig`).service!.default).toBeUndefined();
