@@ -6,7 +6,7 @@
 // its size, whatever it holds.
 
 import { isMainThread } from 'node:worker_threads';
-import { Composer, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type Node as YamlNode } from 'yaml';
+import { Composer, isAlias, type ScalarTag, type Tags, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type Node as YamlNode } from 'yaml';
 
 export const MAX_DEPTH = 10000;
 
@@ -62,11 +62,55 @@ export function firstYamlDocument(text: string): FirstDocument {
     // nest this deep; anything else (a YAML DeleteOptions body) is refused rather than risk it.
     return { lines, depthError: { message: `yaml: exceeded max depth of ${MAX_NESTING_HERE}`, offset: 0 } };
   }
-  const composer = new Composer({ version: '1.1', uniqueKeys: false });
+  const composer = new Composer({ version: '1.1', uniqueKeys: false, customTags: goYamlTags });
   let doc: Document.Parsed | undefined;
   for (const token of tokens) for (const d of composer.next(token)) doc ??= d;
   for (const d of composer.end()) doc ??= d;
   return { doc, lines };
+}
+
+/** go-yaml v2's float syntax (on the text without underscores). */
+const GO_YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|(0[0-7]*)|([1-9][0-9]*))$/;
+
+/**
+ * How go-yaml v2 resolves a plain scalar that begins with a digit, a sign or a dot: strconv's
+ * ParseInt with base prefixes (0x, 0o, 0b, a leading 0 for octal) on the text without
+ * underscores, else its float syntax, else a string. Timestamps and sexagesimal numbers stay
+ * strings (go-yaml keeps timestamps as text when decoding into interface{}, as kube does).
+ */
+function goYamlNumber(text: string): number | string {
+  if (text[0] === '.') return /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(text) ? Number(text) : text;
+  const plain = text.replace(/_/g, '');
+  const m = GO_INT.exec(plain);
+  if (m) {
+    const sign = m[1] === '-' ? -1 : 1;
+    const [, , hex, oct, bin, zeroOct, dec] = m;
+    const n = hex !== undefined ? parseInt(hex, 16) : oct !== undefined ? parseInt(oct, 8) : bin !== undefined ? parseInt(bin, 2)
+      : zeroOct !== undefined ? parseInt(zeroOct, 8) : Number(dec);
+    return sign * n;
+  }
+  if (GO_YAML_FLOAT.test(plain)) return Number(plain);
+  return text;
+}
+
+/**
+ * The yaml library's YAML 1.1 schema with go-yaml v2's number resolution in place of its own
+ * integer, float, sexagesimal and timestamp tags (which read "e2" as a float and "2001-12-14" as
+ * a date); booleans (y, yes, on, ...), nulls, .inf/.nan and merge keys are the same in both.
+ */
+function goYamlTags(tags: Tags): Tags {
+  const replaced = new Set(['tag:yaml.org,2002:int', 'tag:yaml.org,2002:timestamp']);
+  const kept = tags.filter((t) => {
+    if (typeof t !== 'object' || !('tag' in t)) return true;
+    if (replaced.has(t.tag)) return false;
+    // the float tags but the one of .inf and .nan
+    return !(t.tag === 'tag:yaml.org,2002:float' && !String((t as { test?: RegExp }).test ?? '').includes('inf'));
+  });
+  const goNumber: ScalarTag = {
+    tag: 'tag:yaml.org,2002:int', default: true, test: /^[-+.0-9]/, resolve: (text: string) => goYamlNumber(text),
+  };
+  return [...kept, goNumber];
 }
 
 /** go-yaml's scanner message for the line of an offset: its 0-based line, plus one, when not 0. */

@@ -29,6 +29,15 @@ const META_ORDER = [
 
 const OMIT_EMPTY = ['labels', 'annotations', 'finalizers', 'ownerReferences', 'managedFields', 'generateName'];
 
+/** omitempty: Go drops empty maps and lists of ObjectMeta from what it stores, returns and converts (in place). */
+export function dropEmptyMeta(meta: Record<string, unknown>): void {
+  for (const k of OMIT_EMPTY) {
+    const v = meta[k];
+    if (v === null || v === '' || (Array.isArray(v) && v.length === 0)
+      || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)) delete meta[k];
+  }
+}
+
 /** Puts kind, apiVersion, metadata first and metadata's fields in kube's order (in place). */
 export function canonicalOrder(obj: KubeObject): KubeObject {
   const meta = obj.metadata ?? {};
@@ -39,12 +48,7 @@ export function canonicalOrder(obj: KubeObject): KubeObject {
   // Go writes map keys sorted; so do we, so responses read like kube-apiserver's.
   if (meta.labels) orderedMeta.labels = sortedMap(meta.labels);
   if (meta.annotations) orderedMeta.annotations = sortedMap(meta.annotations);
-  // omitempty: Go drops empty maps and lists of ObjectMeta from what it stores and returns
-  for (const k of OMIT_EMPTY) {
-    const v = orderedMeta[k];
-    if (v === null || v === '' || (Array.isArray(v) && v.length === 0)
-      || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)) delete orderedMeta[k];
-  }
+  dropEmptyMeta(orderedMeta);
   for (const k of Object.keys(meta)) if (!META_ORDER.includes(k) && meta[k] !== undefined) orderedMeta[k] = meta[k];
   const { kind, apiVersion, metadata: _m, ...rest } = obj;
   for (const k of Object.keys(obj)) delete obj[k];

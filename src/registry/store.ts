@@ -20,7 +20,7 @@ import { objectKey, scopePrefix } from '../storage/keys.js';
 import { WILDCARD, type ClusterName } from '../tenancy/logicalcluster.js';
 import { AdmissionChain, type AdmissionAttributes, type Operation } from './admission.js';
 import { decodeContinue, encodeContinue } from './continue.js';
-import { canonicalOrder, toServed, toStored } from './conversion.js';
+import { canonicalOrder, dropEmptyMeta, toServed, toStored } from './conversion.js';
 import { fieldManagerFor } from '../fieldmanager/endpoint.js';
 import { apiVersionOfType, type DeletionPropagation, type RequestContext, type ResourceType } from './types.js';
 
@@ -595,7 +595,15 @@ export function prepareCreate(ctx: RequestContext, type: ResourceType, input: Ku
 function trackFields(ctx: RequestContext, type: ResourceType, subresource: string, existing: KubeObject | undefined, obj: KubeObject): void {
   if (ctx.appliedFields) return;
   const fm = ctx.fieldManager === undefined ? undefined : fieldManagerFor(type, subresource);
-  if (fm) fm.update(existing, obj, ctx.fieldManager!, formatTime(ctx.now));
+  if (fm) {
+    // the object as kube's field manager sees it, converted from its Go type: empty metadata maps omitted
+    const { managedFields, ...meta } = obj.metadata;
+    dropEmptyMeta(meta);
+    const seen = { ...obj, metadata: managedFields === undefined ? meta : { ...meta, managedFields } };
+    fm.update(existing, seen, ctx.fieldManager!, formatTime(ctx.now));
+    if (seen.metadata.managedFields === undefined) delete obj.metadata.managedFields;
+    else obj.metadata.managedFields = seen.metadata.managedFields as unknown[];
+  }
   else if (!existing || !fieldManagerFor(type, subresource)) delete obj.metadata.managedFields;
 }
 

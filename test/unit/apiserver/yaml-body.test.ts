@@ -89,3 +89,13 @@ describe('large Invalid Status', () => {
     expect(err.message.startsWith('object is being deleted: K "x" is invalid: [f0: ')).toBe(true);
   });
 });
+
+describe('plain scalars as go-yaml v2 resolves them', () => {
+  it('reads numbers with base prefixes, underscores and its float syntax; dates, times and the rest stay text', () => {
+    const value = (s: string) => (parseBody(`v: ${s}`, 'yaml') as { value: { v: unknown } }).value.v;
+    expect(['e2', 'E5', '1:20', '2001-12-14', '1.2.3', '1e', '.', '.e5'].map(value)).toEqual(['e2', 'E5', '1:20', '2001-12-14', '1.2.3', '1e', '.', '.e5']);
+    expect(['017', '08', '0o17', '0x1F', '-0x1F', '0b101', '1_000', '+1', '1.', '.5', '+.5', '1e2', '1.2e+3'].map(value))
+      .toEqual([15, 8, 15, 31, -31, 5, 1000, 1, 1, 0.5, 0.5, 100, 1200]);
+    expect(['y', 'on', 'No', 'OFF', '~', 'Null'].map(value)).toEqual([true, true, false, false, null, null]);
+  });
+});
