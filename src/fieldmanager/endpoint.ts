@@ -18,10 +18,18 @@ function paths(...ps: string[][]): FieldSet {
 
 /** GetResetFields of kube's strategies: what each endpoint of a kind wipes before storing. */
 function resetFields(type: ResourceType, subresource: string): FieldSet | undefined {
-  const csr = type.group === 'certificates.k8s.io' && type.resource === 'certificatesigningrequests';
+  const is = (group: string, resource: string) => type.group === group && type.resource === resource;
+  const csr = is('certificates.k8s.io', 'certificatesigningrequests');
   switch (subresource) {
-    case '': return type.subresources.includes('status') ? paths(['status']) : undefined;
-    case 'status': return csr ? paths(['spec'], ['status', 'conditions']) : paths(['spec']);
+    // (a CSR's spec is immutable: its strategy resets spec and status)
+    case '': return type.subresources.includes('status') ? (csr ? paths(['spec'], ['status']) : paths(['status'])) : undefined;
+    case 'status':
+      if (csr) return paths(['spec'], ['status', 'conditions']);
+      // the status strategies of CRDs and ValidatingAdmissionPolicies reset metadata too
+      if (is('apiextensions.k8s.io', 'customresourcedefinitions') || is('admissionregistration.k8s.io', 'validatingadmissionpolicies')) {
+        return paths(['metadata'], ['spec']);
+      }
+      return paths(['spec']);
     case 'approval': return paths(['spec'], ['status', 'certificate']);
     case 'finalize': return paths(['status']);
     default: return undefined;

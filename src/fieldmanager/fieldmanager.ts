@@ -4,6 +4,7 @@
 // manager identifiers, times, and the metadata fields nobody owns, around the structured merge.
 
 import { StatusError, badRequest } from '../apimachinery/errors.js';
+import { goQuote } from '../apimachinery/gofmt.js';
 import type { KubeObject } from '../apimachinery/object.js';
 import { FieldSet, fieldElement, pathString, type Path } from './fieldpath.js';
 import {
@@ -12,7 +13,7 @@ import {
 import type { Atom } from './schema.js';
 import { compare, toFieldSet, validateTyped } from './typed.js';
 import { Conflicts, Updater, type Conflict, type Managers } from './updater.js';
-import { goJSON } from './value.js';
+import { compareStrings, goJSON } from './value.js';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const MAX_UPDATE_MANAGERS = 10;
@@ -52,17 +53,58 @@ function withoutManagedFields(o: KubeObject): KubeObject {
   return { ...o, metadata: meta };
 }
 
-/** Go's GroupVersionKind.String of an object's apiVersion and kind. */
-function gvkString(apiVersion: unknown, kind: unknown): string {
+interface GVK {
+  group: string;
+  version: string;
+  kind: string;
+}
+
+/**
+ * An unstructured object's GroupVersionKind: schema.ParseGroupVersion of its apiVersion ("v1",
+ * "apps/v1", "/v1" is the core v1 too), all empty when that does not parse ("a/b/c"); fields of
+ * another type read as empty.
+ */
+function gvkOf(apiVersion: unknown, kind: unknown): GVK {
   const av = typeof apiVersion === 'string' ? apiVersion : '';
-  const i = av.indexOf('/');
-  const gv = i < 0 ? `/${av}` : av;
-  return `${gv}, Kind=${typeof kind === 'string' ? kind : ''}`;
+  const k = typeof kind === 'string' ? kind : '';
+  if (av === '' || av === '/') return { group: '', version: '', kind: k };
+  const parts = av.split('/');
+  if (parts.length === 1) return { group: '', version: av, kind: k };
+  if (parts.length === 2) return { group: parts[0]!, version: parts[1]!, kind: k };
+  return { group: '', version: '', kind: '' };
+}
+
+/** Go's GroupVersionKind.String. */
+function gvkString(gvk: GVK): string {
+  return `${gvk.group}/${gvk.version}, Kind=${gvk.kind}`;
+}
+
+function metaString(o: KubeObject, key: 'namespace' | 'name'): string {
+  const v = (o.metadata as Record<string, unknown> | undefined)?.[key];
+  return typeof v === 'string' ? v : '';
 }
 
 /** objectGVKNN: how kube names an object in field-manager errors. */
 function objectName(o: KubeObject): string {
-  return `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}; ${gvkString(o.apiVersion, o.kind)}`;
+  return `${metaString(o, 'namespace')}/${metaString(o, 'name')}; ${gvkString(gvkOf(o.apiVersion, o.kind))}`;
+}
+
+const STRING_ENTRY_FIELDS = ['manager', 'operation', 'apiVersion', 'fieldsType', 'subresource'];
+
+/**
+ * Unstructured.GetManagedFields is not nil: metadata.managedFields is a list whose items are maps
+ * that convert to ManagedFieldsEntry (anything else reads as nil, and typed validation reports it).
+ */
+function hasManagedFields(o: KubeObject): boolean {
+  const v = (o.metadata as Record<string, unknown> | undefined)?.managedFields;
+  if (!Array.isArray(v)) return false;
+  return v.every((item) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
+    const e = item as Record<string, unknown>;
+    for (const k of STRING_ENTRY_FIELDS) if (e[k] !== undefined && e[k] !== null && typeof e[k] !== 'string') return false;
+    const t = e.time;
+    return t === undefined || t === null || (typeof t === 'string' && !Number.isNaN(Date.parse(t)));
+  });
 }
 
 function joinErrors(errs: string[]): string {
@@ -155,8 +197,10 @@ export class FieldManager {
     } catch (e) {
       throw internalError(`failed to decode managed fields: ${(e as Error).message}`);
     }
-    if (patch.apiVersion !== this.scope.apiVersion || patch.kind !== this.scope.kind) {
-      throw badRequest(`invalid object type: ${gvkString(patch.apiVersion, patch.kind)}`);
+    const gvk = gvkOf(patch.apiVersion, patch.kind);
+    const want = gvkOf(this.scope.apiVersion, this.scope.kind);
+    if (gvk.group !== want.group || gvk.version !== want.version || gvk.kind !== want.kind) {
+      throw badRequest(`invalid object type: ${gvkString(gvk)}`);
     }
     const attempt = (force: boolean): KubeObject => this.applyOnce(liveObj, patch, copyManaged(managed), manager, force, now);
     let out: KubeObject;
@@ -183,9 +227,7 @@ export class FieldManager {
       this.updateManaged(this.scope.zero(), live, managed, BEFORE_FIRST_APPLY, now);
     }
     const id = managerIdentifier({ manager: manager || 'unknown', operation: 'Apply', subresource: this.scope.subresource });
-    if (patch.metadata && 'managedFields' in patch.metadata && patch.metadata.managedFields !== null) {
-      throw badRequest('metadata.managedFields must be nil');
-    }
+    if (hasManagedFields(patch)) throw badRequest('metadata.managedFields must be nil');
     const patchErrs = validateTyped(patch, this.scope.atom);
     if (patchErrs.length) throw internalError(`failed to create typed patch object (${objectName(patch)}): ${joinErrors(patchErrs)}`);
     const liveErrs = validateTyped(live, this.scope.atom, { allowDuplicates: true });
@@ -293,29 +335,38 @@ function setLastApplied(o: KubeObject, value: string): void {
   o.metadata ??= {};
   const ann: Record<string, string> = { ...(o.metadata.annotations ?? {}), [LAST_APPLIED]: value };
   let size = 0;
-  for (const [k, v] of Object.entries(ann)) size += k.length + v.length;
+  // ValidateAnnotationsSize counts bytes
+  for (const [k, v] of Object.entries(ann)) size += Buffer.byteLength(k) + Buffer.byteLength(v);
   if (size > ANNOTATIONS_LIMIT) delete ann[LAST_APPLIED];
   o.metadata.annotations = ann;
 }
 
-/** printManager: how a manager reads in a conflict. */
+/** printManager: how a manager reads in a conflict (Go's %q of its name, the apiVersion of an update). */
 function printManager(id: string): string {
-  let e: ReturnType<typeof parseIdentifier>;
+  let e: ReturnType<typeof parseIdentifier> & { time?: unknown };
   try {
     e = parseIdentifier(id);
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new Error('not an entry');
   } catch {
-    return JSON.stringify(id);
+    return goQuote(id);
   }
-  let s = JSON.stringify(e.manager ?? '');
-  if (e.subresource) s += ` with subresource ${JSON.stringify(e.subresource)}`;
-  if (e.operation === 'Update') s += ` using ${e.apiVersion ?? ''}`;
+  let time: string | undefined;
+  if (e.time !== undefined && e.time !== null) {
+    const ms = typeof e.time === 'string' ? Date.parse(e.time) : NaN;
+    if (Number.isNaN(ms)) return goQuote(id);
+    time = new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  let s = goQuote(e.manager ?? '');
+  if (e.subresource) s += ` with subresource ${goQuote(e.subresource)}`;
+  if (e.operation === 'Update') s += time ? ` using ${e.apiVersion ?? ''} at ${time}` : ` using ${e.apiVersion ?? ''}`;
   return s;
 }
 
 /** NewConflictError: kube's 409 listing every conflicting manager and field. */
 export function conflictError(e: unknown): unknown {
   if (!(e instanceof Conflicts)) return e;
-  const conflicts: Conflict[] = [...e.conflicts].sort((a, b) => (a.manager < b.manager ? -1 : a.manager > b.manager ? 1 : 0));
+  // (causes in the order of the conflicts; the message groups them by manager, sorted)
+  const conflicts: Conflict[] = e.conflicts;
   let message: string;
   if (conflicts.length === 1) {
     message = `Apply failed with 1 conflict: conflict with ${printManager(conflicts[0]!.manager)}: ${pathString(conflicts[0]!.path)}`;
@@ -323,7 +374,7 @@ export function conflictError(e: unknown): unknown {
     const byManager = new Map<string, Path[]>();
     for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), c.path]);
     const lines: string[] = [];
-    for (const m of [...byManager.keys()].sort()) {
+    for (const m of [...byManager.keys()].sort(compareStrings)) {
       lines.push(`conflicts with ${printManager(m)}:`);
       for (const p of byManager.get(m)!) lines.push(`- ${pathString(p)}`);
     }
