@@ -13,6 +13,8 @@ import { RBACEscalationCheck } from './admission/rbac-escalation.js';
 import { CertificateAdmission } from './admission/certificates.js';
 import { PolicySource, rootWorkspaceLabels } from './admission/policy/source.js';
 import { ValidatingAdmissionPolicyPlugin } from './admission/validating-policy/plugin.js';
+import { MutatingWebhookPlugin, ValidatingWebhookPlugin } from './admission/webhook/plugin.js';
+import { WebhookSource } from './admission/webhook/source.js';
 import { PolicyStatusController } from './admission/validating-policy/status-controller.js';
 import { PolicyParamAuthorization } from './admission/policy/param-authz.js';
 import { buildApiServer } from './apiserver/server.js';
@@ -81,9 +83,12 @@ export interface KplaneConfig {
   /** The clock of service account tokens (tests). */
   tokenClock?: () => Date;
   /**
-   * How CRD conversion webhooks given as a service reference are reached (default: the service's
-   * cluster DNS name, as kube); the syncer routes them to the management cluster.
+   * How webhooks given as a service reference are reached, CRD conversion and admission webhooks
+   * alike (default: the service's cluster DNS name, as kube); the syncer routes them to the
+   * management cluster.
    */
+  serviceResolver?: ServiceResolver;
+  /** The former name of serviceResolver (used when that is not set). */
   conversionServiceResolver?: ServiceResolver;
   /** kube's --authentication-config: an AuthenticationConfiguration file (OIDC issuers). */
   authenticationConfigFile?: string;
@@ -118,6 +123,8 @@ export class Kplane {
   rbacIndex: RBACIndex | undefined;
   /** The audit log, when configured. */
   audit: Auditor | undefined;
+  /** Every cluster's admission webhook configurations (set while starting). */
+  webhookSource: WebhookSource | undefined;
   /** Every cluster's admission policies and bindings (stopped with the process). */
   readonly policySources: PolicySource[] = [];
 
@@ -186,7 +193,8 @@ export class Kplane {
     // every open watch listens for the drain signal
     setMaxListeners(0, k.abort.signal);
     // the custom resources each cluster serves, from its established CRDs
-    const crdIndex = new CustomResourceIndex(store, catalog, { serviceResolver: config.conversionServiceResolver });
+    const serviceResolver = config.serviceResolver ?? config.conversionServiceResolver;
+    const crdIndex = new CustomResourceIndex(store, catalog, { serviceResolver });
     await crdIndex.start();
     k.crdIndex = crdIndex;
     // every cluster's RBAC objects (the bootstrap policy shared), for the authorizer
@@ -197,6 +205,13 @@ export class Kplane {
     const authorizer = new RBACAuthorizer(rbacIndex, new RegistryWorkspaceAdmins(registry, workspacesType));
     admission.add(new RBACEscalationCheck(authorizer));
     admission.add(new CertificateAdmission(authorizer));
+    // every cluster's webhook configurations (one list-then-watch per kind); mutating webhooks after
+    // the built-in mutating plugins, validating ones last (after the policies), as kube orders them
+    const webhookSource = new WebhookSource(baseStore);
+    await webhookSource.start();
+    k.webhookSource = webhookSource;
+    const webhookDeps = { registry, catalog, namespaces, source: webhookSource, serviceResolver, authorizer };
+    admission.add(new MutatingWebhookPlugin(webhookDeps));
     // who may point policies and bindings at params (kube checks it in their strategies' validation)
     const vapType = catalog.allTypes().find((t) => t.group === 'admissionregistration.k8s.io' && t.resource === 'validatingadmissionpolicies')!;
     const vapBindingType = catalog.allTypes().find((t) => t.group === 'admissionregistration.k8s.io' && t.resource === 'validatingadmissionpolicybindings')!;
@@ -213,6 +228,7 @@ export class Kplane {
     await vapSource.start();
     k.policySources.push(vapSource);
     admission.add(new ValidatingAdmissionPolicyPlugin({ registry, catalog, namespaces, source: vapSource, authorizer }));
+    admission.add(new ValidatingWebhookPlugin(webhookDeps));
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
     const crdType = catalog.allTypes().find((t) => t.group === 'apiextensions.k8s.io' && t.resource === 'customresourcedefinitions');
     if (crdType) k.controllers.push(new CRDNamesController(deps, crdType, crdIndex), new CRDFinalizerController(deps, crdType, crdIndex));
@@ -351,6 +367,7 @@ export class Kplane {
     this.crdIndex?.stop();
     this.rbacIndex?.stop();
     for (const s of this.policySources) s.stop();
+    this.webhookSource?.stop();
     this.clusters.stop();
     await this.store.close();
     this.log.info('kplane stopped');

@@ -11,8 +11,8 @@ import type { Compiled, CompiledPolicy } from '../validating-policy/compile.js';
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** match conditions see object, oldObject, request (and namespaceObject as null); no params. */
-const MATCH_VARS = policyVars({ hasParams: false });
+/** match conditions see object, oldObject, request, authorizer (and namespaceObject as null); no params. */
+const MATCH_VARS = policyVars({ hasParams: false, hasAuthorizer: true });
 const compiledConditions = new Map<string, Compiled>();
 const MAX_INTERNED = 10_000;
 

@@ -10,7 +10,9 @@
 import { forbidden, internalError, notFound, StatusError, type StatusDetails, type StatusReason } from '../../apimachinery/errors.js';
 import { goQuote } from '../../apimachinery/gofmt.js';
 import type { KubeObject } from '../../apimachinery/object.js';
+import { evaluateWithAuthz, type AuthzSession } from '../../apiextensions/cel/library/authz.js';
 import { dnsServiceResolver, type ServiceResolver } from '../../apiextensions/conversion.js';
+import type { Authorizer } from '../../auth/authz.js';
 import { goDuration, postJSON, WEBHOOK_TIMEOUT_MS, type WebhookTarget } from '../../apiextensions/webhook-post.js';
 import type { AdmissionAttributes } from '../../registry/admission.js';
 import type { ResourceCatalog } from '../../registry/catalog.js';
@@ -19,6 +21,7 @@ import { apiVersionOfType, type ResourceType } from '../../registry/types.js';
 import { equivalentsIn, matchResources, type MatchedResource, type MatchInput } from '../matching.js';
 import { baseActivation } from '../policy/activation.js';
 import { matchConditions } from '../validating-policy/evaluate.js';
+import { authzSession } from '../validating-policy/plugin.js';
 import type { WebhookAccessor } from './accessor.js';
 import { admissionReview, reviewVersionOf, verifyAdmissionResponse, type AdmissionResponse, type VersionedObjects } from './review.js';
 import type { WebhookSource } from './source.js';
@@ -30,6 +33,13 @@ export interface WebhookDeps {
   source: WebhookSource;
   /** How a `clientConfig.service` is reached (default: the service's cluster DNS name, as kube). */
   serviceResolver?: ServiceResolver;
+  /** The match conditions' `authorizer` (kplane's RBAC in the request's cluster); without it every check is denied. */
+  authorizer?: Authorizer;
+}
+
+/** What the matcher needs for one request, and the request's authorization session (made on first use). */
+export interface RequestMatch extends MatchInput {
+  authz(): AuthzSession;
 }
 
 /** A webhook that applies to the request, and the resource (and type) it matched. */
@@ -92,10 +102,13 @@ export class WebhookDispatcher {
   }
 
   /** What the shared matcher needs for this request (namespace labels read at most once). */
-  matchInput(a: AdmissionAttributes): MatchInput {
+  matchInput(a: AdmissionAttributes): RequestMatch {
     let labels: Promise<Record<string, string> | undefined> | undefined;
+    let authz: AuthzSession | undefined;
     return {
       attrs: a,
+      // one session per request: each check is decided once (kube's caching authorizer)
+      authz: () => (authz ??= authzSession(this.deps.authorizer, a.ctx.cluster)),
       namespaceLabels: () => {
         labels ??= (async () => {
           const isNamespace = a.type.group === '' && a.type.resource === 'namespaces';
@@ -113,7 +126,7 @@ export class WebhookDispatcher {
    * Status (a namespace that does not exist, a match condition that failed under Fail).
    * `a` carries the objects in the request's version; `versioned` gives them in another.
    */
-  async shouldCall(hook: WebhookAccessor, a: AdmissionAttributes, input: MatchInput,
+  async shouldCall(hook: WebhookAccessor, a: AdmissionAttributes, input: RequestMatch,
     versioned: (type: ResourceType) => Promise<VersionedObjects>): Promise<Invocation | undefined> {
     if (hook.rules.length === 0) return undefined;
     const m = await matchResources(hook.match, input);
@@ -129,8 +142,9 @@ export class WebhookDispatcher {
     if (!type) throw internalError(`unable to convert to ${m.resource.group}/${m.resource.version}, Resource=${m.resource.resource}: unknown kind`);
     if (hook.matchConditionCount > 0) {
       const objs = await versioned(type);
-      const activation = baseActivation({ ...a, object: objs.object, oldObject: objs.oldObject }, m.resource, undefined);
-      const r = matchConditions(hook.matchConditions(), activation);
+      const authz = input.authz();
+      const activation = baseActivation({ ...a, object: objs.object, oldObject: objs.oldObject }, m.resource, undefined, authz);
+      const r = await evaluateWithAuthz(authz, () => matchConditions(hook.matchConditions(), activation));
       if (r === false) return undefined;
       if (typeof r === 'string') throw forbidden({ group: a.type.group, resource: a.type.resource }, a.name, r);
     }

@@ -68,7 +68,9 @@ export function toCelValue(v: unknown, t: CelT | undefined): CelInput {
       if (typeof v !== 'object' || Array.isArray(v)) return v as CelInput;
       const m = new Map<string, CelInput>();
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-        const name = escapeName(k);
+        // a field declared under its own name (kube's admission types: request.namespace) is not
+        // escaped; a schema's properties are declared escaped
+        const name = t.fields.has(k) ? k : escapeName(k);
         if (name === undefined) continue;
         const ft = t.fields.get(name);
         if (ft) m.set(name, toCelValue(x, ft));

@@ -14,6 +14,7 @@ import { WebhookAccessor } from '../../../src/admission/webhook/accessor.js';
 import { denial, WebhookDispatcher, versionedObjects, type WebhookDeps } from '../../../src/admission/webhook/dispatcher.js';
 import { admissionReview, reviewVersionOf, verifyAdmissionResponse } from '../../../src/admission/webhook/review.js';
 import { WebhookSource } from '../../../src/admission/webhook/source.js';
+import type { Authorizer } from '../../../src/auth/authz.js';
 import type { AdmissionAttributes } from '../../../src/registry/admission.js';
 import { builtinResources } from '../../../src/registry/builtin.js';
 import { ResourceCatalog } from '../../../src/registry/catalog.js';
@@ -95,7 +96,13 @@ describe('ShouldCallHook', () => {
   const registry = {
     tryGet: async (_t: unknown, _c: unknown, _ns: string, name: string) => (nsLabels[name] ? { metadata: { name, labels: nsLabels[name] } } : undefined),
   } as unknown as Registry;
-  const deps: WebhookDeps = { registry, catalog, namespaces, source: {} as WebhookSource };
+  // alice may read secrets in her namespace, nobody else anything
+  const authorizer = {
+    authorize: async (user: { username: string }, info: { kind: string; resource?: string; namespace?: string; verb?: string; cluster?: string }) =>
+      ({ allowed: user.username === 'alice' && info.resource === 'secrets' && info.namespace === 'team' && info.verb === 'get' && info.cluster === 'root:a' }),
+    rulesFor: async () => ({ resourceRules: [], nonResourceRules: [], incomplete: false }),
+  } as unknown as Authorizer;
+  const deps: WebhookDeps = { registry, catalog, namespaces, source: {} as WebhookSource, authorizer };
   const d = new WebhookDispatcher(deps);
   const should = async (h: WebhookAccessor, a = attrs()) => d.shouldCall(h, a, d.matchInput(a), versionedObjects(a));
   const failure = async (p: Promise<unknown>): Promise<StatusError> => {
@@ -153,6 +160,10 @@ describe('ShouldCallHook', () => {
       message: 'configmaps "x" is forbidden: expression \'object.data.missing == "x"\' resulted in error: no such key: missing',
     });
     expect(await should(conds('object.data.missing == "x"', 'Ignore'))).toBeUndefined();
+    // the authorizer decides for the request's user in the request's cluster
+    const canRead = "request.namespace == 'team' && authorizer.group('').resource('secrets').namespace('team').check('get').allowed()";
+    expect(await should(conds(canRead))).toBeDefined();
+    expect(await should(conds(canRead), attrs({ ctx: { ...attrs().ctx, user: { username: 'bob', groups: [] } } }))).toBeUndefined();
     // a false condition wins over an erring one
     expect(await should(accessor({ matchConditions: [{ name: 'a', expression: 'object.data.missing == "x"' }, { name: 'b', expression: 'false' }] }))).toBeUndefined();
   });

@@ -154,7 +154,7 @@ describe('webhook configurations: validation', () => {
     expect(errs(V.validateUpdate(now, old, c))).toEqual([]);
   });
   it('does not compile unchanged match conditions again on update', () => {
-    const old = config([hook({ matchConditions: [{ name: 'a', expression: 'authorizer.group("").resource("x").check("get").allowed()' }] })]);
+    const old = config([hook({ matchConditions: [{ name: 'a', expression: 'object.' }] })]);
     V.applyDefaults!(old);
     const now = structuredClone(old);
     (now.webhooks as Record<string, unknown>[])[0]!.timeoutSeconds = 5;
