@@ -476,6 +476,7 @@ describe('selectors and match conditions', () => {
         matchConditions: [
           { name: 'checked-only', expression: 'object.metadata.name.startsWith("checked-")' },
           { name: 'not-ignored', expression: '!has(object.metadata.labels) || !("ignore" in object.metadata.labels)' },
+          { name: 'may-create', expression: 'authorizer.group("").resource("configmaps").namespace(request.namespace).check("create").allowed()' },
         ],
       }),
       webhook('broken-condition', '/record', {
