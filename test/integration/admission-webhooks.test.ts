@@ -10,7 +10,9 @@
 // kube-apiserver (test/harness/management-cluster.ts): every expected text here is kube's.
 
 import * as k8s from '@kubernetes/client-node';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
@@ -39,6 +41,19 @@ const calls: { path: string; timeout: string | null; review: any }[] = [];
 const held: ServerResponse[] = [];
 /** How often /first saw each object name. */
 const firstSeen = new Map<string, number>();
+/** The audit log both servers write (configmap writes at Metadata level). */
+let auditDir = '';
+const auditLog = () => join(auditDir, 'audit.log');
+const AUDIT_POLICY = 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n  resources: [{group: "", resources: [configmaps]}]\n- level: None\n';
+
+/** The annotations of the audit event of a configmap write (once it is in the log). */
+async function auditAnnotations(verb: string, ns: string, name: string): Promise<Record<string, string>> {
+  return eventually(async () => {
+    const events = (await readFile(auditLog(), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const ev = events.find((e) => e.verb === verb && e.stage === 'ResponseComplete' && e.objectRef?.namespace === ns && e.objectRef?.name === name);
+    return ev ? (ev.annotations ?? {}) as Record<string, string> : undefined;
+  }, 15_000, `audit event of ${verb} ${ns}/${name}`);
+}
 
 /** YAML for kubectl with every string quoted (kubectl reads YAML 1.1, where a bare yes is a bool). */
 const toYaml = (o: unknown): string => stringify(o, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
@@ -150,13 +165,17 @@ beforeAll(async () => {
   closedPort = (closed.address() as AddressInfo).port;
   await new Promise((r) => closed.close(r));
 
+  auditDir = await mkdtemp(join(tmpdir(), 'kplane-webhook-audit-'));
+  await writeFile(join(auditDir, 'policy.yaml'), AUDIT_POLICY);
+  const audit = { auditPolicyFile: join(auditDir, 'policy.yaml'), auditLogPath: auditLog() };
   if (onKube) {
-    mc = await startManagementCluster();
+    mc = await startManagementCluster({ apiserverArgs: [`--audit-policy-file=${audit.auditPolicyFile}`, `--audit-log-path=${audit.auditLogPath}`] });
     kcA = mc.kubeconfigPath;
     kcB = mc.kubeconfigPath;
   } else {
     // a service reference `hooksvc.webhook-system` reaches the test's server
     t = await startKplane({
+      ...audit,
       serviceResolver: async (ref) => {
         if (ref.name !== 'hooksvc' || ref.namespace !== 'webhook-system') throw new Error(`service "${ref.namespace}/${ref.name}" not found`);
         return { connect: { host: '127.0.0.1', port } };
@@ -177,6 +196,7 @@ afterAll(async () => {
   for (const res of held) res.destroy();
   await new Promise((r) => server?.close(r));
   await Promise.allSettled([t?.stop(), mc?.stop()]);
+  if (auditDir) await rm(auditDir, { recursive: true, force: true });
 });
 
 /** A namespace labelled for one scenario (webhooks select their scenario's namespaces). */
@@ -345,6 +365,10 @@ describe('mutating webhooks', () => {
     const applied = await k(['apply', '-f', '-'], toYaml(configMap(ns, 'm2', { own: 'label' })));
     expect(applied.stdout.trim()).toBe('configmap/m2 created');
     expect(JSON.parse((await k(['get', 'configmap', 'm2', '-n', ns, '-o', 'json'])).stdout).metadata.labels).toEqual({ mutated: 'yes', own: 'label' });
+    // the audit event says which webhook mutated the object (the patch itself only from level Request on)
+    const annotations = await auditAnnotations('create', ns, 'm1');
+    expect(annotations['mutation.webhook.admission.k8s.io/round_0_index_0']).toBe(`{"configuration":"mutate","webhook":"mutate.${D}","mutated":true}`);
+    expect(Object.keys(annotations).filter((key) => key.includes('webhook.admission.k8s.io'))).toEqual(['mutation.webhook.admission.k8s.io/round_0_index_0']);
   });
 
   it('shows a generateName create without its name, uid and creation time, and keeps the name it generates', async () => {
@@ -426,6 +450,7 @@ describe('failures and timeouts', () => {
     const ignored = await k(['create', '-f', '-'], toYaml(configMap(ns, 'ignored', { policy: 'ignore' })));
     expect(ignored.stderr).toBe('');
     expect(ignored.stdout.trim()).toBe('configmap/ignored created');
+    expect((await auditAnnotations('create', ns, 'ignored'))['failed-open.validating.webhook.admission.k8s.io/round_0_index_0']).toBe(`ignore.${D}`);
     const failed = await apiA('POST', `/api/v1/namespaces/${ns}/configmaps`, configMap(ns, 'failed', { policy: 'fail' }));
     expect(failed.status).toBe(500);
     const message = `failed calling webhook "fail.${D}": failed to call webhook: Post "https://127.0.0.1:${closedPort}/gone?timeout=10s": dial tcp 127.0.0.1:${closedPort}: connect: connection refused`;
