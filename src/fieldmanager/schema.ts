@@ -4,6 +4,8 @@
 // SchemaNodes and cached on them, so one compiled view serves every logical cluster.
 
 import type { SchemaNode } from '../apimachinery/schema.js';
+import { definitionOfNode } from '../openapi/definitions.js';
+import { QUANTITY, RAW_EXTENSION } from '../openapi/facts.js';
 
 export interface ListAtom {
   associative: boolean;
@@ -61,6 +63,10 @@ export function atomOf(node: SchemaNode | undefined, preserveUnknown = false): A
 }
 
 function build(n: SchemaNode, preserve: boolean): Atom {
+  // ToSchemaFromOpenAPI's named exceptions: a Quantity is any scalar, a RawExtension untyped (atomic)
+  const def = definitionOfNode(n);
+  if (def === QUANTITY) return { scalar: 'untyped' };
+  if (def === RAW_EXTENSION) return UNTYPED;
   switch (n.type) {
     case undefined: return { scalar: 'untyped', list: listOf(n, preserve), map: mapOf(n, preserve) };
     case 'object': return { map: mapOf(n, preserve) };

@@ -485,10 +485,6 @@ describe('endpoints (GetResetFields, New())', () => {
     expect(reset(group, resource, sub)).toBe(want);
   });
 
-  it('kinds that are only created keep no managedFields', () => {
-    expect(fieldManagerFor(typeOf('authorization.k8s.io', 'subjectaccessreviews'))).toBeUndefined();
-  });
-
   it('compares a create with the kind\'s empty object, whose struct fields are present (a Service\'s spec is not "added")', () => {
     expect(svcFM().scope.zero()).toEqual({ metadata: {}, spec: {}, status: { loadBalancer: {} } });
     expect(cmFM().scope.zero()).toEqual({ metadata: {} });

@@ -91,6 +91,26 @@ describe('toFieldSet', () => {
   });
 });
 
+describe('named types (schemaconv\'s exceptions)', () => {
+  it('a Quantity is any scalar, not a map or a list', () => {
+    const rq = atomOf(resolveSchema('io.k8s.api.core.v1.ResourceQuota'));
+    expect(validateTyped({ spec: { hard: { pods: '10', cpu: 2 } } }, rq)).toEqual([]);
+    expect(validateTyped({ spec: { hard: { pods: { x: 1 } } } }, rq)).toEqual(['.spec.hard.pods: expected any scalar, got &{map[x:1]}']);
+    expect(validateTyped({ spec: { hard: { pods: [1] } } }, rq)).toEqual(['.spec.hard.pods: expected any scalar, got &{[1]}']);
+  });
+
+  it('an IntOrString (no type in kube\'s OpenAPI v3) takes anything, a map granularly', () => {
+    const svc = atomOf(resolveSchema('io.k8s.api.core.v1.Service'));
+    expect(validateTyped({ spec: { ports: [{ port: 80, targetPort: { x: 1 } }] } }, svc)).toEqual([]);
+  });
+
+  it('a RawExtension is untyped and atomic', () => {
+    const a = atomOf(obj({ data: resolveSchema('io.k8s.apimachinery.pkg.runtime.RawExtension')! }));
+    expect(paths(toFieldSet({ data: { a: { b: 1 } } }, a))).toEqual(['.data']);
+    expect(validateTyped({ data: [1, 'x'] }, a)).toEqual([]);
+  });
+});
+
 describe('compare', () => {
   // symdiff_test.go: [lhs, rhs, removed, modified, added]; every case also holds reversed
   it.each<[string, SchemaNode | Atom, string, string, FieldSet, FieldSet, FieldSet]>([
