@@ -371,6 +371,20 @@ describe('mutating webhooks', () => {
     expect(Object.keys(annotations).filter((key) => key.includes('webhook.admission.k8s.io'))).toEqual(['mutation.webhook.admission.k8s.io/round_0_index_0']);
   });
 
+  it('matches a later webhook\'s object selector against the object as the earlier ones left it', async () => {
+    // "selected" sorts after "mutate": it runs second and selects what the first one labelled
+    await install('Mutating', 'selected', [webhook('selected', '/record', { namespaceSelector: { matchLabels: { scenario: ns } }, objectSelector: { matchLabels: { mutated: 'yes' } } })],
+      async () => {
+        const n = calls.length;
+        await probe(kcA, ns, {});
+        return calls.slice(n).some((c) => c.path === '/record');
+      });
+    expect((await k(['create', 'configmap', 'chained', '-n', ns])).code).toBe(0);
+    const seen = calls.filter((c) => c.review.request.name === 'chained').map((c) => [c.path, c.review.request.object.metadata.labels]);
+    expect(seen).toEqual([['/mutate', undefined], ['/record', { mutated: 'yes' }]]);
+    expect((await k(['delete', 'mutatingwebhookconfiguration', 'selected'])).code).toBe(0);
+  });
+
   it('shows a generateName create without its name, uid and creation time, and keeps the name it generates', async () => {
     const r = await apiA('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'gen-' } });
     expect(r.status).toBe(201);

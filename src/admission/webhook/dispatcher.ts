@@ -129,7 +129,8 @@ export class WebhookDispatcher {
   async shouldCall(hook: WebhookAccessor, a: AdmissionAttributes, input: RequestMatch,
     versioned: (type: ResourceType) => Promise<VersionedObjects>): Promise<Invocation | undefined> {
     if (hook.rules.length === 0) return undefined;
-    const m = await matchResources(hook.match, input);
+    // the object selector sees the object as the mutating webhooks before this one left it
+    const m = await matchResources(hook.match, input.attrs === a ? input : { ...input, attrs: a });
     if (m.matches === false) {
       if (m.error === undefined) return undefined;
       const nf = NOT_FOUND_NAMESPACE.exec(m.error);
