@@ -96,6 +96,14 @@ describe('updates (managedfieldsupdater, buildmanagerinfo, stripmeta)', () => {
     ]);
   });
 
+  it('nobody owns apiVersion, kind, metadata itself, nor its name, namespace, uid, resourceVersion, generation, creationTimestamp, selfLink (stripmeta)', () => {
+    const meta = { name: 'x', namespace: 'd', uid: 'u', resourceVersion: '3', generation: 2, creationTimestamp: '2024-01-01T00:00:00Z', selfLink: '/x', labels: { a: 'b' }, finalizers: ['f'], generateName: 'g' };
+    const l = new Live(cmFM()).apply(cm({ k: 'v' }, meta), 'a');
+    expect(l.summary).toEqual(['a Apply {"f:data":{"f:k":{}},"f:metadata":{"f:finalizers":{"v:\\"f\\"":{}},"f:generateName":{},"f:labels":{"f:a":{}}}}']);
+    l.update(cm({ k: 'v' }, { ...meta, name: 'y', resourceVersion: '4', generation: 3, uid: 'v', annotations: { n: '1' } }), 'u');
+    expect(l.summary[1]).toBe('u Update {"f:metadata":{"f:annotations":{".":{},"f:n":{}}}}');
+  });
+
   it('an update that changes nothing changes no manager and no time', () => {
     const l = new Live(cmFM()).update(cm({ a: '1' }), 'm', T0);
     const before = structuredClone(l.entries);
