@@ -11,13 +11,15 @@
 
 import { isStatusError, notFound } from '../apimachinery/errors.js';
 import { labelSelectorFromMeta, type LabelSelector, type MetaLabelSelector } from '../apimachinery/labels.js';
-import { deepCopy, type KubeObject } from '../apimachinery/object.js';
+import { deepCopy, formatTime, type KubeObject } from '../apimachinery/object.js';
+import { fieldManagerFor } from '../fieldmanager/endpoint.js';
 import type { ResourceType } from '../registry/types.js';
 import { clusterOfKey, scopePrefix } from '../storage/keys.js';
-import { BOOTSTRAP_CLUSTER_ROLES } from '../tenancy/bootstrap.js';
 import type { ClusterName } from '../tenancy/logicalcluster.js';
 import { systemContext, type ControllerDeps } from './context.js';
 import { Informer } from './informer.js';
+
+const MANAGER = 'clusterrole-aggregation-controller';
 import { QueueController } from './base.js';
 
 export type PolicyRule = Record<string, unknown>;
@@ -136,19 +138,6 @@ export class ClusterRoleAggregationController extends QueueController {
     }
   }
 
-  /**
-   * Kube's controller server-side-applies the rules with force, so it owns them once it has
-   * written them; applying "no rules" then removes them, but leaves alone rules someone else set
-   * (the role's creator) that it never took over. kplane keeps no managedFields, so it tells the
-   * two apart by the row: a role never written since its creation still has its creator's rules.
-   * The bootstrap aggregated roles (shared templates, or copies of them) are the controller's.
-   */
-  private async rulesWrittenByController(cluster: ClusterName, name: string): Promise<boolean> {
-    if (BOOTSTRAP_CLUSTER_ROLES.has(name)) return true;
-    const kv = await this.deps.baseStore.get(this.deps.registry.key(this.clusterRoles, cluster, '', name));
-    return !kv || kv.modRevision !== kv.createRevision;
-  }
-
   private async sync(cluster: ClusterName, name: string): Promise<void> {
     if (!(await this.live(cluster))) return;
     const role = await this.deps.registry.tryGet(this.clusterRoles, cluster, '', name);
@@ -166,16 +155,17 @@ export class ClusterRoleAggregationController extends QueueController {
       throw e;
     }
     if (!rules || rulesEqual(rules, role.rules as PolicyRule[] | undefined)) return;
-    if (!rules.length && !(await this.rulesWrittenByController(cluster, name))) return;
+    // (applying no rules removes those the controller owns, never rules the role's creator set)
     try {
-      await this.deps.registry.update(systemContext(cluster), this.clusterRoles, name, {
+      // kube's controller applies the rules (server-side apply, forced) as its own manager
+      const ctx = { ...systemContext(cluster, '', MANAGER), appliedFields: true };
+      await this.deps.registry.update(ctx, this.clusterRoles, name, {
         updatedObject: (existing) => {
           // never create it again (ClusterRoles allow create on update)
           if (!existing) throw notFound({ group: this.clusterRoles.group, resource: this.clusterRoles.resource }, name);
-          const next = deepCopy(existing);
-          if (rules!.length) next.rules = rules;
-          else delete next.rules;
-          return next;
+          const patch: KubeObject = { apiVersion: existing.apiVersion, kind: existing.kind, metadata: { name } };
+          if (rules!.length) patch.rules = rules;
+          return fieldManagerFor(this.clusterRoles)!.apply(existing, patch, MANAGER, true, formatTime(ctx.now));
         },
         uidPrecondition: role.metadata.uid,
       });

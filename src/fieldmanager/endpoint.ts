@@ -68,7 +68,6 @@ export function fieldManagerFor(type: ResourceType, subresource = ''): FieldMana
 }
 
 function build(type: ResourceType, subresource: string): FieldManager | null {
-  if (type.createOnly) return null;
   const custom = type.customResource;
   const schema = custom ? custom.fieldSchema : resolveSchema(type.schemaName);
   const apiVersion = apiVersionOfType(type);

@@ -596,15 +596,24 @@ function trackFields(ctx: RequestContext, type: ResourceType, subresource: strin
   if (ctx.appliedFields) return;
   const fm = ctx.fieldManager === undefined ? undefined : fieldManagerFor(type, subresource);
   if (fm) {
-    // the object as kube's field manager sees it, converted from its Go type: empty metadata maps omitted
+    // the object as kube's field manager sees it, converted from its Go type: empty metadata maps
+    // omitted, the kind's own shape (a strategy's canonicalize: omitempty fields, ...) on a copy
     const { managedFields, ...meta } = obj.metadata;
     dropEmptyMeta(meta);
-    const seen = { ...obj, metadata: managedFields === undefined ? meta : { ...meta, managedFields } };
+    let seen: KubeObject = { ...obj, metadata: managedFields === undefined ? meta : { ...meta, managedFields } };
+    if (type.strategy.canonicalize) {
+      seen = deepCopy(seen);
+      type.strategy.canonicalize(seen);
+      seen.metadata.managedFields = managedFields;
+      if (managedFields === undefined) delete seen.metadata.managedFields;
+    }
     fm.update(existing, seen, ctx.fieldManager!, formatTime(ctx.now));
     if (seen.metadata.managedFields === undefined) delete obj.metadata.managedFields;
     else obj.metadata.managedFields = seen.metadata.managedFields as unknown[];
   }
-  else if (!existing || !fieldManagerFor(type, subresource)) delete obj.metadata.managedFields;
+  // nothing tracked: a create keeps nothing a client sent, an update what the object carries
+  // (an endpoint without managers of its own, such as finalize, leaves them as they are)
+  else if (!existing || !fieldManagerFor(type, '')) delete obj.metadata.managedFields;
 }
 
 function fillSystemFields(ctx: RequestContext, obj: KubeObject): void {

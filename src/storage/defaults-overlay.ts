@@ -116,6 +116,13 @@ export class DefaultsOverlay implements Store {
       creationTimestamp: c.creationTimestamp,
       ...meta,
     };
+    // the template's managers wrote it when the cluster was created
+    if (Array.isArray(meta.managedFields)) {
+      metadata.managedFields = meta.managedFields.map((e) => {
+        const { manager, operation, apiVersion, ...fields } = e as Record<string, unknown>;
+        return { manager, operation, apiVersion, time: c.creationTimestamp, ...fields };
+      });
+    }
     return { key, value: { ...t.body, metadata }, modRevision: c.birthRevision, createRevision: c.birthRevision };
   }
 

@@ -5,6 +5,9 @@
 // one copy in memory for all clusters, zero bytes per cluster on disk.
 
 import type { KubeObject } from '../apimachinery/object.js';
+import { FieldManager } from '../fieldmanager/fieldmanager.js';
+import { atomOf } from '../fieldmanager/schema.js';
+import { resolveSchema } from '../openapi/definitions.js';
 import { KUBERNETES_SERVICE_IP } from '../registry/kinds/_servicealloc.js';
 import type { Template, TemplateSet } from '../storage/defaults-overlay.js';
 
@@ -191,6 +194,28 @@ function clusterRoleBindings(): KubeObject[] {
   ];
 }
 
+/**
+ * The managedFields kube's component records when it creates a template object: an Update of
+ * everything the body sets, less the fields set after field management (a namespace's spec
+ * finalizers and status). Entries carry no time: the overlay gives them the cluster's creation time.
+ */
+function recordedBy(manager: string, schemaName: string, body: KubeObject, unrecorded: string[] = [], applier?: { manager: string; fields: string[] }): KubeObject {
+  const fm = new FieldManager({
+    apiVersion: body.apiVersion!, kind: body.kind!, subresource: '', atom: atomOf(resolveSchema(schemaName)),
+    zero: () => ({}) as KubeObject,
+  });
+  const seen = structuredClone(body) as Record<string, unknown> & KubeObject;
+  for (const f of [...unrecorded, ...(applier?.fields ?? [])]) delete seen[f];
+  fm.update(undefined, seen, manager, '');
+  const entries = (seen.metadata.managedFields ?? []) as Array<Record<string, unknown>>;
+  if (applier) {
+    // an applier's fields (the aggregated rules of the clusterrole-aggregation controller)
+    const applied = Object.fromEntries(applier.fields.map((f) => [`f:${f}`, {}]));
+    entries.unshift({ manager: applier.manager, operation: 'Apply', apiVersion: body.apiVersion, fieldsType: 'FieldsV1', fieldsV1: applied });
+  }
+  return entries.length ? { ...body, metadata: { ...body.metadata, managedFields: entries } } : body;
+}
+
 function toTemplates(objects: KubeObject[]): Template[] {
   return objects
     // kind first, as kube's JSON prints objects
@@ -214,11 +239,12 @@ function freeze<T>(v: T): T {
  */
 export function bootstrapTemplates(caPem: string, selfURL: () => string | undefined = () => undefined): TemplateSet {
   const byResource = new Map<string, Template[]>([
-    ['core/namespaces', toTemplates(SYSTEM_NAMESPACES.map(namespaceBody))],
+    ['core/namespaces', toTemplates(SYSTEM_NAMESPACES.map((ns) => recordedBy('kube-apiserver', 'io.k8s.api.core.v1.Namespace', namespaceBody(ns), ['spec', 'status'])))],
     ['core/serviceaccounts', toTemplates(SYSTEM_NAMESPACES.map(serviceAccountBody))],
-    ['core/configmaps', toTemplates(SYSTEM_NAMESPACES.map((ns) => rootCABody(ns, caPem)))],
-    ['rbac.authorization.k8s.io/clusterroles', toTemplates(clusterRoles())],
-    ['rbac.authorization.k8s.io/clusterrolebindings', toTemplates(clusterRoleBindings())],
+    ['core/configmaps', toTemplates(SYSTEM_NAMESPACES.map((ns) => recordedBy('kube-controller-manager', 'io.k8s.api.core.v1.ConfigMap', rootCABody(ns, caPem))))],
+    ['rbac.authorization.k8s.io/clusterroles', toTemplates(clusterRoles().map((r) => recordedBy('kube-apiserver', 'io.k8s.api.rbac.v1.ClusterRole', r, [],
+      r.aggregationRule ? { manager: 'clusterrole-aggregation-controller', fields: ['rules'] } : undefined)))],
+    ['rbac.authorization.k8s.io/clusterrolebindings', toTemplates(clusterRoleBindings().map((b) => recordedBy('kube-apiserver', 'io.k8s.api.rbac.v1.ClusterRoleBinding', b)))],
   ]);
   // Templates are shared by every cluster's reads: make accidental mutation loud.
   for (const ts of byResource.values()) freeze(ts);

@@ -293,6 +293,12 @@ function walkField(k: string, x: unknown, ctx: NormContext, opts: NormalizeOptio
   return walk(x, ctx, opts, false);
 }
 
+function fieldKeys(v: Record<string, unknown>, ctx: NormContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[normalizeString(k, ctx)] = isObj(x) ? fieldKeys(x, ctx) : x;
+  return out;
+}
+
 function walkMetadata(m: Record<string, unknown>, ctx: NormContext, opts: NormalizeOptions, list: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(m)) {
@@ -305,7 +311,14 @@ function walkMetadata(m: Record<string, unknown>, ctx: NormContext, opts: Normal
         out[k] = walk(x, ctx, opts, false);
         continue;
       }
-      const entries = x.map((e) => (isObj(e) && typeof e.time === 'string' ? { ...(walk(e, ctx, opts, false) as object), time: '<time>' } : walk(e, ctx, opts, false)));
+      const entries = x.map((e) => {
+        if (!isObj(e)) return walk(e, ctx, opts, false);
+        const w = walk(e, ctx, opts, false) as Record<string, unknown>;
+        // field set keys name list items by their keys (an owner's uid, a generated name)
+        if (isObj(e.fieldsV1)) w.fieldsV1 = fieldKeys(e.fieldsV1, ctx);
+        if (typeof e.time === 'string') w.time = '<time>';
+        return w;
+      });
       const key = (e: unknown) => (isObj(e) ? [e.operation, e.manager, e.apiVersion, e.subresource].map((v) => String(v ?? '')).join('\u0000') : '');
       out[k] = entries.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
       continue;

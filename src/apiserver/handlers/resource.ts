@@ -8,7 +8,8 @@ import {
 } from '../../apimachinery/errors.js';
 import { parseFieldSelector } from '../../apimachinery/fields.js';
 import { appendAll } from '../../apimachinery/validation.js';
-import type { KubeObject } from '../../apimachinery/object.js';
+import { formatTime, type KubeObject } from '../../apimachinery/object.js';
+import { fieldManagerFor } from '../../fieldmanager/endpoint.js';
 import { supportsKind } from '../../protobuf/index.js';
 import type { ResourceSet } from '../../registry/catalog.js';
 import {
@@ -324,12 +325,27 @@ async function serveApply(deps: ApiDeps, reply: FastifyReply, r: {
 
 /** The served type a subresource handler's body decodes as (its own kind, e.g. TokenRequest). */
 function subresourceBodyType(parent: ResourceType, handler: SubresourceHandler): ResourceType {
-  const { group, version, kind, schemaName } = handler.kind;
-  const apiVersion = apiVersionOfType({ group, version });
-  return {
-    ...parent, group, version, kind, listKind: `${kind}List`, schemaName, subresourceHandlers: undefined,
-    storage: { group, resource: parent.resource, apiVersion, kind },
-  };
+  // one per (parent, handler): what is derived from a type (its field manager) is cached by it
+  let byHandler = bodyTypes.get(parent);
+  if (!byHandler) bodyTypes.set(parent, byHandler = new WeakMap());
+  let t = byHandler.get(handler);
+  if (!t) {
+    const { group, version, kind, schemaName } = handler.kind;
+    const apiVersion = apiVersionOfType({ group, version });
+    t = {
+      ...parent, group, version, kind, listKind: `${kind}List`, schemaName, subresourceHandlers: undefined,
+      storage: { group, resource: parent.resource, apiVersion, kind },
+    };
+    byHandler.set(handler, t);
+  }
+  return t;
+}
+
+const bodyTypes = new WeakMap<ResourceType, WeakMap<SubresourceHandler, ResourceType>>();
+
+/** A create's field management where kube's create handler records it (objects that are never stored too). */
+function trackCreate(type: ResourceType, subresource: string, obj: KubeObject, manager: string | undefined, userAgent: string | undefined, now: Date): void {
+  fieldManagerFor(type, subresource)?.update(undefined, obj, managerOrUserAgent(manager, userAgent), formatTime(now));
 }
 
 /** A subresource with its own handler (kube's NamedCreater): decode the body as its kind, call it, answer 201. */
@@ -349,6 +365,7 @@ async function serveSubresource(deps: ApiDeps, req: FastifyRequest, reply: Fasti
   const wopts = parseWriteOptions(r.query, 'CreateOptions');
   const obj = await decodeBody(deps, req, bodyType, wopts.fieldValidation, ctx.warnings);
   matchRequestNamespace(obj, r.type.namespaced ? info.namespace ?? '' : '');
+  trackCreate(bodyType, info.subresource ?? '', obj, wopts.fieldManager, req.headers['user-agent'], ctx.now);
   const out = await handler.create({
     ctx, parent: r.type, name: info.name, object: obj, dryRun: wopts.dryRun, services: handlerServices(deps, r.types),
   });
@@ -373,6 +390,7 @@ async function serveCreateOnly(deps: ApiDeps, req: FastifyRequest, reply: Fastif
   const wopts = parseWriteOptions(r.query, 'CreateOptions');
   const obj = await decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
   matchRequestNamespace(obj, type.namespaced ? r.info.namespace : '');
+  trackCreate(type, '', obj, wopts.fieldManager, req.headers['user-agent'], ctx.now);
   const out = await type.createOnly!.create({ ctx, type, object: obj, dryRun: wopts.dryRun, services: handlerServices(deps, r.types) });
   return send(reply, 201, out, output, r.pretty, ctx.warnings);
 }
