@@ -3,7 +3,9 @@
 // type checker and cost limits. Compiling is a pure function of the expression and the declared
 // variables, so a policy's programs are compiled once and shared by every request and cluster.
 
+import type { CheckOptions } from '../../apiextensions/cel/checker.js';
 import { compileExpression, type CompiledExpression } from '../../apiextensions/cel/compile.js';
+import { JSON_PATCH, patchStructType } from '../../apiextensions/cel/library/mutation.js';
 import { K, T, typeString, type CelT } from '../../apiextensions/cel/types.js';
 
 const obj = (name: string, fields: [string, CelT][]): CelT => ({ kind: 'object', name, fields: new Map(fields) });
@@ -66,10 +68,15 @@ export function policyVars(o: PolicyVarOptions): Map<string, CelT> {
 export type PolicyCompileResult = { ok: true; value: CompiledExpression } | { ok: false; detail: string };
 
 /** plugincel.CompileCELExpression: kube's error details ("compilation failed: ...", "must evaluate to bool but got string"). */
-export function compilePolicyExpression(source: string, vars: ReadonlyMap<string, CelT>, want: CelT): PolicyCompileResult {
-  const r = compileExpression(source, vars, want);
+export function compilePolicyExpression(source: string, vars: ReadonlyMap<string, CelT>, want: CelT, opts: CheckOptions = {}): PolicyCompileResult {
+  const r = compileExpression(source, vars, want, opts);
   if (r.ok) return r;
   if (r.failedPhase === 'type') return { ok: false, detail: `must evaluate to ${typeString(want)} but got ${r.detail}` };
   if (r.failedPhase === 'program') return { ok: false, detail: `program instantiation failed: ${r.detail}` };
   return { ok: false, detail: `compilation failed: ${r.detail}` };
 }
+
+/** What an ApplyConfiguration expression returns: an Object{...} of the root type. */
+export const APPLY_CONFIGURATION_TYPE: CelT = patchStructType('Object')!;
+/** What a JSONPatch expression returns. */
+export const JSON_PATCH_LIST_TYPE: CelT = T.list(JSON_PATCH);

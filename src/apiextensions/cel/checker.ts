@@ -8,12 +8,15 @@ import type { Overload } from './signature.js';
 import { sig } from './signature.js';
 import { stdSignatures, typeIdents } from './stdlib.js';
 import { kubeSignatures } from './library/signatures.js';
+import { patchStructType } from './library/mutation.js';
 import type { CelT } from './types.js';
 import { T, isDyn, typeString } from './types.js';
 
 export interface CheckIssue {
   exprId: bigint;
   message: string;
+  /** A struct literal's field: cel-go reports it at the ':' after the field's name. */
+  atColon?: boolean;
 }
 
 export interface Checked {
@@ -32,6 +35,14 @@ for (const o of [...stdSignatures, ...kubeSignatures].map(sig)) {
   const list = byName.get(o.name) ?? [];
   list.push(o);
   byName.set(o.name, list);
+}
+
+/** Functions of environments with patch types only (MutatingAdmissionPolicy mutations). */
+const patchByName = new Map<string, Overload[]>([['jsonpatch.escapeKey', [sig('jsonpatch.escapeKey(string) string')]]]);
+
+export interface CheckOptions {
+  /** Object{...}, Object.<field>{...}, JSONPatch{...} and jsonpatch.escapeKey (kube's HasPatchTypes). */
+  patchTypes?: boolean;
 }
 
 type Subst = Map<string, CelT>;
@@ -157,7 +168,11 @@ class Checker {
   /** List literals exempt from homogeneity (format's arguments, as cel-go's strings extension exempts them). */
   private readonly exempt = new Set<bigint>();
 
-  constructor(private readonly vars: ReadonlyMap<string, CelT>) {}
+  constructor(private readonly vars: ReadonlyMap<string, CelT>, private readonly opts: CheckOptions = {}) {}
+
+  private functions(name: string): Overload[] | undefined {
+    return byName.get(name) ?? (this.opts.patchTypes ? patchByName.get(name) : undefined);
+  }
 
   private error(e: Expr, message: string): CelT {
     this.issues.push({ exprId: e.id, message });
@@ -234,7 +249,11 @@ class Checker {
         return this.set(e, T.list(elem ? resolve(elem, this.subst) : T.param(`_L${freshCounter++}`)));
       }
       case 'structExpr': {
-        if (k.value.messageName) return this.set(e, this.error(e, `undeclared reference to '${k.value.messageName}' (in container '')`));
+        if (k.value.messageName) {
+          const st = this.opts.patchTypes ? patchStructType(k.value.messageName) : undefined;
+          if (!st) return this.set(e, this.error(e, `undeclared reference to '${k.value.messageName}' (in container '')`));
+          return this.set(e, this.structLiteral(st, k.value.entries));
+        }
         let key: CelT | undefined;
         let val: CelT | undefined;
         for (const en of k.value.entries) {
@@ -254,6 +273,21 @@ class Checker {
       case 'comprehensionExpr': return this.set(e, this.comprehension(e));
       default: return this.set(e, T.dyn);
     }
+  }
+
+  /** A message literal of an object type: each field declared, of a type its value may have (cel-go's checkCreateMessage). */
+  private structLiteral(st: CelT & { kind: 'object' }, entries: { id: bigint; keyKind: { case?: string; value?: unknown }; value?: Expr }[]): CelT {
+    for (const en of entries) {
+      const vt = this.check(en.value!);
+      if (en.keyKind.case !== 'fieldKey') continue;
+      const name = en.keyKind.value as string;
+      // (an unknown field of JSONPatch has no type: cel-go prints it empty; the entry is at its ':')
+      const ft = st.fields.get(name);
+      if (!ft || !assignable(ft, vt, this.subst)) {
+        this.issues.push({ exprId: en.id, atColon: true, message: `expected type of field '${name}' is '${ft ? typeString(ft) : ''}' but provided type is '${typeString(resolve(vt, this.subst))}'` });
+      }
+    }
+    return st;
   }
 
   /** cel.HomogeneousAggregateLiterals: every element has the first element's type. */
@@ -289,7 +323,7 @@ class Checker {
     // namespaced functions (optional.of, sets.contains, format.named) are called on a name, not a value
     if (target) {
       const q = qualifiedName(target);
-      if (q !== undefined && !this.lookup(q.split('.')[0]!) && !this.vars.has(q.split('.')[0]!) && byName.has(`${q}.${name}`)) {
+      if (q !== undefined && !this.lookup(q.split('.')[0]!) && !this.vars.has(q.split('.')[0]!) && this.functions(`${q}.${name}`)) {
         name = `${q}.${name}`;
         target = undefined;
       }
@@ -299,10 +333,10 @@ class Checker {
     const argTypes: CelT[] = [];
     if (target) argTypes.push(this.check(target));
     for (const a of c.args) argTypes.push(this.check(a));
-    const candidates = (byName.get(name) ?? []).filter((o) => o.member === member && o.params.length === argTypes.length);
+    const candidates = (this.functions(name) ?? []).filter((o) => o.member === member && o.params.length === argTypes.length);
     // an argument that did not check has its own error (cel-go reports nothing more here)
     if (argTypes.some((t) => t.kind === 'error')) return T.error;
-    if (!byName.has(name)) return this.error(e, `undeclared reference to '${name}' (in container '')`);
+    if (!this.functions(name)) return this.error(e, `undeclared reference to '${name}' (in container '')`);
     let result: CelT | undefined;
     const matched: Overload[] = [];
     let matchedSubst: Subst | undefined;
@@ -362,8 +396,8 @@ class Checker {
   }
 }
 
-export function checkExpr(expr: Expr, vars: ReadonlyMap<string, CelT>): Checked {
-  const c = new Checker(vars);
+export function checkExpr(expr: Expr, vars: ReadonlyMap<string, CelT>, opts: CheckOptions = {}): Checked {
+  const c = new Checker(vars, opts);
   c.check(expr);
   return c.finish(expr);
 }

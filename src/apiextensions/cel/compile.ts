@@ -4,7 +4,7 @@
 
 import { parse } from '@bufbuild/cel';
 import type { Expr, ParsedExpr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
-import { checkExpr } from './checker.js';
+import { checkExpr, type CheckOptions } from './checker.js';
 import { checkLiterals } from './literals.js';
 import { expandTwoVar } from './twovar.js';
 import { expandOptMacros } from './optmacros.js';
@@ -44,12 +44,23 @@ interface SyntaxErrorLike { location?: { start?: { offset?: number } }; rawMessa
 const noPosition = (source: string, message: string): CompileResult & { failedPhase: 'compile' } =>
   ({ ok: false, failedPhase: 'compile', detail: displayIssues(source, [{ offset: -1, message }]) });
 
-export function compileExpression(source: string, vars: ReadonlyMap<string, CelT>, want: CelT): CompileResult & { failedPhase?: 'compile' | 'type' | 'program' } {
+/**
+ * Whether an output type is the one wanted: the same kind (kube's CEL return types), and for the
+ * patch types' object types (Object, list(JSONPatch)) the same type exactly (cel-go's IsExactType).
+ */
+function returns(want: CelT, output: CelT): boolean {
+  if (want.kind === 'dyn') return true;
+  if (output.kind !== want.kind) return false;
+  if (want.kind === 'object' || (want.kind === 'list' && want.elem.kind === 'object')) return typeString(output) === typeString(want);
+  return true;
+}
+
+export function compileExpression(source: string, vars: ReadonlyMap<string, CelT>, want: CelT, opts: CheckOptions = {}): CompileResult & { failedPhase?: 'compile' | 'type' | 'program' } {
   const size = [...source].length;
   if (size > MAX_CODE_POINTS) return noPosition(source, `expression code point size exceeds limit: size: ${size}, limit ${MAX_CODE_POINTS}`);
   if (nesting(source) > MAX_NESTING) return noPosition(source, `expression recursion limit exceeded: ${MAX_NESTING}`);
   try {
-    return compileChecked(source, vars, want);
+    return compileChecked(source, vars, want, opts);
   } catch (err) {
     // whatever the limits above let through must not take the process's stack
     if (err instanceof RangeError) return noPosition(source, 'max recursion depth exceeded');
@@ -57,7 +68,7 @@ export function compileExpression(source: string, vars: ReadonlyMap<string, CelT
   }
 }
 
-function compileChecked(source: string, vars: ReadonlyMap<string, CelT>, want: CelT): CompileResult & { failedPhase?: 'compile' | 'type' | 'program' } {
+function compileChecked(source: string, vars: ReadonlyMap<string, CelT>, want: CelT, opts: CheckOptions): CompileResult & { failedPhase?: 'compile' | 'type' | 'program' } {
   let parsed: ParsedExpr & { expr: Expr };
   try {
     parsed = parse(source);
@@ -70,7 +81,7 @@ function compileChecked(source: string, vars: ReadonlyMap<string, CelT>, want: C
   if (recursionDepth(parsed.expr) > MAX_NESTING) return noPosition(source, 'max recursion depth exceeded');
   const positions = { ...(parsed.sourceInfo?.positions ?? {}) };
   const expr = expandOptMacros(expandTwoVar(parsed.expr, positions), positions);
-  const checked = checkExpr(expr, vars);
+  const checked = checkExpr(expr, vars, opts);
   const literals = checked.issues.length ? undefined : checkLiterals(expr);
   if (literals?.issues.length) checked.issues.push(...literals.issues);
   if (checked.issues.length) {
@@ -78,14 +89,14 @@ function compileChecked(source: string, vars: ReadonlyMap<string, CelT>, want: C
     const located: Located[] = checked.issues.map((is) => {
       const codeUnits = positions[String(is.exprId)] ?? 0;
       const e = byId.get(is.exprId);
-      const at = e ? callOffset(source, e, codeUnits) : codeUnits;
+      const at = is.atColon ? Math.max(codeUnits, source.indexOf(':', codeUnits)) : e ? callOffset(source, e, codeUnits) : codeUnits;
       return { offset: [...source.slice(0, at)].length, message: is.message };
     });
     return { ok: false, failedPhase: 'compile', detail: displayIssues(source, located) };
   }
   // want dyn: any output (kube's cel.AnyType return type, e.g. authentication claim mappings)
   // the detail of a type failure is the type the expression has (cel-go's printed name)
-  if (want.kind !== 'dyn' && checked.output.kind !== want.kind) return { ok: false, failedPhase: 'type', detail: typeString(checked.output) };
+  if (!returns(want, checked.output)) return { ok: false, failedPhase: 'type', detail: typeString(checked.output) };
   if (literals?.programError) return { ok: false, failedPhase: 'program', detail: literals.programError };
   return {
     ok: true,

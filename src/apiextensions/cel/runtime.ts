@@ -13,6 +13,7 @@ import type { CelInput, CelList, CelMap, CelValue } from '@bufbuild/cel';
 import { kubeFuncs } from './library/index.js';
 import { meter } from './meter.js';
 import { ITER_KEYS, lowerTwoVar, MAP_INSERT } from './twovar.js';
+import { mutationFuncs, rewriteStructs } from './library/mutation.js';
 
 /** k8s.io/apiserver/pkg/apis/cel PerCallLimit: the largest cost one evaluation may have. */
 export const PER_CALL_LIMIT = 1000000;
@@ -45,7 +46,7 @@ const mapInsert = celFunc(MAP_INSERT, [CelScalar.DYN, CelScalar.DYN, CelScalar.D
   return out;
 });
 
-const env = celEnv({ funcs: [...kubeFuncs, tick, iterKeys, mapInsert] });
+const env = celEnv({ funcs: [...kubeFuncs, ...mutationFuncs, tick, iterKeys, mapInsert] });
 
 /** Nodes cel-go's runtime charges for (identifiers, selections, calls), outside nested loops. */
 function nodeCost(e: Expr | undefined): number {
@@ -90,6 +91,8 @@ export interface Program {
 
 export function program(expr: Expr): Program {
   const metered = clone(ExprSchema, expr);
+  // Object{...} and JSONPatch{...} literals (mutation policies) build their values by a call
+  rewriteStructs(metered);
   lowerTwoVar(metered);
   meterLoops(metered);
   const base = nodeCost(metered);
