@@ -17,6 +17,7 @@ import { MutatingWebhookPlugin, ValidatingWebhookPlugin } from './admission/webh
 import { WebhookSource } from './admission/webhook/source.js';
 import { PolicyStatusController } from './admission/validating-policy/status-controller.js';
 import { PolicyParamAuthorization } from './admission/policy/param-authz.js';
+import { MutatingAdmissionPolicyPlugin } from './admission/mutating-policy/plugin.js';
 import { buildApiServer } from './apiserver/server.js';
 import { Auditor } from './audit/auditor.js';
 import { AnonymousAuthenticator } from './auth/anonymous.js';
@@ -205,6 +206,17 @@ export class Kplane {
     const authorizer = new RBACAuthorizer(rbacIndex, new RegistryWorkspaceAdmins(registry, workspacesType));
     admission.add(new RBACEscalationCheck(authorizer));
     admission.add(new CertificateAdmission(authorizer));
+    // MutatingAdmissionPolicies of every cluster (and the provider's, from root): the first configurable
+    // mutating plugin, before the mutating webhooks, as kube orders them
+    const mapType = catalog.allTypes().find((t) => t.group === 'admissionregistration.k8s.io' && t.resource === 'mutatingadmissionpolicies')!;
+    const mapBindingType = catalog.allTypes().find((t) => t.group === 'admissionregistration.k8s.io' && t.resource === 'mutatingadmissionpolicybindings')!;
+    const mapSource = new PolicySource(baseStore, {
+      group: 'admissionregistration.k8s.io', policyResource: 'mutatingadmissionpolicies', bindingResource: 'mutatingadmissionpolicybindings',
+      workspaceLabels: rootWorkspaceLabels(registry, workspacesType),
+    });
+    await mapSource.start();
+    k.policySources.push(mapSource);
+    admission.add(new MutatingAdmissionPolicyPlugin({ registry, catalog, namespaces, source: mapSource, authorizer }));
     // every cluster's webhook configurations (one list-then-watch per kind); mutating webhooks after
     // the built-in mutating plugins, validating ones last (after the policies), as kube orders them
     const webhookSource = new WebhookSource(baseStore);
@@ -217,7 +229,7 @@ export class Kplane {
     const vapBindingType = catalog.allTypes().find((t) => t.group === 'admissionregistration.k8s.io' && t.resource === 'validatingadmissionpolicybindings')!;
     admission.add(new PolicyParamAuthorization({
       authorizer, catalog, getPolicy: (type, cluster, name) => registry.tryGet(type, cluster, '', name),
-      kinds: [{ policies: vapType, bindings: vapBindingType }],
+      kinds: [{ policies: vapType, bindings: vapBindingType }, { policies: mapType, bindings: mapBindingType, swappedBindingMessage: true }],
     }));
     // ValidatingAdmissionPolicies of every cluster (and the provider's, from root), after the built-in validating plugins
     // (a provider-wide binding's workspace selector reads the labels of the tenant's Workspace in root)

@@ -916,6 +916,15 @@ export function decodeObject(req: DecodeRequest): Decoded {
   return { object: result.object, warnings };
 }
 
+/**
+ * What a mutation's JSON patch result decodes to, as kube's strict JSON serializer decodes it into
+ * the kind: the object and its strict decoding errors; a DecodeFailure's text otherwise.
+ */
+export function decodeMutated(type: ResourceType, schema: SchemaNode | undefined, value: unknown): { object: KubeObject; strict: string[] } {
+  const r = decodeTyped(type, schema, value, { mode: 'json', strict: true });
+  return { object: r.object, strict: r.strict };
+}
+
 /** Checks an already decoded value (a protobuf body) against the endpoint's kind, without field validation. */
 export function conformObject(req: { type: ResourceType; schema: SchemaNode | undefined }, value: unknown): Decoded {
   try {

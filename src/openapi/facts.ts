@@ -861,3 +861,26 @@ PATCH_FACTS[`${AR}.NamedRuleWithOperations`] = {
 PATCH_FACTS[`${AR}.ParamKind`] = { '': { mapType: 'atomic' } };
 PATCH_FACTS[`${AR}.ParamRef`] = { '': { mapType: 'atomic' } };
 PATCH_FACTS[`${AR}.Variable`] = { '': { mapType: 'atomic' } };
+ENUM_FACTS[`${AR}.MatchResources`] = { matchPolicy: WEBHOOK_ENUMS.matchPolicy! };
+ENUM_FACTS[`${AR}.NamedRuleWithOperations`] = { operations: { values: ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'], items: true } };
+ENUM_FACTS[`${AR}.ValidatingAdmissionPolicySpec`] = { failurePolicy: WEBHOOK_ENUMS.failurePolicy! };
+ENUM_FACTS[`${AR}.ValidatingAdmissionPolicyBindingSpec`] = { validationActions: { values: ['Audit', 'Deny', 'Warn'], items: true } };
+
+// ---- admissionregistration.k8s.io/v1beta1 MutatingAdmissionPolicy: the same markers on the beta types
+const ARB = 'io.k8s.api.admissionregistration.v1beta1';
+PATCH_FACTS[`${ARB}.MutatingAdmissionPolicySpec`] = { variables: atomic, mutations: atomic, matchConditions: MATCH_BY_NAME };
+PATCH_FACTS[`${ARB}.MatchResources`] = { '': { mapType: 'atomic' }, resourceRules: atomic, excludeResourceRules: atomic };
+PATCH_FACTS[`${ARB}.NamedRuleWithOperations`] = {
+  '': { mapType: 'atomic' }, resourceNames: atomic, operations: atomic, apiGroups: atomic, apiVersions: atomic, resources: atomic,
+};
+for (const kind of ['ParamKind', 'ParamRef', 'Variable']) PATCH_FACTS[`${ARB}.${kind}`] = { '': { mapType: 'atomic' } };
+ENUM_FACTS[`${ARB}.NamedRuleWithOperations`] = { operations: { values: ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'], items: true } };
+ENUM_FACTS[`${ARB}.Mutation`] = {
+  patchType: {
+    values: ['ApplyConfiguration', 'JSONPatch'],
+    docs: {
+      ApplyConfiguration: 'ApplyConfiguration indicates that the mutation is using apply configuration to mutate the object.',
+      JSONPatch: 'JSONPatch indicates that the object is mutated through JSON Patch.',
+    },
+  },
+};

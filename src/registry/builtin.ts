@@ -14,6 +14,8 @@ import { eventsV1 } from './kinds/eventsv1.js';
 import { leases } from './kinds/leases.js';
 import { limitranges } from './kinds/limitranges.js';
 import { mutatingwebhookconfigurations } from './kinds/mutatingwebhookconfigurations.js';
+import { mutatingadmissionpolicies } from './kinds/mutatingadmissionpolicies.js';
+import { mutatingadmissionpolicybindings } from './kinds/mutatingadmissionpolicybindings.js';
 import { localsubjectaccessreviews } from './kinds/localsubjectaccessreviews.js';
 import { namespaces } from './kinds/namespaces.js';
 import { resourcequotas } from './kinds/resourcequotas.js';
@@ -68,6 +70,9 @@ export const builtinResources: ResourceType[] = [
   validatingadmissionpolicybindings,
   validatingwebhookconfigurations,
   mutatingwebhookconfigurations,
+  // admissionregistration.k8s.io/v1beta1 (kube 1.34's beta; off by default in kube, see README)
+  mutatingadmissionpolicies,
+  mutatingadmissionpolicybindings,
   // apiextensions.k8s.io/v1
   customresourcedefinitions,
   // tenancy.kplane.io/v1alpha1 (kplane's own)

@@ -588,7 +588,13 @@ async function main(): Promise<number> {
       // (kube-controller-manager's defaults and the status controller of ValidatingAdmissionPolicies)
       startManagementCluster({
         withControllerManager: { controllers: [...CONTROLLER_MANAGER_DEFAULT_CONTROLLERS, 'validatingadmissionpolicy-status-controller'] },
-        apiserverArgs: [`--etcd-compaction-interval=${HISTORY_SECONDS}s`],
+        // MutatingAdmissionPolicy is beta in 1.34 and off by default: its two resources of
+        // admissionregistration.k8s.io/v1beta1 served (and no other v1beta1 resource), as kplane serves them
+        apiserverArgs: [
+          `--etcd-compaction-interval=${HISTORY_SECONDS}s`,
+          '--runtime-config=admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicies=true,admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicybindings=true',
+          '--feature-gates=MutatingAdmissionPolicy=true',
+        ],
       }),
       kubeOnly ? undefined : startKplane({ historyWindowMs: HISTORY_SECONDS * 1000, compactionIntervalMs: 1000 }),
     ]);

@@ -32,13 +32,13 @@ export interface ValidateResult {
   auditAnnotations: AuditAnnotationResult[];
 }
 
-type Outcome = { value: CelValue } | { error: string };
+export type Outcome = { value: CelValue } | { error: string };
 
-class Budget {
+export class Budget {
   constructor(public remaining: number) {}
 }
 
-function run(c: Compiled, activation: Record<string, CelInput>, budget: Budget): Outcome {
+export function run(c: Compiled, activation: Record<string, CelInput>, budget: Budget): Outcome {
   if (c.error !== undefined) return { error: `compilation error: ${c.error}` };
   if (budget.remaining < 0) return { error: OUT_OF_BUDGET };
   const r = c.program.eval(activation, Math.min(PER_CALL_LIMIT, budget.remaining));
@@ -52,7 +52,7 @@ function run(c: Compiled, activation: Record<string, CelInput>, budget: Budget):
  * Match conditions: any false skips the policy; errors with no false fail it under Fail (and skip
  * it under Ignore). Returns true (matches), false, or an error text.
  */
-export function matchConditions(p: CompiledPolicy, activation: Record<string, CelInput>): boolean | string {
+export function matchConditions(p: Pick<CompiledPolicy, 'failurePolicy' | 'matchConditions'>, activation: Record<string, CelInput>): boolean | string {
   const budget = new Budget(MATCH_CONDITIONS_BUDGET);
   const errors: string[] = [];
   for (const m of p.matchConditions) {
@@ -66,7 +66,7 @@ export function matchConditions(p: CompiledPolicy, activation: Record<string, Ce
 }
 
 /** Variables, in order; a failed one is left out (a later reference fails as kube's lazy evaluation would). */
-function variables(p: CompiledPolicy, activation: Record<string, CelInput>, budget: Budget): Map<string, CelInput> {
+export function variables(p: Pick<CompiledPolicy, 'variables'>, activation: Record<string, CelInput>, budget: Budget): Map<string, CelInput> {
   const vars = new Map<string, CelInput>();
   activation.variables = vars as unknown as CelInput;
   for (const v of p.variables) {

@@ -8,6 +8,7 @@ import {
   goStringCompare, isDNS1035Label, isDNS1123Subdomain, isPathSegmentName, isQualifiedName, nameIsDNSSubdomain, validateLabelSelector,
   type LabelSelectorSpec,
 } from '../../apimachinery/validation.js';
+import type { CheckOptions } from '../../apiextensions/cel/checker.js';
 import { T, type CelT } from '../../apiextensions/cel/types.js';
 import { compilePolicyExpression, policyVars } from '../../admission/policy/cel.js';
 import { arrAt, child, index, isObj, objAt, omitEmpty, orderKeys, sortMapKeys, strAt, type Obj } from './_util.js';
@@ -184,8 +185,8 @@ export const isCELIdentifier = (name: string): boolean => CEL_IDENT.test(name) &
 const hasNewlines = (s: string): boolean => /[\n\r]/.test(s);
 
 /** Compiles one expression for validation: kube's Invalid with the compiler's detail. */
-export function celErrors(path: string, expression: string, vars: ReadonlyMap<string, CelT>, want: CelT): FieldError[] {
-  const r = compilePolicyExpression(expression, vars, want);
+export function celErrors(path: string, expression: string, vars: ReadonlyMap<string, CelT>, want: CelT, opts: CheckOptions = {}): FieldError[] {
+  const r = compilePolicyExpression(expression, vars, want, opts);
   return r.ok ? [] : [field.invalid(path, expression, r.detail)];
 }
 

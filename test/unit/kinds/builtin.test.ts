@@ -12,6 +12,7 @@ describe('builtinResources', () => {
       'admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
       'admissionregistration.k8s.io/v1/validatingadmissionpolicies', 'admissionregistration.k8s.io/v1/validatingadmissionpolicybindings',
       'admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
+      'admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicies', 'admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicybindings',
       'apiextensions.k8s.io/v1/customresourcedefinitions',
       'authentication.k8s.io/v1/selfsubjectreviews', 'authentication.k8s.io/v1/tokenreviews',
       'authorization.k8s.io/v1/localsubjectaccessreviews', 'authorization.k8s.io/v1/selfsubjectaccessreviews',
