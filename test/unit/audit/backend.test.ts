@@ -60,7 +60,7 @@ describe('audit event JSON', () => {
     };
     expect(eventLine(ev)).toBe('{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"id","stage":"ResponseComplete",'
       + '"requestURI":"/x","verb":"get","user":{},"objectRef":{"resource":"pods","namespace":"d","name":"n","apiVersion":"v1"},'
-      + '"responseStatus":{"metadata":{},"code":200},"requestReceivedTimestamp":"t0","stageTimestamp":"t1","annotations":{"b":"2","a":"1"}}\n');
+      + '"responseStatus":{"metadata":{},"code":200},"requestReceivedTimestamp":"t0","stageTimestamp":"t1","annotations":{"a":"1","b":"2"}}\n');
   });
 
   it('formats MicroTime as kube does', () => {
