@@ -19,7 +19,7 @@ function evaluate(expr: string, want = APPLY_CONFIGURATION_TYPE, object: unknown
   return r.value;
 }
 
-const detail = (expr: string, want = APPLY_CONFIGURATION_TYPE, opts = patch) => {
+const detail = (expr: string, want = APPLY_CONFIGURATION_TYPE, opts: { patchTypes?: boolean } = patch) => {
   const c = compilePolicyExpression(expr, vars, want, opts);
   return c.ok ? 'ok' : c.detail;
 };
