@@ -1,11 +1,13 @@
 // kube's validatingadmissionpolicy-status-controller (kube-controller-manager), for every logical
 // cluster: when a policy's generation is newer than its status.observedGeneration, type check it
 // against the schemas its cluster serves and write status {observedGeneration, typeChecking:
-// {expressionWarnings}} through the status subresource, as kube's controller applies it. kube
+// {expressionWarnings}} through the status subresource, applied (server-side, forced) as kube's
+// controller applies it, so structured merge leaves what it leaves in kube. kube
 // writes no conditions. Policies come from the admission plugin's source (its informers), so the
 // controller holds nothing of its own per cluster.
 
-import type { KubeObject } from '../../apimachinery/object.js';
+import { formatTime, type KubeObject } from '../../apimachinery/object.js';
+import { fieldManagerFor } from '../../fieldmanager/endpoint.js';
 import type { SchemaNode } from '../../apimachinery/schema.js';
 import { isStatusError } from '../../apimachinery/errors.js';
 import { systemContext, type Controller } from '../../controllers/context.js';
@@ -16,7 +18,7 @@ import type { Registry } from '../../registry/store.js';
 import type { ResourceType } from '../../registry/types.js';
 import type { ClusterName } from '../../tenancy/logicalcluster.js';
 import type { PolicySource } from '../policy/source.js';
-import { typeCheckPolicy, type ExpressionWarning, type TypeResolver } from './typecheck.js';
+import { typeCheckPolicy, type TypeResolver } from './typecheck.js';
 import type { Logger } from 'pino';
 
 /** The field manager kube's controller applies status with. */
@@ -48,20 +50,6 @@ const observedOf = (p: KubeObject): number => {
   const g = (p.status as { observedGeneration?: unknown } | undefined)?.observedGeneration;
   return typeof g === 'number' ? g : 0;
 };
-
-/**
- * The status kube's controller leaves by applying {observedGeneration, typeChecking:
- * {expressionWarnings}} (server-side apply, force): typeChecking is {} the first time there is
- * nothing to warn about, and goes altogether when warnings it owned go (structured merge removes
- * what a manager stops applying, and the map left empty with it).
- */
-export function appliedStatus(policy: KubeObject, warnings: ExpressionWarning[]): Record<string, unknown> {
-  const status: Record<string, unknown> = { observedGeneration: generationOf(policy) };
-  const before = (policy.status as { typeChecking?: { expressionWarnings?: unknown[] } } | undefined)?.typeChecking;
-  if (warnings.length) status.typeChecking = { expressionWarnings: warnings };
-  else if (!before?.expressionWarnings?.length) status.typeChecking = {};
-  return status;
-}
 
 export class PolicyStatusController implements Controller {
   private readonly queue: WorkQueue;
@@ -96,14 +84,18 @@ export class PolicyStatusController implements Controller {
     const policy = this.deps.source.policy(cluster, name);
     if (!policy || generationOf(policy) <= observedOf(policy)) return;
     const resolver = clusterTypeResolver(this.deps.catalog, cluster);
-    // (kube-controller-manager's field manager, where the context records one)
-    const ctx = Object.assign(systemContext(cluster as ClusterName), { fieldManager: STATUS_CONTROLLER_MANAGER });
+    // kube's controller applies the status (server-side apply, forced) as its own manager
+    const ctx = { ...systemContext(cluster as ClusterName, '', STATUS_CONTROLLER_MANAGER), appliedFields: true };
     try {
       await this.deps.registry.update(ctx, this.deps.policies, name, {
         updatedObject: (existing?: KubeObject) => {
           if (!existing) throw new Error('gone');
           const warnings = typeCheckPolicy(existing, resolver);
-          return { ...existing, status: appliedStatus(existing, warnings) };
+          const patch: KubeObject = {
+            apiVersion: existing.apiVersion, kind: existing.kind, metadata: { name },
+            status: { observedGeneration: generationOf(existing), typeChecking: warnings.length ? { expressionWarnings: warnings } : {} },
+          };
+          return fieldManagerFor(this.deps.policies, 'status')!.apply(existing, patch, STATUS_CONTROLLER_MANAGER, true, formatTime(ctx.now));
         },
       }, { subresource: 'status' });
     } catch (err) {

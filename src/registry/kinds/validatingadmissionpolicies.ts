@@ -78,6 +78,8 @@ export function shapePolicySpec(spec: Record<string, unknown>): void {
 
 export function shapeStatus(p: KubeObject): void {
   const status = ensureObj(p, 'status');
+  // a nil *TypeChecking (what structured merge leaves once the warnings went) is omitted
+  if (status.typeChecking === null) delete status.typeChecking;
   const tc = objAt(status, 'typeChecking');
   if (tc) {
     shapeList(tc.expressionWarnings, ['fieldRef', 'warning'], []);

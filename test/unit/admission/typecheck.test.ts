@@ -89,14 +89,3 @@ describe('VAP type checking', () => {
   });
 });
 
-describe('status the controller leaves', () => {
-  it('is what kube\'s server-side apply of {observedGeneration, typeChecking} leaves', async () => {
-    const { appliedStatus } = await import('../../../src/admission/validating-policy/status-controller.js');
-    const p = (status?: unknown): KubeObject => ({ metadata: { name: 'p', generation: 3 }, ...(status ? { status } : {}) });
-    const w = [{ fieldRef: 'spec.validations[0].expression', warning: 'x' }];
-    expect(appliedStatus(p(), [])).toEqual({ observedGeneration: 3, typeChecking: {} });
-    expect(appliedStatus(p({ observedGeneration: 1, typeChecking: {} }), w)).toEqual({ observedGeneration: 3, typeChecking: { expressionWarnings: w } });
-    expect(appliedStatus(p({ observedGeneration: 2, typeChecking: { expressionWarnings: w } }), [])).toEqual({ observedGeneration: 3 });
-    expect(appliedStatus(p({ observedGeneration: 2 }), [])).toEqual({ observedGeneration: 3, typeChecking: {} });
-  });
-});
