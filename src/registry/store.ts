@@ -588,6 +588,20 @@ export function prepareCreate(ctx: RequestContext, type: ResourceType, input: Ku
   return obj;
 }
 
+function dropNullsAndEmptyLists(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (const x of v) dropNullsAndEmptyLists(x);
+  } else if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      // (a condition's lastTransitionTime is a metav1.Time without omitempty: its zero is written)
+      if ((x === null && k !== 'lastTransitionTime') || (Array.isArray(x) && x.length === 0)) delete o[k];
+      else dropNullsAndEmptyLists(x);
+    }
+  }
+}
+
 /**
  * The field manager's record of a write (kube's UpdateNoErrors before admission): the writer
  * becomes the manager of what it changed, per subresource. Server-side apply brings its own.
@@ -601,12 +615,14 @@ function trackFields(ctx: RequestContext, type: ResourceType, subresource: strin
     const { managedFields, ...meta } = obj.metadata;
     dropEmptyMeta(meta);
     let seen: KubeObject = { ...obj, metadata: managedFields === undefined ? meta : { ...meta, managedFields } };
-    if (type.strategy.canonicalize) {
-      seen = deepCopy(seen);
-      type.strategy.canonicalize(seen);
-      seen.metadata.managedFields = managedFields;
-      if (managedFields === undefined) delete seen.metadata.managedFields;
-    }
+    seen = deepCopy(seen);
+    type.strategy.canonicalize?.(seen);
+    // nulls and empty lists of built-in kinds: what kube's conversion of the Go object leaves out
+    // (nil pointers, zero times with omitempty, empty slices), so its field manager never sees
+    // them (a custom resource is unstructured: it keeps what the client sent)
+    if (!type.customResource) dropNullsAndEmptyLists(seen);
+    if (managedFields === undefined) delete seen.metadata.managedFields;
+    else seen.metadata.managedFields = managedFields;
     fm.update(existing, seen, ctx.fieldManager!, formatTime(ctx.now));
     if (seen.metadata.managedFields === undefined) delete obj.metadata.managedFields;
     else obj.metadata.managedFields = seen.metadata.managedFields as unknown[];

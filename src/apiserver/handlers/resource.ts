@@ -345,7 +345,28 @@ const bodyTypes = new WeakMap<ResourceType, WeakMap<SubresourceHandler, Resource
 
 /** A create's field management where kube's create handler records it (objects that are never stored too). */
 function trackCreate(type: ResourceType, subresource: string, obj: KubeObject, manager: string | undefined, userAgent: string | undefined, now: Date): void {
-  fieldManagerFor(type, subresource)?.update(undefined, obj, managerOrUserAgent(manager, userAgent), formatTime(now));
+  const fm = fieldManagerFor(type, subresource);
+  if (!fm) return;
+  // as the Go object converts: the reviews' fields are all omitempty (empty strings, nulls and
+  // empty lists are not there)
+  const seen = omitEmpty(structuredClone(obj)) as KubeObject;
+  seen.metadata ??= {};
+  fm.update(undefined, seen, managerOrUserAgent(manager, userAgent), formatTime(now));
+  obj.metadata ??= {};
+  if (seen.metadata.managedFields) obj.metadata.managedFields = seen.metadata.managedFields;
+  else delete obj.metadata.managedFields;
+}
+
+function omitEmpty(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(omitEmpty);
+  if (!v || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    const x = o[k];
+    if (x === null || x === '' || (Array.isArray(x) && x.length === 0)) delete o[k];
+    else omitEmpty(x);
+  }
+  return o;
 }
 
 /** A subresource with its own handler (kube's NamedCreater): decode the body as its kind, call it, answer 201. */
