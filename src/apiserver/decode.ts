@@ -1065,6 +1065,14 @@ function goOrdered(v: unknown, message: string | undefined, top = false): unknow
 
 const SEP = '\u0000';
 
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (!isPlainObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort(goStringCompare)) setOwn(out, k, sortedKeys(v[k]));
+  return out;
+}
+
 /**
  * The patched object's JSON as evanphx/json-patch produces it: the document and every container a
  * patch operation walked into are re-marshalled from Go maps (keys sorted); everything else keeps
@@ -1072,7 +1080,9 @@ const SEP = '\u0000';
  */
 function renderPatchedObject(req: PatchDecodeRequest): string {
   const apiVersion = apiVersionOfType(req.type);
-  const ordered = goOrdered(req.existing, messageForKind(apiVersion, req.type.kind), true) as KubeObject;
+  let ordered = goOrdered(req.existing, messageForKind(apiVersion, req.type.kind), true) as KubeObject;
+  // a custom resource is an unstructured object, Go maps all the way down: its keys print sorted
+  if (req.type.customResource) ordered = sortedKeys(ordered) as KubeObject;
   let patched: unknown;
   try {
     patched = applyPatch(req.patchType, ordered, req.patchText, req.schema, { fieldValidation: 'Ignore' });

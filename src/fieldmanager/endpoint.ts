@@ -52,6 +52,15 @@ function zeroOf(node: SchemaNode | undefined): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Fields of a kind's zero value that Go writes as null (pointers and slices without omitempty):
+ * present in the empty object a create is compared with, so adding them is a change of a value,
+ * not a new member (no "." entry).
+ */
+const NULL_IN_ZERO: Record<string, Record<string, Record<string, null>>> = {
+  'io.k8s.api.authentication.v1.TokenRequest': { spec: { audiences: null, expirationSeconds: null, boundObjectRef: null } },
+};
+
 /** The field manager of a resource (or subresource) type; undefined where kube keeps no managedFields. */
 export function fieldManagerFor(type: ResourceType, subresource = ''): FieldManager | undefined {
   let bySub = managers.get(type);
@@ -81,7 +90,12 @@ function build(type: ResourceType, subresource: string): FieldManager | null {
     zero: () => {
       // a custom resource's New() is an empty unstructured object of its kind
       if (custom) return { apiVersion, kind: type.kind, metadata: {} } as KubeObject;
-      zero ??= zeroOf(schema);
+      if (!zero) {
+        zero = zeroOf(schema);
+        for (const [field, nulls] of Object.entries(NULL_IN_ZERO[type.schemaName] ?? {})) {
+          zero[field] = { ...(zero[field] as object | undefined), ...nulls };
+        }
+      }
       return structuredClone(zero) as KubeObject;
     },
   });

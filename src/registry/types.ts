@@ -269,6 +269,8 @@ export interface SubresourceHandler {
   methods: ('POST')[];
   /** The kind read and written when not the parent's (kube's GroupVersionKindProvider). */
   kind: { group: string; version: string; kind: string; schemaName: string };
+  /** Scheme defaulting of the body (kube's, while decoding: before field management records it). */
+  applyDefaults?(obj: KubeObject): void;
   /** POST: answers the object to return with 201. */
   create(req: SubresourceCreateRequest): Promise<KubeObject>;
 }

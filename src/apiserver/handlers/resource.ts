@@ -386,6 +386,7 @@ async function serveSubresource(deps: ApiDeps, req: FastifyRequest, reply: Fasti
   const wopts = parseWriteOptions(r.query, 'CreateOptions');
   const obj = await decodeBody(deps, req, bodyType, wopts.fieldValidation, ctx.warnings);
   matchRequestNamespace(obj, r.type.namespaced ? info.namespace ?? '' : '');
+  handler.applyDefaults?.(obj);
   trackCreate(bodyType, info.subresource ?? '', obj, wopts.fieldManager, req.headers['user-agent'], ctx.now);
   const out = await handler.create({
     ctx, parent: r.type, name: info.name, object: obj, dryRun: wopts.dryRun, services: handlerServices(deps, r.types),

@@ -151,6 +151,13 @@ async function createToken(r: SubresourceCreateRequest): Promise<KubeObject> {
 const tokenSubresource: SubresourceHandler = {
   methods: ['POST'],
   kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', schemaName: 'io.k8s.api.authentication.v1.TokenRequest' },
+  // SetDefaults_TokenRequestSpec: an hour
+  applyDefaults(obj) {
+    const o = obj as KubeObject & { spec?: unknown };
+    if (!o.spec || typeof o.spec !== 'object' || Array.isArray(o.spec)) o.spec = {};
+    const spec = o.spec as Record<string, unknown>;
+    if (spec.expirationSeconds === undefined || spec.expirationSeconds === null) spec.expirationSeconds = DEFAULT_TOKEN_EXPIRATION_SECONDS;
+  },
   create: createToken,
 };
 
