@@ -57,7 +57,38 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** Deep copy of a JSON value. Objects from storage may be shared with watchers: copy before mutating. */
 export function deepCopy<T>(v: T): T {
-  return structuredClone(v);
+  try {
+    return structuredClone(v);
+  } catch (e) {
+    // structuredClone recurses natively and gives up near 2,000 levels; bodies may nest up to
+    // kube's 10,000 (a hostile patch does): those are copied without recursion
+    if (!(e instanceof RangeError)) throw e;
+    return copyIteratively(v);
+  }
+}
+
+/** A JSON value copied with an explicit stack (any depth). */
+function copyIteratively<T>(v: T): T {
+  const copyOf = (x: unknown): unknown => (Array.isArray(x) ? new Array(x.length) : x !== null && typeof x === 'object' ? {} : x);
+  const root = copyOf(v);
+  const stack: Array<[unknown, unknown]> = [[v, root]];
+  while (stack.length) {
+    const [from, to] = stack.pop()!;
+    if (Array.isArray(from)) {
+      from.forEach((x, i) => {
+        const c = copyOf(x);
+        (to as unknown[])[i] = c;
+        if (c !== x) stack.push([x, c]);
+      });
+    } else if (from !== null && typeof from === 'object') {
+      for (const [k, x] of Object.entries(from)) {
+        const c = copyOf(x);
+        Object.defineProperty(to, k, { value: c, writable: true, enumerable: true, configurable: true });
+        if (c !== x) stack.push([x, c]);
+      }
+    }
+  }
+  return root as T;
 }
 
 /** metav1.Time: RFC 3339 with second precision, always UTC. */

@@ -8,6 +8,7 @@ import {
 } from '../../apimachinery/errors.js';
 import { parseFieldSelector } from '../../apimachinery/fields.js';
 import { appendAll } from '../../apimachinery/validation.js';
+import { jsonDepthExceeds } from '../../apimachinery/strict.js';
 import { formatTime, type KubeObject } from '../../apimachinery/object.js';
 import { fieldManagerFor } from '../../fieldmanager/endpoint.js';
 import { supportsKind } from '../../protobuf/index.js';
@@ -58,6 +59,8 @@ const JSON_PATCH = 'application/json-patch+json';
 const MERGE_PATCH = 'application/merge-patch+json';
 const STRATEGIC_PATCH = 'application/strategic-merge-patch+json';
 const APPLY_PATCH = 'application/apply-patch+yaml';
+/** Patches nested deeper than this are applied by a worker (the event loop's stack is smaller). */
+const DEEP_PATCH_LEVELS = 1000;
 
 /**
  * The patch type of a PATCH request, checked as kube does: go-restful's route only matches when
@@ -271,7 +274,9 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       };
       const subresource = info.subresource ?? '';
       // a large patch is applied, decoded and validated off the event loop
-      const offLoop = writesOffLoop(reg, patch, Buffer.byteLength(patch.text), req.headers.accept);
+      // (a deeply nested patch too: the worker's stack holds kube's 10,000 levels, the loop's not)
+      const deep = jsonDepthExceeds(patch.text, DEEP_PATCH_LEVELS);
+      const offLoop = writesOffLoop(reg, patch, deep ? Infinity : Buffer.byteLength(patch.text), req.headers.accept);
       const res = await reg.update(ctx, type, info.name, {
         updatedObject: (existing?: KubeObject) => {
           if (!existing) throw notFound({ group: type.group, resource: type.resource }, info.name);
