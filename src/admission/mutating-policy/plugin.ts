@@ -24,11 +24,12 @@ import type { Registry } from '../../registry/store.js';
 import type { ResourceType } from '../../registry/types.js';
 import { equivalentsIn, isExemptAdmissionConfiguration, matchResources, type MatchInput, type MatchResources } from '../matching.js';
 import { baseActivation } from '../policy/activation.js';
+import { PolicyCompileCache } from '../policy/compile.js';
 import { ParamReader, type ParamRef } from '../policy/params.js';
 import type { PolicySource } from '../policy/source.js';
 import { authzSession } from '../validating-policy/plugin.js';
 import { Budget, matchConditions, run, variables } from '../validating-policy/evaluate.js';
-import { MutatingCompileCache, type CompiledMutatingPolicy } from './compile.js';
+import { compileMutatingPolicy, type CompiledMutatingPolicy } from './compile.js';
 import { applyConfiguration, applyJSONPatch, PatchError, type PatchTarget } from './patch.js';
 
 export const PLUGIN_NAME = 'MutatingAdmissionPolicy';
@@ -80,7 +81,7 @@ function patchTarget(type: ResourceType): PatchTarget {
 
 export class MutatingAdmissionPolicyPlugin implements AdmissionPlugin {
   readonly name = PLUGIN_NAME;
-  readonly compiled = new MutatingCompileCache();
+  readonly compiled = new PolicyCompileCache(compileMutatingPolicy);
   private readonly params: ParamReader;
 
   constructor(private readonly deps: MutatingPolicyDeps) {

@@ -4,12 +4,11 @@
 // them; a policy's new generation replaces its entry, a deleted policy's entry goes.
 
 import type { KubeObject } from '../../apimachinery/object.js';
-import type { Program } from '../../apiextensions/cel/runtime.js';
 import { T, type CelT } from '../../apiextensions/cel/types.js';
-import { compilePolicyExpression, policyVars } from '../policy/cel.js';
+import { policyVars } from '../policy/cel.js';
+import { compileOne as compile, compileVariables, list, str, type Compiled } from '../policy/compile.js';
 
-/** A compiled expression, or kube's compilation error text for it. */
-export type Compiled = { program: Program; source: string; error?: undefined } | { program?: undefined; source: string; error: string };
+export type { Compiled };
 
 export interface CompiledValidation {
   expression: Compiled;
@@ -28,24 +27,12 @@ export interface CompiledPolicy {
   auditAnnotations: { key: string; valueExpression: Compiled }[];
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter((x) => x && typeof x === 'object') : []);
-
-function compile(source: string, vars: ReadonlyMap<string, CelT>, want: CelT): Compiled & { output?: CelT } {
-  const r = compilePolicyExpression(source, vars, want);
-  return r.ok ? { program: r.value.program, source, output: r.value.output } : { source, error: r.detail };
-}
-
 export function compilePolicy(policy: KubeObject): CompiledPolicy {
   const spec = (policy.spec ?? {}) as Record<string, unknown>;
   const pk = spec.paramKind as Record<string, unknown> | undefined | null;
   const hasParams = !!pk && typeof pk === 'object';
   const declared = new Map<string, CelT>();
-  const variables = list(spec.variables).map((v) => {
-    const c = compile(str(v.expression), policyVars({ hasParams, variables: declared, hasAuthorizer: true }), T.dyn);
-    declared.set(str(v.name), c.output ?? T.dyn);
-    return { name: str(v.name), expression: c as Compiled };
-  });
+  const variables = compileVariables(spec, hasParams, declared);
   // the authorizer in every expression but messageExpression, as kube compiles them
   const vars = policyVars({ hasParams, variables: declared, hasAuthorizer: true });
   const messageVars = policyVars({ hasParams, variables: declared });
@@ -64,39 +51,4 @@ export function compilePolicy(policy: KubeObject): CompiledPolicy {
     })),
     auditAnnotations: list(spec.auditAnnotations).map((a) => ({ key: str(a.key), valueExpression: compile(str(a.valueExpression).trim(), vars, T.dyn) })),
   };
-}
-
-/** Compiled policies by uid and generation, shared by every cluster and request. */
-export class CompileCache {
-  private readonly byKey = new Map<string, CompiledPolicy>();
-  /** "<cluster>/<name>" -> the key its compiled form is stored under. */
-  private readonly current = new Map<string, string>();
-
-  get(cluster: string, policy: KubeObject): CompiledPolicy {
-    const key = `${policy.metadata.uid ?? ''}/${policy.metadata.generation ?? 0}`;
-    let c = this.byKey.get(key);
-    if (!c) {
-      c = compilePolicy(policy);
-      this.byKey.set(key, c);
-      const id = `${cluster}/${policy.metadata.name ?? ''}`;
-      const prev = this.current.get(id);
-      if (prev && prev !== key) this.byKey.delete(prev);
-      this.current.set(id, key);
-    }
-    return c;
-  }
-
-  /** A policy changed or went: its older compiled forms are dropped. */
-  changed(cluster: string, policy: KubeObject | undefined, name: string): void {
-    const id = `${cluster}/${name}`;
-    const prev = this.current.get(id);
-    if (!prev) return;
-    if (policy && prev === `${policy.metadata.uid ?? ''}/${policy.metadata.generation ?? 0}`) return;
-    this.byKey.delete(prev);
-    this.current.delete(id);
-  }
-
-  get size(): number {
-    return this.byKey.size;
-  }
 }

@@ -20,9 +20,10 @@ import { resourceAttributes } from '../../auth/rbac/authorizer.js';
 import type { ClusterName } from '../../tenancy/logicalcluster.js';
 import { equivalentsIn, isExemptAdmissionConfiguration, matchResources, type MatchInput, type MatchResources } from '../matching.js';
 import { baseActivation } from '../policy/activation.js';
+import { PolicyCompileCache } from '../policy/compile.js';
 import { ParamReader, type ParamRef } from '../policy/params.js';
 import type { PolicySource } from '../policy/source.js';
-import { CompileCache } from './compile.js';
+import { compilePolicy } from './compile.js';
 import { matchConditions, validate } from './evaluate.js';
 
 const VALIDATION_FAILURE_ANNOTATION = 'validation.policy.admission.k8s.io/validation_failure';
@@ -48,7 +49,7 @@ export interface ValidatingPolicyDeps {
 
 export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
   readonly name = 'ValidatingAdmissionPolicy';
-  readonly compiled = new CompileCache();
+  readonly compiled = new PolicyCompileCache(compilePolicy);
   private readonly params: ParamReader;
 
   constructor(private readonly deps: ValidatingPolicyDeps) {
