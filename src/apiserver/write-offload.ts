@@ -49,9 +49,9 @@ export interface WrittenObject {
  * has its strategy), decoded with its own schema, write steps the registry lets run elsewhere, and
  * an error the client reads as JSON (the only form a worker renders).
  */
-export function writesOffLoop(reg: Registry, req: { type: ResourceType; schema: SchemaNode | undefined }, bodyBytes: number,
+export function writesOffLoop(reg: Registry, cluster: string, req: { type: ResourceType; schema: SchemaNode | undefined }, bodyBytes: number,
   accept: string | undefined): boolean {
-  return bodyBytes >= (req.type.writeOffLoopBytes ?? WORKER_JSON_BYTES) && builtinResources.includes(req.type) && reg.preparesOffLoop
+  return bodyBytes >= (req.type.writeOffLoopBytes ?? WORKER_JSON_BYTES) && builtinResources.includes(req.type) && reg.preparesOffLoop(cluster)
     && req.schema === resolveSchema(req.type.schemaName) && errorFormat(accept) === 'json';
 }
 
@@ -72,7 +72,7 @@ function written(ctx: RequestContext, result: WorkerResult): KubeObject {
 export async function createOffLoop(reg: Registry, ctx: RequestContext, req: {
   type: ResourceType; schema: SchemaNode | undefined; bytes: Buffer; format: 'json' | 'yaml' | 'protobuf'; fieldValidation: FieldValidation;
 }, accept: string | undefined): Promise<KubeObject | undefined> {
-  if (!writesOffLoop(reg, req, req.bytes.length, accept)) return undefined;
+  if (!writesOffLoop(reg, ctx.cluster, req, req.bytes.length, accept)) return undefined;
   const write: WriteJob = { kind: builtinResources.indexOf(req.type), ctx: jobContext(ctx) };
   return written(ctx, await runInWorker(req.type, bodyJob(req, write)));
 }
@@ -93,7 +93,7 @@ function bodyJob(req: BodyRequest, write: WriteJob): Omit<WorkerJob, 'id' | 'typ
  */
 export async function updateOffLoop(reg: Registry, ctx: RequestContext, req: BodyRequest, path: { name: string; namespace: string | undefined; subresource: string },
   accept: string | undefined): Promise<{ uid?: string; preparedObject: (existing: KubeObject, modRevision: number) => Promise<KubeObject> } | undefined> {
-  if (!writesOffLoop(reg, req, req.bytes.length, accept)) return undefined;
+  if (!writesOffLoop(reg, ctx.cluster, req, req.bytes.length, accept)) return undefined;
   const kind = builtinResources.indexOf(req.type);
   const checked = written(ctx, await runInWorker(req.type, bodyJob(req, { kind, ctx: jobContext(ctx), update: path })));
   return {

@@ -39,11 +39,12 @@ export interface AdmissionPlugin {
   admit?(a: AdmissionAttributes): Promise<void>;
   validate?(a: AdmissionAttributes): Promise<void>;
   /**
-   * Whether admit() may change objects now (default: whenever it exists). A plugin driven by
-   * configuration (mutating webhooks) answers false while none is configured anywhere, so the
-   * registry's pure write steps may still run off the event loop.
+   * Whether admit() may change objects of a request in `cluster` now (default: whenever it
+   * exists). A plugin driven by configuration (mutating webhooks) answers false while none is
+   * configured for that cluster, so the registry's pure write steps may still run off the event
+   * loop there: one tenant's webhook never moves another tenant's large writes onto the loop.
    */
-  mutatesNow?(): boolean;
+  mutatesNow?(cluster: string): boolean;
 }
 
 export class AdmissionChain {
@@ -53,9 +54,9 @@ export class AdmissionChain {
     this.plugins.push(p);
   }
 
-  /** Whether any plugin mutates objects (admit): the registry's pure write steps run around it. */
-  get mutates(): boolean {
-    return this.plugins.some((p) => p.admit && (p.mutatesNow?.() ?? true));
+  /** Whether any plugin mutates objects (admit) of a request in `cluster`: the registry's pure write steps run around it. */
+  mutatesIn(cluster: string): boolean {
+    return this.plugins.some((p) => p.admit && (p.mutatesNow?.(cluster) ?? true));
   }
 
   /** The mutating plugins in order; once more when one asked for it (kube's reinvoker). */

@@ -374,8 +374,8 @@ export class Registry {
    * only when no admission plugin mutates between them (strategies know nothing but the objects
    * and the RequestContext, so the steps are pure).
    */
-  get preparesOffLoop(): boolean {
-    return !this.admission.mutates;
+  preparesOffLoop(cluster: string): boolean {
+    return !this.admission.mutatesIn(cluster);
   }
 
   private attrs(operation: Operation, ctx: RequestContext, type: ResourceType, object: KubeObject | undefined,
@@ -411,7 +411,7 @@ export class Registry {
           `StorageError: invalid object, Code: 4, Key: ${kubeStorageKey(type, ctx.namespace, name)}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${info.uidPrecondition}, UID in object meta: ${existing.metadata.uid ?? ''}`);
       }
       let obj: KubeObject;
-      if (info.preparedObject && this.preparesOffLoop) {
+      if (info.preparedObject && this.preparesOffLoop(ctx.cluster)) {
         obj = await info.preparedObject(existing, existingKv!.modRevision);
       } else {
         obj = prepareUpdate(ctx, type, name, existing, existingKv!.modRevision, await info.updatedObject(deepCopy(existing)), subresource);

@@ -101,8 +101,8 @@ export class MutatingWebhookPlugin implements AdmissionPlugin {
     this.dispatcher = new WebhookDispatcher(deps);
   }
 
-  mutatesNow(): boolean {
-    return this.deps.source.any('mutating');
+  mutatesNow(cluster: string): boolean {
+    return this.deps.source.webhooksFor('mutating', cluster).length > 0;
   }
 
   async admit(a: AdmissionAttributes): Promise<void> {

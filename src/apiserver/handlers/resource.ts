@@ -276,7 +276,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       // a large patch is applied, decoded and validated off the event loop
       // (a deeply nested patch too: the worker's stack holds kube's 10,000 levels, the loop's not)
       const deep = jsonDepthExceeds(patch.text, DEEP_PATCH_LEVELS);
-      const offLoop = writesOffLoop(reg, patch, deep ? Infinity : Buffer.byteLength(patch.text), req.headers.accept);
+      const offLoop = writesOffLoop(reg, ctx.cluster, patch, deep ? Infinity : Buffer.byteLength(patch.text), req.headers.accept);
       const res = await reg.update(ctx, type, info.name, {
         updatedObject: (existing?: KubeObject) => {
           if (!existing) throw notFound({ group: type.group, resource: type.resource }, info.name);

@@ -26,12 +26,17 @@ describe('admission chain', () => {
     await new AdmissionChain([other]).admit(attrs());
     expect(calls).toEqual(['other:false']);
   });
-  it('counts a configuration-driven plugin as mutating only while it says so', () => {
-    let on = false;
-    const chain = new AdmissionChain([{ name: 'hooks', admit: async () => {}, mutatesNow: () => on }, { name: 'v', validate: async () => {} }]);
-    expect(chain.mutates).toBe(false);
-    on = true;
-    expect(chain.mutates).toBe(true);
-    expect(new AdmissionChain([{ name: 'builtin', admit: async () => {} }]).mutates).toBe(true);
+  it('counts a configuration-driven plugin as mutating only where and while it says so', () => {
+    const configured = new Set<string>();
+    const chain = new AdmissionChain([
+      { name: 'hooks', admit: async () => {}, mutatesNow: (cluster) => configured.has(cluster) },
+      { name: 'v', validate: async () => {} },
+    ]);
+    expect(chain.mutatesIn('root:a')).toBe(false);
+    configured.add('root:a');
+    expect(chain.mutatesIn('root:a')).toBe(true);
+    // another tenant's webhook leaves this cluster's writes as they were
+    expect(chain.mutatesIn('root:b')).toBe(false);
+    expect(new AdmissionChain([{ name: 'builtin', admit: async () => {} }]).mutatesIn('root:b')).toBe(true);
   });
 });
