@@ -11,7 +11,9 @@ import {
 import type { CheckOptions } from '../../apiextensions/cel/checker.js';
 import { T, type CelT } from '../../apiextensions/cel/types.js';
 import { compilePolicyExpression, policyVars } from '../../admission/policy/cel.js';
-import { arrAt, child, index, isObj, objAt, omitEmpty, orderKeys, sortMapKeys, strAt, type Obj } from './_util.js';
+import { ageColumn, column, nameColumn, translateTimestampSince } from '../table.js';
+import type { Strategy, TableConvertor } from '../types.js';
+import { arrAt, child, ensureObj, index, isObj, jsonEqual, lenOf, objAt, omitEmpty, orderKeys, semanticEqual, sortMapKeys, strAt, type Obj } from './_util.js';
 
 export const ADMISSION_GROUP = 'admissionregistration.k8s.io';
 export const ADMISSION_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
@@ -359,7 +361,7 @@ export function shapeList(list: unknown, order: string[], omit: string[] = order
   }
 }
 
-/** The binding table (PolicyName, ParamRef) of both binding kinds. */
+/** The binding table's ParamRef cell. */
 export function paramRefCell(b: KubeObject): string {
   const pr = objAt(b.spec, 'paramRef');
   if (!pr) return '<unset>';
@@ -377,4 +379,128 @@ function goLabelSelectorString(sel: unknown): string {
   const exprs = (arrAt(sel, 'matchExpressions') ?? []).map((e) =>
     `LabelSelectorRequirement{Key:${strAt(e, 'key')},Operator:${strAt(e, 'operator')},Values:[${strings(isObj(e) ? e.values : undefined).join(' ')}],},`);
   return `&LabelSelector{MatchLabels:${ml},MatchExpressions:[]LabelSelectorRequirement{${exprs.join('')}},}`;
+}
+
+// ---- what ValidatingAdmissionPolicy and MutatingAdmissionPolicy (and their bindings) share ----
+// kube's two policy kinds are validated, shaped and printed alike but for their own lists
+// (validations / mutations) and the mutating kind's operations; these keep that logic in one place.
+
+/**
+ * The start of validateValidatingAdmissionPolicySpec and validateMutatingAdmissionPolicySpec, the same
+ * in both: failurePolicy, paramKind, matchConstraints (at least one resourceRule, which gives the
+ * expressions their types; `constraints` adds a kind's own checks after it), matchConditions (unless
+ * an update left them and paramKind unchanged) and variables. Returns what the kind's own
+ * expressions are compiled with.
+ */
+export function validatePolicySpecCommon(
+  spec: Obj, ignoreMatchConditions: boolean, errs: FieldError[], constraints?: (m: Obj) => FieldError[],
+): { hasParams: boolean; variables: Map<string, CelT> } {
+  const fp = spec.failurePolicy;
+  if (fp === undefined || fp === null) errs.push(field.required('spec.failurePolicy'));
+  else if (!FAILURE_POLICIES.includes(String(fp))) errs.push(field.notSupported('spec.failurePolicy', fp, FAILURE_POLICIES));
+  const hasParams = isObj(spec.paramKind);
+  if (hasParams) errs.push(...validateParamKind(spec.paramKind, 'spec.paramKind'));
+  if (!isObj(spec.matchConstraints)) errs.push(field.required('spec.matchConstraints'));
+  else {
+    errs.push(...validateMatchResources(spec.matchConstraints, 'spec.matchConstraints'));
+    if (lenOf(spec.matchConstraints.resourceRules) === 0) errs.push(field.required('spec.matchConstraints.resourceRules'));
+    if (constraints) errs.push(...constraints(spec.matchConstraints));
+  }
+  if (!ignoreMatchConditions) errs.push(...validateMatchConditions(arrAt(spec, 'matchConditions'), hasParams, 'spec.matchConditions'));
+  const variables = validateVariables(arrAt(spec, 'variables'), hasParams, 'spec.variables', errs);
+  return { hasParams, variables };
+}
+
+/** ignore*AdmissionPolicyMatchConditions: unchanged paramKind and matchConditions are not checked again. */
+export function matchConditionsUnchanged(p: KubeObject, old: KubeObject): boolean {
+  return semanticEqual(objAt(p.spec, 'paramKind'), objAt(old.spec, 'paramKind'))
+    && semanticEqual(arrAt(p.spec, 'matchConditions'), arrAt(old.spec, 'matchConditions'));
+}
+
+/** Both policy kinds' defaults: failurePolicy Fail and the match constraints' defaults. */
+export function defaultPolicySpec(p: KubeObject): void {
+  const spec = ensureObj(p, 'spec');
+  if (spec.failurePolicy === undefined || spec.failurePolicy === null) spec.failurePolicy = 'Fail';
+  defaultMatchResources(spec.matchConstraints);
+}
+
+export function shapeParamKind(spec: Obj): void {
+  if (!isObj(spec.paramKind)) return;
+  omitEmpty(spec.paramKind, 'apiVersion', 'kind');
+  orderKeys(spec.paramKind, ['apiVersion', 'kind']);
+}
+
+/** Policies and bindings alike: generation 1 on create, one more whenever an update changes the spec. */
+export function bumpGenerationOnSpecChange(o: KubeObject, old: KubeObject): void {
+  const oldGen = typeof old.metadata?.generation === 'number' ? old.metadata.generation : 0;
+  if (!jsonEqual(o.spec, old.spec)) o.metadata.generation = oldGen + 1;
+}
+
+/** The policy table: Name, the count of the kind's own list (Validations / Mutations), ParamKind, Age. */
+export function policyTable(countColumn: string, countDescription: string, countField: string): TableConvertor {
+  return {
+    columns: [
+      nameColumn(),
+      column(countColumn, 'integer', countDescription),
+      column('ParamKind', 'string', 'ParamKind specifies the kind of resources used to parameterize this policy'),
+      ageColumn(),
+    ],
+    cells(p, now) {
+      const pk = objAt(p.spec, 'paramKind');
+      return [
+        p.metadata.name ?? '', lenOf(arrAt(p.spec, countField)),
+        pk ? `${strAt(pk, 'apiVersion')}/${strAt(pk, 'kind')}` : '<unset>',
+        translateTimestampSince(p.metadata.creationTimestamp, now),
+      ];
+    },
+  };
+}
+
+/** The spec parts both binding kinds share. */
+export function validateBindingSpec(b: KubeObject): FieldError[] {
+  return validatePolicyName(strAt(b.spec, 'policyName'), 'spec.policyName')
+    .concat(validateParamRef((b.spec as Record<string, unknown> | undefined)?.paramRef, 'spec.paramRef'))
+    .concat(validateMatchResources((b.spec as Record<string, unknown> | undefined)?.matchResources, 'spec.matchResources'));
+}
+
+function shapeBindingSpec(b: KubeObject, order: string[]): void {
+  const spec = ensureObj(b, 'spec');
+  shapeParamRef(spec.paramRef);
+  shapeMatchResources(spec.matchResources);
+  omitEmpty(spec, 'policyName', 'validationActions');
+  orderKeys(spec, order);
+  orderKeys(b, ['kind', 'apiVersion', 'metadata', 'spec']);
+}
+
+/** The binding table of both binding kinds (kube's texts, typos included). */
+const bindingTable: TableConvertor = {
+  columns: [
+    nameColumn(),
+    column('PolicyName', 'string', 'PolicyName indicates the policy definition which the policy binding binded to'),
+    column('ParamRef', 'string', 'ParamRef indicates the param resource which sets the configration param'),
+    ageColumn(),
+  ],
+  cells: (b: KubeObject, now: Date): unknown[] =>
+    [b.metadata.name ?? '', strAt(b.spec, 'policyName'), paramRefCell(b), translateTimestampSince(b.metadata.creationTimestamp, now)],
+};
+
+/** Both binding kinds' strategy: they differ only in their spec's key order and their own checks. */
+export function bindingStrategy(order: string[], validate: (b: KubeObject) => FieldError[]): Strategy {
+  return {
+    validateName: nameIsDNSSubdomain,
+    applyDefaults(b) {
+      defaultMatchResources(ensureObj(b, 'spec').matchResources);
+      shapeBindingSpec(b, order);
+    },
+    prepareForCreate(b) {
+      b.metadata.generation = 1;
+    },
+    validate: (b) => validate(b),
+    canonicalize: (b) => shapeBindingSpec(b, order),
+    allowCreateOnUpdate: false,
+    allowUnconditionalUpdate: false,
+    prepareForUpdate: bumpGenerationOnSpecChange,
+    validateUpdate: (b) => validate(b),
+    table: bindingTable,
+  };
 }

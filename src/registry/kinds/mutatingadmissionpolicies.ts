@@ -9,15 +9,13 @@ import { field, type FieldError } from '../../apimachinery/errors.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { nameIsDNSSubdomain } from '../../apimachinery/validation.js';
 import { APPLY_CONFIGURATION_TYPE, JSON_PATCH_LIST_TYPE, policyVars } from '../../admission/policy/cel.js';
-import { ageColumn, column, nameColumn, translateTimestampSince } from '../table.js';
 import type { ResourceType } from '../types.js';
 import { coreObjectMetaErrors } from './_core.js';
 import {
-  ADMISSION_GROUP, ADMISSION_VERBS, celErrors, defaultMatchResources, FAILURE_POLICIES, shapeList, shapeMatchResources,
-  validateMatchConditions, validateMatchResources, validateParamKind, validateVariables,
+  ADMISSION_GROUP, ADMISSION_VERBS, bumpGenerationOnSpecChange, celErrors, defaultPolicySpec, matchConditionsUnchanged, policyTable,
+  shapeList, shapeMatchResources, shapeParamKind, validatePolicySpecCommon,
 } from './_admissionregistration.js';
-import { matchConditionsUnchanged } from './validatingadmissionpolicies.js';
-import { arrAt, child, ensureObj, index, isObj, jsonEqual, lenOf, objAt, omitEmpty, orderKeys, strAt, type Obj } from './_util.js';
+import { arrAt, child, ensureObj, index, isObj, objAt, omitEmpty, orderKeys, strAt, type Obj } from './_util.js';
 
 /** supportedMutatingOperations (sorted, as sets.String lists them). */
 export const MUTATING_OPERATIONS = ['*', 'CONNECT', 'CREATE', 'UPDATE'];
@@ -66,19 +64,9 @@ function validateMutation(m: unknown, vars: ReadonlyMap<string, import('../../ap
 function validateSpec(p: KubeObject, ignoreMatchConditions: boolean): FieldError[] {
   const errs: FieldError[] = [];
   const spec: Obj = isObj(p.spec) ? p.spec : {};
-  const fp = spec.failurePolicy;
-  if (fp === undefined || fp === null) errs.push(field.required('spec.failurePolicy'));
-  else if (!FAILURE_POLICIES.includes(String(fp))) errs.push(field.notSupported('spec.failurePolicy', fp, FAILURE_POLICIES));
-  const hasParams = isObj(spec.paramKind);
-  if (hasParams) errs.push(...validateParamKind(spec.paramKind, 'spec.paramKind'));
-  if (!isObj(spec.matchConstraints)) errs.push(field.required('spec.matchConstraints'));
-  else {
-    errs.push(...validateMatchResources(spec.matchConstraints, 'spec.matchConstraints'));
-    if (lenOf(spec.matchConstraints.resourceRules) === 0) errs.push(field.required('spec.matchConstraints.resourceRules'));
-    errs.push(...validateMutatingOperations(spec.matchConstraints, 'spec.matchConstraints'));
-  }
-  if (!ignoreMatchConditions) errs.push(...validateMatchConditions(arrAt(spec, 'matchConditions'), hasParams, 'spec.matchConditions'));
-  const variables = validateVariables(arrAt(spec, 'variables'), hasParams, 'spec.variables', errs);
+  // the match constraints may name only the operations a mutation can act on
+  const { hasParams, variables } = validatePolicySpecCommon(spec, ignoreMatchConditions, errs,
+    (m) => validateMutatingOperations(m, 'spec.matchConstraints'));
   const mutations = arrAt(spec, 'mutations') ?? [];
   if (mutations.length === 0) errs.push(field.required('spec.mutations', 'mutations must contain at least one item'));
   else {
@@ -96,10 +84,7 @@ const validate = (p: KubeObject, ignoreMatchConditions = false): FieldError[] =>
 
 function shape(p: KubeObject): void {
   const spec = ensureObj(p, 'spec');
-  if (isObj(spec.paramKind)) {
-    omitEmpty(spec.paramKind, 'apiVersion', 'kind');
-    orderKeys(spec.paramKind, ['apiVersion', 'kind']);
-  }
+  shapeParamKind(spec);
   shapeMatchResources(spec.matchConstraints);
   shapeList(spec.variables, ['name', 'expression'], []);
   for (const m of arrAt(spec, 'mutations') ?? []) {
@@ -135,9 +120,7 @@ export const mutatingadmissionpolicies: ResourceType = {
   strategy: {
     validateName: nameIsDNSSubdomain,
     applyDefaults(p) {
-      const spec = ensureObj(p, 'spec');
-      if (spec.failurePolicy === undefined || spec.failurePolicy === null) spec.failurePolicy = 'Fail';
-      defaultMatchResources(spec.matchConstraints);
+      defaultPolicySpec(p);
       shape(p);
     },
     prepareForCreate(p) {
@@ -147,26 +130,8 @@ export const mutatingadmissionpolicies: ResourceType = {
     canonicalize: shape,
     allowCreateOnUpdate: false,
     allowUnconditionalUpdate: false,
-    prepareForUpdate(p, old) {
-      const oldGen = typeof old.metadata?.generation === 'number' ? old.metadata.generation : 0;
-      if (!jsonEqual(p.spec, old.spec)) p.metadata.generation = oldGen + 1;
-    },
+    prepareForUpdate: bumpGenerationOnSpecChange,
     validateUpdate: (p, old) => validate(p, matchConditionsUnchanged(p, old)),
-    table: {
-      columns: [
-        nameColumn(),
-        column('Mutations', 'integer', 'Mutation indicates the number of mutations rules defined in this configuration'),
-        column('ParamKind', 'string', 'ParamKind specifies the kind of resources used to parameterize this policy'),
-        ageColumn(),
-      ],
-      cells(p, now) {
-        const pk = objAt(p.spec, 'paramKind');
-        return [
-          p.metadata.name ?? '', lenOf(arrAt(p.spec, 'mutations')),
-          pk ? `${strAt(pk, 'apiVersion')}/${strAt(pk, 'kind')}` : '<unset>',
-          translateTimestampSince(p.metadata.creationTimestamp, now),
-        ];
-      },
-    },
+    table: policyTable('Mutations', 'Mutation indicates the number of mutations rules defined in this configuration', 'mutations'),
   },
 };

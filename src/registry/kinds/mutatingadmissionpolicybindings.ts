@@ -5,15 +5,10 @@
 
 import type { FieldError } from '../../apimachinery/errors.js';
 import type { KubeObject } from '../../apimachinery/object.js';
-import { nameIsDNSSubdomain } from '../../apimachinery/validation.js';
 import type { ResourceType } from '../types.js';
 import { coreObjectMetaErrors } from './_core.js';
-import { ADMISSION_GROUP, ADMISSION_VERBS, defaultMatchResources } from './_admissionregistration.js';
+import { ADMISSION_GROUP, ADMISSION_VERBS, bindingStrategy, validateBindingSpec } from './_admissionregistration.js';
 import { validateMutatingOperations } from './mutatingadmissionpolicies.js';
-import { bindingTable, shapeBindingSpec, validateBindingSpec } from './validatingadmissionpolicybindings.js';
-import { ensureObj, jsonEqual } from './_util.js';
-
-const ORDER = ['policyName', 'paramRef', 'matchResources'];
 
 function validate(b: KubeObject): FieldError[] {
   const spec = (b.spec ?? {}) as Record<string, unknown>;
@@ -35,24 +30,5 @@ export const mutatingadmissionpolicybindings: ResourceType = {
   subresources: [],
   storage: { group: ADMISSION_GROUP, resource: 'mutatingadmissionpolicybindings', apiVersion: `${ADMISSION_GROUP}/v1beta1`, kind: 'MutatingAdmissionPolicyBinding' },
   schemaName: 'io.k8s.api.admissionregistration.v1beta1.MutatingAdmissionPolicyBinding',
-  strategy: {
-    validateName: nameIsDNSSubdomain,
-    applyDefaults(b) {
-      defaultMatchResources(ensureObj(b, 'spec').matchResources);
-      shapeBindingSpec(b, ORDER);
-    },
-    prepareForCreate(b) {
-      b.metadata.generation = 1;
-    },
-    validate,
-    canonicalize: (b) => shapeBindingSpec(b, ORDER),
-    allowCreateOnUpdate: false,
-    allowUnconditionalUpdate: false,
-    prepareForUpdate(b, old) {
-      const oldGen = typeof old.metadata?.generation === 'number' ? old.metadata.generation : 0;
-      if (!jsonEqual(b.spec, old.spec)) b.metadata.generation = oldGen + 1;
-    },
-    validateUpdate: (b) => validate(b),
-    table: bindingTable,
-  },
+  strategy: bindingStrategy(['policyName', 'paramRef', 'matchResources'], validate),
 };

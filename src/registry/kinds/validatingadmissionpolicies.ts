@@ -7,32 +7,19 @@ import { field, type FieldError } from '../../apimachinery/errors.js';
 import { deepCopy, type KubeObject } from '../../apimachinery/object.js';
 import { nameIsDNSSubdomain } from '../../apimachinery/validation.js';
 import { policyVars } from '../../admission/policy/cel.js';
-import { ageColumn, column, nameColumn, translateTimestampSince } from '../table.js';
 import type { ResourceType, StatusStrategy } from '../types.js';
 import { coreObjectMetaErrors } from './_core.js';
 import {
-  ADMISSION_GROUP, ADMISSION_VERBS, defaultMatchResources, FAILURE_POLICIES, shapeList, shapeMatchResources,
-  validateAuditAnnotations, validateMatchConditions, validateMatchResources, validateParamKind, validateValidation, validateVariables,
+  ADMISSION_GROUP, ADMISSION_VERBS, bumpGenerationOnSpecChange, defaultPolicySpec, matchConditionsUnchanged, policyTable, shapeList,
+  shapeMatchResources, shapeParamKind, validateAuditAnnotations, validatePolicySpecCommon, validateValidation,
 } from './_admissionregistration.js';
-import { arrAt, child, ensureObj, index, isObj, jsonEqual, lenOf, objAt, omitEmpty, orderKeys, semanticEqual, strAt } from './_util.js';
+import { arrAt, child, ensureObj, index, isObj, objAt, omitEmpty, orderKeys, strAt } from './_util.js';
 
 /** validateValidatingAdmissionPolicySpec. */
 export function validatePolicySpec(p: KubeObject, ignoreMatchConditions = false): FieldError[] {
   const errs: FieldError[] = [];
   const spec = isObj(p.spec) ? p.spec : {};
-  const fp = spec.failurePolicy;
-  if (fp === undefined || fp === null) errs.push(field.required('spec.failurePolicy'));
-  else if (!FAILURE_POLICIES.includes(String(fp))) errs.push(field.notSupported('spec.failurePolicy', fp, FAILURE_POLICIES));
-  const hasParams = isObj(spec.paramKind);
-  if (hasParams) errs.push(...validateParamKind(spec.paramKind, 'spec.paramKind'));
-  if (!isObj(spec.matchConstraints)) errs.push(field.required('spec.matchConstraints'));
-  else {
-    errs.push(...validateMatchResources(spec.matchConstraints, 'spec.matchConstraints'));
-    // at least one resourceRule gives the expressions their types
-    if (lenOf(spec.matchConstraints.resourceRules) === 0) errs.push(field.required('spec.matchConstraints.resourceRules'));
-  }
-  if (!ignoreMatchConditions) errs.push(...validateMatchConditions(arrAt(spec, 'matchConditions'), hasParams, 'spec.matchConditions'));
-  const variables = validateVariables(arrAt(spec, 'variables'), hasParams, 'spec.variables', errs);
+  const { hasParams, variables } = validatePolicySpecCommon(spec, ignoreMatchConditions, errs);
   // every expression sees the authorizer but messageExpression (kube's validation environments)
   const vars = policyVars({ hasParams, variables, hasAuthorizer: true });
   const messageVars = policyVars({ hasParams, variables });
@@ -64,10 +51,7 @@ function validateStatus(p: KubeObject): FieldError[] {
 }
 
 export function shapePolicySpec(spec: Record<string, unknown>): void {
-  if (isObj(spec.paramKind)) {
-    omitEmpty(spec.paramKind, 'apiVersion', 'kind');
-    orderKeys(spec.paramKind, ['apiVersion', 'kind']);
-  }
+  shapeParamKind(spec);
   shapeMatchResources(spec.matchConstraints);
   shapeList(spec.validations, ['expression', 'message', 'reason', 'messageExpression'], ['message', 'reason', 'messageExpression']);
   shapeList(spec.auditAnnotations, ['key', 'valueExpression'], []);
@@ -104,12 +88,6 @@ const statusStrategy: StatusStrategy = {
   validateUpdate: (p) => validateStatus(p),
 };
 
-/** ignoreValidatingAdmissionPolicyMatchConditions: unchanged paramKind and matchConditions are not checked again. */
-export function matchConditionsUnchanged(p: KubeObject, old: KubeObject): boolean {
-  return semanticEqual(objAt(p.spec, 'paramKind'), objAt(old.spec, 'paramKind'))
-    && semanticEqual(arrAt(p.spec, 'matchConditions'), arrAt(old.spec, 'matchConditions'));
-}
-
 export const validatingadmissionpolicies: ResourceType = {
   group: ADMISSION_GROUP,
   version: 'v1',
@@ -129,9 +107,7 @@ export const validatingadmissionpolicies: ResourceType = {
   strategy: {
     validateName: nameIsDNSSubdomain,
     applyDefaults(p) {
-      const spec = ensureObj(p, 'spec');
-      if (spec.failurePolicy === undefined || spec.failurePolicy === null) spec.failurePolicy = 'Fail';
-      defaultMatchResources(spec.matchConstraints);
+      defaultPolicySpec(p);
       shape(p);
     },
     prepareForCreate(p) {
@@ -144,26 +120,10 @@ export const validatingadmissionpolicies: ResourceType = {
     allowUnconditionalUpdate: false,
     prepareForUpdate(p, old) {
       p.status = old.status === undefined ? {} : deepCopy(old.status);
-      const oldGen = typeof old.metadata?.generation === 'number' ? old.metadata.generation : 0;
-      if (!jsonEqual(p.spec, old.spec)) p.metadata.generation = oldGen + 1;
+      bumpGenerationOnSpecChange(p, old);
     },
     validateUpdate: (p, old) => validatePolicy(p, matchConditionsUnchanged(p, old)),
     status: statusStrategy,
-    table: {
-      columns: [
-        nameColumn(),
-        column('Validations', 'integer', 'Validations indicates the number of validation rules defined in this configuration'),
-        column('ParamKind', 'string', 'ParamKind specifies the kind of resources used to parameterize this policy'),
-        ageColumn(),
-      ],
-      cells(p, now) {
-        const pk = objAt(p.spec, 'paramKind');
-        return [
-          p.metadata.name ?? '', lenOf(arrAt(p.spec, 'validations')),
-          pk ? `${strAt(pk, 'apiVersion')}/${strAt(pk, 'kind')}` : '<unset>',
-          translateTimestampSince(p.metadata.creationTimestamp, now),
-        ];
-      },
-    },
+    table: policyTable('Validations', 'Validations indicates the number of validation rules defined in this configuration', 'validations'),
   },
 };
