@@ -22,6 +22,7 @@ import { AdmissionChain, type AdmissionAttributes, type Operation } from './admi
 import { decodeContinue, encodeContinue } from './continue.js';
 import { canonicalOrder, dropEmptyMeta, toServed, toStored } from './conversion.js';
 import { fieldManagerFor } from '../fieldmanager/endpoint.js';
+import { decodeManagedFields } from '../fieldmanager/managedfields.js';
 import { apiVersionOfType, type DeletionPropagation, type RequestContext, type ResourceType } from './types.js';
 
 export const FINALIZER_ORPHAN = 'orphan';
@@ -340,7 +341,7 @@ export class Registry {
       obj = input;
     } else {
       obj = prepareCreate(ctx, type, input);
-      await this.admission.admit(this.attrs('CREATE', ctx, type, obj, undefined, opts));
+      await this.admit(this.attrs('CREATE', ctx, type, obj, undefined, opts), obj);
       validateCreate(ctx, type, obj);
     }
     await this.admission.validate(this.attrs('CREATE', ctx, type, obj, undefined, opts));
@@ -376,6 +377,26 @@ export class Registry {
    */
   preparesOffLoop(cluster: string): boolean {
     return !this.admission.mutatesIn(cluster);
+  }
+
+  /**
+   * Mutating admission, as kube's managedFields-validating wrapper runs it: managedFields a
+   * plugin left invalid are put back as they were before admission, with kube's warning.
+   */
+  private async admit(attrs: AdmissionAttributes, obj: KubeObject): Promise<void> {
+    // (nothing to watch where no plugin mutates: the common case costs nothing)
+    if (!this.admission.mutatesIn(attrs.ctx.cluster)) return this.admission.admit(attrs);
+    const before = structuredClone(obj.metadata.managedFields);
+    await this.admission.admit(attrs);
+    const after = obj.metadata.managedFields;
+    if (!fieldManagerFor(attrs.type, attrs.subresource)) return;
+    try {
+      decodeManagedFields(after);
+    } catch (e) {
+      if (before === undefined) delete obj.metadata.managedFields;
+      else obj.metadata.managedFields = before;
+      attrs.ctx.warnings.push(`.metadata.managedFields was in an invalid state after admission; this could be caused by an outdated mutating admission controller; please fix your requests: ${(e as Error).message}`);
+    }
   }
 
   private attrs(operation: Operation, ctx: RequestContext, type: ResourceType, object: KubeObject | undefined,
@@ -415,7 +436,7 @@ export class Registry {
         obj = await info.preparedObject(existing, existingKv!.modRevision);
       } else {
         obj = prepareUpdate(ctx, type, name, existing, existingKv!.modRevision, await info.updatedObject(deepCopy(existing)), subresource);
-        await this.admission.admit(this.attrs('UPDATE', ctx, type, obj, existing, opts, name));
+        await this.admit(this.attrs('UPDATE', ctx, type, obj, existing, opts, name), obj);
         validateUpdate(ctx, type, obj, existing, subresource);
       }
       await this.admission.validate(this.attrs('UPDATE', ctx, type, obj, existing, opts, name));
