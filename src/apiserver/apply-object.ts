@@ -84,3 +84,8 @@ export function managerOrUserAgent(manager: string | undefined, userAgent: strin
   }
   return out;
 }
+
+/** The options a client sent with a write, as an AdmissionReview's options carry them. */
+export function sentWriteOptions(query: URLSearchParams): { fieldManager?: string; fieldValidation?: string } {
+  return { fieldManager: query.get('fieldManager') || undefined, fieldValidation: query.get('fieldValidation') || undefined };
+}

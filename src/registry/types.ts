@@ -47,6 +47,8 @@ export interface RequestContext {
   fieldManager?: string;
   /** Server-side apply computed the object's managedFields already: the write keeps them. */
   appliedFields?: boolean;
+  /** The write's options as the client sent them (what an AdmissionReview's options carry). */
+  writeOptions?: { fieldManager?: string; fieldValidation?: string };
 }
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';

@@ -286,13 +286,14 @@ describe('validating webhooks', () => {
       requestKind: { group: '', version: 'v1', kind: 'ConfigMap' },
       requestResource: { group: '', version: 'v1', resource: 'configmaps' },
       name: 'seen', namespace: ns, operation: 'CREATE', dryRun: false, oldObject: null,
-      options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1' },
+      // the options as kubectl sent them
+      options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1', fieldManager: 'kubectl-create', fieldValidation: 'Strict' },
     });
     expect(create.request.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(create.request.object).toMatchObject({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'seen', namespace: ns }, data: { k: 'v' } });
     expect(typeof create.request.userInfo.username).toBe('string');
     expect(create.request.userInfo.groups).toContain('system:authenticated');
-    expect(update.request.options).toMatchObject({ kind: 'UpdateOptions', apiVersion: 'meta.k8s.io/v1' });
+    expect(update.request.options).toMatchObject({ kind: 'UpdateOptions', apiVersion: 'meta.k8s.io/v1', fieldManager: 'kubectl-label' });
     expect(update.request.oldObject.metadata.labels).toBeUndefined();
     expect(update.request.object.metadata.labels).toEqual({ x: 'y' });
     // the per-webhook timeout is passed on

@@ -39,6 +39,12 @@ function optionsOf(a: AdmissionAttributes): Record<string, unknown> | null {
   if (!kind) return null;
   const o: Record<string, unknown> = { kind, apiVersion: 'meta.k8s.io/v1' };
   if (a.dryRun) o.dryRun = ['All'];
+  // a create's and an update's (a patch's too) field manager and validation, as the client sent them
+  if (a.operation !== 'DELETE') {
+    const sent = a.ctx.writeOptions;
+    if (sent?.fieldManager) o.fieldManager = sent.fieldManager;
+    if (sent?.fieldValidation) o.fieldValidation = sent.fieldValidation;
+  }
   return o;
 }
 

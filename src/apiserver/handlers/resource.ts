@@ -21,7 +21,7 @@ import type { FieldValidation } from '../decode.js';
 import { decodeDeleteOptionsBody } from '../deleteoptions.js';
 import { decodeObjectAsync, decodeProtobufAsync } from '../decode-pool.js';
 import { checkNamespaceAndName, patchedObject, type PatchRequest } from '../patch-object.js';
-import { appliedObject, managerOrUserAgent, parseApplyBody, validatePatchOptions } from '../apply-object.js';
+import { appliedObject, managerOrUserAgent, parseApplyBody, sentWriteOptions, validatePatchOptions } from '../apply-object.js';
 import { createOffLoop, patchOffLoop, updateOffLoop, writesOffLoop } from '../write-offload.js';
 import { MAX_BODY_BYTES, readBody } from '../body.js';
 import { requestQuery } from '../edge.js';
@@ -221,6 +221,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(protobuf || !!type.customResource));
       await loadBody(req);
       const wopts = parseWriteOptions(query, 'CreateOptions');
+      ctx.writeOptions = sentWriteOptions(query);
       ctx.fieldManager = managerOrUserAgent(wopts.fieldManager, req.headers['user-agent']);
       // a large body is decoded, prepared and validated off the event loop
       const prepared = await createOffLoop(reg, ctx, {
@@ -237,6 +238,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
     case 'update': {
       await loadBody(req);
       const wopts = parseWriteOptions(query, 'UpdateOptions');
+      ctx.writeOptions = sentWriteOptions(query);
       ctx.fieldManager = managerOrUserAgent(wopts.fieldManager, req.headers['user-agent']);
       // a large body is decoded and checked, then prepared and validated, off the event loop
       const fmt = inputFormat(req.headers['content-type']);
@@ -265,6 +267,7 @@ export async function serveResource(deps: ApiDeps, req: FastifyRequest, reply: F
       const patchType = patchTypeOf(req.headers['content-type'], isTypedKind(type), !!type.customResource);
       await loadBody(req);
       const wopts = parseWriteOptions(query, 'PatchOptions');
+      ctx.writeOptions = sentWriteOptions(query);
       validatePatchOptions(patchType === 'apply', wopts.fieldManager, query.get('force'));
       ctx.fieldManager = managerOrUserAgent(wopts.fieldManager, req.headers['user-agent']);
       if (patchType === 'apply') return serveApply(deps, reply, { info, type, ctx, query, output, pretty, text: bodyText(req), wopts });
@@ -389,6 +392,7 @@ async function serveSubresource(deps: ApiDeps, req: FastifyRequest, reply: Fasti
   if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(true));
   await loadBody(req);
   const wopts = parseWriteOptions(r.query, 'CreateOptions');
+  ctx.writeOptions = sentWriteOptions(r.query);
   const obj = await decodeBody(deps, req, bodyType, wopts.fieldValidation, ctx.warnings);
   matchRequestNamespace(obj, r.type.namespaced ? info.namespace ?? '' : '');
   handler.applyDefaults?.(obj);
@@ -415,6 +419,7 @@ async function serveCreateOnly(deps: ApiDeps, req: FastifyRequest, reply: Fastif
   if (fmt !== 'json' && fmt !== 'yaml' && !(fmt === 'protobuf' && protobuf)) throw unsupportedMediaType(inputTypes(true));
   await loadBody(req);
   const wopts = parseWriteOptions(r.query, 'CreateOptions');
+  ctx.writeOptions = sentWriteOptions(r.query);
   const obj = await decodeBody(deps, req, type, wopts.fieldValidation, ctx.warnings);
   matchRequestNamespace(obj, type.namespaced ? r.info.namespace : '');
   trackCreate(type, '', obj, wopts.fieldManager, req.headers['user-agent'], ctx.now);

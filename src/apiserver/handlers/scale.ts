@@ -6,7 +6,7 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { field, invalid, unsupportedMediaType } from '../../apimachinery/errors.js';
-import { managerOrUserAgent, parseApplyBody, validatePatchOptions } from '../apply-object.js';
+import { managerOrUserAgent, parseApplyBody, sentWriteOptions, validatePatchOptions } from '../apply-object.js';
 import { ScaleHandler, scaleApplyChanged, scaleApplyWithoutManagers, scaleFieldManager } from '../../fieldmanager/scale.js';
 import { formatTime, type KubeObject } from '../../apimachinery/object.js';
 import { equalValues } from '../../fieldmanager/value.js';
@@ -70,6 +70,7 @@ export async function serveScale(deps: ApiDeps, req: FastifyRequest, reply: Fast
   let apply: { patch: KubeObject; force: boolean } | undefined;
   if (req.method === 'PUT') {
     wopts = parseWriteOptions(query, 'UpdateOptions');
+    ctx.writeOptions = sentWriteOptions(query);
     const fmt = bodyFormat(req.headers['content-type'] ?? 'application/json');
     if (fmt !== 'json' && fmt !== 'yaml') throw unsupportedMediaType(['application/json', 'application/yaml']);
     const bytes = await readBody(req.raw);
@@ -82,6 +83,7 @@ export async function serveScale(deps: ApiDeps, req: FastifyRequest, reply: Fast
     if (patchType === 'strategic') throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
     const text = (await readBody(req.raw)).toString('utf8');
     wopts = parseWriteOptions(query, 'PatchOptions');
+    ctx.writeOptions = sentWriteOptions(query);
     validatePatchOptions(patchType === 'apply', wopts.fieldManager, query.get('force'));
     if (patchType === 'apply') {
       apply = { patch: parseApplyBody(text), force: bool(query, 'force') ?? false };
