@@ -22,10 +22,11 @@ import type { AdmissionAttributes, AdmissionPlugin } from '../../registry/admiss
 import type { ResourceCatalog } from '../../registry/catalog.js';
 import type { Registry } from '../../registry/store.js';
 import type { ResourceType } from '../../registry/types.js';
-import { equivalentsIn, isExemptAdmissionConfiguration, matchResources, type MatchInput, type MatchResources } from '../matching.js';
+import { isExemptAdmissionConfiguration } from '../matching.js';
 import { baseActivation } from '../policy/activation.js';
 import { PolicyCompileCache } from '../policy/compile.js';
-import { ParamReader, type ParamRef } from '../policy/params.js';
+import { matchingBindings, requestMatchInput, type MatchedBinding } from '../policy/dispatch.js';
+import { ParamReader } from '../policy/params.js';
 import type { PolicySource } from '../policy/source.js';
 import { authzSession } from '../validating-policy/plugin.js';
 import { Budget, matchConditions, run, variables } from '../validating-policy/evaluate.js';
@@ -118,64 +119,20 @@ export class MutatingAdmissionPolicyPlugin implements AdmissionPlugin {
 
   private async dispatch(a: AdmissionAttributes, hooks: Awaited<ReturnType<PolicySource['hooksFor']>>, state: ReinvokeState, isReinvoke: boolean): Promise<void> {
     const errors: PolicyError[] = [];
-    let nsObject: Promise<KubeObject | undefined> | undefined;
-    const namespaceObject = (): Promise<KubeObject | undefined> => {
-      if (!a.namespace) return Promise.resolve(undefined);
-      nsObject ??= this.deps.registry.tryGet(this.deps.namespaces, a.ctx.cluster, '', a.namespace);
-      return nsObject;
-    };
-    const input: MatchInput = {
-      attrs: a,
-      namespaceLabels: async () => {
-        const ns = await (a.type.group === '' && a.type.resource === 'namespaces'
-          ? this.deps.registry.tryGet(this.deps.namespaces, a.ctx.cluster, '', a.name) : namespaceObject());
-        return ns ? ((ns.metadata.labels ?? {}) as Record<string, string>) : undefined;
-      },
-      equivalents: (t) => equivalentsIn(this.deps.catalog.forCluster(a.ctx.cluster).all, t),
-    };
+    const { input, namespaceObject } = requestMatchInput(a, this.deps);
     interface Invocation {
       cluster: string;
       policy: KubeObject;
       binding: KubeObject;
       compiled: CompiledMutatingPolicy;
       param: KubeObject | null;
-      matched: Awaited<ReturnType<typeof matchResources>> & { matches: true };
+      matched: MatchedBinding<CompiledMutatingPolicy>['matched'];
     }
     const invocations: Invocation[] = [];
+    // every matching binding and param first; the mutations then run in that order
     for (const hook of hooks) {
-      const policyName = hook.policy.metadata.name ?? '';
-      const spec = (hook.policy.spec ?? {}) as Record<string, unknown>;
-      const fp = spec.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail';
-      const configError = (binding: string | undefined, err: string) =>
-        errors.push({ policy: policyName, binding, failurePolicy: fp, message: `failed to configure ${binding === undefined ? 'policy' : 'binding'}: ${err}` });
-      const constraints = spec.matchConstraints as MatchResources | undefined;
-      if (!constraints) {
-        configError(undefined, 'policy contained no match constraints, a required field');
-        continue;
-      }
-      const m = await matchResources(constraints, input);
-      if (m.matches === false) {
-        if (m.error) configError(undefined, m.error);
-        continue;
-      }
-      const compiled = this.compiled.get(hook.cluster, hook.policy);
-      for (const binding of hook.bindings) {
-        const bindingName = binding.metadata.name ?? '';
-        const bspec = (binding.spec ?? {}) as Record<string, unknown>;
-        if (bspec.matchResources) {
-          const bm = await matchResources(bspec.matchResources as MatchResources, input);
-          if (bm.matches === false) {
-            if (bm.error) configError(bindingName, bm.error);
-            continue;
-          }
-        }
-        // params of a provider-wide binding come from root
-        const params = await this.params.collect(hook.cluster, compiled.paramKind, bspec.paramRef as ParamRef | undefined, a.namespace);
-        if ('error' in params) {
-          configError(bindingName, params.error);
-          continue;
-        }
-        for (const param of params.params) invocations.push({ cluster: hook.cluster, policy: hook.policy, binding, compiled, param, matched: m });
+      for await (const { binding, compiled, matched, params } of matchingBindings(hook, a, input, this.compiled, this.params, (e) => errors.push(e))) {
+        for (const param of params) invocations.push({ cluster: hook.cluster, policy: hook.policy, binding, compiled, param, matched });
       }
     }
 

@@ -7,7 +7,6 @@
 import type { CelInput } from '@bufbuild/cel';
 import { forbidden, StatusError } from '../../apimachinery/errors.js';
 import { addAuditAnnotation as addAnnotation } from '../../audit/annotations.js';
-import type { KubeObject } from '../../apimachinery/object.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../registry/admission.js';
 import type { ResourceCatalog } from '../../registry/catalog.js';
 import type { Registry } from '../../registry/store.js';
@@ -18,10 +17,11 @@ import type { RequestInfo } from '../../apiserver/requestinfo.js';
 import type { Authorizer } from '../../auth/authz.js';
 import { resourceAttributes } from '../../auth/rbac/authorizer.js';
 import type { ClusterName } from '../../tenancy/logicalcluster.js';
-import { equivalentsIn, isExemptAdmissionConfiguration, matchResources, type MatchInput, type MatchResources } from '../matching.js';
+import { isExemptAdmissionConfiguration } from '../matching.js';
 import { baseActivation } from '../policy/activation.js';
 import { PolicyCompileCache } from '../policy/compile.js';
-import { ParamReader, type ParamRef } from '../policy/params.js';
+import { matchingBindings, requestMatchInput, type ConfigError } from '../policy/dispatch.js';
+import { ParamReader } from '../policy/params.js';
 import type { PolicySource } from '../policy/source.js';
 import { compilePolicy } from './compile.js';
 import { matchConditions, validate } from './evaluate.js';
@@ -62,64 +62,22 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
     const hooks = await this.deps.source.hooksFor(a.ctx.cluster);
     if (hooks.length === 0) return;
     const denials: Denial[] = [];
-    const configError = (fp: string, policy: string, binding: string | undefined, err: string): void => {
-      if (fp === 'Ignore') return;
-      denials.push({ policy, binding, message: `failed to configure ${binding === undefined ? 'policy' : 'binding'}: ${err}` });
+    const configError = (e: ConfigError): void => {
+      if (e.failurePolicy !== 'Ignore') denials.push({ policy: e.policy, binding: e.binding, message: e.message });
     };
     // one session per request: each check is decided once (kube's caching authorizer)
     const authz = authzSession(this.deps.authorizer, a.ctx.cluster);
-    let nsObject: Promise<KubeObject | undefined> | undefined;
-    const namespaceObject = (): Promise<KubeObject | undefined> => {
-      if (!a.namespace) return Promise.resolve(undefined);
-      nsObject ??= this.deps.registry.tryGet(this.deps.namespaces, a.ctx.cluster, '', a.namespace);
-      return nsObject;
-    };
-    const input: MatchInput = {
-      attrs: a,
-      namespaceLabels: async () => {
-        const ns = await (a.type.group === '' && a.type.resource === 'namespaces'
-          ? this.deps.registry.tryGet(this.deps.namespaces, a.ctx.cluster, '', a.name) : namespaceObject());
-        return ns ? ((ns.metadata.labels ?? {}) as Record<string, string>) : undefined;
-      },
-      equivalents: (t) => equivalentsIn(this.deps.catalog.forCluster(a.ctx.cluster).all, t),
-    };
+    const { input, namespaceObject } = requestMatchInput(a, this.deps);
     for (const hook of hooks) {
-      const policy = hook.policy;
-      const policyName = policy.metadata.name ?? '';
-      const spec = (policy.spec ?? {}) as Record<string, unknown>;
-      const fp = spec.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail';
-      const constraints = spec.matchConstraints as MatchResources | undefined;
-      if (!constraints) {
-        configError(fp, policyName, undefined, 'policy contained no match constraints, a required field');
-        continue;
-      }
-      const m = await matchResources(constraints, input);
-      if (m.matches === false) {
-        if (m.error) configError(fp, policyName, undefined, m.error);
-        continue;
-      }
-      const compiled = this.compiled.get(hook.cluster, policy);
+      const policyName = hook.policy.metadata.name ?? '';
       const annotations = new Map<string, string[]>();
-      for (const binding of hook.bindings) {
-        const bindingName = binding.metadata.name ?? '';
-        const bspec = (binding.spec ?? {}) as Record<string, unknown>;
-        if (bspec.matchResources) {
-          const bm = await matchResources(bspec.matchResources as MatchResources, input);
-          if (bm.matches === false) {
-            if (bm.error) configError(fp, policyName, bindingName, bm.error);
-            continue;
-          }
-        }
-        // params of a provider-wide binding come from the provider's (root) cluster
-        const params = await this.params.collect(hook.cluster, compiled.paramKind, bspec.paramRef as ParamRef | undefined, a.namespace);
-        if ('error' in params) {
-          configError(fp, policyName, bindingName, params.error);
-          continue;
-        }
+      // each binding is evaluated before the next is matched (the order of denials and warnings)
+      const bindings = matchingBindings(hook, a, input, this.compiled, this.params, configError);
+      for await (const { bindingName, bindingSpec: bspec, compiled, matched: m, params } of bindings) {
         const isNamespace = a.type.group === '' && a.type.kind === 'Namespace';
         const ns = isNamespace ? undefined : await namespaceObject();
         const actions = Array.isArray(bspec.validationActions) ? (bspec.validationActions as string[]) : [];
-        for (const param of params.params) {
+        for (const param of params) {
           const activation: Record<string, CelInput> = baseActivation(a, m.resource, ns, authz);
           if (compiled.hasParams) activation.params = param ? toCelValue(param, undefined) : null;
           const matched = await evaluateWithAuthz(authz, () => matchConditions(compiled, activation));
