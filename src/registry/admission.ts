@@ -19,6 +19,8 @@ export interface AdmissionAttributes {
   /** Existing object (UPDATE/DELETE). */
   oldObject?: KubeObject;
   dryRun: boolean;
+  /** A DELETE's options as the client sent them (what an AdmissionReview's options carry). */
+  deleteOptions?: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; orphanDependents?: boolean; propagationPolicy?: string };
   /** Set by the chain during admit(): kube's reinvocation context (admission.ReinvocationContext). */
   reinvocation?: ReinvocationContext;
 }

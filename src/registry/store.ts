@@ -407,6 +407,7 @@ export class Registry {
       namespace: type.namespaced ? ctx.namespace : '',
       name: name ?? object?.metadata.name ?? oldObject?.metadata.name ?? '',
       dryRun: !!opts.dryRun,
+      deleteOptions: operation === 'DELETE' ? deleteOptionsSent(opts as DeleteOptions) : undefined,
     };
   }
 
@@ -588,6 +589,16 @@ export class Registry {
     }
     return { ...list, items: deleted };
   }
+}
+
+/** The options of a DELETE as its client set them (without dryRun, which admission has of its own). */
+function deleteOptionsSent(o: DeleteOptions): AdmissionAttributes['deleteOptions'] {
+  const out: NonNullable<AdmissionAttributes['deleteOptions']> = {};
+  if (o.gracePeriodSeconds !== undefined) out.gracePeriodSeconds = o.gracePeriodSeconds;
+  if (o.preconditions && (o.preconditions.uid || o.preconditions.resourceVersion)) out.preconditions = { ...o.preconditions };
+  if (o.orphanDependents !== undefined) out.orphanDependents = o.orphanDependents;
+  if (o.propagationPolicy) out.propagationPolicy = o.propagationPolicy;
+  return out;
 }
 
 // ---------------------------------------------------------------- the pure steps of a write

@@ -255,6 +255,21 @@ describe('validating webhooks', () => {
     expect(raw.warnings).toEqual(['299 - "the deny webhook refused it"']);
   });
 
+  it('sends a DELETE\'s options as the client gave them', async () => {
+    const dns = `${ns}-del`;
+    await namespace(dns);
+    expect((await k(['create', 'configmap', 'doomed', '-n', dns, '--from-literal=k=v'])).code).toBe(0);
+    await install('Validating', 'deletes', [webhook('deletes', '/deny', {
+      namespaceSelector: { matchLabels: { scenario: dns } },
+      rules: [{ operations: ['DELETE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }],
+    })], async () => (await apiA('DELETE', `/api/v1/namespaces/${dns}/configmaps/doomed?dryRun=All`)).warnings.length > 0);
+    const r = await k(['delete', 'configmap', 'doomed', '-n', dns, '--grace-period=5']);
+    expect(r.stdout.trim()).toBe('configmap "doomed" deleted');
+    const review = calls.filter((c) => c.path === '/deny' && c.review.request.operation === 'DELETE' && !c.review.request.dryRun).map((c) => c.review).at(-1);
+    expect(review.request).toMatchObject({ name: 'doomed', namespace: dns, object: null, oldObject: { metadata: { name: 'doomed' } } });
+    expect(review.request.options).toEqual({ kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', gracePeriodSeconds: 5, propagationPolicy: 'Background' });
+  });
+
   it('keeps the code a webhook gives, and answers 400 without explanation when it gives none', async () => {
     const teapot = await apiA('POST', `/api/v1/namespaces/${ns}/configmaps`, configMap(ns, 'teapot', { deny: 'teapot' }));
     expect(teapot.status).toBe(418);

@@ -37,7 +37,7 @@ function userInfo(a: AdmissionAttributes): Record<string, unknown> {
 function optionsOf(a: AdmissionAttributes): Record<string, unknown> | null {
   const kind = OPTIONS_KIND[a.operation];
   if (!kind) return null;
-  const o: Record<string, unknown> = { kind, apiVersion: 'meta.k8s.io/v1' };
+  const o: Record<string, unknown> = { kind, apiVersion: 'meta.k8s.io/v1', ...(a.operation === 'DELETE' ? a.deleteOptions : {}) };
   if (a.dryRun) o.dryRun = ['All'];
   // a create's and an update's (a patch's too) field manager and validation, as the client sent them
   if (a.operation !== 'DELETE') {
