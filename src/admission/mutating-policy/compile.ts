@@ -4,9 +4,8 @@
 // policy's uid and generation and shared by every request and cluster.
 
 import type { KubeObject } from '../../apimachinery/object.js';
-import { T, type CelT } from '../../apiextensions/cel/types.js';
 import { APPLY_CONFIGURATION_TYPE, JSON_PATCH_LIST_TYPE, policyVars } from '../policy/cel.js';
-import { compileOne as compile, compileVariables, list, str, type Compiled } from '../policy/compile.js';
+import { compileOne as compile, compilePolicyCommon, list, str, type Compiled, type CompiledPolicyCommon } from '../policy/compile.js';
 
 export type PatchType = 'ApplyConfiguration' | 'JSONPatch';
 
@@ -15,24 +14,14 @@ export interface CompiledMutation {
   expression: Compiled;
 }
 
-export interface CompiledMutatingPolicy {
-  failurePolicy: 'Fail' | 'Ignore';
+export interface CompiledMutatingPolicy extends CompiledPolicyCommon {
   reinvocationPolicy: 'Never' | 'IfNeeded';
-  hasParams: boolean;
-  paramKind?: { apiVersion: string; kind: string };
-  matchConditions: { name: string; expression: Compiled }[];
-  variables: { name: string; expression: Compiled }[];
   mutations: CompiledMutation[];
 }
 
 export function compileMutatingPolicy(policy: KubeObject): CompiledMutatingPolicy {
-  const spec = (policy.spec ?? {}) as Record<string, unknown>;
-  const pk = spec.paramKind as Record<string, unknown> | undefined | null;
-  const hasParams = !!pk && typeof pk === 'object';
-  const declared = new Map<string, CelT>();
-  const variables = compileVariables(spec, hasParams, declared);
-  const vars = policyVars({ hasParams, variables: declared, hasAuthorizer: true });
-  const matchVars = policyVars({ hasParams, hasAuthorizer: true });
+  const { spec, declared, common } = compilePolicyCommon(policy);
+  const vars = policyVars({ hasParams: common.hasParams, variables: declared, hasAuthorizer: true });
   const mutations: CompiledMutation[] = [];
   for (const m of list(spec.mutations)) {
     const patchType = str(m.patchType);
@@ -43,12 +32,8 @@ export function compileMutatingPolicy(policy: KubeObject): CompiledMutatingPolic
     mutations.push({ patchType, expression: compile(str(body.expression), vars, want, true) });
   }
   return {
-    failurePolicy: spec.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
+    ...common,
     reinvocationPolicy: spec.reinvocationPolicy === 'IfNeeded' ? 'IfNeeded' : 'Never',
-    hasParams,
-    paramKind: hasParams ? { apiVersion: str(pk!.apiVersion), kind: str(pk!.kind) } : undefined,
-    matchConditions: list(spec.matchConditions).map((c) => ({ name: str(c.name), expression: compile(str(c.expression), matchVars, T.bool) })),
-    variables,
     mutations,
   };
 }

@@ -1,8 +1,9 @@
 // What compiling a ValidatingAdmissionPolicy and a MutatingAdmissionPolicy have in common (kube
-// shares it too: both compile through plugin/cel): one expression's result, the variables (each
-// seeing the ones before it), and the cache of compiled policies both plugins keep. A policy's
-// expressions are compiled once per uid and generation and shared by every request and cluster; a
-// policy's new generation replaces its entry, a deleted policy's entry goes.
+// shares it too: both compile through plugin/cel): one expression's result; failurePolicy,
+// paramKind, match conditions and variables (each seeing the ones before it); and the cache of
+// compiled policies both plugins keep. A policy's expressions are compiled once per uid and
+// generation and shared by every request and cluster; a policy's new generation replaces its
+// entry, a deleted policy's entry goes.
 
 import type { KubeObject } from '../../apimachinery/object.js';
 import type { Program } from '../../apiextensions/cel/runtime.js';
@@ -21,16 +22,42 @@ export function compileOne(source: string, vars: ReadonlyMap<string, CelT>, want
   return r.ok ? { program: r.value.program, source, output: r.value.output } : { source, error: r.detail };
 }
 
+/** What both policy kinds compile alike (each adds its own lists: validations, mutations, ...). */
+export interface CompiledPolicyCommon {
+  failurePolicy: 'Fail' | 'Ignore';
+  hasParams: boolean;
+  paramKind?: { apiVersion: string; kind: string };
+  matchConditions: { name: string; expression: Compiled }[];
+  variables: { name: string; expression: Compiled }[];
+}
+
 /**
- * spec.variables in order, each compiled with the authorizer and the variables before it; `declared`
- * ends up holding every variable's type, for the expressions compiled after them.
+ * The common part of kube's compilePolicy for both kinds: failurePolicy, paramKind, match conditions
+ * (which see no variables) and spec.variables in order, each compiled with the authorizer and the
+ * variables before it. `declared` holds every variable's type, for the kind's own expressions.
  */
-export function compileVariables(spec: Record<string, unknown>, hasParams: boolean, declared: Map<string, CelT>): { name: string; expression: Compiled }[] {
-  return list(spec.variables).map((v) => {
+export function compilePolicyCommon(policy: KubeObject): { spec: Record<string, unknown>; declared: Map<string, CelT>; common: CompiledPolicyCommon } {
+  const spec = (policy.spec ?? {}) as Record<string, unknown>;
+  const pk = spec.paramKind as Record<string, unknown> | undefined | null;
+  const hasParams = !!pk && typeof pk === 'object';
+  const declared = new Map<string, CelT>();
+  const variables = list(spec.variables).map((v) => {
     const c = compileOne(str(v.expression), policyVars({ hasParams, variables: declared, hasAuthorizer: true }), T.dyn);
     declared.set(str(v.name), c.output ?? T.dyn);
     return { name: str(v.name), expression: c as Compiled };
   });
+  const matchVars = policyVars({ hasParams, hasAuthorizer: true });
+  return {
+    spec,
+    declared,
+    common: {
+      failurePolicy: spec.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
+      hasParams,
+      paramKind: hasParams ? { apiVersion: str(pk!.apiVersion), kind: str(pk!.kind) } : undefined,
+      matchConditions: list(spec.matchConditions).map((m) => ({ name: str(m.name), expression: compileOne(str(m.expression), matchVars, T.bool) })),
+      variables,
+    },
+  };
 }
 
 const keyOf = (policy: KubeObject): string => `${policy.metadata.uid ?? ''}/${policy.metadata.generation ?? 0}`;

@@ -4,9 +4,9 @@
 // them; a policy's new generation replaces its entry, a deleted policy's entry goes.
 
 import type { KubeObject } from '../../apimachinery/object.js';
-import { T, type CelT } from '../../apiextensions/cel/types.js';
+import { T } from '../../apiextensions/cel/types.js';
 import { policyVars } from '../policy/cel.js';
-import { compileOne as compile, compileVariables, list, str, type Compiled } from '../policy/compile.js';
+import { compileOne as compile, compilePolicyCommon, list, str, type Compiled, type CompiledPolicyCommon } from '../policy/compile.js';
 
 export type { Compiled };
 
@@ -17,32 +17,19 @@ export interface CompiledValidation {
   reason?: string;
 }
 
-export interface CompiledPolicy {
-  failurePolicy: 'Fail' | 'Ignore';
-  hasParams: boolean;
-  paramKind?: { apiVersion: string; kind: string };
-  matchConditions: { name: string; expression: Compiled }[];
-  variables: { name: string; expression: Compiled }[];
+export interface CompiledPolicy extends CompiledPolicyCommon {
   validations: CompiledValidation[];
   auditAnnotations: { key: string; valueExpression: Compiled }[];
 }
 
 export function compilePolicy(policy: KubeObject): CompiledPolicy {
-  const spec = (policy.spec ?? {}) as Record<string, unknown>;
-  const pk = spec.paramKind as Record<string, unknown> | undefined | null;
-  const hasParams = !!pk && typeof pk === 'object';
-  const declared = new Map<string, CelT>();
-  const variables = compileVariables(spec, hasParams, declared);
+  const { spec, declared, common } = compilePolicyCommon(policy);
+  const { hasParams } = common;
   // the authorizer in every expression but messageExpression, as kube compiles them
   const vars = policyVars({ hasParams, variables: declared, hasAuthorizer: true });
   const messageVars = policyVars({ hasParams, variables: declared });
-  const matchVars = policyVars({ hasParams, hasAuthorizer: true });
   return {
-    failurePolicy: spec.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
-    hasParams,
-    paramKind: hasParams ? { apiVersion: str(pk!.apiVersion), kind: str(pk!.kind) } : undefined,
-    matchConditions: list(spec.matchConditions).map((m) => ({ name: str(m.name), expression: compile(str(m.expression), matchVars, T.bool) })),
-    variables,
+    ...common,
     validations: list(spec.validations).map((v) => ({
       expression: compile(str(v.expression), vars, T.bool),
       message: str(v.message),
