@@ -90,9 +90,9 @@ export class MutatingAdmissionPolicyPlugin implements AdmissionPlugin {
     deps.source.onPolicyChange((cluster, policy, name) => this.compiled.changed(cluster, policy, name));
   }
 
-  /** Nothing to mutate while no cluster stores a policy (the registry's pure steps may run off the loop). */
-  mutatesNow(): boolean {
-    return !this.deps.source.empty;
+  /** Nothing to mutate where no policy may apply (the registry's pure steps may run off the loop there). */
+  mutatesNow(cluster: string): boolean {
+    return this.deps.source.mayApplyIn(cluster);
   }
 
   async admit(a: AdmissionAttributes): Promise<void> {

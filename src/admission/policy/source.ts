@@ -78,6 +78,21 @@ export class PolicySource {
     return this.clusters.size === 0;
   }
 
+  /**
+   * Whether a policy may apply to a request in `cluster` (synchronous and cheap, without the
+   * workspace selector: a provider binding in root counts for every cluster). A tenant's policies
+   * never make another tenant's writes look mutable.
+   */
+  mayApplyIn(cluster: string): boolean {
+    const own = this.clusters.get(cluster);
+    if (own && own.policies.size && own.bindings.size) return true;
+    if (cluster === ROOT) return false;
+    const root = this.clusters.get(ROOT);
+    if (!root) return false;
+    for (const bindings of root.bindings.values()) for (const b of bindings.values()) if (isProviderBinding(b)) return true;
+    return false;
+  }
+
   /** The cluster's own policies (for the status controller). */
   policiesOf(cluster: string): Iterable<KubeObject> {
     return this.clusters.get(cluster)?.policies.values() ?? [];

@@ -91,4 +91,16 @@ describe('policy source', () => {
     // in root every binding of root is root's own
     expect(await names('root')).toEqual(['root/classes:local,everywhere,gold,broken']);
   });
+
+  it('tells per cluster whether a policy may apply (a tenant\'s policy makes only its own writes mutable)', async () => {
+    await put('validatingadmissionpolicies', 'root:a', policy('own'));
+    await put('validatingadmissionpolicybindings', 'root:a', binding('own-b', 'own'));
+    await eventually(() => source.mayApplyIn('root:a'), 5000, 'policy indexed');
+    expect(source.mayApplyIn('root:b')).toBe(false);
+    expect(source.mayApplyIn('root')).toBe(false);
+    // a provider binding in root may apply anywhere
+    await put('validatingadmissionpolicies', 'root', policy('classes'));
+    await put('validatingadmissionpolicybindings', 'root', binding('everywhere', 'classes', { labels: { 'admission.kplane.io/scope': 'provider' } }));
+    await eventually(() => source.mayApplyIn('root:b'), 5000, 'provider binding indexed');
+  });
 });
