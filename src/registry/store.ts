@@ -642,19 +642,16 @@ function trackFields(ctx: RequestContext, type: ResourceType, subresource: strin
   if (ctx.appliedFields) return;
   const fm = ctx.fieldManager === undefined ? undefined : fieldManagerFor(type, subresource);
   if (fm) {
-    // the object as kube's field manager sees it, converted from its Go type: empty metadata maps
-    // omitted, the kind's own shape (a strategy's canonicalize: omitempty fields, ...) on a copy
-    const { managedFields, ...meta } = obj.metadata;
-    dropEmptyMeta(meta);
-    let seen: KubeObject = { ...obj, metadata: managedFields === undefined ? meta : { ...meta, managedFields } };
-    seen = deepCopy(seen);
+    // the object as kube's field manager sees it, converted from its Go type (on a copy): empty
+    // metadata maps omitted, the kind's own shape (a strategy's canonicalize: omitempty fields),
+    // and for built-in kinds no nulls or empty lists (nil pointers, zero times with omitempty,
+    // empty slices); a custom resource is unstructured and keeps what the client sent
+    const { managedFields } = obj.metadata;
+    const seen: KubeObject = deepCopy({ ...obj, metadata: { ...obj.metadata, managedFields: undefined } });
+    dropEmptyMeta(seen.metadata);
     type.strategy.canonicalize?.(seen);
-    // nulls and empty lists of built-in kinds: what kube's conversion of the Go object leaves out
-    // (nil pointers, zero times with omitempty, empty slices), so its field manager never sees
-    // them (a custom resource is unstructured: it keeps what the client sent)
     if (!type.customResource) dropNullsAndEmptyLists(seen);
-    if (managedFields === undefined) delete seen.metadata.managedFields;
-    else seen.metadata.managedFields = managedFields;
+    if (managedFields !== undefined) seen.metadata.managedFields = managedFields;
     fm.update(existing, seen, ctx.fieldManager!, formatTime(ctx.now));
     if (seen.metadata.managedFields === undefined) delete obj.metadata.managedFields;
     else obj.metadata.managedFields = seen.metadata.managedFields as unknown[];
