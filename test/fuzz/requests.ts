@@ -204,6 +204,15 @@ export function buildRequest(op: Operation, components: Components, r: Random, c
       } catch { /* not JSON: no name to check */ }
     }
   }
+  if (op.method === 'DELETE' && data && data.length > 0) {
+    // a DELETE with a body takes its options from the body and ignores the query, as kube does:
+    // whether it is a dry run is what the body says
+    dryRun = false;
+    try {
+      const opts = JSON.parse(data.toString('utf8')) as { dryRun?: unknown };
+      dryRun = Array.isArray(opts?.dryRun) && opts.dryRun.includes('All');
+    } catch { /* not JSON: kube refuses it or reads no dryRun from it */ }
+  }
   const full = `${clusterPrefix}${path}${query.size ? `?${query}` : ''}`;
   const target = writes ? objectPath(op, path, bodyName) : undefined;
   return {
