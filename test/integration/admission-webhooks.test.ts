@@ -10,10 +10,11 @@
 // kube-apiserver (test/harness/management-cluster.ts): every expected text here is kube's.
 
 import * as k8s from '@kubernetes/client-node';
+import { kubeconfigRequest, type KubeconfigAnswer } from '../helpers/kubeconfig-request.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, request, type Server } from 'node:https';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,31 +63,10 @@ const k = (args: string[], input?: string) => kubectl(machineKubectl(), kcA, arg
 const kB = (args: string[], input?: string) => kubectl(machineKubectl(), kcB, args, input, 120_000);
 
 /** A raw request to a cluster of the test (paths from the API root), with its warnings. */
-async function api(kubeconfig: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any; warnings: string[] }> {
+async function api(kubeconfig: string, method: string, path: string, body?: unknown): Promise<KubeconfigAnswer> {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfig);
-  const url = new URL(kc.getCurrentCluster()!.server);
-  const opts: import('node:https').RequestOptions = { method, headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) } };
-  await kc.applyToHTTPSOptions(opts);
-  return new Promise((resolve, reject) => {
-    const r = request(new URL(url.pathname.replace(/\/$/, '') + path, url.origin), opts, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = text;
-        }
-        const w = res.headers.warning;
-        resolve({ status: res.statusCode ?? 0, json, warnings: w === undefined ? [] : Array.isArray(w) ? w : [w] });
-      });
-    });
-    r.on('error', reject);
-    r.end(body === undefined ? undefined : JSON.stringify(body));
-  });
+  return kubeconfigRequest(kc, method, path, body);
 }
 
 const apiA = (method: string, path: string, body?: unknown) => api(kcA, method, path, body);

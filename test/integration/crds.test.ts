@@ -8,9 +8,10 @@
 // kube-apiserver (test/harness/management-cluster.ts): every expected text here is kube's.
 
 import * as k8s from '@kubernetes/client-node';
+import { kubeconfigRequest, type KubeconfigAnswer } from '../helpers/kubeconfig-request.js';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:https';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,30 +37,8 @@ const k = (args: string[], input?: string) => kubectl(machineKubectl(), kcA, arg
 const kB = (args: string[], input?: string) => kubectl(machineKubectl(), kcB, args, input);
 
 /** A raw request to workspace A (paths from the API root). */
-async function api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; json: any; warnings: string[] }> {
-  const url = new URL(kc.getCurrentCluster()!.server);
-  const opts: import('node:https').RequestOptions = { method, headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': contentType }) } };
-  await kc.applyToHTTPSOptions(opts);
-  const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const r = request(new URL(url.pathname.replace(/\/$/, '') + path, url.origin), opts, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = text;
-        }
-        const w = res.headers.warning;
-        resolve({ status: res.statusCode ?? 0, json, warnings: w === undefined ? [] : Array.isArray(w) ? w : [w] });
-      });
-    });
-    r.on('error', reject);
-    r.end(data);
-  });
+function api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<KubeconfigAnswer> {
+  return kubeconfigRequest(kc, method, path, body, contentType);
 }
 
 const widgetsCRD = {
