@@ -173,6 +173,20 @@ build_etcd() {
   (cd "$WORK" && go build -trimpath -ldflags "$ld" -o "$OUT/etcd" go.etcd.io/etcd/server/v3)
 }
 
+# capi_ldflags: the -X flags for sigs.k8s.io/cluster-api/version (clusterctl
+# and the managers report the same version).
+capi_ldflags() {
+  local commit date major minor p=sigs.k8s.io/cluster-api/version
+  commit="$(info_field sigs.k8s.io/cluster-api "$CAPI_VERSION" Hash)"
+  date="$(info_field sigs.k8s.io/cluster-api "$CAPI_VERSION" Time)"
+  major="${CAPI_VERSION#v}"; major="${major%%.*}"
+  minor="${CAPI_VERSION#v*.}"; minor="${minor%%.*}"
+  local ld="-s -w -X $p.gitMajor=$major -X $p.gitMinor=$minor -X $p.gitVersion=$CAPI_VERSION"
+  ld+=" -X $p.gitTreeState=clean -X $p.buildDate=${date:-1970-01-01T00:00:00Z}"
+  [[ -n "$commit" ]] && ld+=" -X $p.gitCommit=$commit"
+  printf '%s' "$ld"
+}
+
 build_clusterctl() {
   write_wrapper kplane.invalid/tools/clusterctl 1.24
   # cluster-api replaces its API module with ./api.
@@ -182,15 +196,31 @@ build_clusterctl() {
     printf 'tool sigs.k8s.io/cluster-api/cmd/clusterctl\n'
   } >>"$WORK/go.mod"
   (cd "$WORK" && go mod tidy)
-  local commit date major minor p=sigs.k8s.io/cluster-api/version
-  commit="$(info_field sigs.k8s.io/cluster-api "$CAPI_VERSION" Hash)"
-  date="$(info_field sigs.k8s.io/cluster-api "$CAPI_VERSION" Time)"
-  major="${CAPI_VERSION#v}"; major="${major%%.*}"
-  minor="${CAPI_VERSION#v*.}"; minor="${minor%%.*}"
-  local ld="-s -w -X $p.gitMajor=$major -X $p.gitMinor=$minor -X $p.gitVersion=$CAPI_VERSION"
-  ld+=" -X $p.gitTreeState=clean -X $p.buildDate=${date:-1970-01-01T00:00:00Z}"
-  [[ -n "$commit" ]] && ld+=" -X $p.gitCommit=$commit"
+  local ld; ld="$(capi_ldflags)"
   (cd "$WORK" && go build -trimpath -ldflags "$ld" -o "$OUT/clusterctl" sigs.k8s.io/cluster-api/cmd/clusterctl)
+}
+
+# The Cluster API managers the harness runs out of cluster (test/harness/
+# capi.ts): core, kubeadm bootstrap, kubeadm control plane and CAPD (the
+# Docker provider, whose in-memory backend needs no Docker). CAPD lives in
+# the separate sigs.k8s.io/cluster-api/test module.
+build_capi_managers() {
+  write_wrapper kplane.invalid/tools/capi 1.24
+  {
+    printf '\nrequire (\n\tsigs.k8s.io/cluster-api %s\n\tsigs.k8s.io/cluster-api/test %s\n)\n\n' "$CAPI_VERSION" "$CAPI_VERSION"
+    printf 'replace sigs.k8s.io/cluster-api/api => sigs.k8s.io/cluster-api/api %s\n\n' "$CAPI_VERSION"
+    printf 'tool (\n'
+    printf '\tsigs.k8s.io/cluster-api/%s\n' core bootstrap/kubeadm controlplane/kubeadm test/infrastructure/docker
+    printf ')\n'
+  } >>"$WORK/go.mod"
+  (cd "$WORK" && go mod tidy)
+  local ld; ld="$(capi_ldflags)"
+  local m=sigs.k8s.io/cluster-api
+  # One package per go build: two of them are called kubeadm.
+  (cd "$WORK" && go build -trimpath -ldflags "$ld" -o "$OUT/capi-core" "$m/core")
+  (cd "$WORK" && go build -trimpath -ldflags "$ld" -o "$OUT/capi-kubeadm-bootstrap" "$m/bootstrap/kubeadm")
+  (cd "$WORK" && go build -trimpath -ldflags "$ld" -o "$OUT/capi-kubeadm-control-plane" "$m/controlplane/kubeadm")
+  (cd "$WORK" && go build -trimpath -ldflags "$ld" -o "$OUT/capd" "$m/test/infrastructure/docker")
 }
 
 build_helm() {
@@ -257,6 +287,7 @@ ensure clusterctl "$CAPI_VERSION" build_clusterctl clusterctl
 ensure kubernetes "$KUBE_VERSION" build_kubernetes kube-apiserver kubectl
 ensure kube-controller-manager "$KUBE_VERSION" build_kube_controller_manager kube-controller-manager
 ensure helm "$HELM_VERSION" build_helm helm
+ensure capi-managers "$CAPI_VERSION" build_capi_managers capi-core capi-kubeadm-bootstrap capi-kubeadm-control-plane capd
 
 cat >"$BIN_DIR/VERSIONS.tmp" <<EOF
 # Written by scripts/tools.sh; KEY=VALUE.
@@ -265,6 +296,10 @@ kubectl=$KUBE_VERSION
 kube-controller-manager=$KUBE_VERSION
 etcd=$ETCD_VERSION
 clusterctl=$CAPI_VERSION
+capi-core=$CAPI_VERSION
+capi-kubeadm-bootstrap=$CAPI_VERSION
+capi-kubeadm-control-plane=$CAPI_VERSION
+capd=$CAPI_VERSION
 helm=$HELM_VERSION
 # built with: ${BUILT_WITH% }
 EOF
@@ -291,6 +326,10 @@ CLUSTERCTL_DISABLE_VERSIONCHECK=true reports "$CAPI_VERSION" "$BIN_DIR/clusterct
 HELM_CACHE_HOME=/nonexistent HELM_CONFIG_HOME=/nonexistent HELM_DATA_HOME=/nonexistent \
   reports "$HELM_VERSION" "$BIN_DIR/helm" version --short \
   || die "helm does not report $HELM_VERSION"
+# The Cluster API managers have no --version flag; their --help must exit 0.
+for b in capi-core capi-kubeadm-bootstrap capi-kubeadm-control-plane capd; do
+  "$BIN_DIR/$b" --help >/dev/null 2>&1 || die "$b --help fails"
+done
 
 log "tools ready in $BIN_DIR ($(( $(now) - T_START ))s):"
 sed 's/^# //; s/^/[tools]   /' "$BIN_DIR/VERSIONS" | tail -n +2 >&2

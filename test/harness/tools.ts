@@ -9,9 +9,31 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ToolName = 'kube-apiserver' | 'kube-controller-manager' | 'kubectl' | 'clusterctl' | 'etcd' | 'helm';
+export type ToolName =
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kubectl'
+  | 'clusterctl'
+  | 'etcd'
+  | 'helm'
+  // The Cluster API managers test/harness/capi.ts runs out of cluster.
+  | 'capi-core'
+  | 'capi-kubeadm-bootstrap'
+  | 'capi-kubeadm-control-plane'
+  | 'capd';
 
-export const TOOL_NAMES: readonly ToolName[] = ['kube-apiserver', 'kube-controller-manager', 'kubectl', 'clusterctl', 'etcd', 'helm'];
+export const TOOL_NAMES: readonly ToolName[] = [
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kubectl',
+  'clusterctl',
+  'etcd',
+  'helm',
+  'capi-core',
+  'capi-kubeadm-bootstrap',
+  'capi-kubeadm-control-plane',
+  'capd',
+];
 
 /** Absolute path of the repository root. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -45,7 +67,19 @@ export function pinnedVersions(): Record<ToolName, string> {
     return m[1]!;
   };
   const kube = pin('KUBE_VERSION');
-  return { 'kube-apiserver': kube, 'kube-controller-manager': kube, kubectl: kube, etcd: pin('ETCD_VERSION'), clusterctl: pin('CAPI_VERSION'), helm: pin('HELM_VERSION') };
+  const capi = pin('CAPI_VERSION');
+  return {
+    'kube-apiserver': kube,
+    'kube-controller-manager': kube,
+    kubectl: kube,
+    etcd: pin('ETCD_VERSION'),
+    clusterctl: capi,
+    helm: pin('HELM_VERSION'),
+    'capi-core': capi,
+    'capi-kubeadm-bootstrap': capi,
+    'capi-kubeadm-control-plane': capi,
+    capd: capi,
+  };
 }
 
 function parseKeyValues(text: string): Record<string, string> {
