@@ -129,19 +129,24 @@ function hookProcessExit(): void {
 const SETPRIV = '/usr/bin/setpriv';
 const useSetpriv = existsSync(SETPRIV);
 
-interface Proc {
+/** A child process the fixtures started (also used by capi.ts). */
+export interface Proc {
   child: ChildProcess;
   name: string;
   logFile: string;
   exited: Promise<void>;
 }
 
-function startProcess(name: string, bin: string, args: string[], logFile: string, dir: string): Proc {
+/**
+ * Starts `bin` with its output appended to logFile; it is killed when this process exits or
+ * dies (and `dir` removed). `env` is added to this process's environment.
+ */
+export function startProcess(name: string, bin: string, args: string[], logFile: string, dir: string, env: Record<string, string> = {}): Proc {
   const fd = openSync(logFile, 'a');
   const [cmd, argv] = useSetpriv ? [SETPRIV, ['--pdeathsig', 'KILL', '--', bin, ...args]] : [bin, args];
   let child: ChildProcess;
   try {
-    child = spawn(cmd, argv, { stdio: ['ignore', fd, fd], cwd: dir, env: { ...process.env } });
+    child = spawn(cmd, argv, { stdio: ['ignore', fd, fd], cwd: dir, env: { ...process.env, ...env } });
   } finally {
     closeSync(fd);
   }
@@ -165,11 +170,12 @@ function startProcess(name: string, bin: string, args: string[], logFile: string
   return { child, name, logFile, exited };
 }
 
-function isRunning(p: Proc): boolean {
+export function isRunning(p: Proc): boolean {
   return p.child.exitCode === null && p.child.signalCode === null && p.child.pid !== undefined;
 }
 
-async function stopProcess(p: Proc): Promise<void> {
+/** SIGTERM, then SIGKILL after a grace period; resolves once it exited. */
+export async function stopProcess(p: Proc): Promise<void> {
   if (!isRunning(p)) return p.exited;
   p.child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
@@ -184,7 +190,7 @@ async function stopProcess(p: Proc): Promise<void> {
   await p.exited;
 }
 
-function logTail(file: string, lines = 40): string {
+export function logTail(file: string, lines = 40): string {
   try {
     const all = readFileSync(file, 'utf8').trimEnd().split('\n');
     return all.slice(-lines).join('\n');
@@ -212,7 +218,7 @@ interface HttpResult {
   body: string;
 }
 
-function httpGet(url: string, opts: { ca?: string; token?: string; timeoutMs?: number; insecure?: boolean } = {}): Promise<HttpResult> {
+export function httpGet(url: string, opts: { ca?: string; token?: string; timeoutMs?: number; insecure?: boolean } = {}): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -246,7 +252,7 @@ function httpGet(url: string, opts: { ca?: string; token?: string; timeoutMs?: n
  * (fails at once), or the deadline passes. Resolves to a description of the
  * last failure on timeout so the caller can report it.
  */
-async function waitFor(
+export async function waitFor(
   what: string,
   deadline: number,
   procs: Proc[],
@@ -557,7 +563,7 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-async function distinctFreePorts(n: number): Promise<number[]> {
+export async function distinctFreePorts(n: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < n) ports.add(await freePort());
   return [...ports];
