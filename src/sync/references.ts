@@ -203,6 +203,7 @@ export function applyReferenceRules(obj: Record<string, unknown>, rules: readonl
 
 function applyRule(root: Record<string, unknown>, steps: Step[], rule: ReferenceRule, ctx: ReferenceContext, errors: FieldError[]): void {
   const sets = rule.action === 'Force' || rule.action === 'Default';
+  const lastEach = steps.map((s) => s.kind).lastIndexOf('each');
 
   // (container, key): the slot reached by steps[0..i]; at: its concrete path
   const visit = (container: Record<string, unknown> | unknown[], key: string | number, i: number, at: string): void => {
@@ -229,7 +230,8 @@ function applyRule(root: Record<string, unknown>, steps: Step[], rule: Reference
       return;
     }
     if ((v === undefined || v === null) && !inList) {
-      if (!sets) return;
+      // a parent is created only when the value can then be set: not above a list, which would be absent
+      if (!sets || lastEach > i) return;
       v = {};
       set(v);
     }
