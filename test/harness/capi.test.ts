@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClusterAPI, type ClusterAPI } from './capi.js';
 import { logTail, startManagementCluster, type ManagementCluster } from './management-cluster.js';
-import { ensureTools, toolPath } from './tools.js';
+import { ensureTools, pinnedVersions, toolPath } from './tools.js';
 
 const run = promisify(execFile);
 
@@ -81,6 +81,36 @@ describe('Cluster API management cluster fixture (real managers, CAPD in-memory 
   const managerLogs = (): string =>
     capi ? Object.entries(capi.logs).map(([k, f]) => `\n--- ${k} (${f}) ---\n${logTail(f, 15)}`).join('') : '';
 
+  it('installs what clusterctl init would: labelled CRDs with loopback conversion webhooks, the provider inventory', async () => {
+    const crd = JSON.parse(await kubectl(['get', 'crd', 'devclusters.infrastructure.cluster.x-k8s.io', '-o', 'json'])) as {
+      metadata: { labels: Record<string, string> };
+      spec: { conversion: { strategy: string; webhook: { clientConfig: { url: string; caBundle: string } } } };
+    };
+    expect(crd.metadata.labels).toMatchObject({
+      'cluster.x-k8s.io/v1beta1': 'v1beta1',
+      'cluster.x-k8s.io/v1beta2': 'v1beta2',
+      'cluster.x-k8s.io/provider': 'infrastructure-docker',
+      'clusterctl.cluster.x-k8s.io': '',
+    });
+    expect(crd.spec.conversion.strategy).toBe('Webhook');
+    expect(crd.spec.conversion.webhook.clientConfig.url).toBe(`${capi!.webhookUrls.infrastructure}/convert`);
+    const providers = JSON.parse(await kubectl(['get', 'providers.clusterctl.cluster.x-k8s.io', '-A', '-o', 'json'])) as {
+      items: { metadata: { name: string; namespace: string }; type: string; version: string }[];
+    };
+    expect(providers.items.map((p) => `${p.metadata.namespace}/${p.metadata.name} ${p.type} ${p.version}`).sort()).toEqual(
+      [
+        'capi-system/cluster-api CoreProvider',
+        'capi-kubeadm-bootstrap-system/bootstrap-kubeadm BootstrapProvider',
+        'capi-kubeadm-control-plane-system/control-plane-kubeadm ControlPlaneProvider',
+        'capd-system/infrastructure-docker InfrastructureProvider',
+      ]
+        .map((l) => `${l} ${pinnedVersions().clusterctl}`)
+        .sort(),
+    );
+    const classes = await kubectl(['get', 'clusterclasses', '-n', capi!.classNamespace, '-o', 'name']);
+    expect(classes.trim()).toBe(`clusterclass.cluster.x-k8s.io/${capi!.className}`);
+  }, 120_000);
+
   it('provisions an in-memory Cluster from a ClusterClass in another namespace, serves it through clusterctl, and deletes it', async () => {
     const ns = 'team-a';
     const name = 'c1';
@@ -107,6 +137,19 @@ describe('Cluster API management cluster fixture (real managers, CAPD in-memory 
     expect(cluster.spec.topology.classRef).toEqual({ name: capi!.className, namespace: 'capi-classes' });
     expect(cluster.spec.controlPlaneRef.kind).toBe('KubeadmControlPlane');
     expect(cluster.spec.infrastructureRef.kind).toBe('DevCluster');
+
+    // Older API versions are served through the managers' conversion webhooks.
+    for (const resource of [
+      'clusters.v1beta1.cluster.x-k8s.io',
+      'kubeadmcontrolplanes.v1beta1.controlplane.cluster.x-k8s.io',
+      'devclusters.v1beta1.infrastructure.cluster.x-k8s.io',
+    ]) {
+      const got = JSON.parse(await kubectl(['get', '-n', ns, resource, '-l', `cluster.x-k8s.io/cluster-name=${name}`, '-o', 'json'])) as {
+        items: { apiVersion: string }[];
+      };
+      expect(got.items.length, resource).toBeGreaterThan(0);
+      expect(got.items[0]!.apiVersion, resource).toMatch(/\/v1beta1$/);
+    }
 
     const kubeconfig = await timed('getKubeconfig', () => clusterctl(['get', 'kubeconfig', name, '-n', ns]));
     expect(kubeconfig).toContain('kind: Config');
