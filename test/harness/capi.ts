@@ -290,7 +290,9 @@ function classObjects(namespace: string, className: string, startupDuration: str
     meta(o).namespace = namespace;
     if (o.kind === 'ClusterClass') meta(o).name = className;
     if (startupDuration && o.kind === 'DevMachineTemplate') {
-      const inMemory = ((o.spec as any)?.template?.spec?.backend?.inMemory ?? {}) as Record<string, { provisioning?: { startupDuration?: string } }>;
+      type Provisioned = { provisioning?: { startupDuration?: string } };
+      const spec = o.spec as { template?: { spec?: { backend?: { inMemory?: Record<string, Provisioned> } } } } | undefined;
+      const inMemory = spec?.template?.spec?.backend?.inMemory ?? {};
       for (const part of Object.values(inMemory)) if (part?.provisioning) part.provisioning.startupDuration = startupDuration;
     }
   }
