@@ -7,6 +7,8 @@
 #   etcd                     (go.etcd.io/etcd/server/v3)
 #   clusterctl               (sigs.k8s.io/cluster-api)
 #   helm                     (helm.sh/helm/v4)
+#   capi-core, capi-kubeadm-bootstrap, capi-kubeadm-control-plane, capd
+#                            (the Cluster API managers, sigs.k8s.io/cluster-api{,/test})
 #
 # Everything is built from source with the local Go toolchain, fetching
 # modules through the Go module proxy. Results are cached per machine in
