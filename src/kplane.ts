@@ -46,6 +46,9 @@ import { ServiceAccountTokenController } from './controllers/serviceaccount-toke
 import { WorkspaceController } from './controllers/workspace.js';
 import { CRDFinalizerController } from './controllers/crd-finalizer.js';
 import { CRDNamesController } from './controllers/crd-names.js';
+import { Registry as MetricsRegistry } from 'prom-client';
+import { SyncAdmission } from './sync/admission.js';
+import { Syncer } from './sync/syncer.js';
 import { CustomResourceIndex } from './apiextensions/served.js';
 import type { ServiceResolver } from './apiextensions/conversion.js';
 import { compiledCount } from './apiextensions/compiled.js';
@@ -128,6 +131,10 @@ export class Kplane {
   webhookSource: WebhookSource | undefined;
   /** Every cluster's admission policies and bindings (stopped with the process). */
   readonly policySources: PolicySource[] = [];
+  /** Prometheus metrics of this process (GET /metrics). */
+  readonly metrics = new MetricsRegistry();
+  /** The syncer (set while starting). */
+  syncer: Syncer | undefined;
 
   private constructor(
     readonly config: KplaneConfig,
@@ -242,6 +249,11 @@ export class Kplane {
     admission.add(new ValidatingAdmissionPolicyPlugin({ registry, catalog, namespaces, source: vapSource, authorizer }));
     admission.add(new ValidatingWebhookPlugin(webhookDeps));
     const deps: ControllerDeps = { registry, catalog, clusters, store, baseStore, log: log.child({ component: 'controllers' }) };
+    // the syncer (src/sync): configured by ManagementClusters and PublishedResources in root; its
+    // admission check runs last, after the webhooks, as an object's final form goes down
+    const syncer = new Syncer({ ...deps, log: log.child({ component: 'syncer' }), metrics: k.metrics });
+    admission.add(new SyncAdmission(syncer));
+    k.syncer = syncer;
     const crdType = catalog.allTypes().find((t) => t.group === 'apiextensions.k8s.io' && t.resource === 'customresourcedefinitions');
     if (crdType) k.controllers.push(new CRDNamesController(deps, crdType, crdIndex), new CRDFinalizerController(deps, crdType, crdIndex));
     // status.observedGeneration and typeChecking of every cluster's ValidatingAdmissionPolicies (kube-controller-manager's)
@@ -258,6 +270,7 @@ export class Kplane {
       new CSRSigningController(deps, catalog.allTypes().find((t) => t.group === 'certificates.k8s.io' && t.resource === 'certificatesigningrequests')!, pki.ca),
       // expired Events are swept every tenth of their lifetime, at most once a minute
       new EventTTLController(baseStore, Math.min(60_000, (config.eventTTLSeconds ?? 3600) * 100)),
+      syncer,
     );
     for (const c of k.controllers) await c.start();
 
@@ -287,6 +300,7 @@ export class Kplane {
       authorizer,
       logger: log,
       ready: () => k.readyFlag,
+      metrics: () => k.metrics.metrics(),
       issuerDiscovery: new IssuerDiscovery({ keyId: signingKey.keyId, publicKey: signingKey.publicKey, issuerFor: (c) => tokens.issuerFor(c) }),
     });
     await k.app.listen({ host: config.host, port: config.port });

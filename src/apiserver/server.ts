@@ -49,6 +49,8 @@ export interface ApiServerOptions {
   issuerDiscovery?: IssuerDiscovery;
   /** kube's audit log (src/audit): its hooks, and the decision of each request; the authenticator passed here reports to it too. */
   audit?: Auditor;
+  /** Prometheus text for GET /metrics (process-wide: system:masters and system:monitoring only, as kube's bootstrap RBAC allows). */
+  metrics?: () => Promise<string>;
 }
 
 function notFoundStatus(): StatusError {
@@ -206,6 +208,12 @@ export async function buildApiServer(opts: ApiServerOptions): Promise<FastifyIns
       throw new StatusError(405, 'MethodNotAllowed', 'cross-cluster (/clusters/*) requests may only list and watch', {});
     }
     const health = info.kind === 'nonresource' ? /^\/(healthz|livez|readyz)(\/.*)?$/.exec(info.path) : null;
+    if (!cluster && info.kind === 'nonresource' && info.path === '/metrics' && opts.metrics) {
+      if (!user.groups.some((g) => g === 'system:masters' || g === 'system:monitoring')) {
+        throw new StatusError(403, 'Forbidden', `forbidden: User "${user.username}" cannot get path "/metrics"`, {});
+      }
+      return reply.code(200).header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8').send(await opts.metrics());
+    }
     // outside /clusters/<name> only health, version and the path list exist
     if (!cluster && !health && info.kind === 'nonresource' && !['/', '/version', '/version/'].includes(info.path)) {
       return pageNotFound(reply);

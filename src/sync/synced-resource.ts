@@ -1,0 +1,327 @@
+// A published resource in Sync mode: every tenant object goes down into its mapped namespace of
+// the management cluster, and its status and related objects (the `<cluster>-kubeconfig` Secret)
+// come back up. One reconcile per tenant object makes both sides agree; it is driven by three
+// kinds of events, all from watches (nothing polls): the tenant objects of every logical cluster
+// (one in-process watch), their downstream copies (one watch, selected by label), and the related
+// objects (one watch each).
+
+import type { KubeObject } from '../apimachinery/object.js';
+import { Informer } from '../controllers/informer.js';
+import type { ResourceType } from '../registry/types.js';
+import type { Store } from '../storage/interface.js';
+import { parseKey, resourcePrefix } from '../storage/keys.js';
+import { isNotFound, resourcePath } from './client.js';
+import { DownstreamInformer, cacheKey, metaOf, type Obj } from './downstream-informer.js';
+import type { DownstreamNamespaces } from './downstream-namespaces.js';
+import { PublishedSync, SEP, type PublishedDeps } from './published.js';
+import { applyReferenceRules } from './references.js';
+import {
+  downstreamNamespace, holds, isCopyOf, relatedUp, renderTemplate, statusUp, toDownstream,
+} from './transform.js';
+import {
+  ANN_NAME, ANN_NAMESPACE, ANN_WORKSPACE, LABEL_CLUSTER, SYNC_FINALIZER, type BoundCluster, type RelatedResource,
+} from './types.js';
+import { setCondition } from './upstream.js';
+import { errorForTenant } from './tenant-errors.js';
+
+/** The condition the syncer adds to a tenant object's status: whether its downstream copy is up to date. */
+export const SYNCED_CONDITION = 'KplaneSynced';
+
+export interface SyncedDeps extends PublishedDeps {
+  store: Store;
+  namespaces: DownstreamNamespaces;
+  /** A logical cluster's uid (its record's), when it exists. */
+  clusterUid(cluster: string): Promise<string | undefined>;
+}
+
+interface Related {
+  spec: RelatedResource;
+  informer: DownstreamInformer;
+  gvr: { group: string; version: string; resource: string };
+}
+
+export class SyncedResource extends PublishedSync {
+  private objects: DownstreamInformer | undefined;
+  private readonly related: Related[] = [];
+  private upstreamInformer: Informer | undefined;
+  /** Upstream key -> downstream cache key (namespace/name) of its copy. */
+  private readonly copies = new Map<string, string>();
+  /** Downstream namespace -> the tenant (cluster, namespace) it belongs to. */
+  private readonly owners = new Map<string, { cluster: string; namespace: string }>();
+  private readonly inSync = new Set<string>();
+  private readonly failing = new Set<string>();
+  /** When the change a key is queued for was seen, and on which side (for the lag metric). */
+  private readonly seen = new Map<string, { at: number; side: 'up' | 'down' }>();
+
+  constructor(protected override readonly deps: SyncedDeps, name: string, spec: PublishedSync['spec'],
+    client: PublishedSync['client'], tenantQPS: number) {
+    super(deps, name, spec, client, tenantQPS);
+  }
+
+  get stats(): { inSync: number; failing: number } {
+    return { inSync: this.inSync.size, failing: this.failing.size };
+  }
+
+  protected onCRD(): void {
+    this.objects = new DownstreamInformer(this.client, this.path(), { labelSelector: LABEL_CLUSTER }, {
+      onUpsert: (o) => this.observeDownstream(o),
+      onDelete: (o) => this.observeDownstream(o),
+      onError: (err) => this.deps.log.debug({ publishedResource: this.name, err: String(err) }, 'downstream watch'),
+    });
+    this.objects.start();
+    for (const spec of this.spec.related ?? []) {
+      // related objects are of built-in kinds (Secrets, ConfigMaps): their one version is v1
+      const gvr = { group: spec.group ?? '', version: 'v1', resource: spec.resource };
+      const informer = new DownstreamInformer(this.client, resourcePath(gvr), spec.labelSelector ? { labelSelector: spec.labelSelector } : {}, {
+        onUpsert: (o) => this.observeRelated(spec, o),
+        onDelete: (o) => this.observeRelated(spec, o),
+      });
+      this.related.push({ spec, informer, gvr });
+      informer.start();
+    }
+    this.upstreamInformer = new Informer(this.deps.store, resourcePrefix({ group: this.spec.group, resource: this.spec.resource }), {
+      onList: (kv) => this.observeUpstream(kv.key),
+      onEvent: (ev) => this.observeUpstream(ev.kv.key),
+    }, 500);
+    void this.upstreamInformer.start();
+  }
+
+  private enqueue(key: string, side: 'up' | 'down'): void {
+    if (!this.seen.has(key)) this.seen.set(key, { at: Date.now(), side });
+    this.queue.add(key);
+  }
+
+  private observeUpstream(storageKey: string): void {
+    const k = parseKey(storageKey);
+    const key = [k.cluster, k.namespace ?? '', k.name].join(SEP);
+    if (this.bound.has(k.cluster) || this.copies.has(key)) this.enqueue(key, 'up');
+  }
+
+  private observeDownstream(o: Obj): void {
+    const m = metaOf(o);
+    const a = m.annotations ?? {};
+    const cluster = a[ANN_WORKSPACE];
+    if (!cluster || !a[ANN_NAME]) return;
+    const key = [cluster, a[ANN_NAMESPACE] ?? '', a[ANN_NAME]].join(SEP);
+    this.copies.set(key, cacheKey(m.namespace, m.name));
+    if (m.namespace) this.owners.set(m.namespace, { cluster, namespace: a[ANN_NAMESPACE] ?? '' });
+    this.enqueue(key, 'down');
+  }
+
+  /** A related object changed: its owner is the object whose name renders to its name, in the same namespace. */
+  private observeRelated(spec: RelatedResource, o: Obj): void {
+    const m = metaOf(o);
+    const owner = m.namespace ? this.owners.get(m.namespace) : undefined;
+    if (!owner || !this.objects) return;
+    for (const [ck, ds] of this.objects.cache) {
+      if (!ck.startsWith(`${m.namespace}/`)) continue;
+      const dm = metaOf(ds);
+      if (this.relatedName(spec, String(dm.name), owner.namespace) === m.name) {
+        this.enqueue([owner.cluster, owner.namespace, String(dm.name)].join(SEP), 'down');
+      }
+    }
+  }
+
+  private relatedName(spec: RelatedResource, name: string, namespace: string): string | undefined {
+    try {
+      return renderTemplate(spec.nameTemplate, { Name: name, Namespace: namespace });
+    } catch {
+      return undefined;
+    }
+  }
+
+  protected override boundChanged(before: Map<string, BoundCluster>): void {
+    // objects of a cluster bound from now on, or no longer, are looked at again
+    const changed = new Set<string>();
+    for (const c of this.bound.keys()) if (!before.has(c)) changed.add(c);
+    for (const c of before.keys()) if (!this.bound.has(c)) changed.add(c);
+    if (!changed.size || !this.upstreamInformer) return;
+    void (async () => {
+      for (const c of changed) {
+        const page = await this.deps.store.list(`${resourcePrefix({ group: this.spec.group, resource: this.spec.resource })}${c}/`);
+        for (const kv of page.items) this.observeUpstream(kv.key);
+      }
+    })().catch((err) => this.deps.log.warn({ err: String(err) }, 'relist after binding change'));
+  }
+
+  async downstreamNamespaceOf(cluster: string, namespace: string): Promise<string | undefined> {
+    if (!namespace) return undefined;
+    const uid = this.bound.get(cluster)?.uid ?? (await this.deps.clusterUid(cluster));
+    if (!uid) return undefined;
+    return downstreamNamespace(this.spec.namespaceTemplate, cluster, uid, namespace);
+  }
+
+  /** The downstream form of a tenant object, or the field errors of its references. */
+  async desired(cluster: string, obj: KubeObject): Promise<{ ok: true; object: Obj; namespace?: string } | { ok: false; errors: import('../apimachinery/errors.js').FieldError[] }> {
+    const b = this.bound.get(cluster);
+    const uid = b?.uid ?? (await this.deps.clusterUid(cluster)) ?? '';
+    const dsNs = obj.metadata.namespace ? downstreamNamespace(this.spec.namespaceTemplate, cluster, uid, obj.metadata.namespace) : undefined;
+    const base = toDownstream(obj as unknown as Obj, dsNs, { clusterPath: cluster, clusterUid: uid });
+    const r = applyReferenceRules(base, this.spec.references ?? [], {
+      mapNamespace: (ns) => downstreamNamespace(this.spec.namespaceTemplate, cluster, uid, ns),
+    });
+    if (!r.ok) return r;
+    return { ok: true, object: r.object, namespace: dsNs };
+  }
+
+  protected async reconcileObject(key: string): Promise<void> {
+    const [cluster, namespace, name] = key.split(SEP) as [string, string, string];
+    const seen = this.seen.get(key);
+    this.seen.delete(key);
+    const type = this.typeIn(cluster);
+    const up = type ? await this.deps.upstream.get(cluster, type, namespace, name) : undefined;
+    const copyKey = this.copies.get(key) ?? cacheKey(await this.downstreamNamespaceOf(cluster, namespace), name);
+    const down = this.objects?.cache.get(copyKey);
+    if (!up || !type) {
+      // the tenant object is gone (or its whole cluster): so goes its copy
+      this.inSync.delete(key);
+      this.failing.delete(key);
+      if (down && !metaOf(down).deletionTimestamp) await this.deleteDownstream(down);
+      if (!down) this.copies.delete(key);
+      return;
+    }
+    if (!this.bound.has(cluster)) {
+      // no longer offered to this workspace: stop syncing, and never keep the tenant's object from going
+      this.inSync.delete(key);
+      await this.deps.upstream.setFinalizer(cluster, type, up, SYNC_FINALIZER, false);
+      return;
+    }
+    if (up.metadata.deletionTimestamp) {
+      if (down && isCopyOf(down, up.metadata.uid)) {
+        if (!metaOf(down).deletionTimestamp) await this.deleteDownstream(down);
+        await this.copyStatusUp(cluster, type, up, down);
+        return; // its DELETED event brings us back
+      }
+      if (await this.downstreamExists(copyKey)) return;
+      this.copies.delete(key);
+      this.inSync.delete(key);
+      await this.deps.upstream.setFinalizer(cluster, type, up, SYNC_FINALIZER, false);
+      return;
+    }
+    if (await this.deps.upstream.setFinalizer(cluster, type, up, SYNC_FINALIZER, true)) return; // the write's event brings us back
+    const d = await this.desired(cluster, up);
+    if (!d.ok) {
+      const message = d.errors.map((e) => `${e.field}: ${e.detail ?? e.type}`).join('; ');
+      await this.markNotSynced(cluster, type, up, 'ReferenceRefused', message);
+      return;
+    }
+    let current = down && isCopyOf(down, up.metadata.uid) ? down : undefined;
+    if (down && !current) {
+      // a copy of an earlier object of the same name (deleted and created again): it goes first
+      if (!metaOf(down).deletionTimestamp) await this.deleteDownstream(down);
+      return;
+    }
+    if (!current || !holds(current, d.object)) {
+      if (d.namespace) await this.deps.namespaces.ensure(d.namespace, { cluster, namespace, uid: this.bound.get(cluster)!.uid });
+      try {
+        current = await this.client.apply(this.path(d.namespace, name), d.object);
+      } catch (e) {
+        await this.markNotSynced(cluster, type, up, 'DownstreamRejected', errorForTenant(e, d.namespace, namespace).message);
+        throw e;
+      }
+      this.deps.metrics.writes.inc({ published_resource: this.name, direction: 'down' });
+      if (seen?.side === 'up') this.deps.metrics.lagSeconds.observe({ published_resource: this.name, direction: 'down' }, (Date.now() - seen.at) / 1000);
+      this.copies.set(key, cacheKey(d.namespace, name));
+      if (d.namespace) this.owners.set(d.namespace, { cluster, namespace });
+    }
+    const wrote = await this.copyStatusUp(cluster, type, up, current);
+    await this.copyRelatedUp(cluster, up, d.namespace);
+    if (wrote && seen?.side === 'down') this.deps.metrics.lagSeconds.observe({ published_resource: this.name, direction: 'up' }, (Date.now() - seen.at) / 1000);
+    this.failing.delete(key);
+    this.inSync.add(key);
+    this.deps.upstream.forgetEvents(cluster, up);
+  }
+
+  /** A server-side dry-run of the tenant's write in the management cluster (the syncer's admission). */
+  async dryRun(cluster: string, namespace: string, object: Obj, dsNs: string | undefined): Promise<void> {
+    if (!this.version) return;
+    const b = this.bound.get(cluster);
+    if (dsNs && b) await this.deps.namespaces.ensure(dsNs, { cluster, namespace, uid: b.uid });
+    const m = metaOf(object);
+    await this.client.apply(this.path(dsNs, m.name), object, { dryRun: true, timeoutMs: 10_000 });
+  }
+
+  private async downstreamExists(copyKey: string): Promise<boolean> {
+    const [ns, name] = copyKey.includes('/') ? copyKey.split('/') : [undefined, copyKey];
+    try {
+      await this.client.get(this.path(ns, name));
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  private async deleteDownstream(down: Obj): Promise<void> {
+    const m = metaOf(down);
+    try {
+      await this.client.delete(this.path(m.namespace, m.name), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', preconditions: { uid: m.uid } });
+      this.deps.metrics.writes.inc({ published_resource: this.name, direction: 'down' });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /** Status up, observedGeneration told in the tenant's generations, plus the syncer's own condition. */
+  private async copyStatusUp(cluster: string, type: ResourceType, up: KubeObject, down: Obj): Promise<boolean> {
+    const gen = up.metadata.generation ?? 1;
+    const status = (statusUp(down, gen) ?? {}) as Record<string, unknown>;
+    status.conditions = setCondition(status.conditions, {
+      type: SYNCED_CONDITION, status: 'True', reason: 'Synced', message: '', observedGeneration: gen,
+    }, new Date());
+    const wrote = await this.deps.upstream.setStatus(cluster, type, up, withOldTransitionTimes(status, up.status));
+    if (wrote) this.deps.metrics.writes.inc({ published_resource: this.name, direction: 'up' });
+    return wrote;
+  }
+
+  private async markNotSynced(cluster: string, type: ResourceType, up: KubeObject, reason: string, message: string): Promise<void> {
+    const key = [cluster, up.metadata.namespace ?? '', up.metadata.name].join(SEP);
+    this.inSync.delete(key);
+    this.failing.add(key);
+    const status = { ...((up.status ?? {}) as Record<string, unknown>) };
+    status.conditions = setCondition(status.conditions, {
+      type: SYNCED_CONDITION, status: 'False', reason, message, observedGeneration: up.metadata.generation ?? 1,
+    }, new Date());
+    await this.deps.upstream.setStatus(cluster, type, up, status);
+    await this.deps.upstream.warn(cluster, up, reason, message);
+  }
+
+  private async copyRelatedUp(cluster: string, up: KubeObject, dsNs: string | undefined): Promise<void> {
+    if (!dsNs) return;
+    const ns = up.metadata.namespace!;
+    for (const r of this.related) {
+      const name = this.relatedName(r.spec, up.metadata.name!, ns);
+      if (!name) continue;
+      const type = this.deps.upstream.typeIn(cluster, r.gvr.group, r.gvr.resource);
+      if (!type) continue;
+      const down = r.informer.cache.get(`${dsNs}/${name}`);
+      if (!down) {
+        const current = await this.deps.upstream.get(cluster, type, ns, name);
+        if (current?.metadata.annotations?.['sync.kplane.io/published-resource'] === this.name) await this.deps.upstream.delete(cluster, type, ns, name);
+        continue;
+      }
+      const copy = relatedUp(down, ns, { apiVersion: up.apiVersion!, kind: up.kind!, name: up.metadata.name!, uid: up.metadata.uid! }, this.name);
+      const r2 = await this.deps.upstream.upsert(cluster, type, copy);
+      if (r2 !== 'unchanged') this.deps.metrics.writes.inc({ published_resource: this.name, direction: 'up' });
+    }
+  }
+
+  override async stop(): Promise<void> {
+    this.objects?.stop();
+    for (const r of this.related) r.informer.stop();
+    this.upstreamInformer?.stop();
+    await super.stop();
+  }
+}
+
+/** Keeps the lastTransitionTime of conditions whose status did not change (a resync writes nothing). */
+function withOldTransitionTimes(status: Record<string, unknown>, old: unknown): Record<string, unknown> {
+  const oldConds = (old as { conditions?: { type: string; status: string; lastTransitionTime?: string }[] } | undefined)?.conditions;
+  if (!Array.isArray(oldConds) || !Array.isArray(status.conditions)) return status;
+  const byType = new Map(oldConds.map((c) => [c.type, c]));
+  status.conditions = (status.conditions as { type: string; status: string; lastTransitionTime?: string }[]).map((c) => {
+    const o = byType.get(c.type);
+    return c.type === SYNCED_CONDITION && o && o.status === c.status && o.lastTransitionTime ? { ...c, lastTransitionTime: o.lastTransitionTime } : c;
+  });
+  return status;
+}
