@@ -79,6 +79,13 @@ export interface ManagementCluster {
   logs: { etcd: string; apiserver: string; controllerManager?: string };
   /** Process ids (for assertions that they are gone after stop()). */
   pids: { etcd: number; apiserver: number; controllerManager?: number };
+  /**
+   * Stops only kube-apiserver (SIGTERM, then SIGKILL after a grace period), keeping etcd and its
+   * data: an outage of the management cluster's API. Idempotent.
+   */
+  stopApiserver(): Promise<void>;
+  /** Starts kube-apiserver again, same port and flags, after stopApiserver(); resolves once /readyz is 200 (pids.apiserver is updated). */
+  startApiserver(timeoutMs?: number): Promise<void>;
   /** Stops all processes (SIGTERM, then SIGKILL after a grace period), awaits their exit and removes dir. Idempotent. */
   stop(): Promise<void>;
 }
@@ -389,35 +396,31 @@ async function startOnce(opts: ManagementClusterOptions): Promise<ManagementClus
       return r.status === 200 && /"health":\s*"true"/.test(r.body);
     });
 
-    const apiserver = startProcess(
-      'kube-apiserver',
-      toolPath('kube-apiserver'),
-      [
-        `--etcd-servers=${etcdUrl}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
-        `--secure-port=${apiPort}`,
-        `--cert-dir=${file('pki')}`,
-        `--tls-cert-file=${file('apiserver.crt')}`,
-        `--tls-private-key-file=${file('apiserver.key')}`,
-        `--client-ca-file=${file('ca.crt')}`,
-        `--token-auth-file=${file('tokens.csv')}`,
-        '--authorization-mode=RBAC',
-        '--anonymous-auth=true',
-        `--service-account-issuer=${SA_ISSUER}`,
-        `--service-account-key-file=${file('sa.pub')}`,
-        `--service-account-signing-key-file=${file('sa.key')}`,
-        `--service-cluster-ip-range=${SERVICE_CIDR}`,
-        '--allow-privileged=true',
-        // No endpoints for the `kubernetes` Service: 127.0.0.1 is not a valid
-        // endpoint address, so the default lease reconciler only logs errors.
-        '--endpoint-reconciler-type=none',
-        '--profiling=false',
-        ...(opts.apiserverArgs ?? []),
-      ],
-      logs.apiserver,
-      dir,
-    );
+    const apiserverArgs = [
+      `--etcd-servers=${etcdUrl}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${file('pki')}`,
+      `--tls-cert-file=${file('apiserver.crt')}`,
+      `--tls-private-key-file=${file('apiserver.key')}`,
+      `--client-ca-file=${file('ca.crt')}`,
+      `--token-auth-file=${file('tokens.csv')}`,
+      '--authorization-mode=RBAC',
+      '--anonymous-auth=true',
+      `--service-account-issuer=${SA_ISSUER}`,
+      `--service-account-key-file=${file('sa.pub')}`,
+      `--service-account-signing-key-file=${file('sa.key')}`,
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      '--allow-privileged=true',
+      // No endpoints for the `kubernetes` Service: 127.0.0.1 is not a valid
+      // endpoint address, so the default lease reconciler only logs errors.
+      '--endpoint-reconciler-type=none',
+      '--profiling=false',
+      ...(opts.apiserverArgs ?? []),
+    ];
+    const startApiserverProc = (): Proc => startProcess('kube-apiserver', toolPath('kube-apiserver'), apiserverArgs, logs.apiserver, dir);
+    let apiserver = startApiserverProc();
     procs.push(apiserver);
 
     await waitFor('kube-apiserver /readyz', deadline, procs, async () => {
@@ -498,6 +501,11 @@ async function startOnce(opts: ManagementClusterOptions): Promise<ManagementClus
       }
     }
 
+    const pids: ManagementCluster['pids'] = {
+      etcd: etcd.child.pid!,
+      apiserver: apiserver.child.pid!,
+      ...(controllerManager ? { controllerManager: controllerManager.child.pid! } : {}),
+    };
     return {
       url,
       token,
@@ -510,10 +518,22 @@ async function startOnce(opts: ManagementClusterOptions): Promise<ManagementClus
       etcdUrl,
       serverVersion,
       logs,
-      pids: {
-        etcd: etcd.child.pid!,
-        apiserver: apiserver.child.pid!,
-        ...(controllerManager ? { controllerManager: controllerManager.child.pid! } : {}),
+      pids,
+      async stopApiserver() {
+        await stopProcess(apiserver);
+      },
+      async startApiserver(timeoutMs = 60_000) {
+        if (stopped) throw new Error('the management cluster was stopped');
+        if (isRunning(apiserver)) return;
+        const i = procs.indexOf(apiserver);
+        apiserver = startApiserverProc();
+        procs[i] = apiserver;
+        pids.apiserver = apiserver.child.pid!;
+        const until = Date.now() + timeoutMs;
+        await waitFor('kube-apiserver /readyz after a restart', until, [etcd, apiserver], async () => {
+          const r = await httpGet(`${url}/readyz`, { ca: pki.caPem, token, timeoutMs: 5_000 });
+          return r.status === 200;
+        });
       },
       stop,
     };
