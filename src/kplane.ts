@@ -50,7 +50,7 @@ import { Registry as MetricsRegistry } from 'prom-client';
 import { SyncAdmission } from './sync/admission.js';
 import { Syncer } from './sync/syncer.js';
 import { CustomResourceIndex } from './apiextensions/served.js';
-import type { ServiceResolver } from './apiextensions/conversion.js';
+import { dnsServiceResolver, type ServiceResolver } from './apiextensions/conversion.js';
 import { compiledCount } from './apiextensions/compiled.js';
 import { resolveSchema } from './openapi/definitions.js';
 import { AdmissionChain } from './registry/admission.js';
@@ -201,7 +201,10 @@ export class Kplane {
     // every open watch listens for the drain signal
     setMaxListeners(0, k.abort.signal);
     // the custom resources each cluster serves, from its established CRDs
-    const serviceResolver = config.serviceResolver ?? config.conversionServiceResolver;
+    // an imported CRD's conversion webhook is a service of the management cluster: the syncer routes
+    // its calls through that API server's service proxy; every other service as configured
+    const configured = config.serviceResolver ?? config.conversionServiceResolver ?? dnsServiceResolver;
+    const serviceResolver: ServiceResolver = (ref, caller) => k.syncer?.resolveService(ref, caller) ?? configured(ref, caller);
     const crdIndex = new CustomResourceIndex(store, catalog, { serviceResolver });
     await crdIndex.start();
     k.crdIndex = crdIndex;

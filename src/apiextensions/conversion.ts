@@ -32,7 +32,12 @@ export interface ResolvedServiceReference { namespace: string; name: string; por
  * elsewhere (e.g. through an API server's service proxy, with that server's CA and credentials).
  * Errors thrown are reported after kube's `Post "https://<name>.<namespace>.svc:<port><path>..."`.
  */
-export type ServiceResolver = (ref: ResolvedServiceReference) => Promise<Omit<WebhookTarget, 'url'>>;
+export type ServiceResolver = (ref: ResolvedServiceReference, caller?: ServiceCaller) => Promise<Omit<WebhookTarget, 'url'>>;
+
+/** Who calls a service: a CRD's conversion webhook (its name), for resolvers that route by it. */
+export interface ServiceCaller {
+  crd?: string;
+}
 
 /** kube's defaultServiceResolver: the service's cluster DNS name. */
 export const dnsServiceResolver: ServiceResolver = async (ref) => {
@@ -138,7 +143,7 @@ function webhookConverter(crd: ConversionCRD, opts: ConverterOptions):
       const ref = serviceRef(cc.service);
       const url = new URL(`https://${ref.name}.${ref.namespace}.svc:${ref.port}${ref.path}`);
       try {
-        const resolved = await resolver(ref);
+        const resolved = await resolver(ref, { crd: crd.name });
         return { ca, serverName: `${ref.name}.${ref.namespace}.svc`, ...resolved, url };
       } catch (e) {
         url.searchParams.set('timeout', goDuration(timeoutMs));

@@ -186,6 +186,25 @@ export class DownstreamClient {
     };
   }
 
+  /**
+   * How to reach a Service of the management cluster through its API server's service proxy
+   * (a webhook target for src/apiextensions/webhook-post.ts): that server's address, CA and the
+   * syncer's credentials.
+   */
+  serviceProxy(ref: { namespace: string; name: string; port: number; path: string }): {
+    connect: { host: string; port: number }; path: string; ca?: string; cert?: string; key?: string; serverName: string; headers: Record<string, string>;
+  } {
+    const b = this.base as RequestOptions & { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
+    const pem = (v: unknown): string | undefined => (v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
+    const auth = (b.headers as Record<string, string> | undefined)?.Authorization ?? (b.headers as Record<string, string> | undefined)?.authorization;
+    return {
+      connect: { host: String(b.hostname), port: Number(b.port) },
+      path: `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/services/https:${encodeURIComponent(ref.name)}:${ref.port}/proxy${ref.path}`,
+      ca: pem(b.ca), cert: pem(b.cert), key: pem(b.key), serverName: String(b.hostname),
+      headers: auth ? { Authorization: auth } : {},
+    };
+  }
+
   close(): void {
     (this.base.agent as Agent | HttpAgent).destroy();
   }

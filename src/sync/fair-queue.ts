@@ -20,8 +20,13 @@ interface Lane {
   bucket: TokenBucket;
 }
 
+/** Idle lanes' buckets are forgotten past this many (a full bucket is what a new one is anyway). */
+const MAX_IDLE_BUCKETS = 10_000;
+
 export class FairQueue {
   private readonly lanes = new Map<string, Lane>();
+  /** Every lane's rate limit, kept while the lane is idle (else each new key would get a fresh burst). */
+  private readonly buckets = new Map<string, TokenBucket>();
   /** Lanes with waiting keys, in turn order. */
   private readonly turn: string[] = [];
   private readonly waiting = new Set<string>();
@@ -58,7 +63,13 @@ export class FairQueue {
     const name = this.laneOf(key);
     let lane = this.lanes.get(name);
     if (!lane) {
-      lane = { keys: [], bucket: new TokenBucket(this.opts.laneRate, this.opts.laneBurst ?? Math.max(1, this.opts.laneRate * 2)) };
+      let bucket = this.buckets.get(name);
+      if (!bucket) {
+        if (this.buckets.size >= MAX_IDLE_BUCKETS) for (const [n, b] of this.buckets) if (!this.lanes.has(n) && b.full()) this.buckets.delete(n);
+        bucket = new TokenBucket(this.opts.laneRate, this.opts.laneBurst ?? Math.max(1, this.opts.laneRate * 2));
+        this.buckets.set(name, bucket);
+      }
+      lane = { keys: [], bucket };
       this.lanes.set(name, lane);
     }
     if (!lane.keys.length) this.turn.push(name);

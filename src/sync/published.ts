@@ -40,7 +40,7 @@ export abstract class PublishedSync {
   problem: string | undefined = 'waiting for the CustomResourceDefinition in the management cluster';
 
   constructor(protected readonly deps: PublishedDeps, readonly name: string, readonly spec: PublishedResourceSpec,
-    protected readonly client: DownstreamClient, tenantQPS: number) {
+    readonly client: DownstreamClient, tenantQPS: number) {
     this.queue = new FairQueue(laneOf, (key) => this.work(key), {
       concurrency: 8, laneRate: tenantQPS,
       onError: (key, err, attempt) => {
@@ -58,6 +58,12 @@ export abstract class PublishedSync {
   get version(): string | undefined {
     const versions = ((this.crd?.spec as { versions?: { name: string; storage?: boolean }[] } | undefined)?.versions ?? []);
     return versions.find((v) => v.storage)?.name;
+  }
+
+  /** The Service of the downstream CRD's conversion webhook, if it names one. */
+  conversionService(): { namespace: string; name: string; port?: number } | undefined {
+    const conv = (this.crd?.spec as { conversion?: { strategy?: string; webhook?: { clientConfig?: { service?: { namespace: string; name: string; port?: number } } } } } | undefined)?.conversion;
+    return conv?.strategy === 'Webhook' ? conv.webhook?.clientConfig?.service : undefined;
   }
 
   start(): void {

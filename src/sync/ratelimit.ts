@@ -24,6 +24,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** Whether it has saved up its whole burst (an idle bucket, the same as a new one). */
+  full(): boolean {
+    this.refill();
+    return this.tokens >= this.burst && !this.waiters.length;
+  }
+
   /** Milliseconds until a token is available (0 if one is). */
   waitMs(): number {
     this.refill();

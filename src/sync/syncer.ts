@@ -14,6 +14,8 @@ import type { KubeObject } from '../apimachinery/object.js';
 import type { Controller, ControllerDeps } from '../controllers/context.js';
 import { Informer } from '../controllers/informer.js';
 import { WorkQueue } from '../controllers/queue.js';
+import type { ResolvedServiceReference, ServiceCaller } from '../apiextensions/conversion.js';
+import type { WebhookTarget } from '../apiextensions/webhook-post.js';
 import type { ResourceType } from '../registry/types.js';
 import { parseKey, resourcePrefix, scopePrefix } from '../storage/keys.js';
 import { ROOT, childCluster, type ClusterName } from '../tenancy/logicalcluster.js';
@@ -23,6 +25,7 @@ import { DownstreamNamespaces } from './downstream-namespaces.js';
 import { syncMetrics, type SyncMetrics } from './metrics.js';
 import type { PublishedSync } from './published.js';
 import { validateReferenceRules } from './references.js';
+import { OpenStackCredentials } from './openstack/credentials.js';
 import { SyncedResource } from './synced-resource.js';
 import { NAMESPACE_TEMPLATE_KEYS, NAME_TEMPLATE_KEYS, unknownTemplateKeys } from './transform.js';
 import {
@@ -258,6 +261,7 @@ export class Syncer implements Controller {
         ...common, namespaces: conn.namespaces,
         clusterUid: async (c) => (await this.deps.clusters.info(c))?.uid,
       }, name, spec, conn.client, conn.tenantQPS));
+      if (spec.credentials?.openstack) syncs.push(new OpenStackCredentials({ ...common, namespaces: conn.namespaces }, name, spec, conn.client, conn.tenantQPS));
     }
     if (spec.group === 'cluster.x-k8s.io') {
       // clusterctl checks its provider inventory: every bound workspace sees the provider's
@@ -332,6 +336,22 @@ export class Syncer implements Controller {
   }
 
   // ------------------------------------------------------------ lifecycle
+
+  /**
+   * The management cluster's route to a conversion webhook Service of an imported CRD, or
+   * undefined (not a published CRD's, or not the Service its downstream CRD names: a tenant's own
+   * CRD never reaches the provider's services).
+   */
+  resolveService(ref: ResolvedServiceReference, caller?: ServiceCaller): Promise<Omit<WebhookTarget, 'url'>> | undefined {
+    if (!caller?.crd) return undefined;
+    for (const s of this.allSyncs()) {
+      if (s.crdName !== caller.crd) continue;
+      const svc = s.conversionService();
+      if (!svc || svc.namespace !== ref.namespace || svc.name !== ref.name || (svc.port ?? 443) !== ref.port) continue;
+      return Promise.resolve(s.client.serviceProxy(ref));
+    }
+    return undefined;
+  }
 
   /** The published resource serving a group/resource in Sync mode, if any. */
   syncedFor(group: string, resource: string): SyncedResource | undefined {

@@ -23,7 +23,6 @@ const tenants: Record<string, string> = {};
 const uids: Record<string, string> = {};
 
 const run = (kc: string, args: string[], input?: string) => kubectl(machineKubectl(), kc, args, input, 60_000);
-const mk = (args: string[], input?: string) => run(mc.kubeconfigPath, args, input);
 
 async function ok(kc: string, args: string[], input?: string): Promise<string> {
   const r = await run(kc, args, input);
