@@ -3,6 +3,7 @@
 // downstream is the management cluster.
 
 import type { MetaLabelSelector } from '../apimachinery/labels.js';
+import type { OpenStackCredentialsSpec } from './openstack/objects.js';
 import type { ReferenceRule } from './references.js';
 
 export const SYNC_GROUP = 'sync.kplane.io';
@@ -61,6 +62,8 @@ export interface PublishedResourceSpec {
   namespaceTemplate?: string;
   related?: RelatedResource[];
   references?: ReferenceRule[];
+  /** Tenant credential Secrets turned into what workload clusters need (Sync mode; src/sync/openstack/credentials.ts). */
+  credentials?: { openstack?: OpenStackCredentialsSpec };
 }
 
 export interface Condition {
