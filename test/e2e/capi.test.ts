@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startClusterAPI, type ClusterAPI } from './capi.js';
-import { logTail, startManagementCluster, type ManagementCluster } from './management-cluster.js';
-import { ensureTools, pinnedVersions, toolPath } from './tools.js';
+import { startClusterAPI, type ClusterAPI } from '../harness/capi.js';
+import { logTail, startManagementCluster, type ManagementCluster } from '../harness/management-cluster.js';
+import { ensureTools, pinnedVersions, toolPath } from '../harness/tools.js';
 
 const run = promisify(execFile);
 
