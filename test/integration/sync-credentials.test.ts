@@ -258,6 +258,19 @@ describe('an OpenStack credential Secret in a tenant workspace', () => {
     expect((await downstreamOf('acme', 'os'))!.conf.Global!.region).toBe('RegionOne');
   }, 60_000);
 
+  it('never takes over a management-cluster Secret that is not its copy (Cluster API\'s kubeconfig)', async () => {
+    const ns = dsNamespace('acme');
+    await ok(mc.kubeconfigPath, ['create', 'secret', 'generic', 'c1-kubeconfig', '-n', ns, '--from-literal=value=real kubeconfig']);
+    await ok(tenants.acme!, ['apply', '-f', '-'], credSecret('c1-kubeconfig', { 'clouds.yaml': appCred }));
+    const marked = await eventually(async () => (await getJson(tenants.acme!, ['secret', 'c1-kubeconfig']))?.metadata.annotations?.['sync.kplane.io/credentials-error'] as string | undefined, 30_000, 'name-taken annotation');
+    expect(marked).toContain('does not come from this Secret');
+    const ds = await getJson(mc.kubeconfigPath, ['secret', 'c1-kubeconfig', '-n', ns]);
+    expect(unb64(ds.data.value)).toBe('real kubeconfig');
+    expect(Object.keys(ds.data)).toEqual(['value']);
+    expect(await getJson(mc.kubeconfigPath, ['secret', 'c1-kubeconfig-cloud-config', '-n', ns])).toBeUndefined();
+    await ok(tenants.acme!, ['delete', 'secret', 'c1-kubeconfig']);
+  }, 60_000);
+
   it('deleted in the tenant, its three objects go downstream; other Secrets keep theirs', async () => {
     await ok(tenants.acme!, ['delete', 'secret', 'os']);
     await eventually(() => gone('acme', 'os'), 30_000, 'copies deleted');
