@@ -45,6 +45,33 @@ export class DownstreamNamespaces {
     if (this.made.size > 100_000) this.made.clear();
   }
 
+  /**
+   * Deletes the namespaces nothing needs any more: empty of synced objects (`holdsObjects`) and
+   * belonging to a (cluster, namespace) that is no longer bound (`stillBound`). The namespace's
+   * deletion removes whatever the management cluster's controllers left in it.
+   */
+  async collect(holdsObjects: (ns: string) => boolean, stillBound: (cluster: string, namespace: string) => boolean): Promise<string[]> {
+    if (!this.informer.hasSynced) return [];
+    const removed: string[] = [];
+    for (const [name, obj] of this.informer.cache) {
+      const m = (obj.metadata ?? {}) as { annotations?: Record<string, string>; deletionTimestamp?: string };
+      const cluster = m.annotations?.[ANN_WORKSPACE];
+      if (m.deletionTimestamp || !cluster || holdsObjects(name) || stillBound(cluster, m.annotations?.[ANN_NAMESPACE] ?? '')) continue;
+      try {
+        await this.client.delete(`/api/v1/namespaces/${encodeURIComponent(name)}`);
+      } catch (e) {
+        if (!(e instanceof DownstreamError && e.code === 404)) throw e;
+      }
+      this.made.delete(name);
+      removed.push(name);
+    }
+    return removed;
+  }
+
+  forget(name: string): void {
+    this.made.delete(name);
+  }
+
   stop(): void {
     this.informer.stop();
   }

@@ -9,7 +9,7 @@ import type { KubeObject } from '../apimachinery/object.js';
 import { Informer } from '../controllers/informer.js';
 import type { ResourceType } from '../registry/types.js';
 import type { Store } from '../storage/interface.js';
-import { parseKey, resourcePrefix } from '../storage/keys.js';
+import { objectKey, parseKey, resourcePrefix } from '../storage/keys.js';
 import { isNotFound, resourcePath } from './client.js';
 import { DownstreamInformer, cacheKey, metaOf, type Obj } from './downstream-informer.js';
 import type { DownstreamNamespaces } from './downstream-namespaces.js';
@@ -32,6 +32,8 @@ export interface SyncedDeps extends PublishedDeps {
   namespaces: DownstreamNamespaces;
   /** A logical cluster's uid (its record's), when it exists. */
   clusterUid(cluster: string): Promise<string | undefined>;
+  /** A downstream copy is gone (its namespace may be empty now). */
+  copyGone?(): void;
 }
 
 interface Related {
@@ -44,6 +46,7 @@ export class SyncedResource extends PublishedSync {
   private objects: DownstreamInformer | undefined;
   private readonly related: Related[] = [];
   private upstreamInformer: Informer | undefined;
+  private upstreamStarted = false;
   /** Upstream key -> downstream cache key (namespace/name) of its copy. */
   private readonly copies = new Map<string, string>();
   /** Downstream namespace -> the tenant (cluster, namespace) it belongs to. */
@@ -58,14 +61,35 @@ export class SyncedResource extends PublishedSync {
     super(deps, name, spec, client, tenantQPS);
   }
 
+  /** Whether any copy of this resource lives in a downstream namespace (namespace garbage collection). */
+  holdsObjectsIn(ns: string): boolean {
+    if (!this.objects) return true;
+    for (const k of this.objects.cache.keys()) if (k.startsWith(`${ns}/`)) return true;
+    return false;
+  }
+
   get stats(): { inSync: number; failing: number } {
     return { inSync: this.inSync.size, failing: this.failing.size };
   }
 
   protected onCRD(): void {
+    // tenant objects are looked at once every downstream cache is filled: before that, a copy
+    // not in the cache is not yet known, not missing (a restart must not write or delete anything)
+    let waiting = 1 + (this.spec.related ?? []).length;
+    const synced = (): void => {
+      if (--waiting !== 0) return;
+      this.upstreamStarted = true;
+      void this.upstreamInformer?.start();
+      // copies whose tenant object went while nobody watched are looked at too
+      for (const key of this.copies.keys()) this.enqueue(key, 'down');
+    };
     this.objects = new DownstreamInformer(this.client, this.path(), { labelSelector: LABEL_CLUSTER }, {
+      onSynced: synced,
       onUpsert: (o) => this.observeDownstream(o),
-      onDelete: (o) => this.observeDownstream(o),
+      onDelete: (o) => {
+        this.observeDownstream(o);
+        this.deps.copyGone?.();
+      },
       onError: (err) => this.deps.log.debug({ publishedResource: this.name, err: String(err) }, 'downstream watch'),
     });
     this.objects.start();
@@ -73,6 +97,7 @@ export class SyncedResource extends PublishedSync {
       // related objects are of built-in kinds (Secrets, ConfigMaps): their one version is v1
       const gvr = { group: spec.group ?? '', version: 'v1', resource: spec.resource };
       const informer = new DownstreamInformer(this.client, resourcePath(gvr), spec.labelSelector ? { labelSelector: spec.labelSelector } : {}, {
+        onSynced: synced,
         onUpsert: (o) => this.observeRelated(spec, o),
         onDelete: (o) => this.observeRelated(spec, o),
       });
@@ -83,7 +108,6 @@ export class SyncedResource extends PublishedSync {
       onList: (kv) => this.observeUpstream(kv.key),
       onEvent: (ev) => this.observeUpstream(ev.kv.key),
     }, 500);
-    void this.upstreamInformer.start();
   }
 
   private enqueue(key: string, side: 'up' | 'down'): void {
@@ -99,6 +123,13 @@ export class SyncedResource extends PublishedSync {
 
   private observeDownstream(o: Obj): void {
     const m = metaOf(o);
+    if (!this.upstreamStarted) {
+      // before every cache is filled, only remember where copies are; the upstream list queues them
+      const a = m.annotations ?? {};
+      if (a[ANN_WORKSPACE] && a[ANN_NAME]) this.copies.set([a[ANN_WORKSPACE], a[ANN_NAMESPACE] ?? '', a[ANN_NAME]].join(SEP), cacheKey(m.namespace, m.name));
+      if (m.namespace && a[ANN_WORKSPACE]) this.owners.set(m.namespace, { cluster: a[ANN_WORKSPACE], namespace: a[ANN_NAMESPACE] ?? '' });
+      return;
+    }
     const a = m.annotations ?? {};
     const cluster = a[ANN_WORKSPACE];
     if (!cluster || !a[ANN_NAME]) return;
@@ -135,7 +166,7 @@ export class SyncedResource extends PublishedSync {
     const changed = new Set<string>();
     for (const c of this.bound.keys()) if (!before.has(c)) changed.add(c);
     for (const c of before.keys()) if (!this.bound.has(c)) changed.add(c);
-    if (!changed.size || !this.upstreamInformer) return;
+    if (!changed.size || !this.upstreamStarted) return;
     void (async () => {
       for (const c of changed) {
         const page = await this.deps.store.list(`${resourcePrefix({ group: this.spec.group, resource: this.spec.resource })}${c}/`);
@@ -168,10 +199,13 @@ export class SyncedResource extends PublishedSync {
     const [cluster, namespace, name] = key.split(SEP) as [string, string, string];
     const seen = this.seen.get(key);
     this.seen.delete(key);
-    const type = this.typeIn(cluster);
-    const up = type ? await this.deps.upstream.get(cluster, type, namespace, name) : undefined;
     const copyKey = this.copies.get(key) ?? cacheKey(await this.downstreamNamespaceOf(cluster, namespace), name);
     const down = this.objects?.cache.get(copyKey);
+    // whether the tenant object exists is read from storage: a type not served (yet) is no absence
+    const stored = await this.deps.store.get(objectKey({ group: this.spec.group, resource: this.spec.resource }, cluster as never, namespace || undefined, name));
+    const type = this.typeIn(cluster);
+    if (stored && !type) throw new Error(`${this.crdName} is not served in ${cluster} yet`);
+    const up = stored && type ? await this.deps.upstream.get(cluster, type, namespace, name) : undefined;
     if (!up || !type) {
       // the tenant object is gone (or its whole cluster): so goes its copy
       this.inSync.delete(key);
@@ -216,6 +250,7 @@ export class SyncedResource extends PublishedSync {
       try {
         current = await this.client.apply(this.path(d.namespace, name), d.object);
       } catch (e) {
+        if (d.namespace && isNotFound(e)) this.deps.namespaces.forget(d.namespace); // deleted downstream: made again
         await this.markNotSynced(cluster, type, up, 'DownstreamRejected', errorForTenant(e, d.namespace, namespace).message);
         throw e;
       }

@@ -87,7 +87,7 @@ export class Syncer implements Controller {
       onError: (key, err, attempt) => deps.log.warn({ key, err: String(err), attempt }, 'syncer configuration'),
     });
     this.metrics = syncMetrics(deps.metrics, {
-      gauges: () => [...this.allSyncs()].map((s) => ({
+      gauges: () => [...this.published.values()].map((p) => p.syncs[0]!).map((s) => ({
         name: s.name, queueDepth: s.queueDepth, bound: s.boundCount,
         inSync: (s as SyncedResource | CatalogResource).stats.inSync, failing: (s as SyncedResource | CatalogResource).stats.failing,
       })),
@@ -113,7 +113,11 @@ export class Syncer implements Controller {
       for (const name of this.connectionNames()) this.queue.add(`mc/${name}`);
     });
     const workspaces = watch(resourcePrefix(WORKSPACES), () => this.queue.add('bind'));
-    for (const i of [mcs, prs, workspaces]) await i.start();
+    // which workspaces are bound is known before any published resource starts: a sync that
+    // started with none bound would take every tenant's objects for unbound ones
+    await workspaces.start();
+    await this.rebind();
+    for (const i of [mcs, prs]) await i.start();
     secrets.startFromNow();
     this.statusTimer = setInterval(() => {
       for (const name of this.published.keys()) this.queue.add(`pr-status/${name}`);
@@ -132,6 +136,7 @@ export class Syncer implements Controller {
     if (kind === 'mc') return this.reconcileManagementCluster(name);
     if (kind === 'pr') return this.reconcilePublished(name);
     if (kind === 'pr-status') return this.writePublishedStatus(name);
+    if (kind === 'ns-gc') return this.collectNamespaces(name);
     return this.rebind();
   }
 
@@ -260,6 +265,7 @@ export class Syncer implements Controller {
       syncs.push(new SyncedResource({
         ...common, namespaces: conn.namespaces,
         clusterUid: async (c) => (await this.deps.clusters.info(c))?.uid,
+        copyGone: () => this.queue.addAfter(`ns-gc/${spec.managementCluster}`, 1_000),
       }, name, spec, conn.client, conn.tenantQPS));
       if (spec.credentials?.openstack) syncs.push(new OpenStackCredentials({ ...common, namespaces: conn.namespaces }, name, spec, conn.client, conn.tenantQPS));
     }
@@ -315,8 +321,9 @@ export class Syncer implements Controller {
     const out = new Map<string, BoundCluster>();
     for (const [cluster, labels] of this.workspaces) {
       if (!sel.matches(labels)) continue;
+      // a cluster being deleted stays bound: its objects' deletions must still tear down their copies
       const info = await this.deps.clusters.info(cluster);
-      if (info && !info.terminating) out.set(cluster, { cluster, uid: info.uid });
+      if (info) out.set(cluster, { cluster, uid: info.uid });
     }
     return out;
   }
@@ -327,12 +334,27 @@ export class Syncer implements Controller {
     for (const kv of page.items) {
       const k = parseKey(kv.key);
       const ws = kv.value;
-      if ((ws.status as { phase?: string } | undefined)?.phase !== 'Ready' || ws.metadata.deletionTimestamp) continue;
+      // Ready workspaces, and those being deleted after they were (see boundFor)
+      const phase = (ws.status as { phase?: string } | undefined)?.phase;
+      if (phase !== 'Ready' && !(phase === 'Terminating' && ws.metadata.deletionTimestamp)) continue;
       this.workspaces.set(childCluster(k.cluster as ClusterName, k.name), { ...(ws.metadata.labels ?? {}) });
     }
     for (const p of this.published.values()) {
       for (const s of p.syncs) s.setBound(await this.boundFor(s.spec));
     }
+    for (const name of this.connections.keys()) this.queue.addAfter(`ns-gc/${name}`, 2_000);
+  }
+
+  /** Downstream namespaces of workspaces no resource is offered to any more, once empty, go. */
+  private async collectNamespaces(mc: string): Promise<void> {
+    const conn = this.connections.get(mc);
+    if (!conn) return;
+    const synced = [...this.allSyncs()].filter((s): s is SyncedResource => s instanceof SyncedResource && s.client === conn.client);
+    const removed = await conn.namespaces.collect(
+      (ns) => synced.some((s) => s.holdsObjectsIn(ns)),
+      (cluster) => synced.some((s) => s.isBound(cluster)),
+    );
+    if (removed.length) this.deps.log.info({ managementCluster: mc, namespaces: removed }, 'removed unbound downstream namespaces');
   }
 
   // ------------------------------------------------------------ lifecycle

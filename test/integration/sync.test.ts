@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { capiFiles, readObjects } from '../helpers/capi.js';
-import { eventually, kubectl, machineKubectl, startKplane, type TestKplane } from '../helpers/kplane.js';
+import { pino } from 'pino';
+import { Kplane } from '../../src/kplane.js';
+import { credentialsOf, eventually, kubectl, machineKubectl, raw, startKplane, type TestKplane } from '../helpers/kplane.js';
 import { startManagementCluster, type ManagementCluster } from '../harness/management-cluster.js';
 import { ensureTools } from '../harness/tools.js';
 import { CLUSTER_API_CLUSTER_RULES } from '../../src/sync/references.js';
@@ -276,3 +278,50 @@ describe('catalog', () => {
 });
 
 
+
+describe('schema changes and restarts', () => {
+  it('carries a change of the downstream CRD to the tenants\' imported CRD', async () => {
+    await ok(mc.kubeconfigPath, ['label', 'crd', 'clusters.cluster.x-k8s.io', 'cluster.x-k8s.io/v1beta3=v1beta3']);
+    await eventually(async () => (await getJson(tenants.acme!, ['crd', 'clusters.cluster.x-k8s.io']))?.metadata.labels['cluster.x-k8s.io/v1beta3'] === 'v1beta3', 30_000, 'label up');
+  }, 60_000);
+
+  it('after a restart with nothing changed, makes no writes on either side', async () => {
+    const ns = dsNamespace('acme');
+    const before = (await getJson(mc.kubeconfigPath, ['cluster', 'c1', '-n', ns])).metadata.resourceVersion;
+    const upBefore = (await getJson(tenants.acme!, ['cluster', 'c1'])).metadata.resourceVersion;
+    const port = Number(new URL(t.url).port);
+    await t.k.stop();
+    t.k = await Kplane.start({ dataDir: t.dir, host: '127.0.0.1', port, logger: pino({ level: process.env.KPLANE_TEST_LOG ?? 'silent' }) });
+    // every published resource has listed both sides and reconciled every object once
+    let last = '';
+    await eventually(async () => {
+      const r = await raw(t.url, credentialsOf(readFileSync(admin, 'utf8')), { path: '/metrics' });
+      const m = /kplane_sync_objects_in_sync\{published_resource="clusters"\} (\d+)/.exec(r.text);
+      last = r.text;
+      return m && Number(m[1]) >= 1 ? r.text : undefined;
+    }, 30_000, 'synced after restart').catch((e) => { throw new Error(`${e}\n${last.split('\n').filter((l) => l.startsWith('kplane_sync')).join('\n')}`); });
+    await t.k.settle();
+    const r = await raw(t.url, credentialsOf(readFileSync(admin, 'utf8')), { path: '/metrics' });
+    expect(r.text).toContain('kplane_sync_queue_depth{published_resource="clusters"} 0');
+    expect(r.text).not.toMatch(/kplane_sync_writes_total\{[^}]*\} [1-9]/);
+    expect((await getJson(mc.kubeconfigPath, ['cluster', 'c1', '-n', ns])).metadata.resourceVersion).toBe(before);
+    expect((await getJson(tenants.acme!, ['cluster', 'c1'])).metadata.resourceVersion).toBe(upBefore);
+    // /metrics is not for tenants
+    const denied = await raw(t.url, credentialsOf(readFileSync(tenants.acme!, 'utf8')), { path: '/metrics' });
+    expect(denied.status).toBe(403);
+  }, 90_000);
+
+  it('a deleted workspace\'s copies and namespaces are removed downstream', async () => {
+    await ok(tenants.beta!, ['apply', '-f', '-'], cluster('c2'));
+    const ns = dsNamespace('beta');
+    await eventually(() => getJson(mc.kubeconfigPath, ['cluster', 'c2', '-n', ns]), 30_000, 'c2 down');
+    await ok(admin, ['delete', 'workspace', 'beta', '--timeout=60s']);
+    await eventually(async () => (await getJson(mc.kubeconfigPath, ['cluster', 'c2', '-n', ns])) === undefined, 30_000, 'c2 copy gone');
+    await eventually(async () => {
+      const n = await getJson(mc.kubeconfigPath, ['namespace', ns]);
+      return n === undefined || n.metadata.deletionTimestamp;
+    }, 30_000, 'namespace removed');
+    // acme's are untouched
+    expect(await getJson(mc.kubeconfigPath, ['cluster', 'c1', '-n', dsNamespace('acme')])).toBeDefined();
+  }, 90_000);
+});
