@@ -147,15 +147,21 @@ export class SyncedResource extends PublishedSync {
     for (const [ck, ds] of this.objects.cache) {
       if (!ck.startsWith(`${m.namespace}/`)) continue;
       const dm = metaOf(ds);
-      if (this.relatedName(spec, String(dm.name), owner.namespace) === m.name) {
+      if (this.relatedName(spec, ds, owner.namespace) === m.name) {
         this.enqueue([owner.cluster, owner.namespace, String(dm.name)].join(SEP), 'down');
       }
     }
   }
 
-  private relatedName(spec: RelatedResource, name: string, namespace: string): string | undefined {
+  /** The related object's name for an object (its downstream copy or the tenant's: names and spec agree). */
+  private relatedName(spec: RelatedResource, obj: Obj | KubeObject, namespace: string): string | undefined {
+    if (spec.namePath) {
+      let v: unknown = obj;
+      for (const part of spec.namePath.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+      return typeof v === 'string' && v ? v : undefined;
+    }
     try {
-      return renderTemplate(spec.nameTemplate, { Name: name, Namespace: namespace });
+      return renderTemplate(spec.nameTemplate ?? '', { Name: String(metaOf(obj as Obj).name), Namespace: namespace });
     } catch {
       return undefined;
     }
@@ -325,7 +331,7 @@ export class SyncedResource extends PublishedSync {
     if (!dsNs) return;
     const ns = up.metadata.namespace!;
     for (const r of this.related) {
-      const name = this.relatedName(r.spec, up.metadata.name!, ns);
+      const name = this.relatedName(r.spec, up, ns);
       if (!name) continue;
       const type = this.deps.upstream.typeIn(cluster, r.gvr.group, r.gvr.resource);
       if (!type) continue;

@@ -415,8 +415,10 @@ export function validatePublishedSpec(spec: PublishedResourceSpec): string | und
     else if (!spec.namespaceTemplate.includes('{{')) errs.push('spec.namespaceTemplate: must depend on the workspace and namespace (a template without placeholders maps every tenant into one namespace)');
   }
   (spec.related ?? []).forEach((r, i) => {
-    const bad = unknownTemplateKeys(r.nameTemplate, NAME_TEMPLATE_KEYS);
+    if (!r.nameTemplate === !r.namePath) errs.push(`spec.related[${i}]: exactly one of nameTemplate and namePath is required`);
+    const bad = unknownTemplateKeys(r.nameTemplate ?? '', NAME_TEMPLATE_KEYS);
     if (bad.length) errs.push(`spec.related[${i}].nameTemplate: unknown value .${bad[0]}`);
+    if (r.namePath && !/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(r.namePath)) errs.push(`spec.related[${i}].namePath: must be a dotted field path such as spec.writeConnectionSecretToRef.name`);
   });
   for (const e of validateReferenceRules(spec.references ?? [], 'spec.references')) errs.push(`${e.field}: ${e.detail || e.type}`);
   if ((spec.mode ?? 'Sync') === 'Catalog' && !spec.catalog?.namespace) errs.push('spec.catalog.namespace: Required value');

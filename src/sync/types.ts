@@ -47,7 +47,10 @@ export interface ManagementClusterSpec {
 export interface RelatedResource {
   group?: string;
   resource: string;
-  nameTemplate: string;
+  /** The related object's name: a template of the owner's name ("{{ .Name }}-kubeconfig")... */
+  nameTemplate?: string;
+  /** ...or a field of the owner holding it (a Crossplane connection Secret: spec.writeConnectionSecretToRef.name). */
+  namePath?: string;
   direction?: 'Up';
   labelSelector?: string;
 }
