@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { SlicedProfiler } from '../util/cpu-profile.js';
 import { Kplane } from '../kplane.js';
 import { runWs } from './ws/main.js';
+import { syncStatus } from './sync-status.js';
 import { DEFAULT_TTL, kubeconfigFor, parseTTL, type KubeconfigOptions } from './kubeconfig.js';
 import { KPLANE_VERSION, KUBE_VERSION } from '../version.js';
 
@@ -122,6 +123,14 @@ export function buildCli(): Command {
     .option('--token', 'a signed bearer token for the user instead of a client certificate', false)
     .action(async (opts: KubeconfigOptions) => {
       process.stdout.write(await kubeconfigFor(opts));
+    });
+  const sync = program.command('sync').description("the syncer's state");
+  sync.command('status')
+    .description('management clusters and published resources: reachable, bound workspaces, objects in sync, failing, queued')
+    .option('--kubeconfig <file>', "an admin's kubeconfig for the root logical cluster (default: <data-dir>/admin.kubeconfig)")
+    .option('--data-dir <dir>', 'the kplane data directory', '.kplane')
+    .action(async (opts: { kubeconfig?: string; dataDir: string }) => {
+      process.stdout.write(await syncStatus(opts));
     });
   return program;
 }

@@ -53,11 +53,15 @@ export interface WatchHandle {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Marks a request whose answer is text, not JSON. */
+const TEXT = 'text/plain';
 const USER_AGENT = 'kplane-syncer';
 
 export class DownstreamClient {
   private constructor(
     readonly server: string,
+    /** The server URL's path (a proxy's, e.g. /k8s/clusters/c-1; '' for an API server itself), before every request path. */
+    private readonly prefix: string,
     private readonly base: RequestOptions,
     private readonly secure: boolean,
     private readonly bucket: TokenBucket,
@@ -80,7 +84,7 @@ export class DownstreamClient {
       port: url.port || (secure ? 443 : 80),
       agent: secure ? new Agent({ ...agentOpts, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized }) : new HttpAgent(agentOpts),
     };
-    return new DownstreamClient(cluster.server.replace(/\/+$/, ''), base, secure, new TokenBucket(qps, Math.max(qps, 10)));
+    return new DownstreamClient(cluster.server.replace(/\/+$/, ''), url.pathname.replace(/\/+$/, ''), base, secure, new TokenBucket(qps, Math.max(qps, 10)));
   }
 
   /** One request; 2xx answers their JSON body, anything else throws DownstreamError. */
@@ -94,7 +98,7 @@ export class DownstreamClient {
     }
     const send = this.secure ? request : httpRequest;
     return new Promise((resolve, reject) => {
-      const req = send({ ...this.base, method, path, headers, timeout: timeoutMs }, (res) => {
+      const req = send({ ...this.base, method, path: this.prefix + path, headers, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
@@ -107,7 +111,8 @@ export class DownstreamClient {
             parsed = undefined;
           }
           const code = res.statusCode ?? 0;
-          if (code >= 200 && code < 300 && parsed) resolve(parsed);
+          if (code >= 200 && code < 300 && contentType === TEXT) resolve({ text });
+          else if (code >= 200 && code < 300 && parsed) resolve(parsed);
           else {
             const msg = typeof parsed?.message === 'string' ? parsed.message : `${method} ${path}: HTTP ${code} ${text.slice(0, 200)}`;
             reject(new DownstreamError(code, parsed?.kind === 'Status' ? parsed : undefined, msg));
@@ -122,6 +127,11 @@ export class DownstreamClient {
 
   get(path: string): Promise<Record<string, unknown>> {
     return this.request('GET', path);
+  }
+
+  /** A GET of a text document (/metrics). */
+  async getText(path: string): Promise<string> {
+    return String((await this.request('GET', path, undefined, TEXT)).text);
   }
 
   /** Server-side apply as the syncer's field manager (force: the syncer owns what it sends). */
@@ -149,7 +159,7 @@ export class DownstreamClient {
       onClose(err);
     };
     const send = this.secure ? request : httpRequest;
-    const req = send({ ...this.base, method: 'GET', path: `${path}?${q}`, headers }, (res) => {
+    const req = send({ ...this.base, method: 'GET', path: `${this.prefix}${path}?${q}`, headers }, (res) => {
       if ((res.statusCode ?? 0) !== 200) {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -199,7 +209,7 @@ export class DownstreamClient {
     const auth = (b.headers as Record<string, string> | undefined)?.Authorization ?? (b.headers as Record<string, string> | undefined)?.authorization;
     return {
       connect: { host: String(b.hostname), port: Number(b.port) },
-      path: `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/services/https:${encodeURIComponent(ref.name)}:${ref.port}/proxy${ref.path}`,
+      path: `${this.prefix}/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/services/https:${encodeURIComponent(ref.name)}:${ref.port}/proxy${ref.path}`,
       ca: pem(b.ca), cert: pem(b.cert), key: pem(b.key), serverName: String(b.hostname),
       headers: auth ? { Authorization: auth } : {},
     };

@@ -15,6 +15,7 @@ import { Kplane } from '../../src/kplane.js';
 import { credentialsOf, eventually, kubectl, machineKubectl, raw, startKplane, type TestKplane } from '../helpers/kplane.js';
 import { startManagementCluster, type ManagementCluster } from '../harness/management-cluster.js';
 import { ensureTools } from '../harness/tools.js';
+import { BIN } from '../helpers/process.js';
 import { CLUSTER_API_CLUSTER_RULES } from '../../src/sync/references.js';
 import { defaultDownstreamNamespace } from '../../src/sync/naming.js';
 
@@ -278,6 +279,21 @@ describe('catalog', () => {
 });
 
 
+
+describe('kplane sync status', () => {
+  it('prints each management cluster and published resource with its state', async () => {
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<string>((res, rej) => execFile(BIN, ['sync', 'status', '--kubeconfig', admin], { timeout: 60_000 }, (err, stdout, stderr) => (err ? rej(new Error(`${err.message}\n${stderr}`)) : res(stdout))));
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/^MANAGEMENT CLUSTER\s+READY\s+VERSION\s+MESSAGE$/);
+    expect(lines.find((l) => l.startsWith('mgmt '))).toMatch(new RegExp(`^mgmt\\s+True\\s+${mc.serverVersion.replace(/\./g, '\\.')}$`));
+    expect(lines.find((l) => l.startsWith('nowhere '))).toMatch(/False\s+KubeconfigNotFound: the Secret kplane-system\/missing does not exist/);
+    const clusters = lines.find((l) => l.startsWith('clusters '))!.split(/\s{3,}/);
+    expect(clusters.slice(0, 5)).toEqual(['clusters', 'clusters.cluster.x-k8s.io', 'Sync', 'mgmt', 'True']);
+    expect(Number(clusters[5])).toBe(2);
+    expect(clusters[8]).toBe('0');
+  }, 60_000);
+});
 
 describe('schema changes and restarts', () => {
   it('carries a change of the downstream CRD to the tenants\' imported CRD', async () => {
