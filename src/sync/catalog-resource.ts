@@ -31,6 +31,7 @@ export class CatalogResource extends PublishedSync {
 
   protected onCRD(): void {
     this.objects = new DownstreamInformer(this.client, this.path(this.namespace), {}, {
+      onSynced: () => this.all(),
       onUpsert: () => this.all(),
       onDelete: () => this.all(),
     });
@@ -47,7 +48,9 @@ export class CatalogResource extends PublishedSync {
 
   protected override async reconcileCluster(cluster: string): Promise<void> {
     const type = this.typeIn(cluster);
-    if (!type || !this.objects?.hasSynced) return;
+    // retried (with backoff) until both are there: nothing else would bring this cluster back
+    if (!type) throw new Error(`${this.crdName} is not served in ${cluster} yet`);
+    if (!this.objects?.hasSynced) throw new Error(`${this.crdName} of the management cluster are not listed yet`);
     const want = new Set<string>();
     for (const o of this.objects.cache.values()) {
       const m = metaOf(o);
