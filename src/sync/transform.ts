@@ -130,7 +130,12 @@ export function statusUp(downstream: Obj, tenantGeneration: number): unknown {
     return Math.max(0, Math.min(written, tenantGeneration) - 1);
   };
   const out = deepCopy(status);
-  if ('observedGeneration' in out) out.observedGeneration = map(out.observedGeneration);
+  if ('observedGeneration' in out) {
+    out.observedGeneration = map(out.observedGeneration);
+    // older than the tenant's first generation: "not observed", said by leaving it out (schemas
+    // such as Cluster API's require status.observedGeneration >= 1)
+    if (out.observedGeneration === 0) delete out.observedGeneration;
+  }
   const fix = (conds: unknown): void => {
     if (!Array.isArray(conds)) return;
     for (const c of conds) if (isPlainObject(c) && 'observedGeneration' in c) c.observedGeneration = map(c.observedGeneration);

@@ -95,6 +95,13 @@ describe('statusUp', () => {
     expect(s.observedGeneration).toBe(7);
     expect(s.observedGeneration).toBeLessThan(8);
   });
+  it('a status behind the downstream spec of a tenant\'s first generation has no observedGeneration (Cluster API\'s schema wants >= 1)', () => {
+    // e.g. Cluster API's topology controller filled in spec.controlPlaneRef, or the deletion bumped the generation
+    const s = statusUp(down(2, 1, 1), 1) as { observedGeneration?: number; phase: string; conditions: { observedGeneration?: number }[] };
+    expect(s).not.toHaveProperty('observedGeneration');
+    expect(s.phase).toBe('Provisioned');
+    expect(s.conditions[0]!.observedGeneration).toBe(0);
+  });
   it('no status stays none', () => {
     expect(statusUp({ metadata: {} }, 1)).toBeUndefined();
   });
