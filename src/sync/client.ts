@@ -87,9 +87,13 @@ export class DownstreamClient {
     return new DownstreamClient(cluster.server.replace(/\/+$/, ''), url.pathname.replace(/\/+$/, ''), base, secure, new TokenBucket(qps, Math.max(qps, 10)));
   }
 
+  /** Requests sent so far (watches included): what the syncer costs the management cluster. */
+  requests = 0;
+
   /** One request; 2xx answers their JSON body, anything else throws DownstreamError. */
   async request(method: string, path: string, body?: unknown, contentType = 'application/json', timeoutMs = REQUEST_TIMEOUT_MS): Promise<Record<string, unknown>> {
     await this.bucket.take();
+    this.requests++;
     const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     const headers: Record<string, string | number> = { ...(this.base.headers as Record<string, string>), accept: 'application/json', 'user-agent': USER_AGENT };
     if (payload) {
@@ -151,6 +155,7 @@ export class DownstreamClient {
    */
   watch(path: string, query: Record<string, string>, onEvent: (ev: WatchEvent) => void, onClose: (err?: Error) => void): WatchHandle {
     const q = new URLSearchParams({ ...query, watch: '1', allowWatchBookmarks: 'true' });
+    this.requests++;
     const headers = { ...(this.base.headers as Record<string, string>), accept: 'application/json', 'user-agent': USER_AGENT };
     let closed = false;
     const close = (err?: Error): void => {

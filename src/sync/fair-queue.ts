@@ -7,8 +7,8 @@ import { TokenBucket } from './ratelimit.js';
 
 export interface FairQueueOptions {
   concurrency: number;
-  /** Keys per second one lane may start (a tenant's share of the management cluster). */
-  laneRate: number;
+  /** Keys per second one lane may start; unset: lanes only take turns (limit the expensive part instead, with RetryAfter). */
+  laneRate?: number;
   laneBurst?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -17,7 +17,14 @@ export interface FairQueueOptions {
 
 interface Lane {
   keys: string[];
-  bucket: TokenBucket;
+  bucket: TokenBucket | undefined;
+}
+
+/** Thrown by a reconcile that may not go on yet (its lane's write budget is spent): queued again after `ms`, not a failure. */
+export class RetryAfter extends Error {
+  constructor(readonly ms: number) {
+    super(`retry in ${ms} ms`);
+  }
 }
 
 /** Idle lanes' buckets are forgotten past this many (a full bucket is what a new one is anyway). */
@@ -64,9 +71,10 @@ export class FairQueue {
     let lane = this.lanes.get(name);
     if (!lane) {
       let bucket = this.buckets.get(name);
-      if (!bucket) {
+      if (!bucket && this.opts.laneRate !== undefined) {
         if (this.buckets.size >= MAX_IDLE_BUCKETS) for (const [n, b] of this.buckets) if (!this.lanes.has(n) && b.full()) this.buckets.delete(n);
-        bucket = new TokenBucket(this.opts.laneRate, this.opts.laneBurst ?? Math.max(1, this.opts.laneRate * 2));
+        const rate = this.opts.laneRate;
+        bucket = new TokenBucket(rate, this.opts.laneBurst ?? Math.max(1, rate * 2));
         this.buckets.set(name, bucket);
       }
       lane = { keys: [], bucket };
@@ -93,7 +101,7 @@ export class FairQueue {
     while (this.running < this.opts.concurrency && passes-- > 0 && !this.stopped) {
       const name = this.turn.shift()!;
       const lane = this.lanes.get(name)!;
-      if (!lane.bucket.tryTake()) {
+      if (lane.bucket && !lane.bucket.tryTake()) {
         soonest = Math.min(soonest, lane.bucket.waitMs());
         this.turn.push(name);
         continue;
@@ -125,6 +133,10 @@ export class FairQueue {
     } catch (err) {
       // the retry is scheduled: changes seen meanwhile wait for it (a failing object must not spin)
       this.dirty.delete(key);
+      if (err instanceof RetryAfter) {
+        this.addAfter(key, err.ms);
+        return;
+      }
       const attempt = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, attempt);
       this.opts.onError?.(key, err, attempt);

@@ -14,6 +14,8 @@ export interface SyncMetrics {
 export interface SyncGaugeSource {
   /** Per published resource: queue depth, bound workspaces, objects in sync, objects failing. */
   gauges(): { name: string; queueDepth: number; bound: number; inSync: number; failing: number }[];
+  /** Per management cluster: requests sent to it so far. */
+  requests(): { name: string; count: number }[];
 }
 
 export function syncMetrics(registry: Registry, source: SyncGaugeSource): SyncMetrics {
@@ -31,6 +33,14 @@ export function syncMetrics(registry: Registry, source: SyncGaugeSource): SyncMe
   gauge('kplane_sync_bound_workspaces', 'Workspaces a published resource is offered to.', (g) => g.bound);
   gauge('kplane_sync_objects_in_sync', 'Tenant objects whose downstream copy and status are up to date.', (g) => g.inSync);
   gauge('kplane_sync_objects_failing', 'Tenant objects whose last sync failed.', (g) => g.failing);
+  new Counter({
+    name: 'kplane_sync_downstream_requests_total', help: 'Requests sent to a management cluster (watches counted once each).',
+    labelNames: ['management_cluster'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of source.requests()) this.inc({ management_cluster: r.name }, r.count);
+    },
+  });
   return {
     errors: new Counter({ name: 'kplane_sync_errors_total', help: 'Failed sync attempts (retried with backoff).', labelNames, registers: [registry] }),
     writes: new Counter({ name: 'kplane_sync_writes_total', help: 'Writes the syncer made, down (management cluster) or up (tenants).', labelNames: ['published_resource', 'direction'], registers: [registry] }),

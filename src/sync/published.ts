@@ -8,7 +8,8 @@ import type { ResourceType } from '../registry/types.js';
 import type { DownstreamClient } from './client.js';
 import { resourcePath } from './client.js';
 import { DownstreamInformer, type Obj } from './downstream-informer.js';
-import { FairQueue } from './fair-queue.js';
+import { FairQueue, RetryAfter } from './fair-queue.js';
+import { TokenBucket } from './ratelimit.js';
 import type { SyncMetrics } from './metrics.js';
 import { importedCRD } from './transform.js';
 import type { BoundCluster, PublishedResourceSpec } from './types.js';
@@ -36,13 +37,18 @@ export abstract class PublishedSync {
   protected readonly queue: FairQueue;
   private crdInformer: DownstreamInformer | undefined;
   protected stopped = false;
+  private readonly tenantQPS: number;
+  private readonly writeBudgets = new Map<string, TokenBucket>();
   /** Why the resource cannot be served (its CRD is missing downstream...), for the PublishedResource's status. */
   problem: string | undefined = 'waiting for the CustomResourceDefinition in the management cluster';
 
   constructor(protected readonly deps: PublishedDeps, readonly name: string, readonly spec: PublishedResourceSpec,
     readonly client: DownstreamClient, tenantQPS: number) {
+    this.tenantQPS = tenantQPS;
+    // lanes (tenants) take turns; what is limited per tenant is its writes to the management
+    // cluster (takeWrite), so a resync of unchanged objects is never slowed down by it
     this.queue = new FairQueue(laneOf, (key) => this.work(key), {
-      concurrency: 8, laneRate: tenantQPS,
+      concurrency: 8,
       onError: (key, err, attempt) => {
         deps.metrics.errors.inc({ published_resource: name });
         if (attempt <= 3 || attempt % 10 === 0) deps.log.warn({ publishedResource: name, key: key.split(SEP).join('/'), err: String(err), attempt }, 'sync failed');
@@ -125,6 +131,20 @@ export abstract class PublishedSync {
     }
     await this.reconcileObject(key);
     this.deps.metrics.reconcileSeconds.observe({ published_resource: this.name }, (Date.now() - started) / 1000);
+  }
+
+  /**
+   * Spends one of a tenant's management-cluster writes, or throws RetryAfter: the key is queued
+   * again when the tenant has budget, without holding a worker meanwhile.
+   */
+  protected takeWrite(cluster: string): void {
+    let b = this.writeBudgets.get(cluster);
+    if (!b) {
+      if (this.writeBudgets.size >= 10_000) for (const [c, x] of this.writeBudgets) if (x.full()) this.writeBudgets.delete(c);
+      b = new TokenBucket(this.tenantQPS, Math.max(1, this.tenantQPS * 2));
+      this.writeBudgets.set(cluster, b);
+    }
+    if (!b.tryTake()) throw new RetryAfter(Math.max(1, b.waitMs()));
   }
 
   /** The served type in a cluster, once its imported CRD is established there. */

@@ -252,6 +252,7 @@ export class SyncedResource extends PublishedSync {
       return;
     }
     if (!current || !holds(current, d.object)) {
+      this.takeWrite(cluster);
       if (d.namespace) await this.deps.namespaces.ensure(d.namespace, { cluster, namespace, uid: this.bound.get(cluster)!.uid });
       try {
         current = await this.client.apply(this.path(d.namespace, name), d.object);
@@ -295,6 +296,8 @@ export class SyncedResource extends PublishedSync {
 
   private async deleteDownstream(down: Obj): Promise<void> {
     const m = metaOf(down);
+    const cluster = (m.annotations ?? {})[ANN_WORKSPACE];
+    if (cluster) this.takeWrite(cluster);
     try {
       await this.client.delete(this.path(m.namespace, m.name), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', preconditions: { uid: m.uid } });
       this.deps.metrics.writes.inc({ published_resource: this.name, direction: 'down' });

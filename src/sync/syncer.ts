@@ -91,6 +91,7 @@ export class Syncer implements Controller {
         name: s.name, queueDepth: s.queueDepth, bound: s.boundCount,
         inSync: (s as SyncedResource | CatalogResource).stats.inSync, failing: (s as SyncedResource | CatalogResource).stats.failing,
       })),
+      requests: () => [...this.connections].map(([name, c]) => ({ name, count: c.client.requests })),
     });
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FairQueue } from '../../../src/sync/fair-queue.js';
+import { FairQueue, RetryAfter } from '../../../src/sync/fair-queue.js';
 import { TokenBucket } from '../../../src/sync/ratelimit.js';
 
 const lane = (k: string) => k.split('/')[0]!;
@@ -78,6 +78,23 @@ describe('FairQueue', () => {
     expect(done.filter((k) => k.startsWith('other'))).toHaveLength(3);
     expect(q.depth).toBe(3);
     await q.stop();
+  });
+});
+
+describe('RetryAfter', () => {
+  it('queues the key again after the delay, without counting a failure or logging one', async () => {
+    const times: number[] = [];
+    const errors: unknown[] = [];
+    const q = new FairQueue(lane, async () => {
+      times.push(Date.now());
+      if (times.length === 1) throw new RetryAfter(30);
+    }, { concurrency: 1, onError: (_k, e) => errors.push(e) });
+    q.add('a/1');
+    await q.idle();
+    expect(times).toHaveLength(2);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(28);
+    expect(errors).toEqual([]);
+    expect(q.failuresOf('a/1')).toBe(0);
   });
 });
 
