@@ -98,6 +98,21 @@ describe('management cluster fixture (real etcd + kube-apiserver)', () => {
     expect(await get(mc!.caPem)).toBe(403);
   }, 120_000);
 
+  it('stopApiserver() / startApiserver(): an outage of kube-apiserver alone, the data in etcd kept', async () => {
+    await kubectl('create', 'configmap', 'before-outage', '-n', 'default', '--from-literal=k=v');
+    const oldPid = mc!.pids.apiserver;
+    const etcdPid = mc!.pids.etcd;
+    await mc!.stopApiserver();
+    expect(isAlive(oldPid)).toBe(false);
+    expect(isAlive(etcdPid)).toBe(true);
+    await expect(kubectl('get', 'namespaces')).rejects.toThrow(/refused/);
+    await mc!.startApiserver();
+    expect(mc!.pids.apiserver).not.toBe(oldPid);
+    expect(isAlive(mc!.pids.apiserver)).toBe(true);
+    expect(await kubectl('get', 'configmap', 'before-outage', '-n', 'default', '-o', 'jsonpath={.data.k}')).toBe('v');
+    await mc!.startApiserver(); // running: nothing to do
+  }, 120_000);
+
   it('stop() kills both processes and removes the temp dir', async () => {
     const cluster = mc!;
     const { pids, dir } = cluster;
