@@ -23,7 +23,8 @@
 // BENCH_SOAK=0 (no soak), BENCH_CRDS=only (just the CRD figures) or 0 (none; their own options
 // are in ./crds.ts: BENCH_CRD_CLUSTERS, BENCH_CRD_LATENCY, BENCH_CRD_N), BENCH_RBAC=only or 0 (the
 // RBAC figures; ./rbac.ts: BENCH_RBAC_BINDINGS, BENCH_RBAC_CLUSTERS, BENCH_RBAC_N), BENCH_APPLY=only
-// or 0 (the server-side apply figures; ./apply.ts: BENCH_APPLY_N); the soak's own:
+// or 0 (the server-side apply figures; ./apply.ts: BENCH_APPLY_N), BENCH_SYNC=only or 0 (the
+// syncer's figures; ./sync.ts: BENCH_SYNC_WORKSPACES, BENCH_SYNC_RESYNC_WORKSPACES, BENCH_SYNC_REST_SECONDS); the soak's own:
 // SOAK_CLIENTS (256), SOAK_SECONDS (60), SOAK_ROUNDS (3), SOAK_WORKSPACES (20), SOAK_STEADY (1; 0
 // lets creates accumulate), SOAK_KEEP (20 per client), SOAK_HISTORY_WINDOW=SECONDS (kplane's --history-window: below the soak's length, compaction runs
 // during the soak), SOAK_CPU_PROF=DIR (kplane writes a CPU profile per round there: slice-0 is the set-up, slice-N round N).
@@ -40,6 +41,7 @@ import { runSoak, soakOptionsFromEnv } from './soak.js';
 import { crdOptionsFromEnv, runCrdBench } from './crds.js';
 import { rbacOptionsFromEnv, runRbacBench } from './rbac.js';
 import { applyOptionsFromEnv, runApplyBench } from './apply.js';
+import { runSyncBench, syncOptionsFromEnv } from './sync.js';
 
 const N = Number(process.env.BENCH_N ?? 3000);
 const WORKSPACES = Number(process.env.BENCH_WORKSPACES ?? 10000);
@@ -381,6 +383,8 @@ async function main(): Promise<void> {
   if (rbacMode === 'only') return rbacBench();
   const applyMode = process.env.BENCH_APPLY ?? '1';
   if (applyMode === 'only') return applyBench();
+  const syncMode = process.env.BENCH_SYNC ?? '1';
+  if (syncMode === 'only') return runSyncBench(syncOptionsFromEnv(), progress);
   const skipKube = process.env.BENCH_SKIP_KUBE === '1';
   console.log(`kplane bench: ${N} creates, ${N * 3} gets, LIST of ${LIST_SIZE}, ${WATCHERS} watchers, ${WORKSPACES} idle workspaces, concurrency ${CONCURRENCY}`);
   let kube: ManagementCluster | undefined;
@@ -451,6 +455,7 @@ async function main(): Promise<void> {
   if (crdMode !== '0') await crdBench();
   if (rbacMode !== '0') await rbacBench();
   if (applyMode !== '0') await applyBench();
+  if (syncMode !== '0') await runSyncBench(syncOptionsFromEnv(), progress);
   if (soakMode !== '0') await soak();
 }
 
