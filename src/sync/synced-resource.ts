@@ -339,9 +339,11 @@ export class SyncedResource extends PublishedSync {
       const type = this.deps.upstream.typeIn(cluster, r.gvr.group, r.gvr.resource);
       if (!type) continue;
       const down = r.informer.cache.get(`${dsNs}/${name}`);
-      if (!down) {
-        const current = await this.deps.upstream.get(cluster, type, ns, name);
-        if (current?.metadata.annotations?.['sync.kplane.io/published-resource'] === this.name) await this.deps.upstream.delete(cluster, type, ns, name);
+      const current = await this.deps.upstream.get(cluster, type, ns, name);
+      // an object of that name that is no copy of ours (the tenant's own Secret) is never overwritten or deleted
+      const ours = !current || current.metadata.annotations?.['sync.kplane.io/published-resource'] === this.name;
+      if (!down || !ours) {
+        if (current && ours) await this.deps.upstream.delete(cluster, type, ns, name);
         continue;
       }
       const copy = relatedUp(down, ns, { apiVersion: up.apiVersion!, kind: up.kind!, name: up.metadata.name!, uid: up.metadata.uid! }, this.name);
