@@ -196,6 +196,28 @@ describe('Crossplane managed resources (Bucket)', () => {
     await eventually(async () => (await getJson(tenants.acme!, ['secret', 'b1-conn'])) === undefined, 30_000, 'tenant Secret removed');
   }, 120_000);
 
+  it('never overwrite a Secret of the tenant\'s own that a connection Secret is named after', async () => {
+    const ns = dsNamespace('acme');
+    // of the connection Secrets' type (an Opaque one cannot become one: a Secret's type is immutable)
+    await ok(tenants.acme!, ['create', 'secret', 'generic', 'mine', '--type=connection.crossplane.io/v1alpha1', '--from-literal=password=hunter2']);
+    await ok(tenants.acme!, ['apply', '-f', '-'], bucket('b2', { writeConnectionSecretToRef: { name: 'mine' } }));
+    await ok(tenants.acme!, ['wait', '--for=condition=Ready', 'bucket/b2', '--timeout=30s']);
+    // the provider wrote its connection Secret downstream; then another Bucket's: once that one is up,
+    // the syncer's one watch of Secrets downstream has brought it the first
+    await eventually(() => getJson(mc.kubeconfigPath, ['secret', 'mine', '-n', ns]), 30_000, 'connection Secret downstream');
+    await ok(tenants.acme!, ['apply', '-f', '-'], bucket('b3', { writeConnectionSecretToRef: { name: 'b3-conn' } }));
+    await eventually(() => getJson(tenants.acme!, ['secret', 'b3-conn']), 30_000, 'the next connection Secret up');
+    const s = await getJson(tenants.acme!, ['secret', 'mine']);
+    expect(Object.keys(s.data)).toEqual(['password']);
+    expect(s.metadata.ownerReferences).toBeUndefined();
+    // deleting the Bucket leaves the tenant's Secret alone
+    await ok(tenants.acme!, ['delete', 'bucket', 'b2', '--timeout=60s']);
+    await eventually(async () => (await getJson(mc.kubeconfigPath, ['secret', 'mine', '-n', ns])) === undefined, 30_000, 'downstream Secret removed');
+    await ok(tenants.acme!, ['delete', 'bucket', 'b3', '--timeout=60s']);
+    await eventually(async () => (await getJson(tenants.acme!, ['secret', 'b3-conn'])) === undefined, 30_000, 'the next connection Secret removed');
+    expect(Buffer.from((await getJson(tenants.acme!, ['secret', 'mine'])).data.password, 'base64').toString()).toBe('hunter2');
+  }, 120_000);
+
   it('keep two tenants\' objects of one name apart, each with its own ProviderConfig', async () => {
     const [a, b] = [dsNamespace('acme'), dsNamespace('beta')];
     expect(a).not.toBe(b);
