@@ -25,6 +25,10 @@ const CRDS = ['xnetworks.example.kplane.io', 'buckets.storage.example.kplane.io'
 const BUCKETS = 'buckets.storage.example.kplane.io';
 const PCS = 'providerconfigs.storage.example.kplane.io';
 
+// A tenant's ProviderConfig may only hold credentials of its own (a Secret) or none: InjectedIdentity,
+// Environment and Filesystem would lend it the provider pod's own identity, as a ClusterProviderConfig would.
+const PROVIDER_CONFIG_RULES = [{ path: 'spec.credentials.source', action: 'Refuse', allowed: ['None', 'Secret'] }];
+
 let mc: ManagementCluster;
 let t: TestKplane;
 let admin: string;
@@ -100,7 +104,7 @@ beforeAll(async () => {
   }));
   const published = [
     { name: 'buckets', group: 'storage.example.kplane.io', resource: 'buckets', references: CROSSPLANE_MANAGED_RESOURCE_RULES, related: [{ resource: 'secrets', namePath: 'spec.writeConnectionSecretToRef.name' }] },
-    { name: 'providerconfigs', group: 'storage.example.kplane.io', resource: 'providerconfigs' },
+    { name: 'providerconfigs', group: 'storage.example.kplane.io', resource: 'providerconfigs', references: PROVIDER_CONFIG_RULES },
     { name: 'xnetworks', group: 'example.kplane.io', resource: 'xnetworks', references: CROSSPLANE_COMPOSITE_RULES },
   ];
   for (const { name, ...spec } of published) {
@@ -152,6 +156,17 @@ describe('Crossplane managed resources (Bucket)', () => {
     expect(up.status.atProvider.endpoint).toBe(bucketEndpoint(ns, 'b-none'));
     expect(cond(up, 'Synced').status).toBe('True');
     expect(cond(up, 'KplaneSynced').status).toBe('True');
+    // a ProviderConfig that would use the provider's own identity is refused in the tenant's kubectl reply
+    for (const source of ['InjectedIdentity', 'Environment', 'Filesystem']) {
+      const r = await run(tenants.acme!, ['apply', '-f', '-'], toYaml({
+        apiVersion: 'storage.example.kplane.io/v1alpha1', kind: 'ProviderConfig', metadata: { name: 'ambient', namespace: 'default' },
+        spec: { credentials: { source, env: { name: 'AWS_CREDS' }, fs: { path: '/var/run/creds' } } },
+      }));
+      expect(r.code, source).not.toBe(0);
+      expect(r.stderr).toContain('spec.credentials.source');
+      expect(r.stderr).toContain('is invalid');
+    }
+    expect(await getJson(tenants.acme!, [PCS, 'ambient'])).toBeUndefined();
     // only in acme's namespace
     const all = await getJson(mc.kubeconfigPath, [PCS, '-A']);
     expect(all.items.map((i: { metadata: { namespace: string } }) => i.metadata.namespace)).toEqual([ns]);
