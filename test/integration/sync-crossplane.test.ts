@@ -5,9 +5,11 @@
 // checked with the real kubectl as an ordinary workspace admin group.
 //
 // What is published: Buckets (CROSSPLANE_MANAGED_RESOURCE_RULES, the connection Secret related up),
-// XNetworks (CROSSPLANE_COMPOSITE_RULES), and ProviderConfigs, plainly synced: a tenant's own
-// ProviderConfig goes down into its namespace, where its Buckets' forced `kind: ProviderConfig`
-// reference finds it. ClusterProviderConfig is the provider's and is not published at all.
+// XNetworks (CROSSPLANE_COMPOSITE_RULES), and ProviderConfigs (credentials from a Secret or none, never
+// the provider pod's own): a tenant's own ProviderConfig goes down into its namespace, where its Buckets'
+// forced `kind: ProviderConfig` reference finds it. ClusterProviderConfig is the provider's and is not
+// published at all. The tenant's own view of a Bucket keeps the imported CRD's default
+// `providerConfigRef: {kind: ClusterProviderConfig}`; only the copy downstream says ProviderConfig.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
