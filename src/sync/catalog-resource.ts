@@ -7,6 +7,7 @@
 import { isPlainObject } from '../apimachinery/object.js';
 import { scopePrefix } from '../storage/keys.js';
 import type { Store } from '../storage/interface.js';
+import { RetryAfter } from './fair-queue.js';
 import { DownstreamInformer, metaOf, type Obj } from './downstream-informer.js';
 import { CLUSTER_WORK, PublishedSync, SEP, type PublishedDeps } from './published.js';
 import { catalogUp } from './transform.js';
@@ -49,8 +50,8 @@ export class CatalogResource extends PublishedSync {
   protected override async reconcileCluster(cluster: string): Promise<void> {
     const type = this.typeIn(cluster);
     // retried (with backoff) until both are there: nothing else would bring this cluster back
-    if (!type) throw new Error(`${this.crdName} is not served in ${cluster} yet`);
-    if (!this.objects?.hasSynced) throw new Error(`${this.crdName} of the management cluster are not listed yet`);
+    if (!type) throw new RetryAfter(250); // its imported CRD is not served there yet: waiting, not failing
+    if (!this.objects?.hasSynced) throw new RetryAfter(250); // the downstream list is not done yet
     const want = new Set<string>();
     for (const o of this.objects.cache.values()) {
       const m = metaOf(o);

@@ -10,7 +10,8 @@ import { Informer } from '../controllers/informer.js';
 import type { ResourceType } from '../registry/types.js';
 import type { Store } from '../storage/interface.js';
 import { objectKey, parseKey, resourcePrefix } from '../storage/keys.js';
-import { isNotFound, resourcePath } from './client.js';
+import { DownstreamError, isNotFound, resourcePath } from './client.js';
+import { RetryAfter } from './fair-queue.js';
 import { DownstreamInformer, cacheKey, metaOf, type Obj } from './downstream-informer.js';
 import type { DownstreamNamespaces } from './downstream-namespaces.js';
 import { PublishedSync, SEP, type PublishedDeps } from './published.js';
@@ -52,6 +53,8 @@ export class SyncedResource extends PublishedSync {
   /** Downstream namespace -> the tenant (cluster, namespace) it belongs to. */
   private readonly owners = new Map<string, { cluster: string; namespace: string }>();
   private readonly inSync = new Set<string>();
+  /** The downstream generation each of the syncer's writes made (see statusUp). */
+  private readonly writtenAt = new Map<string, number>();
   private readonly failing = new Set<string>();
   /** When the change a key is queued for was seen, and on which side (for the lag metric). */
   private readonly seen = new Map<string, { at: number; side: 'up' | 'down' }>();
@@ -210,14 +213,17 @@ export class SyncedResource extends PublishedSync {
     // whether the tenant object exists is read from storage: a type not served (yet) is no absence
     const stored = await this.deps.store.get(objectKey({ group: this.spec.group, resource: this.spec.resource }, cluster as never, namespace || undefined, name));
     const type = this.typeIn(cluster);
-    if (stored && !type) throw new Error(`${this.crdName} is not served in ${cluster} yet`);
+    if (stored && !type) throw new RetryAfter(250); // its imported CRD is not served there yet: waiting, not failing
     const up = stored && type ? await this.deps.upstream.get(cluster, type, namespace, name) : undefined;
     if (!up || !type) {
       // the tenant object is gone (or its whole cluster): so goes its copy
       this.inSync.delete(key);
       this.failing.delete(key);
       if (down && !metaOf(down).deletionTimestamp) await this.deleteDownstream(down);
-      if (!down) this.copies.delete(key);
+      if (!down) {
+        this.copies.delete(key);
+        this.writtenAt.delete(key);
+      }
       return;
     }
     if (!this.bound.has(cluster)) {
@@ -256,9 +262,12 @@ export class SyncedResource extends PublishedSync {
       if (d.namespace) await this.deps.namespaces.ensure(d.namespace, { cluster, namespace, uid: this.bound.get(cluster)!.uid });
       try {
         current = await this.client.apply(this.path(d.namespace, name), d.object);
+        const g = metaOf(current).generation;
+        if (typeof g === 'number') this.writtenAt.set(key, g);
       } catch (e) {
         if (d.namespace && isNotFound(e)) this.deps.namespaces.forget(d.namespace); // deleted downstream: made again
-        await this.markNotSynced(cluster, type, up, 'DownstreamRejected', errorForTenant(e, d.namespace, namespace).message);
+        const rejected = e instanceof DownstreamError && e.status !== undefined && e.code < 500;
+        await this.markNotSynced(cluster, type, up, rejected ? 'DownstreamRejected' : 'ManagementClusterUnavailable', errorForTenant(e, d.namespace, namespace).message);
         throw e;
       }
       this.deps.metrics.writes.inc({ published_resource: this.name, direction: 'down' });
@@ -309,7 +318,8 @@ export class SyncedResource extends PublishedSync {
   /** Status up, observedGeneration told in the tenant's generations, plus the syncer's own condition. */
   private async copyStatusUp(cluster: string, type: ResourceType, up: KubeObject, down: Obj): Promise<boolean> {
     const gen = up.metadata.generation ?? 1;
-    const status = (statusUp(down, gen) ?? {}) as Record<string, unknown>;
+    const key = [cluster, up.metadata.namespace ?? '', up.metadata.name].join(SEP);
+    const status = (statusUp(down, gen, this.writtenAt.get(key)) ?? {}) as Record<string, unknown>;
     status.conditions = setCondition(status.conditions, {
       type: SYNCED_CONDITION, status: 'True', reason: 'Synced', message: '', observedGeneration: gen,
     }, new Date());

@@ -270,8 +270,9 @@ export class Syncer implements Controller {
       }, name, spec, conn.client, conn.tenantQPS));
       if (spec.credentials?.openstack) syncs.push(new OpenStackCredentials({ ...common, namespaces: conn.namespaces }, name, spec, conn.client, conn.tenantQPS));
     }
-    if (spec.group === 'cluster.x-k8s.io') {
-      // clusterctl checks its provider inventory: every bound workspace sees the provider's
+    if (spec.group === 'cluster.x-k8s.io' && spec.resource === 'clusters' && (spec.mode ?? 'Sync') === 'Sync') {
+      // clusterctl checks its provider inventory: every workspace that may order Clusters sees the
+      // provider's (one mirror per published clusters resource, not per Cluster API resource)
       syncs.push(new CatalogResource(common, name, {
         ...spec, mode: 'Catalog', group: 'clusterctl.cluster.x-k8s.io', resource: 'providers', related: [], references: [],
       }, conn.client, conn.tenantQPS, undefined));

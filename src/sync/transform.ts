@@ -118,11 +118,15 @@ export function isCopyOf(downstream: Obj, tenantUid: string | undefined): boolea
  * has caught up with the downstream spec we wrote means "caught up with the tenant generation we
  * wrote it from"; an older one means "not yet", which the tenant sees as one generation behind.
  */
-export function statusUp(downstream: Obj, tenantGeneration: number): unknown {
+export function statusUp(downstream: Obj, tenantGeneration: number, writtenAt?: number): unknown {
   const status = downstream.status;
   if (!isPlainObject(status)) return status === undefined ? undefined : deepCopy(status);
   const m = metaOf(downstream);
-  const dsGen = typeof m.generation === 'number' ? m.generation : undefined;
+  const current = typeof m.generation === 'number' ? m.generation : undefined;
+  // the downstream generation our last write made, when known: the management cluster's own
+  // controllers bump it later (Cluster API's topology controller fills in refs), and a status
+  // that has seen our write has seen the tenant's spec
+  const dsGen = current === undefined ? undefined : Math.min(current, writtenAt ?? current);
   const written = Number(stringMap(m.annotations)[ANN_GENERATION] ?? tenantGeneration);
   const map = (g: unknown): unknown => {
     if (typeof g !== 'number' || dsGen === undefined) return g;

@@ -102,6 +102,13 @@ describe('statusUp', () => {
     expect(s.phase).toBe('Provisioned');
     expect(s.conditions[0]!.observedGeneration).toBe(0);
   });
+  it('a downstream generation bumped by the management cluster\'s own controllers after our write does not make the status stale', () => {
+    // we wrote generation 2 (tenant generation 7); Cluster API's topology controller then made it 3
+    const s = statusUp(down(3, 2, 7), 7, 2) as { observedGeneration: number };
+    expect(s.observedGeneration).toBe(7);
+    // but a status older than our write is still behind
+    expect((statusUp(down(3, 1, 7), 7, 2) as { observedGeneration: number }).observedGeneration).toBe(6);
+  });
   it('no status stays none', () => {
     expect(statusUp({ metadata: {} }, 1)).toBeUndefined();
   });
