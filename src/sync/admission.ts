@@ -39,6 +39,10 @@ export class SyncAdmission implements AdmissionPlugin {
       const catalog = this.syncer.importsIn(cluster).find((s) => s.spec.mode === 'Catalog' && s.spec.group === gr.group && s.spec.resource === gr.resource && s.spec.catalog?.namespace === a.namespace);
       if (catalog) throw forbidden(gr, a.name, `the namespace ${a.namespace} holds the provider's catalog (published resource ${catalog.name})`);
     }
+    if (a.operation === 'CREATE') {
+      const mirror = this.syncer.importsIn(cluster).find((s) => s.spec.mode === 'Mirror' && s.spec.group === gr.group && s.spec.resource === gr.resource);
+      if (mirror) throw forbidden(gr, a.name, `the management cluster makes these for this workspace's objects (published resource ${mirror.name}): they are read-only here`);
+    }
     if ((a.operation !== 'CREATE' && a.operation !== 'UPDATE') || a.subresource || !a.object || !a.type.customResource) return;
     const synced = this.syncer.syncedFor(gr.group, gr.resource);
     if (!synced || !synced.isBound(cluster)) return;

@@ -68,6 +68,13 @@ export class DownstreamNamespaces {
     return removed;
   }
 
+  /** The tenant (logical cluster, namespace) a downstream namespace was made for, if the syncer made it. */
+  origin(name: string): { cluster: string; namespace: string } | undefined {
+    const a = ((this.informer.cache.get(name)?.metadata ?? {}) as { annotations?: Record<string, string> }).annotations;
+    const cluster = a?.[ANN_WORKSPACE];
+    return cluster ? { cluster, namespace: a?.[ANN_NAMESPACE] ?? '' } : undefined;
+  }
+
   forget(name: string): void {
     this.made.delete(name);
   }

@@ -20,6 +20,7 @@ import type { ResourceType } from '../registry/types.js';
 import { parseKey, resourcePrefix, scopePrefix } from '../storage/keys.js';
 import { ROOT, childCluster, type ClusterName } from '../tenancy/logicalcluster.js';
 import { CatalogResource } from './catalog-resource.js';
+import { MirrorResource } from './mirror-resource.js';
 import { DownstreamClient } from './client.js';
 import { DownstreamNamespaces } from './downstream-namespaces.js';
 import { syncMetrics, type SyncMetrics } from './metrics.js';
@@ -89,7 +90,7 @@ export class Syncer implements Controller {
     this.metrics = syncMetrics(deps.metrics, {
       gauges: () => [...this.published.values()].map((p) => p.syncs[0]!).map((s) => ({
         name: s.name, queueDepth: s.queueDepth, bound: s.boundCount,
-        inSync: (s as SyncedResource | CatalogResource).stats.inSync, failing: (s as SyncedResource | CatalogResource).stats.failing,
+        inSync: (s as SyncedResource | CatalogResource | MirrorResource).stats.inSync, failing: (s as SyncedResource | CatalogResource | MirrorResource).stats.failing,
       })),
       requests: () => [...this.connections].map(([name, c]) => ({ name, count: c.client.requests })),
     });
@@ -262,6 +263,8 @@ export class Syncer implements Controller {
     const syncs: PublishedSync[] = [];
     if ((spec.mode ?? 'Sync') === 'Catalog') {
       syncs.push(new CatalogResource(common, name, spec, conn.client, conn.tenantQPS, spec.catalog!.namespace));
+    } else if (spec.mode === 'Mirror') {
+      syncs.push(new MirrorResource({ ...common, namespaces: conn.namespaces }, name, spec, conn.client, conn.tenantQPS));
     } else {
       syncs.push(new SyncedResource({
         ...common, namespaces: conn.namespaces,
@@ -299,7 +302,7 @@ export class Syncer implements Controller {
     if (!type || !p) return;
     const pr = await this.upstream.get(ROOT, type, '', name);
     if (!pr) return;
-    const main = p.syncs[0]! as SyncedResource | CatalogResource;
+    const main = p.syncs[0]! as SyncedResource | CatalogResource | MirrorResource;
     // the mirrored clusterctl inventory is optional: a management cluster without clusterctl's CRD still serves
     const problem = main.problem;
     const cur = (pr.status ?? {}) as { conditions?: unknown };

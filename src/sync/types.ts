@@ -60,7 +60,7 @@ export interface PublishedResourceSpec {
   group: string;
   resource: string;
   workspaceSelector?: MetaLabelSelector;
-  mode?: 'Sync' | 'Catalog';
+  mode?: 'Sync' | 'Catalog' | 'Mirror';
   catalog?: { namespace: string };
   namespaceTemplate?: string;
   related?: RelatedResource[];

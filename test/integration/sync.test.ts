@@ -53,12 +53,12 @@ beforeAll(async () => {
   await ensureTools();
   mc = await startManagementCluster();
   // Cluster API's CRDs as `clusterctl init` installs them (without their conversion webhooks: no managers run here)
-  for (const f of [...capiFiles('core/config/crd/bases/cluster.x-k8s.io_clusters.yaml'), ...capiFiles('core/config/crd/bases/cluster.x-k8s.io_clusterclasses.yaml')]) {
+  for (const f of [...capiFiles('core/config/crd/bases/cluster.x-k8s.io_clusters.yaml'), ...capiFiles('core/config/crd/bases/cluster.x-k8s.io_clusterclasses.yaml'), ...capiFiles('core/config/crd/bases/cluster.x-k8s.io_machines.yaml')]) {
     const crd = readObjects(f)[0]!;
     (crd.metadata as { labels?: Record<string, string> }).labels = { 'cluster.x-k8s.io/v1beta2': 'v1beta2', 'clusterctl.cluster.x-k8s.io': '', 'cluster.x-k8s.io/provider': 'cluster-api' };
     await ok(mc.kubeconfigPath, ['apply', '--server-side', '-f', '-'], JSON.stringify(crd));
   }
-  await ok(mc.kubeconfigPath, ['wait', '--for=condition=Established', 'crd/clusters.cluster.x-k8s.io', 'crd/clusterclasses.cluster.x-k8s.io', '--timeout=60s']);
+  await ok(mc.kubeconfigPath, ['wait', '--for=condition=Established', 'crd/clusters.cluster.x-k8s.io', 'crd/clusterclasses.cluster.x-k8s.io', 'crd/machines.cluster.x-k8s.io', '--timeout=60s']);
   await ok(mc.kubeconfigPath, ['create', 'namespace', 'capi-classes']);
   t = await startKplane();
   admin = t.kubeconfig;
@@ -279,6 +279,44 @@ describe('catalog', () => {
 });
 
 
+
+describe('mirror', () => {
+  it('shows what the management cluster made for a tenant\'s Cluster (Machines) read-only in the tenant\'s namespace, status included', async () => {
+    await ok(admin, ['apply', '-f', '-'], toYaml({
+      apiVersion: 'sync.kplane.io/v1alpha1', kind: 'PublishedResource', metadata: { name: 'machines' },
+      spec: { managementCluster: 'mgmt', group: 'cluster.x-k8s.io', resource: 'machines', mode: 'Mirror' },
+    }));
+    const ns = dsNamespace('acme');
+    // Cluster API's controllers make a Machine for acme's c1 (played by the test)
+    await ok(mc.kubeconfigPath, ['apply', '-n', ns, '-f', '-'], toYaml({
+      apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Machine',
+      metadata: { name: 'c1-cp-abcde', labels: { 'cluster.x-k8s.io/cluster-name': 'c1', 'cluster.x-k8s.io/control-plane': '' } },
+      spec: { clusterName: 'c1', bootstrap: { dataSecretName: 'c1-bootstrap' }, infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DevMachine', name: 'c1-cp-abcde' } },
+    }));
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await ok(mc.kubeconfigPath, ['patch', 'machine', 'c1-cp-abcde', '-n', ns, '--subresource=status', '--type=merge', '-p', JSON.stringify({
+      status: { phase: 'Running', nodeRef: { name: 'c1-node' }, conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: '', lastTransitionTime: now }] },
+    })]);
+    const m = await eventually(async () => {
+      const x = await getJson(tenants.acme!, ['machine', 'c1-cp-abcde']);
+      return x?.status?.phase === 'Running' ? x : undefined;
+    }, 30_000, 'machine mirrored');
+    expect(m.metadata.namespace).toBe('default');
+    expect(m.metadata.labels['cluster.x-k8s.io/cluster-name']).toBe('c1');
+    expect(m.spec.clusterName).toBe('c1');
+    // the other tenant has none; the tenant can neither change it nor make its own
+    expect(await getJson(tenants.beta!, ['machine', 'c1-cp-abcde'])).toBeUndefined();
+    expect((await run(tenants.acme!, ['delete', 'machine', 'c1-cp-abcde'])).stderr).toContain('cannot be changed in this workspace');
+    const own = await run(tenants.acme!, ['create', '-f', '-'], toYaml({
+      apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Machine', metadata: { name: 'mine', namespace: 'default' },
+      spec: { clusterName: 'c1', bootstrap: { dataSecretName: 'x' }, infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'DevMachine', name: 'x' } },
+    }));
+    expect(own.stderr).toContain('read-only here');
+    // gone downstream, gone in the tenant
+    await ok(mc.kubeconfigPath, ['delete', 'machine', 'c1-cp-abcde', '-n', ns]);
+    await eventually(async () => (await getJson(tenants.acme!, ['machine', 'c1-cp-abcde'])) === undefined, 30_000, 'mirror removed');
+  }, 90_000);
+});
 
 describe('kplane sync status', () => {
   it('prints each management cluster and published resource with its state', async () => {
