@@ -415,6 +415,16 @@ export const CROSSPLANE_MANAGED_RESOURCE_RULES: readonly ReferenceRule[] = Objec
 ]);
 
 /**
+ * Crossplane v2 namespaced ProviderConfigs published to tenants: credentials of the tenant's own (a
+ * Secret, which a related `direction: Down` entry with `namePath: spec.credentials.secretRef.name`
+ * brings along) or none; InjectedIdentity, Environment and Filesystem would lend the tenant the
+ * provider pod's own identity, as a ClusterProviderConfig would.
+ */
+export const CROSSPLANE_PROVIDER_CONFIG_RULES: readonly ReferenceRule[] = Object.freeze([
+  { path: 'spec.credentials.source', action: 'Refuse', allowed: ['None', 'Secret'] },
+]);
+
+/**
  * Crossplane composite resources (v2: `spec.crossplane.resourceRefs`, written by Crossplane, naming the
  * composed resources) and claims (`spec.resourceRef`, naming a cluster-scoped XR): set by Crossplane
  * downstream, never by a tenant, who could otherwise make Crossplane adopt objects that are not its.

@@ -424,6 +424,7 @@ export function validatePublishedSpec(spec: PublishedResourceSpec): string | und
     const bad = unknownTemplateKeys(r.nameTemplate ?? '', NAME_TEMPLATE_KEYS);
     if (bad.length) errs.push(`spec.related[${i}].nameTemplate: unknown value .${bad[0]}`);
     if (r.namePath && !/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(r.namePath)) errs.push(`spec.related[${i}].namePath: must be a dotted field path such as spec.writeConnectionSecretToRef.name`);
+    if (r.direction === 'Down' && r.labelSelector) errs.push(`spec.related[${i}].labelSelector: may only be set for direction Up`);
   });
   for (const e of validateReferenceRules(spec.references ?? [], 'spec.references')) errs.push(`${e.field}: ${e.detail || e.type}`);
   if ((spec.mode ?? 'Sync') === 'Catalog' && !spec.catalog?.namespace) errs.push('spec.catalog.namespace: Required value');

@@ -51,7 +51,9 @@ export interface RelatedResource {
   nameTemplate?: string;
   /** ...or a field of the owner holding it (a Crossplane connection Secret: spec.writeConnectionSecretToRef.name). */
   namePath?: string;
-  direction?: 'Up';
+  /** Up (default): the management cluster's object copied to the tenant. Down: the tenant's object (a ProviderConfig's credentials Secret) copied into the synced object's namespace, owned by its copy. */
+  direction?: 'Up' | 'Down';
+  /** Up only. */
   labelSelector?: string;
 }
 
