@@ -39,8 +39,14 @@ export interface SyncedDeps extends PublishedDeps {
 
 interface Related {
   spec: RelatedResource;
+  /** Up: the management cluster's objects; Down: the copies (selected by LABEL_CLUSTER). */
   informer: DownstreamInformer;
   gvr: { group: string; version: string; resource: string };
+  /** Down: the tenants' objects, all logical clusters at once. */
+  upstream?: Informer;
+  /** Down: tenant object (cluster SEP namespace SEP name) -> the keys of the synced objects naming it, and back. */
+  named?: Map<string, Set<string>>;
+  names?: Map<string, string>;
 }
 
 export class SyncedResource extends PublishedSync {
@@ -82,6 +88,8 @@ export class SyncedResource extends PublishedSync {
     const synced = (): void => {
       if (--waiting !== 0) return;
       this.upstreamStarted = true;
+      // tenants' related objects: only changes matter (every synced object naming one reads it when reconciled)
+      for (const r of this.related) r.upstream?.startFromNow();
       void this.upstreamInformer?.start();
       // copies whose tenant object went while nobody watched are looked at too
       for (const key of this.copies.keys()) this.enqueue(key, 'down');
@@ -99,12 +107,23 @@ export class SyncedResource extends PublishedSync {
     for (const spec of this.spec.related ?? []) {
       // related objects are of built-in kinds (Secrets, ConfigMaps): their one version is v1
       const gvr = { group: spec.group ?? '', version: 'v1', resource: spec.resource };
-      const informer = new DownstreamInformer(this.client, resourcePath(gvr), spec.labelSelector ? { labelSelector: spec.labelSelector } : {}, {
+      const down = spec.direction === 'Down';
+      // Down: only the syncer's copies are watched (a downstream edit or delete is repaired)
+      const selector: Record<string, string> = down ? { labelSelector: LABEL_CLUSTER } : spec.labelSelector ? { labelSelector: spec.labelSelector } : {};
+      const informer = new DownstreamInformer(this.client, resourcePath(gvr), selector, {
         onSynced: synced,
         onUpsert: (o) => this.observeRelated(spec, o),
         onDelete: (o) => this.observeRelated(spec, o),
       });
-      this.related.push({ spec, informer, gvr });
+      const r: Related = { spec, informer, gvr };
+      if (down) {
+        r.named = new Map();
+        r.names = new Map();
+        r.upstream = new Informer(this.deps.store, resourcePrefix({ group: gvr.group, resource: gvr.resource }), {
+          onEvent: (ev) => this.observeRelatedUpstream(r, ev.kv.key),
+        }, 500);
+      }
+      this.related.push(r);
       informer.start();
     }
     this.upstreamInformer = new Informer(this.deps.store, resourcePrefix({ group: this.spec.group, resource: this.spec.resource }), {
@@ -154,6 +173,31 @@ export class SyncedResource extends PublishedSync {
         this.enqueue([owner.cluster, owner.namespace, String(dm.name)].join(SEP), 'down');
       }
     }
+  }
+
+  /** A tenant's object a Down entry copies changed: the synced objects naming it are looked at again. */
+  private observeRelatedUpstream(r: Related, storageKey: string): void {
+    const k = parseKey(storageKey);
+    for (const owner of r.named?.get([k.cluster, k.namespace ?? '', k.name].join(SEP)) ?? []) this.enqueue(owner, 'up');
+  }
+
+  /** Remembers which tenant object a synced object names (undefined: none, or the synced object is gone). */
+  private indexDown(r: Related, owner: string, target: string | undefined): void {
+    const before = r.names!.get(owner);
+    if (before === target) return;
+    if (before !== undefined) {
+      const set = r.named!.get(before);
+      set?.delete(owner);
+      if (set && !set.size) r.named!.delete(before);
+    }
+    if (target === undefined) {
+      r.names!.delete(owner);
+      return;
+    }
+    r.names!.set(owner, target);
+    let set = r.named!.get(target);
+    if (!set) r.named!.set(target, (set = new Set()));
+    set.add(owner);
   }
 
   /** The related object's name for an object (its downstream copy or the tenant's: names and spec agree). */
@@ -219,6 +263,7 @@ export class SyncedResource extends PublishedSync {
       // the tenant object is gone (or its whole cluster): so goes its copy
       this.inSync.delete(key);
       this.failing.delete(key);
+      for (const r of this.related) if (r.names) this.indexDown(r, key, undefined);
       if (down && !metaOf(down).deletionTimestamp) await this.deleteDownstream(down);
       if (!down) {
         this.copies.delete(key);
@@ -276,11 +321,13 @@ export class SyncedResource extends PublishedSync {
       if (d.namespace) this.owners.set(d.namespace, { cluster, namespace });
     }
     const wrote = await this.copyStatusUp(cluster, type, up, current);
-    await this.copyRelatedUp(cluster, up, d.namespace);
+    const warnings = [...await this.copyRelatedUp(cluster, up, d.namespace), ...await this.copyRelatedDown(cluster, up, d.namespace, current)];
     if (wrote && seen?.side === 'down') this.deps.metrics.lagSeconds.observe({ published_resource: this.name, direction: 'up' }, (Date.now() - seen.at) / 1000);
     this.failing.delete(key);
     this.inSync.add(key);
-    this.deps.upstream.forgetEvents(cluster, up);
+    // a related object that is another's is told (once per message: the same one again bumps its count)
+    if (!warnings.length) this.deps.upstream.forgetEvents(cluster, up);
+    for (const w of warnings) await this.deps.upstream.warn(cluster, up, 'RelatedObjectConflict', w);
   }
 
   /** A server-side dry-run of the tenant's write in the management cluster (the syncer's admission). */
@@ -340,10 +387,13 @@ export class SyncedResource extends PublishedSync {
     await this.deps.upstream.warn(cluster, up, reason, message);
   }
 
-  private async copyRelatedUp(cluster: string, up: KubeObject, dsNs: string | undefined): Promise<void> {
-    if (!dsNs) return;
+  /** Related objects up; returns why some were not written (an object of that name that is another's). */
+  private async copyRelatedUp(cluster: string, up: KubeObject, dsNs: string | undefined): Promise<string[]> {
+    const warnings: string[] = [];
+    if (!dsNs) return warnings;
     const ns = up.metadata.namespace!;
     for (const r of this.related) {
+      if (r.spec.direction === 'Down') continue;
       const name = this.relatedName(r.spec, up, ns);
       if (!name) continue;
       const type = this.deps.upstream.typeIn(cluster, r.gvr.group, r.gvr.resource);
@@ -352,6 +402,13 @@ export class SyncedResource extends PublishedSync {
       const current = await this.deps.upstream.get(cluster, type, ns, name);
       // an object of that name that is no copy of ours (the tenant's own Secret) is never overwritten or deleted
       const ours = !current || current.metadata.annotations?.['sync.kplane.io/published-resource'] === this.name;
+      // ...nor one that is the copy of another owner's (two Buckets naming one connection Secret: the first keeps it)
+      const refs = current?.metadata.ownerReferences ?? [];
+      const other = ours && refs.length && !refs.some((o) => o.uid === up.metadata.uid) ? refs.find((o) => o.controller) ?? refs[0] : undefined;
+      if (other) {
+        warnings.push(`${type.kind} ${JSON.stringify(name)} is not written: it belongs to ${other.kind} ${JSON.stringify(other.name)}`);
+        continue;
+      }
       if (!down || !ours) {
         if (current && ours) await this.deps.upstream.delete(cluster, type, ns, name);
         continue;
@@ -360,14 +417,121 @@ export class SyncedResource extends PublishedSync {
       const r2 = await this.deps.upstream.upsert(cluster, type, copy);
       if (r2 !== 'unchanged') this.deps.metrics.writes.inc({ published_resource: this.name, direction: 'up' });
     }
+    return warnings;
+  }
+
+  /**
+   * Related objects down (a ProviderConfig's credentials Secret): the tenant's object of that name in
+   * the same namespace goes into the downstream namespace, owned by the downstream copy of every
+   * synced object there naming it, so the management cluster's garbage collector removes it with
+   * the last of them. Written only when it differs; a downstream edit or delete is repaired.
+   */
+  private async copyRelatedDown(cluster: string, up: KubeObject, dsNs: string | undefined, owner: Obj): Promise<string[]> {
+    const warnings: string[] = [];
+    const ns = up.metadata.namespace;
+    const om = metaOf(owner);
+    if (!dsNs || !ns || !om.uid) return warnings;
+    const key = [cluster, ns, up.metadata.name].join(SEP);
+    for (const r of this.related) {
+      if (r.spec.direction !== 'Down') continue;
+      const name = this.relatedName(r.spec, up, ns);
+      // known before the tenant's object is read: a change after the read queues this object again
+      this.indexDown(r, key, name ? [cluster, ns, name].join(SEP) : undefined);
+      await this.releaseDown(r, dsNs, om.uid, name);
+      if (!name) continue;
+      const type = this.deps.upstream.typeIn(cluster, r.gvr.group, r.gvr.resource);
+      if (!type) continue;
+      const path = resourcePath(r.gvr, dsNs, name);
+      const tenant = await this.deps.upstream.get(cluster, type, ns, name);
+      let down = r.informer.cache.get(cacheKey(dsNs, name));
+      if (!tenant) {
+        // the tenant's object is gone: so goes its copy
+        if (down && isRelatedCopy(down, cluster, ns)) await this.deleteRelated(cluster, path, down);
+        continue;
+      }
+      if (!down) {
+        // not one of the syncer's copies (those are in the cache): one of the management cluster's own is never taken over
+        try {
+          down = await this.client.get(path);
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+        }
+        if (down && !isRelatedCopy(down, cluster, ns)) {
+          warnings.push(`${type.kind} ${JSON.stringify(name)} is not copied down: the management cluster has an object of that name that is not the syncer's`);
+          continue;
+        }
+      }
+      const uid = this.bound.get(cluster)?.uid ?? (await this.deps.clusterUid(cluster)) ?? '';
+      const desired = toDownstream(tenant as unknown as Obj, dsNs, { clusterPath: cluster, clusterUid: uid });
+      (desired.metadata as Record<string, unknown>).ownerReferences = this.downOwners(r, dsNs, ns, name, owner);
+      if (down && holds(down, desired)) continue;
+      this.takeWrite(cluster);
+      await this.client.apply(path, desired);
+      this.deps.metrics.writes.inc({ published_resource: this.name, direction: 'down' });
+    }
+    return warnings;
+  }
+
+  /** The downstream copies (this one included) of the synced objects in a namespace naming a related object. */
+  private downOwners(r: Related, dsNs: string, ns: string, name: string, owner: Obj): { apiVersion: string; kind: string; name: string; uid: string }[] {
+    const byUid = new Map<string, Obj>();
+    byUid.set(String(metaOf(owner).uid), owner);
+    for (const [ck, ds] of this.objects?.cache ?? []) {
+      const m = metaOf(ds);
+      if (!ck.startsWith(`${dsNs}/`) || !m.uid || m.deletionTimestamp || byUid.has(m.uid)) continue;
+      if (this.relatedName(r.spec, ds, ns) === name) byUid.set(m.uid, ds);
+    }
+    return [...byUid.values()].map((o) => ({ apiVersion: String(o.apiVersion), kind: String(o.kind), name: String(metaOf(o).name), uid: String(metaOf(o).uid) }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.uid.localeCompare(b.uid));
+  }
+
+  /** Copies an owner no longer names (its reference changed): deleted when it was their only owner, else their other owners fix them. */
+  private async releaseDown(r: Related, dsNs: string, ownerUid: string, keep: string | undefined): Promise<void> {
+    for (const [ck, copy] of r.informer.cache) {
+      if (!ck.startsWith(`${dsNs}/`)) continue;
+      const m = metaOf(copy);
+      if (m.name === keep) continue;
+      const refs = ((copy.metadata as { ownerReferences?: { uid: string }[] }).ownerReferences ?? []);
+      if (!refs.some((o) => o.uid === ownerUid)) continue;
+      const others = refs.filter((o) => o.uid !== ownerUid).map((o) => o.uid);
+      const cluster = (m.annotations ?? {})[ANN_WORKSPACE];
+      if (!others.length) {
+        if (cluster) await this.deleteRelated(cluster, resourcePath(r.gvr, dsNs, m.name), copy);
+        continue;
+      }
+      for (const ds of this.objects?.cache.values() ?? []) {
+        const dm = metaOf(ds);
+        const a = dm.annotations ?? {};
+        if (dm.uid && others.includes(dm.uid) && a[ANN_WORKSPACE]) this.enqueue([a[ANN_WORKSPACE], a[ANN_NAMESPACE] ?? '', a[ANN_NAME] ?? dm.name].join(SEP), 'down');
+      }
+    }
+  }
+
+  private async deleteRelated(cluster: string, path: string, copy: Obj): Promise<void> {
+    this.takeWrite(cluster);
+    try {
+      await this.client.delete(path, { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: metaOf(copy).uid } });
+      this.deps.metrics.writes.inc({ published_resource: this.name, direction: 'down' });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
   }
 
   override async stop(): Promise<void> {
     this.objects?.stop();
-    for (const r of this.related) r.informer.stop();
+    for (const r of this.related) {
+      r.informer.stop();
+      r.upstream?.stop();
+    }
     this.upstreamInformer?.stop();
     await super.stop();
   }
+}
+
+/** Whether a downstream object is the syncer's copy of a tenant's object of this cluster and namespace. */
+function isRelatedCopy(o: Obj, cluster: string, namespace: string): boolean {
+  const a = metaOf(o).annotations ?? {};
+  return a[ANN_WORKSPACE] === cluster && a[ANN_NAMESPACE] === namespace;
 }
 
 /** Keeps the lastTransitionTime of conditions whose status did not change (a resync writes nothing). */

@@ -5,9 +5,11 @@
 // checked with the real kubectl as an ordinary workspace admin group.
 //
 // What is published: Buckets (CROSSPLANE_MANAGED_RESOURCE_RULES, the connection Secret related up),
-// XNetworks (CROSSPLANE_COMPOSITE_RULES), and ProviderConfigs (credentials from a Secret or none, never
-// the provider pod's own): a tenant's own ProviderConfig goes down into its namespace, where its Buckets'
-// forced `kind: ProviderConfig` reference finds it. ClusterProviderConfig is the provider's and is not
+// XNetworks (CROSSPLANE_COMPOSITE_RULES), and ProviderConfigs (CROSSPLANE_PROVIDER_CONFIG_RULES: credentials
+// from a Secret or none, never the provider pod's own; the credentials Secret related down): a tenant's own
+// ProviderConfig goes down into its namespace, where its Buckets' forced `kind: ProviderConfig` reference
+// finds it. The management cluster runs kube-controller-manager's garbage collector (a credentials Secret
+// goes with its ProviderConfig). ClusterProviderConfig is the provider's and is not
 // published at all. The tenant's own view of a Bucket keeps the imported CRD's default
 // `providerConfigRef: {kind: ClusterProviderConfig}`; only the copy downstream says ProviderConfig.
 
@@ -19,7 +21,7 @@ import { eventually, kubectl, machineKubectl, startKplane, type TestKplane } fro
 import { FakeCrossplane, bucketEndpoint } from '../helpers/fake-crossplane.js';
 import { startManagementCluster, type ManagementCluster } from '../harness/management-cluster.js';
 import { ensureTools } from '../harness/tools.js';
-import { CROSSPLANE_COMPOSITE_RULES, CROSSPLANE_MANAGED_RESOURCE_RULES } from '../../src/sync/references.js';
+import { CROSSPLANE_COMPOSITE_RULES, CROSSPLANE_MANAGED_RESOURCE_RULES, CROSSPLANE_PROVIDER_CONFIG_RULES } from '../../src/sync/references.js';
 import { defaultDownstreamNamespace } from '../../src/sync/naming.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/crossplane');
@@ -27,9 +29,6 @@ const CRDS = ['xnetworks.example.kplane.io', 'buckets.storage.example.kplane.io'
 const BUCKETS = 'buckets.storage.example.kplane.io';
 const PCS = 'providerconfigs.storage.example.kplane.io';
 
-// A tenant's ProviderConfig may only hold credentials of its own (a Secret) or none: InjectedIdentity,
-// Environment and Filesystem would lend it the provider pod's own identity, as a ClusterProviderConfig would.
-const PROVIDER_CONFIG_RULES = [{ path: 'spec.credentials.source', action: 'Refuse', allowed: ['None', 'Secret'] }];
 
 let mc: ManagementCluster;
 let t: TestKplane;
@@ -73,7 +72,8 @@ const cond = (o: any, type: string) => (o?.status?.conditions ?? []).find((c: { 
 
 beforeAll(async () => {
   await ensureTools();
-  mc = await startManagementCluster();
+  // the garbage collector removes a ProviderConfig's credentials Secret with it
+  mc = await startManagementCluster({ withControllerManager: true });
   for (const c of CRDS) await ok(mc.kubeconfigPath, ['apply', '--server-side', '-f', '-'], readFileSync(join(FIXTURES, `${c}.yaml`), 'utf8'));
   await ok(mc.kubeconfigPath, ['wait', '--for=condition=Established', ...CRDS.map((c) => `crd/${c}`), '--timeout=60s']);
   // the provider's own credentials: no tenant's Bucket may ever use them
@@ -106,7 +106,10 @@ beforeAll(async () => {
   }));
   const published = [
     { name: 'buckets', group: 'storage.example.kplane.io', resource: 'buckets', references: CROSSPLANE_MANAGED_RESOURCE_RULES, related: [{ resource: 'secrets', namePath: 'spec.writeConnectionSecretToRef.name' }] },
-    { name: 'providerconfigs', group: 'storage.example.kplane.io', resource: 'providerconfigs', references: PROVIDER_CONFIG_RULES },
+    {
+      name: 'providerconfigs', group: 'storage.example.kplane.io', resource: 'providerconfigs', references: CROSSPLANE_PROVIDER_CONFIG_RULES,
+      related: [{ resource: 'secrets', namePath: 'spec.credentials.secretRef.name', direction: 'Down' }],
+    },
     { name: 'xnetworks', group: 'example.kplane.io', resource: 'xnetworks', references: CROSSPLANE_COMPOSITE_RULES },
   ];
   for (const { name, ...spec } of published) {
@@ -235,6 +238,29 @@ describe('Crossplane managed resources (Bucket)', () => {
     expect(Buffer.from((await getJson(tenants.acme!, ['secret', 'mine'])).data.password, 'base64').toString()).toBe('hunter2');
   }, 120_000);
 
+  it('never give one Bucket\'s connection Secret to another naming it: the second gets a Warning Event', async () => {
+    await ok(tenants.acme!, ['apply', '-f', '-'], bucket('first', { writeConnectionSecretToRef: { name: 'shared-conn' } }));
+    const first = await eventually(async () => {
+      const s = await getJson(tenants.acme!, ['secret', 'shared-conn']);
+      return s?.metadata?.ownerReferences ? s : undefined;
+    }, 30_000, 'first Bucket\'s connection Secret up');
+    const firstUid = (await getJson(tenants.acme!, [BUCKETS, 'first'])).metadata.uid;
+    expect(first.metadata.ownerReferences).toEqual([expect.objectContaining({ name: 'first', uid: firstUid })]);
+    await ok(tenants.acme!, ['apply', '-f', '-'], bucket('second', { writeConnectionSecretToRef: { name: 'shared-conn' } }));
+    const secondUid = (await getJson(tenants.acme!, [BUCKETS, 'second'])).metadata.uid;
+    const ev = await eventually(async () => {
+      const list = await getJson(tenants.acme!, ['events', '--field-selector', `involvedObject.uid=${secondUid}`]);
+      return (list?.items ?? []).find((e: { reason: string }) => e.reason === 'RelatedObjectConflict');
+    }, 30_000, 'Warning Event on the second Bucket');
+    expect(ev.type).toBe('Warning');
+    expect(ev.message).toContain('shared-conn');
+    expect(ev.message).toContain('first');
+    const s = await getJson(tenants.acme!, ['secret', 'shared-conn']);
+    expect(s.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Bucket', name: 'first', uid: firstUid })]);
+    await ok(tenants.acme!, ['delete', 'bucket', 'second', 'first', '--timeout=60s']);
+    await eventually(async () => (await getJson(tenants.acme!, ['secret', 'shared-conn'])) === undefined, 30_000, 'the first\'s Secret removed with it');
+  }, 120_000);
+
   it('keep two tenants\' objects of one name apart, each with its own ProviderConfig', async () => {
     const [a, b] = [dsNamespace('acme'), dsNamespace('beta')];
     expect(a).not.toBe(b);
@@ -258,6 +284,48 @@ describe('Crossplane managed resources (Bucket)', () => {
     const sa = await eventually(() => getJson(tenants.acme!, ['secret', 'same-conn']), 30_000, 'acme connection Secret');
     expect(Buffer.from(sa.data.endpoint, 'base64').toString()).toBe(bucketEndpoint(a, 'same'));
     expect(Buffer.from((await getJson(tenants.beta!, ['secret', 'same-conn'])).data.endpoint, 'base64').toString()).toBe(bucketEndpoint(b, 'same'));
+  }, 120_000);
+});
+
+describe('ProviderConfig credentials (related Down)', () => {
+  it('the tenant\'s Secret goes down owned by the downstream ProviderConfig, follows the tenant\'s changes, is repaired, and goes with it', async () => {
+    const ns = dsNamespace('acme');
+    await ok(tenants.acme!, ['create', 'secret', 'generic', 'creds', '--from-literal=key=v1', '--dry-run=client', '-o', 'yaml'])
+      .then((y) => ok(tenants.acme!, ['apply', '-f', '-'], y.replace('metadata:', 'metadata:\n  labels:\n    team: storage')));
+    await ok(tenants.acme!, ['apply', '-f', '-'], toYaml({
+      apiVersion: 'storage.example.kplane.io/v1alpha1', kind: 'ProviderConfig', metadata: { name: 'with-creds', namespace: 'default' },
+      spec: { credentials: { source: 'Secret', secretRef: { name: 'creds', key: 'key' } } },
+    }));
+    const pc = await eventually(() => getJson(mc.kubeconfigPath, [PCS, 'with-creds', '-n', ns]), 30_000, 'ProviderConfig down');
+    const s = await eventually(() => getJson(mc.kubeconfigPath, ['secret', 'creds', '-n', ns]), 30_000, 'credentials Secret down');
+    expect(s.type).toBe('Opaque');
+    expect(Buffer.from(s.data.key, 'base64').toString()).toBe('v1');
+    expect(s.metadata.labels).toMatchObject({ team: 'storage', 'sync.kplane.io/cluster': expect.any(String) });
+    expect(s.metadata.annotations).toMatchObject({ 'sync.kplane.io/workspace': 'root:acme', 'sync.kplane.io/namespace': 'default', 'sync.kplane.io/name': 'creds' });
+    expect(s.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'ProviderConfig', name: 'with-creds', uid: pc.metadata.uid })]);
+    // only acme's namespace gets it
+    expect(await getJson(mc.kubeconfigPath, ['secret', 'creds', '-n', dsNamespace('beta')])).toBeUndefined();
+
+    // the tenant rotates it
+    await ok(tenants.acme!, ['patch', 'secret', 'creds', '--type=merge', '-p', JSON.stringify({ data: { key: Buffer.from('v2').toString('base64') } })]);
+    await eventually(async () => {
+      const d = await getJson(mc.kubeconfigPath, ['secret', 'creds', '-n', ns]);
+      return Buffer.from(d?.data?.key ?? '', 'base64').toString() === 'v2';
+    }, 30_000, 'rotated credentials down');
+
+    // an edit downstream is repaired
+    await ok(mc.kubeconfigPath, ['patch', 'secret', 'creds', '-n', ns, '--type=merge', '-p', JSON.stringify({ data: { key: Buffer.from('evil').toString('base64') } })]);
+    await eventually(async () => {
+      const d = await getJson(mc.kubeconfigPath, ['secret', 'creds', '-n', ns]);
+      return Buffer.from(d?.data?.key ?? '', 'base64').toString() === 'v2';
+    }, 30_000, 'downstream edit repaired');
+
+    // the ProviderConfig goes: the management cluster's garbage collector removes the Secret with it
+    await ok(tenants.acme!, ['delete', PCS, 'with-creds', '--timeout=60s']);
+    await eventually(async () => (await getJson(mc.kubeconfigPath, [PCS, 'with-creds', '-n', ns])) === undefined, 30_000, 'ProviderConfig gone downstream');
+    await eventually(async () => (await getJson(mc.kubeconfigPath, ['secret', 'creds', '-n', ns])) === undefined, 60_000, 'credentials Secret collected');
+    // the tenant's own Secret stays
+    expect(Buffer.from((await getJson(tenants.acme!, ['secret', 'creds'])).data.key, 'base64').toString()).toBe('v2');
   }, 120_000);
 });
 
