@@ -306,9 +306,11 @@ export class SyncedResource extends PublishedSync {
       this.takeWrite(cluster);
       if (d.namespace) await this.deps.namespaces.ensure(d.namespace, { cluster, namespace, uid: this.bound.get(cluster)!.uid });
       try {
+        const before = current ? metaOf(current).generation : undefined;
         current = await this.client.apply(this.path(d.namespace, name), d.object);
+        // only a write that changed the spec there (a new generation) gives controllers something new to observe
         const g = metaOf(current).generation;
-        if (typeof g === 'number') this.writtenAt.set(key, g);
+        if (typeof g === 'number' && g !== before) this.writtenAt.set(key, g);
       } catch (e) {
         if (d.namespace && isNotFound(e)) this.deps.namespaces.forget(d.namespace); // deleted downstream: made again
         const rejected = e instanceof DownstreamError && e.status !== undefined && e.code < 500;
@@ -320,6 +322,7 @@ export class SyncedResource extends PublishedSync {
       this.copies.set(key, cacheKey(d.namespace, name));
       if (d.namespace) this.owners.set(d.namespace, { cluster, namespace });
     }
+    if (await this.copyFieldsUp(cluster, type, up, current)) return; // the write's event brings us back
     const wrote = await this.copyStatusUp(cluster, type, up, current);
     const warnings = [...await this.copyRelatedUp(cluster, up, d.namespace), ...await this.copyRelatedDown(cluster, up, d.namespace, current)];
     if (wrote && seen?.side === 'down') this.deps.metrics.lagSeconds.observe({ published_resource: this.name, direction: 'up' }, (Date.now() - seen.at) / 1000);
@@ -360,6 +363,30 @@ export class SyncedResource extends PublishedSync {
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
+  }
+
+  /**
+   * spec.fieldsUp: fields the management cluster's controllers fill in (Cluster API's topology
+   * controller sets a Cluster's controlPlaneRef and infrastructureRef) copied into the tenant's
+   * object where the tenant left them empty; a tenant's own value always wins.
+   */
+  private async copyFieldsUp(cluster: string, type: ResourceType, up: KubeObject, down: Obj): Promise<boolean> {
+    const get = (o: unknown, path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
+    const missing = (this.spec.fieldsUp ?? []).map((p) => p.split('.')).filter((p) => get(down, p) !== undefined && get(up, p) === undefined);
+    if (!missing.length) return false;
+    await this.deps.upstream.registry.update(this.deps.upstream.ctx(cluster, up.metadata.namespace ?? ''), type, up.metadata.name!, {
+      updatedObject: (existing) => {
+        const next = JSON.parse(JSON.stringify(existing)) as Record<string, unknown>;
+        for (const p of missing) {
+          let o = next;
+          for (const k of p.slice(0, -1)) o = (o[k] && typeof o[k] === 'object' ? o[k] : (o[k] = {})) as Record<string, unknown>;
+          if (o[p[p.length - 1]!] === undefined) o[p[p.length - 1]!] = get(down, p);
+        }
+        return next as unknown as KubeObject;
+      },
+    });
+    this.deps.metrics.writes.inc({ published_resource: this.name, direction: 'up' });
+    return true;
   }
 
   /** Status up, observedGeneration told in the tenant's generations, plus the syncer's own condition. */

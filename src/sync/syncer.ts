@@ -428,5 +428,8 @@ export function validatePublishedSpec(spec: PublishedResourceSpec): string | und
   });
   for (const e of validateReferenceRules(spec.references ?? [], 'spec.references')) errs.push(`${e.field}: ${e.detail || e.type}`);
   if ((spec.mode ?? 'Sync') === 'Catalog' && !spec.catalog?.namespace) errs.push('spec.catalog.namespace: Required value');
+  (spec.fieldsUp ?? []).forEach((f, i) => {
+    if (!/^spec(\.[A-Za-z0-9_]+)+$/.test(f)) errs.push(`spec.fieldsUp[${i}]: must be a dotted path under spec, such as spec.controlPlaneRef`);
+  });
   return errs.length ? errs.join('; ') : undefined;
 }

@@ -65,6 +65,8 @@ export interface PublishedResourceSpec {
   mode?: 'Sync' | 'Catalog' | 'Mirror';
   catalog?: { namespace: string };
   namespaceTemplate?: string;
+  /** Fields the management cluster's controllers set in spec, copied up where the tenant left them empty (dotted paths). */
+  fieldsUp?: string[];
   related?: RelatedResource[];
   references?: ReferenceRule[];
   /** Tenant credential Secrets turned into what workload clusters need (Sync mode; src/sync/openstack/credentials.ts). */
