@@ -212,12 +212,20 @@ beforeAll(async () => {
           managementCluster: 'mgmt', group: 'cluster.x-k8s.io', resource: 'clusters', mode: 'Sync',
           related: [{ resource: 'secrets', nameTemplate: '{{ .Name }}-kubeconfig' }],
           references: CLUSTER_API_CLUSTER_RULES(capi.classNamespace),
+          // the topology controller fills these in downstream; clusterctl describe follows them
+          fieldsUp: ['spec.controlPlaneRef', 'spec.infrastructureRef'],
         },
       },
       {
         apiVersion: 'sync.kplane.io/v1alpha1', kind: 'PublishedResource', metadata: { name: 'clusterclasses' },
         spec: { managementCluster: 'mgmt', group: 'cluster.x-k8s.io', resource: 'clusterclasses', mode: 'Catalog', catalog: { namespace: capi.classNamespace } },
       },
+      // what Cluster API makes for a tenant's Cluster, read-only in the tenant (clusterctl describe lists these)
+      ...[['cluster.x-k8s.io', 'machines'], ['cluster.x-k8s.io', 'machinesets'], ['cluster.x-k8s.io', 'machinedeployments'], ['cluster.x-k8s.io', 'machinepools'],
+        ['controlplane.cluster.x-k8s.io', 'kubeadmcontrolplanes'], ['infrastructure.cluster.x-k8s.io', 'devclusters']].map(([group, resource]) => ({
+        apiVersion: 'sync.kplane.io/v1alpha1', kind: 'PublishedResource', metadata: { name: resource },
+        spec: { managementCluster: 'mgmt', group, resource, mode: 'Mirror' },
+      })),
       ...['acme', 'beta'].map((ws) => ({
         apiVersion: 'tenancy.kplane.io/v1alpha1', kind: 'Workspace', metadata: { name: ws },
         spec: { admins: [{ kind: 'Group', name: `${ws}-admins` }] },
@@ -287,16 +295,19 @@ describe('Cluster API Clusters ordered by tenants through kplane', () => {
     expect(nodes.items.map((n) => n.metadata.name)).toEqual(machines.items.map((m: Json) => m.status?.nodeRef?.name));
   });
 
-  it('clusterctl describe cluster against the tenant: fails listing Machines, which are not published to tenants', async () => {
+  it('clusterctl describe cluster against the tenant shows the tree (the Cluster and its Machine, mirrored read-only)', async () => {
+    // the Machine comes up once Cluster API made it (Mirror mode)
+    await eventually(async () => ((await getJson(tenants.acme!, ['machines', '-n', 'default']))?.items?.length ?? 0) === 1, 60_000, 'machine mirrored');
     const r = await timed('acme: clusterctl describe cluster', () => clusterctl(tenants.acme!, ['describe', 'cluster', 'c1']));
     process.stderr.write(`[tenant-clusters.test] clusterctl describe cluster c1 (tenant acme): exit ${r.code}\n${r.stdout}${r.stderr}\n`);
-    // clusterctl's tree discovery (cmd/clusterctl/client/tree/discovery.go) gets the Cluster, then
-    // tolerates a missing infrastructure / control plane object, but fails on the List of
-    // Machines (then MachineDeployments, MachineSets, MachinePools): the tenant's cluster does not
-    // serve machines.cluster.x-k8s.io. When those are published (read-only), this test should
-    // expect the tree instead: /^Cluster default\/c1\b.*\bTrue\s+Available\b/m.
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('no matches for kind "Machine" in version "cluster.x-k8s.io/v1beta2"');
+    expect(r.code, r.stderr).toBe(0);
+    // "Cluster default/c1, v1.34.10 ... True Available", "├─DevCluster default/c1-...",
+    // "└─KubeadmControlPlane default/c1-..., v1.34.10 ... True Available", "  └─Machine default/c1-... True Ready"
+    expect(r.stdout).toMatch(/^Cluster default\/c1, v1\.34\.\d+\b.*\bTrue\s+Available\b/m);
+    expect(r.stdout).toMatch(/─DevCluster default\/c1-/);
+    expect(r.stdout).toMatch(/─KubeadmControlPlane default\/c1-\S+, v1\.34\.\d+\b.*\bTrue\s+Available\b/);
+    expect(r.stdout).toMatch(/─Machine default\/c1-\S+, v1\.34\.\d+\b.*\bTrue\s+Ready\b/);
+    expect(r.stdout).not.toContain('kp-');
   });
 
   it('a second tenant\'s Cluster of the same name: kplane SIGKILLed while it is being created, restarted; it becomes Available, nothing duplicated', async () => {
