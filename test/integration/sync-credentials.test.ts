@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { capiFiles, readObjects } from '../helpers/capi.js';
-import { eventually, kubectl, machineKubectl, startKplane, type TestKplane } from '../helpers/kplane.js';
+import { eventually, startKplane, type TestKplane } from '../helpers/kplane.js';
+import { downstreamNamespaceOf, getJson, ok } from '../helpers/sync.js';
 import { startManagementCluster, type ManagementCluster } from '../harness/management-cluster.js';
 import { ensureTools } from '../harness/tools.js';
 import { CLUSTER_API_CLUSTER_RULES } from '../../src/sync/references.js';
-import { defaultDownstreamNamespace } from '../../src/sync/naming.js';
 
 let mc: ManagementCluster;
 let t: TestKplane;
@@ -19,25 +19,10 @@ let admin: string;
 const tenants: Record<string, string> = {};
 const uids: Record<string, string> = {};
 
-const run = (kc: string, args: string[], input?: string) => kubectl(machineKubectl(), kc, args, input, 60_000);
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const unb64 = (s: unknown) => Buffer.from(String(s), 'base64').toString('utf8');
 
-async function ok(kc: string, args: string[], input?: string): Promise<string> {
-  const r = await run(kc, args, input);
-  expect({ code: r.code, stderr: r.stderr }, `kubectl ${args.join(' ')}`).toMatchObject({ code: 0 });
-  return r.stdout;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function getJson(kc: string, args: string[]): Promise<any | undefined> {
-  const r = await run(kc, ['get', ...args, '-o', 'json']);
-  return r.code === 0 ? JSON.parse(r.stdout) : undefined;
-}
-
-function dsNamespace(ws: string, ns = 'default'): string {
-  return defaultDownstreamNamespace({ clusterUid: uids[ws]!, clusterPath: `root:${ws}`, namespace: ns });
-}
+const dsNamespace = (ws: string, ns = 'default'): string => downstreamNamespaceOf(uids, ws, ns);
 
 const credSecret = (name: string, data: Record<string, string>, type = 'kplane.io/openstack-clouds') => toYaml({
   apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, type,

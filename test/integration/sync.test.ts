@@ -12,12 +12,12 @@ import { stringify as toYaml } from 'yaml';
 import { capiFiles, readObjects } from '../helpers/capi.js';
 import { pino } from 'pino';
 import { Kplane } from '../../src/kplane.js';
-import { credentialsOf, eventually, kubectl, machineKubectl, raw, startKplane, type TestKplane } from '../helpers/kplane.js';
+import { credentialsOf, eventually, raw, startKplane, type TestKplane } from '../helpers/kplane.js';
+import { downstreamNamespaceOf, getJson, ok, run } from '../helpers/sync.js';
 import { startManagementCluster, type ManagementCluster } from '../harness/management-cluster.js';
 import { ensureTools } from '../harness/tools.js';
 import { BIN } from '../helpers/process.js';
 import { CLUSTER_API_CLUSTER_RULES } from '../../src/sync/references.js';
-import { defaultDownstreamNamespace } from '../../src/sync/naming.js';
 
 let mc: ManagementCluster;
 let t: TestKplane;
@@ -25,19 +25,6 @@ let admin: string;
 const tenants: Record<string, string> = {};
 const uids: Record<string, string> = {};
 
-const run = (kc: string, args: string[], input?: string) => kubectl(machineKubectl(), kc, args, input, 60_000);
-
-async function ok(kc: string, args: string[], input?: string): Promise<string> {
-  const r = await run(kc, args, input);
-  expect({ code: r.code, stderr: r.stderr }, `kubectl ${args.join(' ')}`).toMatchObject({ code: 0 });
-  return r.stdout;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function getJson(kc: string, args: string[]): Promise<any | undefined> {
-  const r = await run(kc, ['get', ...args, '-o', 'json']);
-  return r.code === 0 ? JSON.parse(r.stdout) : undefined;
-}
 
 const cluster = (name: string, extra: Record<string, unknown> = {}) => toYaml({
   apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster',
@@ -45,9 +32,7 @@ const cluster = (name: string, extra: Record<string, unknown> = {}) => toYaml({
   spec: { topology: { classRef: { name: 'quick-start', namespace: 'capi-classes' }, version: 'v1.34.0' }, ...extra },
 });
 
-function dsNamespace(ws: string, ns = 'default'): string {
-  return defaultDownstreamNamespace({ clusterUid: uids[ws]!, clusterPath: `root:${ws}`, namespace: ns });
-}
+const dsNamespace = (ws: string, ns = 'default'): string => downstreamNamespaceOf(uids, ws, ns);
 
 beforeAll(async () => {
   await ensureTools();
