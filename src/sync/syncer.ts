@@ -321,16 +321,29 @@ export class Syncer implements Controller {
   // ------------------------------------------------------------ bindings
 
   /** The logical clusters a published resource is offered to: Ready workspaces whose labels match. */
-  private async boundFor(spec: PublishedResourceSpec): Promise<Map<string, BoundCluster>> {
-    const sel = labelSelectorFromMeta(spec.workspaceSelector ?? {});
-    const out = new Map<string, BoundCluster>();
-    for (const [cluster, labels] of this.workspaces) {
-      if (!sel.matches(labels)) continue;
-      // a cluster being deleted stays bound: its objects' deletions must still tear down their copies
-      const info = await this.deps.clusters.info(cluster);
-      if (info) out.set(cluster, { cluster, uid: info.uid });
-    }
-    return out;
+  private async boundFor(spec: PublishedResourceSpec, memo?: Map<string, Promise<Map<string, BoundCluster>>>): Promise<Map<string, BoundCluster>> {
+    // published resources with the same selector share one (immutable) map: nothing per tenant
+    // is held once per published resource
+    const k = JSON.stringify(spec.workspaceSelector ?? {});
+    const hit = memo?.get(k);
+    if (hit) return hit;
+    const compute = async (): Promise<Map<string, BoundCluster>> => {
+      const sel = labelSelectorFromMeta(spec.workspaceSelector ?? {});
+      const out = new Map<string, BoundCluster>();
+      let n = 0;
+      for (const [cluster, labels] of this.workspaces) {
+        // thousands of workspaces: let requests in between
+        if (++n % 500 === 0) await new Promise((r) => setImmediate(r));
+        if (!sel.matches(labels)) continue;
+        // a cluster being deleted stays bound: its objects' deletions must still tear down their copies
+        const info = await this.deps.clusters.info(cluster);
+        if (info) out.set(cluster, { cluster, uid: info.uid });
+      }
+      return out;
+    };
+    const p = compute();
+    memo?.set(k, p);
+    return p;
   }
 
   private async rebind(): Promise<void> {
@@ -344,8 +357,9 @@ export class Syncer implements Controller {
       if (phase !== 'Ready' && !(phase === 'Terminating' && ws.metadata.deletionTimestamp)) continue;
       this.workspaces.set(childCluster(k.cluster as ClusterName, k.name), { ...(ws.metadata.labels ?? {}) });
     }
+    const memo = new Map<string, Promise<Map<string, BoundCluster>>>();
     for (const p of this.published.values()) {
-      for (const s of p.syncs) s.setBound(await this.boundFor(s.spec));
+      for (const s of p.syncs) s.setBound(await this.boundFor(s.spec, memo));
     }
     for (const name of this.connections.keys()) this.queue.addAfter(`ns-gc/${name}`, 2_000);
   }
