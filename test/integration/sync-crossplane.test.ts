@@ -17,12 +17,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { eventually, kubectl, machineKubectl, startKplane, type TestKplane } from '../helpers/kplane.js';
+import { eventually, machineKubectl, startKplane, type TestKplane } from '../helpers/kplane.js';
+import { downstreamNamespaceOf, getJson, ok, run } from '../helpers/sync.js';
 import { FakeCrossplane, bucketEndpoint } from '../helpers/fake-crossplane.js';
 import { startManagementCluster, type ManagementCluster } from '../harness/management-cluster.js';
 import { ensureTools } from '../harness/tools.js';
 import { CROSSPLANE_COMPOSITE_RULES, CROSSPLANE_MANAGED_RESOURCE_RULES, CROSSPLANE_PROVIDER_CONFIG_RULES } from '../../src/sync/references.js';
-import { defaultDownstreamNamespace } from '../../src/sync/naming.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/crossplane');
 const CRDS = ['xnetworks.example.kplane.io', 'buckets.storage.example.kplane.io', 'providerconfigs.storage.example.kplane.io', 'clusterproviderconfigs.storage.example.kplane.io'];
@@ -37,23 +37,8 @@ let xp: FakeCrossplane;
 const tenants: Record<string, string> = {};
 const uids: Record<string, string> = {};
 
-const run = (kc: string, args: string[], input?: string) => kubectl(machineKubectl(), kc, args, input, 60_000);
 
-async function ok(kc: string, args: string[], input?: string): Promise<string> {
-  const r = await run(kc, args, input);
-  expect({ code: r.code, stderr: r.stderr }, `kubectl ${args.join(' ')}`).toMatchObject({ code: 0 });
-  return r.stdout;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function getJson(kc: string, args: string[]): Promise<any | undefined> {
-  const r = await run(kc, ['get', ...args, '-o', 'json']);
-  return r.code === 0 ? JSON.parse(r.stdout) : undefined;
-}
-
-function dsNamespace(ws: string, ns = 'default'): string {
-  return defaultDownstreamNamespace({ clusterUid: uids[ws]!, clusterPath: `root:${ws}`, namespace: ns });
-}
+const dsNamespace = (ws: string, ns = 'default'): string => downstreamNamespaceOf(uids, ws, ns);
 
 const bucket = (name: string, spec: Record<string, unknown> = {}) => toYaml({
   apiVersion: 'storage.example.kplane.io/v1alpha1', kind: 'Bucket',
