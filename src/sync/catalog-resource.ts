@@ -7,7 +7,7 @@
 import { isPlainObject } from '../apimachinery/object.js';
 import { scopePrefix } from '../storage/keys.js';
 import type { Store } from '../storage/interface.js';
-import { RetryAfter } from './fair-queue.js';
+import { RetryAfter } from '../controllers/fair-queue.js';
 import { DownstreamInformer, metaOf, type Obj } from './downstream-informer.js';
 import { CLUSTER_WORK, PublishedSync, SEP, type PublishedDeps } from './published.js';
 import { catalogUp } from './transform.js';

@@ -6,7 +6,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request, type RequestOptions } from 'node:https';
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
-import { TokenBucket } from './ratelimit.js';
+import { TokenBucket } from '../util/token-bucket.js';
 
 export interface GroupVersionResource {
   group: string;

@@ -6,7 +6,7 @@
 
 import type { KubeObject } from '../apimachinery/object.js';
 import { isPlainObject } from '../apimachinery/object.js';
-import { RetryAfter } from './fair-queue.js';
+import { RetryAfter } from '../controllers/fair-queue.js';
 import { DownstreamInformer, cacheKey, metaOf, type Obj } from './downstream-informer.js';
 import type { DownstreamNamespaces } from './downstream-namespaces.js';
 import { PublishedSync, SEP, type PublishedDeps } from './published.js';

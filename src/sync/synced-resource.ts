@@ -11,7 +11,7 @@ import type { ResourceType } from '../registry/types.js';
 import type { Store } from '../storage/interface.js';
 import { objectKey, parseKey, resourcePrefix } from '../storage/keys.js';
 import { DownstreamError, isNotFound, resourcePath } from './client.js';
-import { RetryAfter } from './fair-queue.js';
+import { RetryAfter } from '../controllers/fair-queue.js';
 import { DownstreamInformer, cacheKey, metaOf, type Obj } from './downstream-informer.js';
 import type { DownstreamNamespaces } from './downstream-namespaces.js';
 import { PublishedSync, SEP, type PublishedDeps } from './published.js';

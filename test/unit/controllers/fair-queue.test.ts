@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FairQueue, RetryAfter } from '../../../src/sync/fair-queue.js';
-import { TokenBucket } from '../../../src/sync/ratelimit.js';
+import { FairQueue, RetryAfter } from '../../../src/controllers/fair-queue.js';
+import { TokenBucket } from '../../../src/util/token-bucket.js';
 
 const lane = (k: string) => k.split('/')[0]!;
 

@@ -1,9 +1,9 @@
-// The syncer's work queue: client-go's semantics (a key waits once, is never processed twice at
+// The controllers' work queue (WorkQueue in queue.ts is one lane of it; the syncer has one lane per tenant): client-go's semantics (a key waits once, is never processed twice at
 // once, is retried with exponential backoff) with one lane per tenant. Lanes take turns, and each
 // lane has its own rate limit, so a tenant with 10,000 changed objects, or whose objects keep
 // failing, delays nobody else: the next tenant's key is always at most one turn away.
 
-import { TokenBucket } from './ratelimit.js';
+import { TokenBucket } from '../util/token-bucket.js';
 
 export interface FairQueueOptions {
   concurrency: number;
