@@ -283,6 +283,10 @@ describe('Cluster API Clusters ordered by tenants through kplane', () => {
 
     const secret = await getJson(acme, ['secret', 'c1-kubeconfig']);
     expect(secret.metadata.ownerReferences[0]).toMatchObject({ kind: 'Cluster', name: 'c1' });
+    // the imported CRD converts through Cluster API's own conversion webhook: the tenant reads v1beta1
+    const v1beta1 = await getJson(acme, ['clusters.v1beta1.cluster.x-k8s.io', 'c1']);
+    expect(v1beta1.apiVersion).toBe('cluster.x-k8s.io/v1beta1');
+    expect(v1beta1.spec.topology).toMatchObject({ class: capi.className, classNamespace: capi.classNamespace });
 
     const kc = await timed('acme: clusterctl get kubeconfig', () => clusterctl(acme, ['get', 'kubeconfig', 'c1']));
     expect(kc, 'clusterctl get kubeconfig').toMatchObject({ code: 0 });
